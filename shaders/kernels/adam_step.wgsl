@@ -1,0 +1,34 @@
+// adam_step: one Adam update of every parameter in the flat block.
+//   params  (P)  updated in place
+//   m, v    (P)  first and second moments, updated in place
+//   grads   (P)  this epoch's gradients
+//   hyper        β1, β2, 1-β1, 1-β2, eps
+//   steps   (K)  per-epoch step_size and bc2_sqrt of the current chunk, indexed by epoch.k
+// One invocation per parameter. Uses ops/adam.wgsl, common/grid.wgsl, common/epoch.wgsl.
+
+struct Count {
+  count: u32,
+}
+
+override WG: u32 = 64;
+
+@group(0) @binding(0) var<storage, read_write> params: array<f32>;
+@group(0) @binding(1) var<storage, read_write> m: array<f32>;
+@group(0) @binding(2) var<storage, read_write> v: array<f32>;
+@group(0) @binding(3) var<storage, read> grads: array<f32>;
+@group(0) @binding(4) var<storage, read> steps: array<AdamStep>;
+@group(0) @binding(5) var<uniform> hyper: AdamHyper;
+@group(0) @binding(6) var<uniform> size: Count;
+@group(0) @binding(7) var<uniform> epoch: EpochIndex;
+
+@compute @workgroup_size(WG)
+fn adam_step(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+             @builtin(local_invocation_index) lid: u32) {
+  let i = flat_invocation(wid, nwg, lid);
+  if (i < size.count) {
+    let next = adam_update(AdamState(params[i], m[i], v[i]), grads[i], hyper, steps[epoch.k]);
+    params[i] = next.param;
+    m[i] = next.m;
+    v[i] = next.v;
+  }
+}

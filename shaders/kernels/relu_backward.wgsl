@@ -1,0 +1,23 @@
+// relu_backward: G = G ⊙ [A > 0], in place
+//   grad  (COUNT)  dH in, dZ out
+//   act   (COUNT)  the activation relu_forward wrote (positive exactly where z > 0)
+// One invocation per element. Uses ops/relu.wgsl, common/grid.wgsl.
+
+struct Count {
+  count: u32,
+}
+
+override WG: u32 = 64;
+
+@group(0) @binding(0) var<storage, read_write> grad: array<f32>;
+@group(0) @binding(1) var<storage, read> act: array<f32>;
+@group(0) @binding(2) var<uniform> size: Count;
+
+@compute @workgroup_size(WG)
+fn relu_backward_inplace(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                         @builtin(local_invocation_index) lid: u32) {
+  let i = flat_invocation(wid, nwg, lid);
+  if (i < size.count) {
+    grad[i] = relu_backward(grad[i], act[i]);
+  }
+}

@@ -1,0 +1,23 @@
+// bce: binary cross-entropy of a probability p against a label y, with torch's BCELoss semantics.
+//   forward   ℓ = (y - 1)·max(log(1 - p), -100) - y·max(log(p), -100)
+//             (each log clamped at -100 so p = 0 or 1 gives a finite loss; mean over N elsewhere)
+//   backward  dp = (p - y) / max(p·(1 - p), 1e-12) / N
+//             (the mean's 1/N is applied last, as torch's binary_cross_entropy_backward does)
+
+const BCE_LOG_FLOOR: f32 = -100.0;
+const BCE_GRAD_EPS: f32 = 1e-12;
+
+// log clamped at -100. WGSL leaves log(0) to the implementation (SwiftShader returns -88.03, not
+// -inf), so zero is mapped to the floor explicitly rather than trusted to come out as -inf.
+fn bce_clamped_log(v: f32) -> f32 {
+  return select(BCE_LOG_FLOOR, max(log(v), BCE_LOG_FLOOR), v > 0.0);
+}
+
+fn bce_forward(p: f32, y: f32) -> f32 {
+  return (y - 1.0) * bce_clamped_log(1.0 - p) - y * bce_clamped_log(p);
+}
+
+// n is the number of points averaged over (as a float); the division comes last, as in torch.
+fn bce_backward(p: f32, y: f32, n: f32) -> f32 {
+  return (p - y) / max((1.0 - p) * p, BCE_GRAD_EPS) / n;
+}

@@ -1,0 +1,11 @@
+// relu: H = max(Z, 0) element-wise, and its gradient.
+//   forward   h = max(z, 0)
+//   backward  dz = dh where z > 0, else 0 (torch's threshold_backward: the kink gets 0)
+
+fn relu_forward(z: f32) -> f32 {
+  return max(z, 0.0);
+}
+
+fn relu_backward(dh: f32, z: f32) -> f32 {
+  return select(0.0, dh, z > 0.0);
+}

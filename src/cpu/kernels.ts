@@ -1,0 +1,71 @@
+// CPU twins of the WGSL kernels: one hand-written function per kernel, same argument order
+// (outputs, inputs, sizes), double-precision arithmetic. Not generated from the WGSL.
+import { adamUpdate, bce, bceBackward, relu, reluBackward, sigmoid, sigmoidBackward, type AdamHyper } from './ops';
+
+type Vec = Float32Array | Float64Array;
+
+export interface LinearDims {
+  n: number;
+  inDim: number;
+  outDim: number;
+  wOffset: number;
+}
+
+/** linear_forward.wgsl: Y = X·Wᵀ + b, b stored right after W. */
+export function linearForward(y: Vec, x: Vec, params: Vec, d: LinearDims): void {
+  const bOffset = d.wOffset + d.outDim * d.inDim;
+  for (let n = 0; n < d.n; n++) {
+    for (let o = 0; o < d.outDim; o++) {
+      let acc = 0;
+      for (let i = 0; i < d.inDim; i++) acc += x[n * d.inDim + i] * params[d.wOffset + o * d.inDim + i];
+      y[n * d.outDim + o] = acc + params[bOffset + o];
+    }
+  }
+}
+
+/** linear_backward_input.wgsl: dX = dY·W. */
+export function linearBackwardInput(dx: Vec, dy: Vec, params: Vec, d: LinearDims): void {
+  for (let n = 0; n < d.n; n++) {
+    for (let i = 0; i < d.inDim; i++) {
+      let acc = 0;
+      for (let o = 0; o < d.outDim; o++) acc += dy[n * d.outDim + o] * params[d.wOffset + o * d.inDim + i];
+      dx[n * d.inDim + i] = acc;
+    }
+  }
+}
+
+/** linear_backward_params.wgsl: partials[q, chunk] of dW (q < OUT·IN) and db, chunks of `wg` points. */
+export function linearBackwardParams(partials: Vec, dy: Vec, x: Vec, d: Omit<LinearDims, 'wOffset'>, wg: number): void {
+  const chunks = Math.ceil(d.n / wg);
+  const weights = d.outDim * d.inDim;
+  for (let q = 0; q < weights + d.outDim; q++) {
+    for (let c = 0; c < chunks; c++) {
+      let acc = 0;
+      for (let n = c * wg; n < Math.min(d.n, (c + 1) * wg); n++) {
+        acc += q < weights ? dy[n * d.outDim + Math.floor(q / d.inDim)] * x[n * d.inDim + (q % d.inDim)] : dy[n * d.outDim + q - weights];
+      }
+      partials[q * chunks + c] = acc;
+    }
+  }
+}
+
+export const reluForwardInplace = (act: Vec): void => act.forEach((z, i) => (act[i] = relu(z)));
+export const reluBackwardInplace = (grad: Vec, act: Vec): void => grad.forEach((g, i) => (grad[i] = reluBackward(g, act[i])));
+export const sigmoidForwardInplace = (out: Vec): void => out.forEach((z, i) => (out[i] = sigmoid(z)));
+export const sigmoidBackwardInplace = (grad: Vec, prob: Vec): void => grad.forEach((g, i) => (grad[i] = sigmoidBackward(g, prob[i])));
+export const bceForwardPoints = (loss: Vec, prob: Vec, y: Vec): void => loss.forEach((_, i) => (loss[i] = bce(prob[i], y[i])));
+export const bceBackwardPoints = (grad: Vec, prob: Vec, y: Vec): void => grad.forEach((_, i) => (grad[i] = bceBackward(prob[i], y[i], grad.length)));
+
+/** reduce_rows.wgsl: out[offset + q] = Σ_c values[q, c] / divisor. */
+export function reduceRows(out: Vec, values: Vec, d: { rows: number; len: number; outOffset: number; divisor: number }): void {
+  for (let q = 0; q < d.rows; q++) {
+    let acc = 0;
+    for (let c = 0; c < d.len; c++) acc += values[q * d.len + c];
+    out[d.outOffset + q] = acc / d.divisor;
+  }
+}
+
+/** adam_step.wgsl: one Adam step (t counts from 1) of every parameter. */
+export function adamStep(params: Vec, m: Vec, v: Vec, grads: Vec, hyper: AdamHyper, t: number): void {
+  for (let i = 0; i < params.length; i++) [params[i], m[i], v[i]] = adamUpdate(params[i], m[i], v[i], grads[i], hyper, t);
+}

@@ -1,0 +1,34 @@
+// The scalar formulas of shaders/ops/*.wgsl, written again by hand in double precision.
+// The tests hold the GPU kernels against these, and these against finite differences.
+
+export const relu = (z: number) => Math.max(z, 0);
+export const reluBackward = (dh: number, z: number) => (z > 0 ? dh : 0);
+
+export const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+export const sigmoidBackward = (dp: number, p: number) => dp * (1 - p) * p;
+
+const LOG_FLOOR = -100;
+const GRAD_EPS = 1e-12;
+export const bce = (p: number, y: number) => (y - 1) * Math.max(Math.log(1 - p), LOG_FLOOR) - y * Math.max(Math.log(p), LOG_FLOOR);
+export const bceBackward = (p: number, y: number, n: number) => (p - y) / Math.max((1 - p) * p, GRAD_EPS) / n;
+
+export interface AdamHyper {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+}
+
+export const DEFAULT_ADAM: AdamHyper = { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+
+/** torch's per-step scalars, in double precision as torch computes them in Python. */
+export function adamStepScalars(h: AdamHyper, t: number): { stepSize: number; bc2Sqrt: number } {
+  return { stepSize: h.lr / (1 - h.beta1 ** t), bc2Sqrt: Math.sqrt(1 - h.beta2 ** t) };
+}
+
+export function adamUpdate(param: number, m: number, v: number, g: number, h: AdamHyper, t: number): [number, number, number] {
+  const { stepSize, bc2Sqrt } = adamStepScalars(h, t);
+  const m1 = m * h.beta1 + (1 - h.beta1) * g;
+  const v1 = v * h.beta2 + (1 - h.beta2) * g * g;
+  return [param - (stepSize * m1) / (Math.sqrt(v1) / bc2Sqrt + h.eps), m1, v1];
+}

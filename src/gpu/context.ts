@@ -1,0 +1,122 @@
+// The one place that acquires a device and turns every GPU failure into a GpuError the UI and the
+// CLI can show: no WebGPU, no adapter, a lost device, validation and out-of-memory errors.
+
+export type GpuErrorKind = 'no-webgpu' | 'no-adapter' | 'no-device' | 'device-lost' | 'validation' | 'out-of-memory' | 'limit';
+
+export class GpuError extends Error {
+  constructor(
+    readonly kind: GpuErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'GpuError';
+  }
+}
+
+/** The limits this project may need beyond WebGPU's defaults; each is requested at the adapter's value. */
+const WANTED_LIMITS = [
+  'maxBufferSize',
+  'maxStorageBufferBindingSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxStorageBuffersPerShaderStage',
+] as const;
+
+export interface GpuContext {
+  readonly device: GPUDevice;
+  readonly adapterName: string;
+  /** True for CPU adapters (SwiftShader, llvmpipe, WARP): correct, but slow. */
+  readonly isSoftware: boolean;
+  readonly hasTimestamps: boolean;
+  /** Resolves when the device is lost, for any reason but our own destroy(). */
+  readonly lost: Promise<GpuError>;
+  /** Creates a labelled buffer and counts it, so tests can prove that nothing leaks. */
+  createBuffer(label: string, size: number, usage: GPUBufferUsageFlags): GPUBuffer;
+  destroyBuffer(buffer: GPUBuffer): void;
+  readonly liveBuffers: () => number;
+  /** Uncaptured GPU errors (validation, out of memory, internal) go to every listener. */
+  onError(listener: (error: GpuError) => void): () => void;
+  destroy(): void;
+}
+
+export function describeAdapter(info: GPUAdapterInfo | undefined): string {
+  if (!info) return 'unknown adapter';
+  const parts = [info.description, info.vendor, info.architecture, info.device].filter((s) => s && s.length > 0);
+  return parts.length > 0 ? [...new Set(parts)].join(' / ') : 'unknown adapter';
+}
+
+function looksSoftware(info: GPUAdapterInfo | undefined, name: string): boolean {
+  const fallback = (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter === true;
+  return fallback || /swiftshader|llvmpipe|lavapipe|software|warp|cpu/i.test(name);
+}
+
+export const ENABLE_WEBGPU_HELP =
+  'Use a browser with WebGPU: Chrome or Edge 113+ (on Linux start it with --enable-unsafe-webgpu ' +
+  '--enable-features=Vulkan), Safari 26+, or Firefox 141+ on Windows (elsewhere set dom.webgpu.enabled ' +
+  'in about:config). The page must come from https:// or http://localhost.';
+
+export async function acquireGpu(gpu: GPU | undefined, powerPreference: GPUPowerPreference = 'high-performance'): Promise<GpuContext> {
+  if (!gpu) throw new GpuError('no-webgpu', `WebGPU is not available here (no navigator.gpu). ${ENABLE_WEBGPU_HELP}`);
+  const adapter = await gpu.requestAdapter({ powerPreference });
+  if (!adapter) {
+    throw new GpuError('no-adapter', `WebGPU is present but found no GPU adapter. ${ENABLE_WEBGPU_HELP}`);
+  }
+  const requiredLimits: Record<string, number> = {};
+  for (const name of WANTED_LIMITS) requiredLimits[name] = adapter.limits[name];
+  const hasTimestamps = adapter.features.has('timestamp-query');
+  let device: GPUDevice;
+  try {
+    device = await adapter.requestDevice({
+      label: 'trainer device',
+      requiredLimits,
+      requiredFeatures: hasTimestamps ? ['timestamp-query'] : [],
+    });
+  } catch (e) {
+    throw new GpuError('no-device', `the adapter refused to create a device: ${(e as Error).message}`);
+  }
+  const adapterName = describeAdapter(adapter.info);
+
+  let destroyedByUs = false;
+  const listeners = new Set<(error: GpuError) => void>();
+  const emit = (error: GpuError) => listeners.forEach((l) => l(error));
+  device.addEventListener('uncapturederror', (event) => {
+    const error = (event as GPUUncapturedErrorEvent).error;
+    const kind = error instanceof GPUOutOfMemoryError ? 'out-of-memory' : 'validation';
+    emit(new GpuError(kind, `GPU ${kind === 'out-of-memory' ? 'out of memory' : 'error'}: ${error.message}`));
+  });
+  const lost = device.lost.then((info) => {
+    const error = new GpuError('device-lost', `the GPU device was lost (${info.reason}): ${info.message || 'no details'}`);
+    if (!destroyedByUs) emit(error);
+    return error;
+  });
+
+  const live = new Set<GPUBuffer>();
+  return {
+    device,
+    adapterName,
+    isSoftware: looksSoftware(adapter.info, adapterName),
+    hasTimestamps,
+    lost,
+    createBuffer(label, size, usage) {
+      // Round up to 4 bytes: copies and writeBuffer need it, and an empty data set is refused earlier.
+      const buffer = device.createBuffer({ label, size: Math.max(4, Math.ceil(size / 4) * 4), usage });
+      live.add(buffer);
+      return buffer;
+    },
+    destroyBuffer(buffer) {
+      if (live.delete(buffer)) buffer.destroy();
+    },
+    liveBuffers: () => live.size,
+    onError(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    destroy() {
+      destroyedByUs = true;
+      live.forEach((b) => b.destroy());
+      live.clear();
+      device.destroy();
+    },
+  };
+}

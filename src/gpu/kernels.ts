@@ -1,0 +1,83 @@
+// Every kernel of the project: which file, which library files it joins, and its bindings in order.
+import type { KernelSpec } from './kernel';
+
+const MATH = ['ops/linear', 'ops/relu', 'ops/sigmoid', 'ops/bce'];
+
+export const KERNELS = {
+  linearForward: {
+    file: 'linear_forward',
+    uses: ['ops/linear', 'common/grid'],
+    bindings: ['storage', 'read-only-storage', 'read-only-storage', 'uniform'],
+  },
+  linearBackwardInput: {
+    file: 'linear_backward_input',
+    uses: ['ops/linear', 'common/grid'],
+    bindings: ['storage', 'read-only-storage', 'read-only-storage', 'uniform'],
+  },
+  linearBackwardParams: {
+    file: 'linear_backward_params',
+    uses: ['ops/linear', 'common/grid', 'common/workgroup_sum'],
+    bindings: ['storage', 'read-only-storage', 'read-only-storage', 'uniform'],
+  },
+  reluForward: {
+    file: 'relu_forward',
+    entryPoint: 'relu_forward_inplace',
+    uses: ['ops/relu', 'common/grid'],
+    bindings: ['storage', 'uniform'],
+  },
+  reluBackward: {
+    file: 'relu_backward',
+    entryPoint: 'relu_backward_inplace',
+    uses: ['ops/relu', 'common/grid'],
+    bindings: ['storage', 'read-only-storage', 'uniform'],
+  },
+  sigmoidForward: {
+    file: 'sigmoid_forward',
+    entryPoint: 'sigmoid_forward_inplace',
+    uses: ['ops/sigmoid', 'common/grid'],
+    bindings: ['storage', 'uniform'],
+  },
+  sigmoidBackward: {
+    file: 'sigmoid_backward',
+    entryPoint: 'sigmoid_backward_inplace',
+    uses: ['ops/sigmoid', 'common/grid'],
+    bindings: ['storage', 'read-only-storage', 'uniform'],
+  },
+  bceForward: {
+    file: 'bce_forward',
+    entryPoint: 'bce_forward_points',
+    uses: ['ops/bce', 'common/grid'],
+    bindings: ['storage', 'read-only-storage', 'read-only-storage', 'uniform'],
+  },
+  bceBackward: {
+    file: 'bce_backward',
+    entryPoint: 'bce_backward_points',
+    uses: ['ops/bce', 'common/grid'],
+    bindings: ['storage', 'read-only-storage', 'read-only-storage', 'uniform'],
+  },
+  reduceRows: {
+    file: 'reduce_rows',
+    uses: ['common/workgroup_sum', 'common/epoch'],
+    bindings: ['storage', 'read-only-storage', 'uniform', 'dynamic-uniform'],
+  },
+  adamStep: {
+    file: 'adam_step',
+    uses: ['ops/adam', 'common/grid', 'common/epoch'],
+    bindings: ['storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform', 'dynamic-uniform'],
+  },
+  fusedForwardBackward: {
+    file: 'fused_forward_backward',
+    uses: [...MATH, 'common/grid', 'common/workgroup_sum'],
+    bindings: ['storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform'],
+  },
+  fusedReduceAdam: {
+    file: 'fused_reduce_adam',
+    uses: ['ops/adam', 'common/workgroup_sum', 'common/epoch'],
+    bindings: ['storage', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform', 'dynamic-uniform'],
+  },
+  residentEpochs: {
+    file: 'resident_epochs',
+    uses: [...MATH, 'ops/adam'],
+    bindings: ['storage', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform'],
+  },
+} as const satisfies Record<string, KernelSpec>;

@@ -1,0 +1,66 @@
+// Reading GPU buffers back: a one-off read for cold paths, and a pool of MAP_READ buffers that lets
+// training run ahead while earlier loss chunks are still on their way back.
+import type { GpuContext } from './context';
+
+/** Copies `size` bytes of `src` at `offset` into fresh memory. For cold paths (params, predictions). */
+export async function readFloats(ctx: GpuContext, src: GPUBuffer, offset = 0, size = src.size - offset): Promise<Float32Array<ArrayBuffer>> {
+  const staging = ctx.createBuffer(`read ${src.label}`, size, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
+  try {
+    const encoder = ctx.device.createCommandEncoder({ label: `read ${src.label}` });
+    encoder.copyBufferToBuffer(src, offset, staging, 0, size);
+    ctx.device.queue.submit([encoder.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    return new Float32Array(staging.getMappedRange().slice(0));
+  } finally {
+    ctx.destroyBuffer(staging);
+  }
+}
+
+/**
+ * Staging buffers for chunks of the loss history. `acquire` waits only when every buffer is still
+ * in flight, which bounds how far the CPU runs ahead of the GPU without ever waiting per epoch.
+ */
+export class ReadbackPool {
+  private readonly free: GPUBuffer[] = [];
+  private readonly all: GPUBuffer[] = [];
+  private inFlight: Promise<unknown>[] = [];
+
+  constructor(
+    private readonly ctx: GpuContext,
+    private readonly label: string,
+    private readonly bytes: number,
+    private readonly depth = 3,
+  ) {}
+
+  async acquire(): Promise<GPUBuffer> {
+    while (this.free.length === 0 && this.all.length >= this.depth) await Promise.race(this.inFlight);
+    const buffer =
+      this.free.pop() ??
+      this.ctx.createBuffer(`${this.label} ${this.all.length}`, this.bytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
+    if (!this.all.includes(buffer)) this.all.push(buffer);
+    return buffer;
+  }
+
+  /** Maps `buffer` after the submit that filled it, copies out `bytes`, and returns it to the pool. */
+  read(buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+    const done = buffer.mapAsync(GPUMapMode.READ, 0, bytes).then(() => {
+      const copy = buffer.getMappedRange(0, bytes).slice(0);
+      buffer.unmap();
+      return copy;
+    });
+    const tracked: Promise<unknown> = done
+      .catch(() => undefined)
+      .then(() => {
+        this.inFlight = this.inFlight.filter((p) => p !== tracked);
+        this.free.push(buffer);
+      });
+    this.inFlight.push(tracked);
+    return done;
+  }
+
+  destroy(): void {
+    this.all.forEach((b) => this.ctx.destroyBuffer(b));
+    this.all.length = 0;
+    this.free.length = 0;
+  }
+}

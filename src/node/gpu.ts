@@ -1,0 +1,25 @@
+// WebGPU in Node through Dawn (the `webgpu` package). With no Vulkan driver configured, point the
+// Vulkan loader at Chromium's SwiftShader, the software adapter Debian's chromium package ships.
+import { existsSync } from 'node:fs';
+
+export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+export const NODE_GPU_HELP =
+  'Dawn found no Vulkan adapter. Install a Vulkan driver, or on Debian/Ubuntu: ' +
+  `sudo apt-get install -y chromium libvulkan1 (SwiftShader at ${SWIFTSHADER_ICD} is then used).`;
+
+let cached: GPU | undefined;
+
+export async function nodeGpu(): Promise<GPU> {
+  if (cached) return cached;
+  const env = process.env;
+  if (!env.VK_ICD_FILENAMES && !env.VK_DRIVER_FILES && existsSync(SWIFTSHADER_ICD)) {
+    env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  }
+  env.XDG_RUNTIME_DIR ??= '/tmp';
+  const moduleName = 'webgpu'; // a variable, so browser bundles never try to resolve Dawn
+  const dawn = (await import(/* @vite-ignore */ moduleName)) as { create(flags: string[]): GPU; globals: object };
+  Object.assign(globalThis, dawn.globals);
+  cached = dawn.create([]);
+  return cached;
+}

@@ -1,0 +1,76 @@
+// The GPU buffers every strategy trains on: data, the flat parameter block with its gradients and
+// Adam moments, the per-chunk loss history and Adam schedule, and small constant uniforms.
+import type { GpuContext } from '../gpu/context';
+import { EPOCH_INDEX_STRIDE } from '../gpu/kernel';
+import type { ParamLayout } from '../model/layout';
+import type { AdamHyper } from '../cpu/ops';
+
+export interface TrainingBuffers {
+  readonly n: number;
+  readonly layout: ParamLayout;
+  /** Epochs encoded per submit; the loss history and schedule hold one chunk. */
+  readonly chunkEpochs: number;
+  readonly x: GPUBuffer; // (N)
+  readonly y: GPUBuffer; // (N)
+  readonly params: GPUBuffer; // (P) flat, see model/layout.ts
+  readonly m: GPUBuffer; // (P)
+  readonly v: GPUBuffer; // (P)
+  readonly grads: GPUBuffer; // (P)
+  readonly lossHistory: GPUBuffer; // (chunkEpochs) mean loss of each epoch of the chunk
+  readonly steps: GPUBuffer; // (chunkEpochs) AdamStep {step_size, bc2_sqrt}
+  readonly hyper: GPUBuffer; // AdamHyper uniform
+  readonly epochIndex: GPUBuffer; // (chunkEpochs) EpochIndex at a 256-byte stride, constant
+  /** Makes a labelled uniform buffer owned by these buffers (freed by destroy). */
+  uniform(label: string, words: Uint32Array<ArrayBuffer> | Float32Array<ArrayBuffer>): GPUBuffer;
+  /** Makes a labelled storage buffer owned by these buffers (freed by destroy). */
+  storage(label: string, bytes: number): GPUBuffer;
+  destroy(): void;
+}
+
+export function createTrainingBuffers(
+  ctx: GpuContext,
+  data: { x: Float32Array<ArrayBuffer>; y: Float32Array<ArrayBuffer> },
+  layout: ParamLayout,
+  hyper: AdamHyper,
+  chunkEpochs: number,
+): TrainingBuffers {
+  // Read at call time: in Node these globals exist only once Dawn is loaded.
+  const { STORAGE, COPY_DST, COPY_SRC } = GPUBufferUsage;
+  const owned: GPUBuffer[] = [];
+  const make = (label: string, size: number, usage: GPUBufferUsageFlags) => {
+    const b = ctx.createBuffer(label, size, usage);
+    owned.push(b);
+    return b;
+  };
+  const upload = (label: string, values: Float32Array<ArrayBuffer> | Uint32Array<ArrayBuffer>, usage: GPUBufferUsageFlags) => {
+    const b = make(label, values.byteLength, usage | COPY_DST);
+    ctx.device.queue.writeBuffer(b, 0, values);
+    return b;
+  };
+  const p = layout.count * 4;
+
+  const epochWords = new Uint32Array((chunkEpochs * EPOCH_INDEX_STRIDE) / 4);
+  for (let k = 0; k < chunkEpochs; k++) epochWords[(k * EPOCH_INDEX_STRIDE) / 4] = k;
+
+  // 1-β computed in double, then rounded, as torch passes Python floats to its float kernels.
+  const hyperWords = new Float32Array([hyper.beta1, hyper.beta2, 1 - hyper.beta1, 1 - hyper.beta2, hyper.eps, 0, 0, 0]);
+
+  return {
+    n: data.x.length,
+    layout,
+    chunkEpochs,
+    x: upload('x', data.x, STORAGE),
+    y: upload('y', data.y, STORAGE),
+    params: make('params', p, STORAGE | COPY_DST | COPY_SRC),
+    m: make('adam m', p, STORAGE | COPY_DST | COPY_SRC),
+    v: make('adam v', p, STORAGE | COPY_DST | COPY_SRC),
+    grads: make('grads', p, STORAGE | COPY_SRC),
+    lossHistory: make('loss history', chunkEpochs * 4, STORAGE | COPY_SRC),
+    steps: make('adam steps', chunkEpochs * 8, STORAGE | COPY_DST),
+    hyper: upload('adam hyper', hyperWords, GPUBufferUsage.UNIFORM),
+    epochIndex: upload('epoch index', epochWords, GPUBufferUsage.UNIFORM),
+    uniform: (label, words) => upload(label, words, GPUBufferUsage.UNIFORM),
+    storage: (label, bytes) => make(label, bytes, STORAGE),
+    destroy: () => owned.splice(0).forEach((b) => ctx.destroyBuffer(b)),
+  };
+}

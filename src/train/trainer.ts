@@ -1,0 +1,234 @@
+// The trainer: owns the training buffers and one strategy, runs chunks of epochs, and streams the
+// loss of every epoch back without waiting on the GPU per epoch.
+import type { GpuContext } from '../gpu/context';
+import { GpuError } from '../gpu/context';
+import { isPowerOfTwo } from '../gpu/grid';
+import { ReadbackPool, readFloats } from '../gpu/readback';
+import { DEFAULT_ADAM, adamStepScalars, type AdamHyper } from '../cpu/ops';
+import type { Dataset } from '../data/dataset';
+import { initParams } from '../model/init';
+import { paramLayout, type ParamLayout } from '../model/layout';
+import { createTrainingBuffers, type TrainingBuffers } from './buffers';
+import { gpuForward, type ForwardTrace } from './forward';
+import { createFused, FUSED_DEFAULT_WG } from './fused';
+import { createResident, residentFits, RESIDENT_DEFAULT_WG } from './resident';
+import { STRATEGY_NAMES, type Strategy, type StrategyChoice, type StrategyName } from './strategy';
+import { createUnfused, UNFUSED_DEFAULT_WG } from './unfused';
+
+export interface TrainerConfig {
+  hidden: number;
+  lr: number;
+  seed: number;
+  strategy: StrategyChoice;
+  /** Workgroup size of the strategy's kernels; its own default when absent. */
+  workgroupSize?: number;
+  /** Epochs per submit: the granularity of loss streaming and of pausing. */
+  chunkEpochs: number;
+}
+
+export const DEFAULT_CONFIG: TrainerConfig = { hidden: 2, lr: 0.001, seed: 43052, strategy: 'auto', chunkEpochs: 250 };
+
+export const DEFAULT_WORKGROUP_SIZE: Record<StrategyName, number> = {
+  unfused: UNFUSED_DEFAULT_WG,
+  fused: FUSED_DEFAULT_WG,
+  resident: RESIDENT_DEFAULT_WG,
+};
+
+/** Below this many point·units per epoch one workgroup beats many (see the README's benchmark). */
+export const RESIDENT_MAX_WORK = 1 << 16;
+
+/**
+ * auto: resident while N·H is small enough that one workgroup beats dispatch overhead and it fits
+ * in workgroup memory; otherwise fused, which runs any size in two dispatches per epoch.
+ */
+export function chooseStrategy(ctx: GpuContext, n: number, hidden: number): StrategyName {
+  const fits = residentFits(ctx, n, hidden, RESIDENT_DEFAULT_WG) === undefined;
+  return fits && n * hidden <= RESIDENT_MAX_WORK ? 'resident' : 'fused';
+}
+
+/** Every problem with a configuration, as messages naming the setting; empty when it is valid. */
+export function validateConfig(c: TrainerConfig): string[] {
+  const problems: string[] = [];
+  if (!Number.isInteger(c.hidden) || c.hidden < 1 || c.hidden > 4096) problems.push(`hidden width must be an integer from 1 to 4096, got ${c.hidden}`);
+  if (!Number.isFinite(c.lr) || c.lr <= 0 || c.lr > 10) problems.push(`learning rate must be a number in (0, 10], got ${c.lr}`);
+  if (!Number.isInteger(c.seed) || c.seed < 0 || c.seed > 0xffffffff) problems.push(`seed must be an integer from 0 to ${0xffffffff}, got ${c.seed}`);
+  if (c.strategy !== 'auto' && !STRATEGY_NAMES.includes(c.strategy)) problems.push(`strategy must be one of auto, ${STRATEGY_NAMES.join(', ')}, got ${c.strategy}`);
+  if (c.workgroupSize !== undefined && (!isPowerOfTwo(c.workgroupSize) || c.workgroupSize > 256)) {
+    problems.push(`workgroup size must be a power of two from 1 to 256, got ${c.workgroupSize}`);
+  }
+  if (!Number.isInteger(c.chunkEpochs) || c.chunkEpochs < 1 || c.chunkEpochs > 4096) problems.push(`epochs per chunk must be an integer from 1 to 4096, got ${c.chunkEpochs}`);
+  return problems;
+}
+
+/** The largest single buffer each strategy binds, to check against the device before allocating. */
+function largestBinding(strategy: StrategyName, n: number, hidden: number, wg: number): { bytes: number; what: string } {
+  const chunks = Math.ceil(n / wg);
+  switch (strategy) {
+    case 'unfused':
+      return { bytes: 4 * n * hidden, what: `the (N, H) activations, ${n}×${hidden} floats` };
+    case 'fused':
+      return { bytes: 4 * Math.max(n, (3 * hidden + 2) * chunks), what: `the partial sums, ${3 * hidden + 2}×${chunks} floats` };
+    case 'resident':
+      return { bytes: 4 * n, what: `the data, ${n} floats` };
+  }
+}
+
+export interface TrainOptions {
+  /** Called once per chunk, in order, with the mean loss of epochs first+1 .. first+losses.length. */
+  onLoss?: (firstEpoch: number, losses: Float32Array) => void;
+  /** Checked between chunks; training stops early when it returns true. */
+  shouldStop?: () => boolean;
+}
+
+export interface TrainResult {
+  /** Epochs run by this call. */
+  epochs: number;
+  /** From the first submit to the last loss read back. */
+  seconds: number;
+  lastLoss: number;
+}
+
+/** Everything needed to continue training elsewhere: after a lost device, or from a saved file. */
+export interface TrainerState {
+  params: Float32Array<ArrayBuffer>;
+  m: Float32Array<ArrayBuffer>;
+  v: Float32Array<ArrayBuffer>;
+  /** Adam steps taken so far (epochs trained). */
+  step: number;
+}
+
+export class Trainer {
+  private step = 0;
+  private readonly readback: ReadbackPool;
+
+  private constructor(
+    readonly ctx: GpuContext,
+    readonly config: TrainerConfig,
+    readonly layout: ParamLayout,
+    readonly strategy: Strategy,
+    private readonly buffers: TrainingBuffers,
+    private readonly hyper: AdamHyper,
+  ) {
+    this.readback = new ReadbackPool(ctx, 'loss readback', config.chunkEpochs * 4);
+  }
+
+  static async create(ctx: GpuContext, data: Dataset, partial: Partial<TrainerConfig> = {}): Promise<Trainer> {
+    const config: TrainerConfig = { ...DEFAULT_CONFIG, ...partial };
+    const problems = validateConfig(config);
+    if (problems.length > 0) throw new RangeError(problems.join('; '));
+    const n = data.x.length;
+    if (n < 1 || data.y.length !== n) throw new RangeError(`the data set needs as many labels as inputs, and at least one point (x: ${n}, y: ${data.y.length})`);
+    const layout = paramLayout(config.hidden);
+    const name = config.strategy === 'auto' ? chooseStrategy(ctx, n, config.hidden) : config.strategy;
+    const wg = config.workgroupSize ?? DEFAULT_WORKGROUP_SIZE[name];
+    if (wg > ctx.device.limits.maxComputeInvocationsPerWorkgroup) {
+      throw new GpuError('limit', `workgroup size ${wg} exceeds this device's maxComputeInvocationsPerWorkgroup (${ctx.device.limits.maxComputeInvocationsPerWorkgroup})`);
+    }
+    const largest = largestBinding(name, n, config.hidden, wg);
+    const limit = Math.min(ctx.device.limits.maxStorageBufferBindingSize, ctx.device.limits.maxBufferSize);
+    if (largest.bytes > limit) {
+      throw new GpuError(
+        'limit',
+        `N=${n}, hidden=${config.hidden} with strategy ${name} needs a ${largest.bytes}-byte buffer for ${largest.what}, ` +
+          `over this device's maxStorageBufferBindingSize/maxBufferSize of ${limit} bytes`,
+      );
+    }
+    if (name === 'resident') {
+      const problem = residentFits(ctx, n, config.hidden, wg);
+      if (problem) throw new GpuError('limit', problem);
+    }
+    const hyper: AdamHyper = { ...DEFAULT_ADAM, lr: config.lr };
+    const buffers = createTrainingBuffers(ctx, data, layout, hyper, config.chunkEpochs);
+    try {
+      const options = { workgroupSize: wg };
+      const strategy =
+        name === 'unfused' ? await createUnfused(ctx, buffers, options) : name === 'fused' ? await createFused(ctx, buffers, options) : await createResident(ctx, buffers, options);
+      const trainer = new Trainer(ctx, { ...config, workgroupSize: wg }, layout, strategy, buffers, hyper);
+      trainer.setParams(initParams(config.seed, config.hidden));
+      return trainer;
+    } catch (e) {
+      buffers.destroy();
+      throw e;
+    }
+  }
+
+  get epochsDone(): number {
+    return this.step;
+  }
+
+  /** Replaces the parameters and restarts Adam (moments zero, step 0). */
+  setParams(flat: Float32Array<ArrayBuffer>): void {
+    this.restore({ params: flat, m: new Float32Array(this.layout.count), v: new Float32Array(this.layout.count), step: 0 });
+  }
+
+  restore(state: TrainerState): void {
+    const p = this.layout.count;
+    if (state.params.length !== p || state.m.length !== p || state.v.length !== p) {
+      throw new RangeError(`the state holds ${state.params.length} parameters, this model has ${p}`);
+    }
+    const q = this.ctx.device.queue;
+    q.writeBuffer(this.buffers.params, 0, state.params);
+    q.writeBuffer(this.buffers.m, 0, state.m);
+    q.writeBuffer(this.buffers.v, 0, state.v);
+    this.step = state.step;
+  }
+
+  async readParams(): Promise<Float32Array<ArrayBuffer>> {
+    return readFloats(this.ctx, this.buffers.params);
+  }
+
+  async snapshot(): Promise<TrainerState> {
+    const step = this.step;
+    const [params, m, v] = await Promise.all([this.buffers.params, this.buffers.m, this.buffers.v].map((b) => readFloats(this.ctx, b)));
+    return { params, m, v, step };
+  }
+
+  /** The current model's forward pass on any inputs. */
+  forward(xs: Float32Array<ArrayBuffer>): Promise<ForwardTrace> {
+    return gpuForward(this.ctx, this.buffers.params, this.layout, xs);
+  }
+
+  async train(epochs: number, options: TrainOptions = {}): Promise<TrainResult> {
+    if (!Number.isInteger(epochs) || epochs < 0) throw new RangeError(`epochs must be a non-negative integer, got ${epochs}`);
+    const { device } = this.ctx;
+    const chunk = this.config.chunkEpochs;
+    const stepsWords = new Float32Array(2 * chunk);
+    let delivered: Promise<void> = Promise.resolve();
+    let lastLoss = NaN;
+    let done = 0;
+    const start = performance.now();
+    while (done < epochs && !(options.shouldStop?.() ?? false)) {
+      const count = Math.min(chunk, epochs - done);
+      for (let k = 0; k < count; k++) {
+        const { stepSize, bc2Sqrt } = adamStepScalars(this.hyper, this.step + k + 1);
+        stepsWords[2 * k] = stepSize;
+        stepsWords[2 * k + 1] = bc2Sqrt;
+      }
+      device.queue.writeBuffer(this.buffers.steps, 0, stepsWords, 0, 2 * count);
+      const staging = await this.readback.acquire();
+      const encoder = device.createCommandEncoder({ label: `epochs ${this.step + 1}..${this.step + count}` });
+      const pass = encoder.beginComputePass({ label: `${this.strategy.name} chunk` });
+      this.strategy.encode(pass, count);
+      pass.end();
+      encoder.copyBufferToBuffer(this.buffers.lossHistory, 0, staging, 0, count * 4);
+      device.queue.submit([encoder.finish()]);
+
+      const first = this.step;
+      const losses = this.readback.read(staging, count * 4);
+      delivered = Promise.all([delivered, losses]).then(([, bytes]) => {
+        const chunkLosses = new Float32Array(bytes);
+        lastLoss = chunkLosses[count - 1];
+        options.onLoss?.(first, chunkLosses);
+      });
+      this.step += count;
+      done += count;
+    }
+    await delivered;
+    return { epochs: done, seconds: (performance.now() - start) / 1000, lastLoss };
+  }
+
+  destroy(): void {
+    this.readback.destroy();
+    this.buffers.destroy();
+  }
+}
