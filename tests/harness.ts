@@ -31,7 +31,7 @@ export async function runKernel(
   constants: Record<string, number>,
   args: Arg[],
   workgroups: [number, number?, number?],
-): Promise<Float32Array[]> {
+): Promise<Float32Array<ArrayBuffer>[]> {
   const kernel = await getKernel(ctx, spec, constants);
   const { STORAGE, UNIFORM, COPY_DST, COPY_SRC } = GPUBufferUsage;
   const buffers = args.map((a, i) => {

@@ -42,8 +42,9 @@ export interface GpuContext {
 
 export function describeAdapter(info: GPUAdapterInfo | undefined): string {
   if (!info) return 'unknown adapter';
-  const parts = [info.description, info.vendor, info.architecture, info.device].filter((s) => s && s.length > 0);
-  return parts.length > 0 ? [...new Set(parts)].join(' / ') : 'unknown adapter';
+  if (info.description) return info.description;
+  const parts = [info.vendor, info.architecture, info.device].filter((s) => s && s.length > 0);
+  return parts.length > 0 ? parts.join(' ') : 'unknown adapter';
 }
 
 function looksSoftware(info: GPUAdapterInfo | undefined, name: string): boolean {

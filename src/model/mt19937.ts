@@ -25,11 +25,16 @@ export class MT19937 {
     return y >>> 0;
   }
 
-  /** torch's uniform_(from, to) for float32: 24 random bits scaled to [0,1), then from + u·(to-from) in float32. */
+  /**
+   * torch's uniform_(from, to) on a float32 tensor: 24 random bits scaled to [0, 1), then
+   * from + u·(to - from) with from and to rounded to float32 but the arithmetic in double (torch's
+   * dist_acctype<float> on the CPU), rounded to float32 once at the end.
+   */
   uniform(from: number, to: number): number {
     const u = (this.nextU32() & 0xffffff) * 2 ** -24;
-    const f = Math.fround;
-    return f(f(u * f(f(to) - f(from))) + f(from));
+    const lo = Math.fround(from);
+    const hi = Math.fround(to);
+    return Math.fround(u * (hi - lo) + lo);
   }
 
   private twist(): void {

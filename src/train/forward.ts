@@ -79,3 +79,14 @@ export async function gpuForward(ctx: GpuContext, params: GPUBuffer, layout: Par
     made.forEach((b) => ctx.destroyBuffer(b));
   }
 }
+
+/** The forward pass with parameters given on the host (the lecture's hand-built bent line). */
+export async function gpuForwardWith(ctx: GpuContext, flat: Float32Array<ArrayBuffer>, layout: ParamLayout, xs: Float32Array<ArrayBuffer>): Promise<ForwardTrace> {
+  const params = ctx.createBuffer('forward params', flat.byteLength, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST);
+  try {
+    ctx.device.queue.writeBuffer(params, 0, flat);
+    return await gpuForward(ctx, params, layout, xs);
+  } finally {
+    ctx.destroyBuffer(params);
+  }
+}
