@@ -60,12 +60,14 @@ describe.each(WIDTHS)('hidden width %i', (h) => {
           [1, h, dz1, x],
           [h, 1, dy, act],
         ] as const) {
-          const chunks = workgroupsFor(n, WG);
-          const q = outDim * inDim + outDim;
-          const [partials] = await runKernel(ctx, KERNELS.linearBackwardParams, { WG }, [new Float32Array(q * chunks), grad, input, words([n, inDim, outDim, chunks])], [...grid2d(chunks), q]);
-          const want = new Float64Array(q * chunks);
-          twin.linearBackwardParams(want, grad, input, { n, inDim, outDim }, WG);
-          expectClose(partials, want, ATOL, 1e-4, `linear_backward_params N=${n} ${inDim}→${outDim}`);
+          for (const ppt of [1, 3]) {
+            const chunks = Math.ceil(n / (WG * ppt));
+            const q = outDim * inDim + outDim;
+            const [partials] = await runKernel(ctx, KERNELS.linearBackwardParams, { WG }, [new Float32Array(q * chunks), grad, input, words([n, inDim, outDim, chunks, ppt])], [...grid2d(chunks), q]);
+            const want = new Float64Array(q * chunks);
+            twin.linearBackwardParams(want, grad, input, { n, inDim, outDim }, WG, ppt);
+            expectClose(partials, want, ATOL, 1e-4, `linear_backward_params N=${n} ${inDim}→${outDim} ppt=${ppt}`);
+          }
         }
       }
     });
@@ -104,9 +106,11 @@ describe.each(WIDTHS)('hidden width %i', (h) => {
         const params = randomArray(layout.count, () => r(-1, 1));
         const x = randomArray(n, () => r(-1, 1));
         const y = randomArray(n, () => (r() < 0.5 ? 0 : 1));
-        const chunks = workgroupsFor(n, WG);
         const rows = layout.count + 1;
-        const [partials] = await runKernel(ctx, KERNELS.fusedForwardBackward, { WG }, [new Float32Array(rows * chunks), x, y, params, words([n, h, chunks])], grid2d(chunks));
+        const wg = h === 256 ? 8 : WG; // the columns of a wide layer fit only a small workgroup
+        const ppt = n > 1000 ? 4 : 1;
+        const chunks = Math.ceil(n / (wg * ppt));
+        const [partials] = await runKernel(ctx, KERNELS.fusedForwardBackward, { WG: wg, HIDDEN: h }, [new Float32Array(rows * chunks), x, y, params, words([n, chunks, ppt])], grid2d(chunks));
         const sums = new Float64Array(rows);
         twin.reduceRows(sums, partials, { rows, len: chunks, outOffset: 0, divisor: 1 });
         const { loss, grads } = cpuLossAndGrads(params, layout, x, y);

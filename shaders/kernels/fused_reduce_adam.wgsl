@@ -33,7 +33,7 @@ fn fused_reduce_adam(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocatio
   for (var c = lid; c < dims.chunks; c += WG) {
     acc += partials[q * dims.chunks + c];
   }
-  let total = workgroup_sum(lid, vec4f(acc, 0.0, 0.0, 0.0)).x;
+  let total = workgroup_sum(lid, acc);
   if (lid != 0u) {
     return;
   }

@@ -3,8 +3,10 @@
 //                          row OUT·IN + o is db[o] (the order of torch's flat W then b)
 //   dy        (N, OUT)     upstream gradient
 //   x         (N, IN)      the layer's input from the forward pass
-// Workgroup (chunk, q) sums points chunk·WG .. chunk·WG + WG-1 of term q; reduce_rows.wgsl then
-// sums the CHUNKS partials of each row. The chunk index is flattened from workgroup_id.xy, q is z.
+// Workgroup (chunk, q) sums term q over points chunk·WG·PPT .. +WG·PPT-1, invocation t taking
+// points t, t+WG, ... of them in order (PPT = points_per_thread: fewer, longer workgroups mean
+// fewer barriers); reduce_rows.wgsl then sums the CHUNKS partials of each row. The chunk index is
+// flattened from workgroup_id.xy, q is z.
 // Uses ops/linear.wgsl, common/grid.wgsl, common/workgroup_sum.wgsl.
 
 struct ParamGradDims {
@@ -12,6 +14,7 @@ struct ParamGradDims {
   in_dim: u32,
   out_dim: u32,
   chunks: u32,
+  points_per_thread: u32,
 }
 
 override WG: u32 = 64;
@@ -26,20 +29,19 @@ fn linear_backward_params(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgr
                           @builtin(local_invocation_index) lid: u32) {
   let chunk = flat_workgroup(vec3u(wid.xy, 0u), vec3u(nwg.xy, 1u));
   let q = wid.z;
-  let n = chunk * WG + lid;
   let weights = dims.out_dim * dims.in_dim;
-  var term = 0.0;
+  let end = min(dims.n, (chunk + 1u) * WG * dims.points_per_thread);
+  var partial = 0.0;
   // No early return: every invocation takes part in the barriers of workgroup_sum.
-  if (n < dims.n) {
+  for (var n = chunk * WG * dims.points_per_thread + lid; n < end; n += WG) {
     if (q < weights) {
-      let o = q / dims.in_dim;
-      term = linear_backward_weight_term(dy[n * dims.out_dim + o], x[n * dims.in_dim + q % dims.in_dim]);
+      partial += linear_backward_weight_term(dy[n * dims.out_dim + q / dims.in_dim], x[n * dims.in_dim + q % dims.in_dim]);
     } else {
-      term = dy[n * dims.out_dim + (q - weights)];
+      partial += dy[n * dims.out_dim + (q - weights)];
     }
   }
-  let total = workgroup_sum(lid, vec4f(term, 0.0, 0.0, 0.0));
+  let total = workgroup_sum(lid, partial);
   if (lid == 0u && chunk < dims.chunks) {
-    partials[q * dims.chunks + chunk] = total.x;
+    partials[q * dims.chunks + chunk] = total;
   }
 }

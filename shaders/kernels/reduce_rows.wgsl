@@ -27,8 +27,8 @@ fn reduce_rows(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_inde
   for (var c = lid; c < dims.len; c += WG) {
     acc += values[q * dims.len + c];
   }
-  let total = workgroup_sum(lid, vec4f(acc, 0.0, 0.0, 0.0));
+  let total = workgroup_sum(lid, acc);
   if (lid == 0u) {
-    out[dims.out_offset + dims.epoch_stride * epoch.k + q] = total.x / dims.divisor;
+    out[dims.out_offset + dims.epoch_stride * epoch.k + q] = total / dims.divisor;
   }
 }

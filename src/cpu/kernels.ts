@@ -34,14 +34,18 @@ export function linearBackwardInput(dx: Vec, dy: Vec, params: Vec, d: LinearDims
   }
 }
 
-/** linear_backward_params.wgsl: partials[q, chunk] of dW (q < OUT·IN) and db, chunks of `wg` points. */
-export function linearBackwardParams(partials: Vec, dy: Vec, x: Vec, d: Omit<LinearDims, 'wOffset'>, wg: number): void {
-  const chunks = Math.ceil(d.n / wg);
+/**
+ * linear_backward_params.wgsl: partials[q, chunk] of dW (q < OUT·IN) and db; a chunk holds
+ * wg·pointsPerThread consecutive points.
+ */
+export function linearBackwardParams(partials: Vec, dy: Vec, x: Vec, d: Omit<LinearDims, 'wOffset'>, wg: number, pointsPerThread = 1): void {
+  const span = wg * pointsPerThread;
+  const chunks = Math.ceil(d.n / span);
   const weights = d.outDim * d.inDim;
   for (let q = 0; q < weights + d.outDim; q++) {
     for (let c = 0; c < chunks; c++) {
       let acc = 0;
-      for (let n = c * wg; n < Math.min(d.n, (c + 1) * wg); n++) {
+      for (let n = c * span; n < Math.min(d.n, (c + 1) * span); n++) {
         acc += q < weights ? dy[n * d.outDim + Math.floor(q / d.inDim)] * x[n * d.inDim + (q % d.inDim)] : dy[n * d.outDim + q - weights];
       }
       partials[q * chunks + c] = acc;

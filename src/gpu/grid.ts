@@ -15,3 +15,15 @@ export function workgroupsFor(count: number, workgroupSize: number): number {
 export function isPowerOfTwo(n: number): boolean {
   return Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
 }
+
+/**
+ * How a reduction over N points is cut into workgroups: each invocation sums `pointsPerThread`
+ * points in order, a workgroup sums WG·pointsPerThread of them, giving `chunks` partial sums.
+ * A software adapter runs workgroups on a few CPU threads, where every barrier costs microseconds:
+ * there a handful of long workgroups wins. A GPU wants enough workgroups to fill its cores.
+ */
+export function chunking(n: number, workgroupSize: number, software: boolean, pointsPerThread?: number): { pointsPerThread: number; chunks: number } {
+  const targetChunks = software ? 8 : 1024;
+  const ppt = pointsPerThread ?? Math.max(1, Math.ceil(n / (workgroupSize * targetChunks)));
+  return { pointsPerThread: ppt, chunks: Math.ceil(n / (workgroupSize * ppt)) };
+}

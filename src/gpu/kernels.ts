@@ -67,7 +67,7 @@ export const KERNELS = {
   },
   fusedForwardBackward: {
     file: 'fused_forward_backward',
-    uses: [...MATH, 'common/grid', 'common/workgroup_sum'],
+    uses: [...MATH, 'common/grid', 'common/model_columns'],
     bindings: ['storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform'],
   },
   fusedReduceAdam: {
@@ -77,7 +77,7 @@ export const KERNELS = {
   },
   residentEpochs: {
     file: 'resident_epochs',
-    uses: [...MATH, 'ops/adam'],
+    uses: [...MATH, 'ops/adam', 'common/model_columns'],
     bindings: ['storage', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform'],
   },
 } as const satisfies Record<string, KernelSpec>;

@@ -5,28 +5,14 @@ import type { GpuContext } from '../gpu/context';
 import { getKernel } from '../gpu/kernel';
 import { KERNELS } from '../gpu/kernels';
 import type { TrainingBuffers } from './buffers';
-import type { FitCheck, Strategy, StrategyOptions } from './strategy';
+import { columnsFit } from './columns';
+import type { Strategy, StrategyOptions } from './strategy';
 
 export const RESIDENT_DEFAULT_WG = 4;
 
-/** Workgroup memory the kernel declares: theta (P) and one column of P+1 sums per invocation. */
-export function residentWorkgroupBytes(hidden: number, workgroupSize: number): number {
-  const p = 3 * hidden + 1;
-  return 4 * (p + workgroupSize * (p + 1));
-}
-
-export const residentFits: FitCheck = (ctx, _n, hidden, workgroupSize) => {
-  const need = residentWorkgroupBytes(hidden, workgroupSize);
-  const have = ctx.device.limits.maxComputeWorkgroupStorageSize;
-  return need > have
-    ? `resident needs ${need} bytes of workgroup memory for hidden width ${hidden} at workgroup size ${workgroupSize}, ` +
-        `but this device's maxComputeWorkgroupStorageSize is ${have}; use a smaller width or workgroup size, or the fused strategy`
-    : undefined;
-};
-
 export async function createResident(ctx: GpuContext, b: TrainingBuffers, options: StrategyOptions = {}): Promise<Strategy> {
   const wg = options.workgroupSize ?? RESIDENT_DEFAULT_WG;
-  const problem = residentFits(ctx, b.n, b.layout.hidden, wg);
+  const problem = columnsFit(ctx, 'resident', b.layout.hidden, wg);
   if (problem) throw new RangeError(problem);
   const kernel = await getKernel(ctx, KERNELS.residentEpochs, { WG: wg, HIDDEN: b.layout.hidden });
   const dimsWords = new Uint32Array([b.n, 0]);

@@ -1,6 +1,5 @@
 // A fusion strategy: how one chunk of epochs is encoded. All strategies train on the same
 // TrainingBuffers and must give the same numbers; they differ only in how the work is dispatched.
-import type { GpuContext } from '../gpu/context';
 
 export const STRATEGY_NAMES = ['unfused', 'fused', 'resident'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
@@ -20,7 +19,6 @@ export interface Strategy {
 
 export interface StrategyOptions {
   workgroupSize?: number;
+  /** Points each invocation sums in order in the reductions over N (see gpu/grid.ts chunking). */
+  pointsPerThread?: number;
 }
-
-/** Why a strategy cannot run a configuration on this device, or undefined when it can. */
-export type FitCheck = (ctx: GpuContext, n: number, hidden: number, workgroupSize: number) => string | undefined;

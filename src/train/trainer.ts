@@ -10,8 +10,9 @@ import { initParams } from '../model/init';
 import { paramLayout, type ParamLayout } from '../model/layout';
 import { createTrainingBuffers, type TrainingBuffers } from './buffers';
 import { gpuForward, type ForwardTrace } from './forward';
-import { createFused, FUSED_DEFAULT_WG } from './fused';
-import { createResident, residentFits, RESIDENT_DEFAULT_WG } from './resident';
+import { createFused, fusedDefaultWorkgroup } from './fused';
+import { columnsFit } from './columns';
+import { createResident, RESIDENT_DEFAULT_WG } from './resident';
 import { STRATEGY_NAMES, type Strategy, type StrategyChoice, type StrategyName } from './strategy';
 import { createUnfused, UNFUSED_DEFAULT_WG } from './unfused';
 
@@ -28,22 +29,28 @@ export interface TrainerConfig {
 
 export const DEFAULT_CONFIG: TrainerConfig = { hidden: 2, lr: 0.001, seed: 43052, strategy: 'auto', chunkEpochs: 250 };
 
-export const DEFAULT_WORKGROUP_SIZE: Record<StrategyName, number> = {
-  unfused: UNFUSED_DEFAULT_WG,
-  fused: FUSED_DEFAULT_WG,
-  resident: RESIDENT_DEFAULT_WG,
-};
+export function defaultWorkgroupSize(ctx: GpuContext, strategy: StrategyName, hidden: number): number {
+  switch (strategy) {
+    case 'unfused':
+      return UNFUSED_DEFAULT_WG;
+    case 'fused':
+      return fusedDefaultWorkgroup(ctx, hidden);
+    case 'resident':
+      return RESIDENT_DEFAULT_WG;
+  }
+}
 
 /** Below this many point·units per epoch one workgroup beats many (see the README's benchmark). */
 export const RESIDENT_MAX_WORK = 1 << 16;
 
 /**
  * auto: resident while N·H is small enough that one workgroup beats dispatch overhead and it fits
- * in workgroup memory; otherwise fused, which runs any size in two dispatches per epoch.
+ * in workgroup memory; otherwise fused, which runs any N in two dispatches per epoch, while its
+ * columns fit; otherwise unfused, which runs any size.
  */
 export function chooseStrategy(ctx: GpuContext, n: number, hidden: number): StrategyName {
-  const fits = residentFits(ctx, n, hidden, RESIDENT_DEFAULT_WG) === undefined;
-  return fits && n * hidden <= RESIDENT_MAX_WORK ? 'resident' : 'fused';
+  if (n * hidden <= RESIDENT_MAX_WORK && columnsFit(ctx, 'resident', hidden, RESIDENT_DEFAULT_WG) === undefined) return 'resident';
+  return columnsFit(ctx, 'fused', hidden, 1) === undefined ? 'fused' : 'unfused';
 }
 
 /** Every problem with a configuration, as messages naming the setting; empty when it is valid. */
@@ -120,7 +127,7 @@ export class Trainer {
     if (n < 1 || data.y.length !== n) throw new RangeError(`the data set needs as many labels as inputs, and at least one point (x: ${n}, y: ${data.y.length})`);
     const layout = paramLayout(config.hidden);
     const name = config.strategy === 'auto' ? chooseStrategy(ctx, n, config.hidden) : config.strategy;
-    const wg = config.workgroupSize ?? DEFAULT_WORKGROUP_SIZE[name];
+    const wg = config.workgroupSize ?? defaultWorkgroupSize(ctx, name, config.hidden);
     if (wg > ctx.device.limits.maxComputeInvocationsPerWorkgroup) {
       throw new GpuError('limit', `workgroup size ${wg} exceeds this device's maxComputeInvocationsPerWorkgroup (${ctx.device.limits.maxComputeInvocationsPerWorkgroup})`);
     }
@@ -133,8 +140,8 @@ export class Trainer {
           `over this device's maxStorageBufferBindingSize/maxBufferSize of ${limit} bytes`,
       );
     }
-    if (name === 'resident') {
-      const problem = residentFits(ctx, n, config.hidden, wg);
+    if (name !== 'unfused') {
+      const problem = columnsFit(ctx, name, config.hidden, wg);
       if (problem) throw new GpuError('limit', problem);
     }
     const hyper: AdamHyper = { ...DEFAULT_ADAM, lr: config.lr };

@@ -5,7 +5,7 @@
 //   backward  bce · sigmoid · linear(H→1) input and params · reduce · relu · linear(1→H) params · reduce
 //   update    adam over the flat block
 import type { GpuContext } from '../gpu/context';
-import { grid2d, workgroupsFor } from '../gpu/grid';
+import { chunking, grid2d, workgroupsFor } from '../gpu/grid';
 import { EPOCH_INDEX_STRIDE, getKernel, type Kernel } from '../gpu/kernel';
 import { KERNELS } from '../gpu/kernels';
 import type { TrainingBuffers } from './buffers';
@@ -25,7 +25,7 @@ export async function createUnfused(ctx: GpuContext, b: TrainingBuffers, options
   const wg = options.workgroupSize ?? UNFUSED_DEFAULT_WG;
   const { n, layout } = b;
   const h = layout.hidden;
-  const chunks = workgroupsFor(n, wg);
+  const { chunks, pointsPerThread } = chunking(n, wg, ctx.isSoftware, options.pointsPerThread);
   const k = async (spec: (typeof KERNELS)[keyof typeof KERNELS]) => getKernel(ctx, spec, { WG: wg });
   const [linearForward, reluForward, sigmoidForward, bceForward, reduceRows, bceBackward, sigmoidBackward, linearBackwardInput, linearBackwardParams, reluBackward, adamStep] =
     await Promise.all([
@@ -50,11 +50,11 @@ export async function createUnfused(ctx: GpuContext, b: TrainingBuffers, options
   const partials1 = b.storage('unfused partials layer1 (2H,chunks)', 2 * h * chunks * 4);
   const partials2 = b.storage('unfused partials layer2 (H+1,chunks)', (h + 1) * chunks * 4);
 
-  const u32 = (label: string, ...words: number[]) => b.uniform(label, new Uint32Array(words));
+  const u32 = (label: string, ...words: number[]) => b.uniform(label, Uint32Array.from({ length: Math.ceil(words.length / 4) * 4 }, (_, i) => words[i] ?? 0));
   const linear1 = u32('linear1 dims', n, 1, h, layout.W1);
   const linear2 = u32('linear2 dims', n, h, 1, layout.W2);
-  const grads1Dims = u32('linear1 param-grad dims', n, 1, h, chunks);
-  const grads2Dims = u32('linear2 param-grad dims', n, h, 1, chunks);
+  const grads1Dims = u32('linear1 param-grad dims', n, 1, h, chunks, pointsPerThread);
+  const grads2Dims = u32('linear2 param-grad dims', n, h, 1, chunks, pointsPerThread);
   const countNH = u32('count N·H', n * h);
   const countN = u32('count N', n);
   const countP = u32('count P', layout.count);

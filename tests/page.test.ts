@@ -1,0 +1,143 @@
+// The demo page end to end: build it, serve dist/ on 127.0.0.1, drive Chromium (WebGPU on
+// SwiftShader) like a person: load the lecture's CSV through the file input, train 3000 epochs,
+// then 3000 more, and compare what the page holds with PyTorch.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright';
+import { preview, type PreviewServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { CHROMIUM, WEBGPU_FLAGS } from '../vitest.config';
+import { LECTURE } from './shared';
+
+const root = join(__dirname, '..');
+const results = join(root, 'test-results');
+const dnnex = join(root, '..', 'shared', 'data', 'dnnex.csv');
+const NO_GPU_FLAGS = WEBGPU_FLAGS.filter((f) => !/webgpu|swiftshader/.test(f)).concat('--disable-gpu');
+
+let server: PreviewServer;
+let url: string;
+
+beforeAll(async () => {
+  execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'pipe' });
+  server = await preview({ root, logLevel: 'warn', preview: { host: '127.0.0.1', port: 0, strictPort: false } });
+  url = server.resolvedUrls!.local[0];
+  mkdirSync(results, { recursive: true });
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+interface Opened {
+  browser: Browser;
+  page: Page;
+  errors: string[];
+}
+
+async function open(flags: string[]): Promise<Opened> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: flags });
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
+  await page.goto(url);
+  await page.waitForFunction(() => (window as any).lecture?.ready === true, null, { timeout: 60_000 });
+  return { browser, page, errors };
+}
+
+/** Waits until the element's text contains `text` (a string or a pattern). */
+async function waitText(page: Page, selector: string, text: string | RegExp, timeout = 30_000): Promise<void> {
+  const pattern = typeof text === 'string' ? text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : text.source;
+  await page.waitForFunction(([s, p]) => new RegExp(p).test(document.querySelector(s)?.textContent ?? ''), [selector, pattern] as const, { timeout });
+}
+
+const idle = (page: Page, timeout = 300_000) => page.waitForFunction(() => !(window as any).lecture.running(), null, { timeout, polling: 200 });
+
+describe('the page with WebGPU', () => {
+  test('the lecture: bent line, CSV upload, 3000 + 3000 epochs match PyTorch', async () => {
+    const { browser, page, errors } = await open(WEBGPU_FLAGS);
+    try {
+      await waitText(page, '#adapter', 'GPU adapter');
+      expect(await page.locator('#adapter').getAttribute('class')).toContain('software');
+
+      // The six bent-line panels, from the GPU.
+      const panels = await page.evaluate(() => (window as any).lecture.panels as Record<string, number[]>);
+      expect(Object.keys(panels)).toHaveLength(6);
+      const xs = Array.from({ length: 1001 }, (_, i) => -1 + (2 * i) / 1000);
+      const relu = (v: number) => Math.max(v, 0);
+      xs.forEach((x, i) => {
+        expect(panels['x'][i]).toBeCloseTo(x, 6);
+        expect(panels['-x'][i]).toBeCloseTo(-x, 6);
+        expect(panels['relu(x)'][i]).toBeCloseTo(relu(x), 6);
+        expect(panels['relu(-x)'][i]).toBeCloseTo(relu(-x), 6);
+        expect(panels['-4.5·relu(x) - 9·relu(-x) + 4.5'][i]).toBeCloseTo(-4.5 * relu(x) - 9 * relu(-x) + 4.5, 5);
+        expect(panels['sigmoid(…)'][i]).toBeCloseTo(1 / (1 + Math.exp(4.5 * relu(x) + 9 * relu(-x) - 4.5)), 6);
+      });
+      expect(await page.locator('#panels canvas').count()).toBeGreaterThanOrEqual(6);
+
+      await page.setInputFiles('#file', dnnex);
+      await waitText(page, '#data-info', 'dnnex.csv: 2000 points');
+
+      await page.click('#train');
+      await idle(page);
+      expect(await page.evaluate(() => (window as any).lecture.epochs())).toBe(3000);
+      await page.click('#more');
+      await idle(page);
+
+      const losses = await page.evaluate(() => (window as any).lecture.losses() as number[]);
+      expect(losses).toHaveLength(6000);
+      expect(await page.evaluate(() => (window as any).lecture.lossPoints())).toBe(6000);
+      expect(Math.abs(losses[2999] - LECTURE.loss[2999])).toBeLessThan(1e-4);
+      expect(Math.abs(losses[5999] - LECTURE.loss[5999])).toBeLessThan(1e-4);
+      expect(await page.evaluate(() => (window as any).lecture.overlays())).toEqual(['after 3000 epochs', 'after 6000 epochs']);
+      await waitText(page, '#status', 'epoch 6000');
+
+      await page.screenshot({ path: join(results, 'page.png'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('a malformed CSV shows the error and keeps the previous data and chart', async () => {
+    const { browser, page, errors } = await open(WEBGPU_FLAGS);
+    try {
+      await page.fill('#epochs', '50');
+      await page.click('#train');
+      await idle(page);
+      const before = await page.evaluate(() => (window as any).lecture.losses() as number[]);
+      expect(before).toHaveLength(50);
+      const info = await page.locator('#data-info').textContent();
+      const bad = join(results, 'malformed.csv');
+      writeFileSync(bad, 'x,y\n0.1,1\n0.2,maybe\n');
+      await page.setInputFiles('#file', bad);
+      await waitText(page, '#data-message', 'line 3, column y');
+      await waitText(page, '#data-message', 'previous data and model are kept');
+      expect(await page.locator('#data-info').textContent()).toBe(info);
+      expect(await page.evaluate(() => (window as any).lecture.losses())).toEqual(before);
+      await page.click('#more');
+      await idle(page);
+      expect(await page.evaluate(() => (window as any).lecture.epochs())).toBe(100);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+describe('the page without WebGPU', () => {
+  test('says why and how to enable it; the rest renders; no uncaught error', async () => {
+    const { browser, page, errors } = await open(NO_GPU_FLAGS);
+    try {
+      await page.locator('#gpu-message').waitFor({ state: 'visible' });
+      await waitText(page, '#gpu-message', /WebGPU|adapter/);
+      await waitText(page, '#gpu-message', 'Chrome');
+      expect(await page.locator('#train').isDisabled()).toBe(true);
+      expect(await page.locator('#data-chart canvas').count()).toBe(1);
+      expect(errors.filter((e) => e.startsWith('uncaught'))).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
