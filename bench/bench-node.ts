@@ -1,1 +1,77 @@
-console.log('bench placeholder');
+// npm run bench: the benchmark in Node (Dawn) and in headless Chromium, written to bench-results/
+// as JSON, Markdown and a chart. Flags: --quick (small sizes), --node-only, --browser-only.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { acquireGpu } from '../src/gpu/context';
+import { nodeGpu } from '../src/node/gpu';
+import { chartHtml } from './chart';
+import { FULL_PLAN, QUICK_PLAN, markdown, runBench, type BenchReport } from './core';
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const out = join(process.cwd(), 'bench-results');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const WEBGPU_FLAGS = [
+  '--enable-unsafe-webgpu',
+  '--enable-unsafe-swiftshader',
+  '--use-webgpu-adapter=swiftshader',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+async function nodeRuntime(): Promise<BenchReport> {
+  const ctx = await acquireGpu(await nodeGpu());
+  try {
+    return await runBench(ctx, 'Node (Dawn)', quick ? QUICK_PLAN : FULL_PLAN, (line) => console.log(`[node] ${line}`));
+  } finally {
+    ctx.destroy();
+  }
+}
+
+async function browserRuntime(): Promise<BenchReport> {
+  const { createServer } = await import('vite');
+  const { chromium } = await import('playwright');
+  const server = await createServer({ root: process.cwd(), logLevel: 'warn', server: { host: '127.0.0.1', port: 0 } });
+  await server.listen();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: WEBGPU_FLAGS });
+  try {
+    const page = await browser.newPage();
+    page.on('console', (m) => m.type() === 'log' && console.log(`[browser] ${m.text()}`));
+    await page.goto(`${server.resolvedUrls!.local[0]}bench/browser.html`);
+    await page.waitForFunction(() => 'runBench' in window, null, { timeout: 60_000 });
+    return await page.evaluate((q) => (window as unknown as { runBench: (q: boolean) => Promise<BenchReport> }).runBench(q), quick);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+async function main(): Promise<void> {
+  mkdirSync(out, { recursive: true });
+  const reports: BenchReport[] = [];
+  const runtimes: [string, () => Promise<BenchReport>][] = [];
+  if (!args.has('--browser-only')) runtimes.push(['node', nodeRuntime]);
+  if (!args.has('--node-only')) runtimes.push(['browser', browserRuntime]);
+  for (const [name, run] of runtimes) {
+    const report = await run();
+    reports.push(report);
+    writeFileSync(join(out, `${name}.json`), JSON.stringify(report, null, 2) + '\n');
+    writeFileSync(join(out, `${name}.md`), markdown(report));
+    console.log('\n' + markdown(report));
+  }
+  const uplot = join(process.cwd(), 'node_modules', 'uplot', 'dist');
+  writeFileSync(join(out, 'chart.html'), chartHtml(reports, readFileSync(join(uplot, 'uPlot.iife.min.js'), 'utf8'), readFileSync(join(uplot, 'uPlot.min.css'), 'utf8')));
+  console.log(`wrote ${out}/{${runtimes.map(([n]) => n).join(',')}}.{json,md} and chart.html`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(`bench failed: ${(e as Error).stack ?? String(e)}`);
+    process.exit(1);
+  },
+);

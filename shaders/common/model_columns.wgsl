@@ -1,17 +1,23 @@
-// model_columns: one point's forward, loss and backward through Linear(1,H) -> ReLU -> Linear(H,1)
-// -> Sigmoid -> BCE, added into the calling invocation's own column of partial sums; then a tree
-// over the invocations' columns. Shared by the fused and resident kernels, so both accumulate
-// exactly the same terms in the same order.
+// model_columns: forward, loss and backward of Linear(1,H) -> ReLU -> Linear(H,1) -> Sigmoid ->
+// BCE for a strided run of points, added into the calling invocation's own column of partial
+// sums; then a tree over the invocations' columns. Shared by the fused and resident kernels, so
+// both accumulate exactly the same terms in the same order.
 //
 //   theta  (P)              the parameters, copied into workgroup memory by the kernel
 //   acc    (COLUMNS, WG)    column c of invocation t at c·WG + t: the P gradients, then the loss
 //
-// Each invocation owns its column, so accumulation needs no barrier; one tree at the end does.
-// Needs `override WG` and the formulas of ops/{linear,relu,sigmoid,bce}.wgsl.
+// Up to four hidden units everything lives in vec4 registers; wider layers take points in blocks
+// of BLOCK per invocation, unit by unit, so each unit's weights are read once per block and its
+// gradient sums stay in registers. Each invocation owns its column, so accumulating
+// needs no barrier; one tree at the end does.
+// Needs from the kernel: `override WG`, storage arrays `xs` and `ys`, and ops/{linear,relu,
+// sigmoid,bce}.wgsl.
 
 override HIDDEN: u32 = 2;
 override PARAMS: u32 = 3u * HIDDEN + 1u;
 override COLUMNS: u32 = PARAMS + 1u;
+
+const BLOCK: u32 = 32u;
 
 var<workgroup> theta: array<f32, PARAMS>;
 var<workgroup> acc: array<f32, WG * COLUMNS>;
@@ -22,29 +28,125 @@ fn clear_column(lid: u32) {
   }
 }
 
-// n_points is N as a float: the mean's divisor in the loss gradient.
-fn accumulate_point(lid: u32, x: f32, y: f32, n_points: f32) {
+// Adds points first, first + WG, first + 2·WG, ... below end into column lid. n_points is N as a
+// float, the mean's divisor in the loss gradient.
+fn accumulate_points(lid: u32, first: u32, end: u32, n_points: f32) {
+  if (HIDDEN <= 4u) {
+    accumulate_points_in_registers(lid, first, end, n_points);
+  } else {
+    accumulate_points_in_blocks(lid, first, end, n_points);
+  }
+}
+
+// Up to four hidden units: the whole model and every running sum fit in vec4 registers, so the
+// loop over points touches memory only to read x and y. Unused units have zero weights and
+// bias: they add exact zeros to the logit and get gradients that are never written. Each op is
+// applied per component through the scalar formulas of ops/, so no formula is written twice.
+fn accumulate_points_in_registers(lid: u32, first: u32, end: u32, n_points: f32) {
+  var w1 = vec4f(0.0);
+  var b1 = vec4f(0.0);
+  var w2 = vec4f(0.0);
+  for (var j = 0u; j < HIDDEN; j++) {
+    w1[j] = theta[j];
+    b1[j] = theta[HIDDEN + j];
+    w2[j] = theta[2u * HIDDEN + j];
+  }
+  let b2 = theta[3u * HIDDEN];
+  var g_w1 = vec4f(0.0);
+  var g_b1 = vec4f(0.0);
+  var g_w2 = vec4f(0.0);
+  var g_b2 = 0.0;
+  var loss = 0.0;
+  for (var n = first; n < end; n += WG) {
+    let x = xs[n];
+    let y = ys[n];
+    let z1 = vec4f(linear_forward_term(0.0, x, w1.x), linear_forward_term(0.0, x, w1.y),
+                   linear_forward_term(0.0, x, w1.z), linear_forward_term(0.0, x, w1.w)) + b1;
+    let h = vec4f(relu_forward(z1.x), relu_forward(z1.y), relu_forward(z1.z), relu_forward(z1.w));
+    var logit = 0.0;
+    logit = linear_forward_term(logit, h.x, w2.x);
+    logit = linear_forward_term(logit, h.y, w2.y);
+    logit = linear_forward_term(logit, h.z, w2.z);
+    logit = linear_forward_term(logit, h.w, w2.w);
+    let p = sigmoid_forward(logit + b2);
+    let dz2 = sigmoid_backward(bce_backward(p, y, n_points), p);
+    loss += bce_forward(p, y);
+    g_b2 += dz2;
+    let dz1 = vec4f(relu_backward(linear_backward_input_term(0.0, dz2, w2.x), z1.x),
+                    relu_backward(linear_backward_input_term(0.0, dz2, w2.y), z1.y),
+                    relu_backward(linear_backward_input_term(0.0, dz2, w2.z), z1.z),
+                    relu_backward(linear_backward_input_term(0.0, dz2, w2.w), z1.w));
+    g_w1 += vec4f(linear_backward_weight_term(dz1.x, x), linear_backward_weight_term(dz1.y, x),
+                  linear_backward_weight_term(dz1.z, x), linear_backward_weight_term(dz1.w, x));
+    g_b1 += dz1;
+    g_w2 += vec4f(linear_backward_weight_term(dz2, h.x), linear_backward_weight_term(dz2, h.y),
+                  linear_backward_weight_term(dz2, h.z), linear_backward_weight_term(dz2, h.w));
+  }
+  for (var j = 0u; j < HIDDEN; j++) {
+    acc[j * WG + lid] += g_w1[j];
+    acc[(HIDDEN + j) * WG + lid] += g_b1[j];
+    acc[(2u * HIDDEN + j) * WG + lid] += g_w2[j];
+  }
+  acc[3u * HIDDEN * WG + lid] += g_b2;
+  acc[PARAMS * WG + lid] += loss;
+}
+
+// Any width: points in blocks of BLOCK per invocation, unit by unit.
+fn accumulate_points_in_blocks(lid: u32, first: u32, end: u32, n_points: f32) {
   let w1 = 0u;
   let b1 = HIDDEN;
   let w2 = 2u * HIDDEN;
   let b2 = 3u * HIDDEN;
-  var logit = 0.0;
-  for (var j = 0u; j < HIDDEN; j++) {
-    let z1 = linear_forward_term(0.0, x, theta[w1 + j]) + theta[b1 + j];
-    logit = linear_forward_term(logit, relu_forward(z1), theta[w2 + j]);
-  }
-  let p = sigmoid_forward(logit + theta[b2]);
-  let dz2 = sigmoid_backward(bce_backward(p, y, n_points), p);
-  acc[PARAMS * WG + lid] += bce_forward(p, y);
-  acc[b2 * WG + lid] += dz2;
-  // The hidden activations are recomputed rather than kept: two multiply-adds per unit are
-  // cheaper than an (H)-sized private array the compiler cannot size (H is an override).
-  for (var j = 0u; j < HIDDEN; j++) {
-    let z1 = linear_forward_term(0.0, x, theta[w1 + j]) + theta[b1 + j];
-    let dz1 = relu_backward(linear_backward_input_term(0.0, dz2, theta[w2 + j]), z1);
-    acc[(w1 + j) * WG + lid] += linear_backward_weight_term(dz1, x);
-    acc[(b1 + j) * WG + lid] += dz1;
-    acc[(w2 + j) * WG + lid] += linear_backward_weight_term(dz2, relu_forward(z1));
+  var x: array<f32, BLOCK>;
+  var logit: array<f32, BLOCK>;
+  var dz2: array<f32, BLOCK>;
+  for (var start = first; start < end; start += BLOCK * WG) {
+    let count = min(BLOCK, (end - start + WG - 1u) / WG);
+    for (var k = 0u; k < count; k++) {
+      x[k] = xs[start + k * WG];
+      logit[k] = 0.0;
+    }
+    // forward: the logit of every point of the block, unit by unit (j ascending, as unfused)
+    for (var j = 0u; j < HIDDEN; j++) {
+      let w1j = theta[w1 + j];
+      let b1j = theta[b1 + j];
+      let w2j = theta[w2 + j];
+      for (var k = 0u; k < count; k++) {
+        logit[k] = linear_forward_term(logit[k], relu_forward(linear_forward_term(0.0, x[k], w1j) + b1j), w2j);
+      }
+    }
+    // loss and the gradient at the logit
+    var loss = 0.0;
+    var g_b2 = 0.0;
+    for (var k = 0u; k < count; k++) {
+      let y = ys[start + k * WG];
+      let p = sigmoid_forward(logit[k] + theta[b2]);
+      dz2[k] = sigmoid_backward(bce_backward(p, y, n_points), p);
+      loss += bce_forward(p, y);
+      g_b2 += dz2[k];
+    }
+    acc[PARAMS * WG + lid] += loss;
+    acc[b2 * WG + lid] += g_b2;
+    // backward, unit by unit; the hidden activation is recomputed (two multiply-adds) rather than
+    // kept in an (H, BLOCK) array the compiler cannot size (H is an override)
+    for (var j = 0u; j < HIDDEN; j++) {
+      let w1j = theta[w1 + j];
+      let b1j = theta[b1 + j];
+      let w2j = theta[w2 + j];
+      var g_w1 = 0.0;
+      var g_b1 = 0.0;
+      var g_w2 = 0.0;
+      for (var k = 0u; k < count; k++) {
+        let z1 = linear_forward_term(0.0, x[k], w1j) + b1j;
+        let dz1 = relu_backward(linear_backward_input_term(0.0, dz2[k], w2j), z1);
+        g_w1 += linear_backward_weight_term(dz1, x[k]);
+        g_b1 += dz1;
+        g_w2 += linear_backward_weight_term(dz2[k], relu_forward(z1));
+      }
+      acc[(w1 + j) * WG + lid] += g_w1;
+      acc[(b1 + j) * WG + lid] += g_b1;
+      acc[(w2 + j) * WG + lid] += g_w2;
+    }
   }
 }
 

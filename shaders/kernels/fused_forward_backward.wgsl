@@ -40,9 +40,7 @@ fn fused_forward_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgr
   let first = chunk * WG * dims.points_per_thread + lid;
   let end = min(dims.n, (chunk + 1u) * WG * dims.points_per_thread);
   let n_points = f32(dims.n);
-  for (var n = first; n < end; n += WG) {
-    accumulate_point(lid, xs[n], ys[n], n_points);
-  }
+  accumulate_points(lid, first, end, n_points);
   sum_columns(lid);
 
   // Workgroups past the last chunk (a 2-D grid rounds up) hold zeros and write nothing.

@@ -39,9 +39,7 @@ fn resident_epochs(@builtin(local_invocation_index) lid: u32) {
 
   for (var e = 0u; e < dims.epochs; e++) {
     clear_column(lid);
-    for (var n = lid; n < dims.n; n += WG) {
-      accumulate_point(lid, xs[n], ys[n], n_points);
-    }
+    accumulate_points(lid, lid, dims.n, n_points);
     sum_columns(lid);
     for (var q = lid; q < PARAMS; q += WG) {
       let next = adam_update(AdamState(theta[q], m[q], v[q]), acc[q * WG], hyper, steps[e]);

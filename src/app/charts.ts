@@ -6,13 +6,13 @@ import 'uplot/dist/uPlot.min.css';
 const COLORS = { estimate: '#2563eb', truth: '#6b7280', points: 'rgba(220, 38, 38, 0.25)', loss: '#2563eb' };
 const OVERLAY_COLORS = ['#f59e0b', '#10b981', '#8b5cf6', '#ec4899', '#0ea5e9'];
 
-function widthOf(el: HTMLElement): number {
-  return Math.max(240, el.clientWidth || 600);
+function widthOf(el: HTMLElement, min = 240): number {
+  return Math.max(min, el.clientWidth || 600);
 }
 
 /** Resizes a chart with its container. */
-function fit(plot: uPlot, el: HTMLElement, height: number): void {
-  new ResizeObserver(() => plot.setSize({ width: widthOf(el), height })).observe(el);
+function fit(plot: uPlot, el: HTMLElement, height: number, min = 240): void {
+  new ResizeObserver(() => plot.setSize({ width: widthOf(el, min), height })).observe(el);
 }
 
 /** Coalesces redraws to one per animation frame. */
@@ -49,7 +49,7 @@ export function renderPanels(container: HTMLElement, x: ArrayLike<number>, panel
     container.append(figure);
     const plot = new uPlot(
       {
-        width: widthOf(holder),
+        width: widthOf(holder, 120),
         height: 150,
         legend: { show: false },
         cursor: { show: false },
@@ -60,7 +60,7 @@ export function renderPanels(container: HTMLElement, x: ArrayLike<number>, panel
       [Array.from(x), Array.from(p.values)],
       holder,
     );
-    fit(plot, holder, 150);
+    fit(plot, holder, 150, 120);
   }
 }
 

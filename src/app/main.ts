@@ -96,9 +96,21 @@ function reportError(e: unknown, where: HTMLElement = ui.gpuMessage): void {
   ui.status.textContent = 'Stopped: see the message above.';
 }
 
+/** Runs one user action at a time, with the controls disabled meanwhile. */
+async function exclusive(action: () => Promise<unknown>): Promise<void> {
+  if (running) return;
+  setBusy(true);
+  try {
+    await action();
+  } catch (e) {
+    reportError(e);
+  } finally {
+    setBusy(false);
+  }
+}
+
 async function runEpochs(epochs: number): Promise<void> {
   if (!session) return;
-  setBusy(true);
   const start = session.epochsDone;
   const t0 = performance.now();
   ui.progress.value = 0;
@@ -120,8 +132,6 @@ async function runEpochs(epochs: number): Promise<void> {
       `${(result.epochs / result.seconds).toFixed(0)} epochs/s · ${session.activeTrainer!.strategy.name} strategy`;
   } catch (e) {
     reportError(e);
-  } finally {
-    setBusy(false);
   }
 }
 
@@ -140,24 +150,24 @@ async function resetRun(settings: PageSettings): Promise<boolean> {
   return true;
 }
 
-ui.train.addEventListener('click', async () => {
+ui.train.addEventListener('click', () => {
   const settings = settingsOrShowProblems();
-  if (!settings || running) return;
-  if (await resetRun(settings)) await runEpochs(settings.epochs);
+  if (settings) void exclusive(async () => (await resetRun(settings)) && (await runEpochs(settings.epochs)));
 });
 
-ui.more.addEventListener('click', async () => {
+ui.more.addEventListener('click', () => {
   const settings = settingsOrShowProblems();
-  if (!settings || running) return;
-  if (!session?.activeTrainer && !(await resetRun(settings))) return;
-  await runEpochs(settings.epochs);
+  if (!settings) return;
+  void exclusive(async () => {
+    if (session?.activeTrainer || (await resetRun(settings))) await runEpochs(settings.epochs);
+  });
 });
 
 ui.pause.addEventListener('click', () => session?.requestStop());
 
-ui.reset.addEventListener('click', async () => {
+ui.reset.addEventListener('click', () => {
   const settings = settingsOrShowProblems();
-  if (settings && !running) await resetRun(settings);
+  if (settings) void exclusive(() => resetRun(settings));
 });
 
 ui.epochs.addEventListener('input', () => (ui.more.textContent = `Train ${ui.epochs.value || 'N'} more`));
@@ -165,15 +175,18 @@ document.getElementById('settings')!.addEventListener('change', () => settingsOr
 
 // ---- data sets: a bad file leaves the current data, model and charts as they were
 
-async function useData(load: () => Promise<Dataset>): Promise<void> {
-  if (running) return;
+async function useData(choice: string, load: () => Promise<Dataset>): Promise<void> {
+  await exclusive(() => replaceData(choice, load));
+}
+
+async function replaceData(choice: string, load: () => Promise<Dataset>): Promise<void> {
   show(ui.dataMessage, undefined);
   try {
     const data = await load();
     if (session) await session.setData(data);
     showDataset(data);
     lossChart.truncate(0);
-    datasetChoice = ui.dataset.value;
+    datasetChoice = ui.dataset.value = choice;
     ui.status.textContent = 'New data: press Train.';
   } catch (e) {
     ui.dataset.value = datasetChoice;
@@ -183,7 +196,7 @@ async function useData(load: () => Promise<Dataset>): Promise<void> {
 }
 
 async function loadFile(file: File): Promise<void> {
-  await useData(async () => parseCsv(await readTextFile(file), file.name));
+  await useData('file', async () => parseCsv(await readTextFile(file), file.name));
 }
 
 ui.dataset.addEventListener('change', () => {
@@ -192,9 +205,9 @@ ui.dataset.addEventListener('change', () => {
     ui.file.click();
     ui.dataset.value = datasetChoice; // until a file is actually loaded
   } else if (choice === 'generated') {
-    void useData(async () => generateLectureData());
+    void useData('generated', async () => generateLectureData());
   } else {
-    void useData(async () => {
+    void useData('lecture-url', async () => {
       const response = await fetch(LECTURE_CSV_URL);
       if (!response.ok) throw new Error(`${LECTURE_CSV_URL} answered ${response.status}`);
       return parseCsv(await response.text(), 'dnnex.csv (online)');

@@ -4,6 +4,7 @@ import type { GpuContext } from '../gpu/context';
 import { GpuError } from '../gpu/context';
 import { isPowerOfTwo } from '../gpu/grid';
 import { ReadbackPool, readFloats } from '../gpu/readback';
+import type { GpuTimer } from '../gpu/timer';
 import { DEFAULT_ADAM, adamStepScalars, type AdamHyper } from '../cpu/ops';
 import type { Dataset } from '../data/dataset';
 import { initParams } from '../model/init';
@@ -85,6 +86,8 @@ export interface TrainOptions {
   onLoss?: (firstEpoch: number, losses: Float32Array) => void;
   /** Checked between chunks; training stops early when it returns true. */
   shouldStop?: () => boolean;
+  /** Times each chunk's compute pass on the GPU (the benchmark). */
+  timer?: GpuTimer;
 }
 
 export interface TrainResult {
@@ -214,7 +217,7 @@ export class Trainer {
       device.queue.writeBuffer(this.buffers.steps, 0, stepsWords, 0, 2 * count);
       const staging = await this.readback.acquire();
       const encoder = device.createCommandEncoder({ label: `epochs ${this.step + 1}..${this.step + count}` });
-      const pass = encoder.beginComputePass({ label: `${this.strategy.name} chunk` });
+      const pass = encoder.beginComputePass({ label: `${this.strategy.name} chunk`, timestampWrites: options.timer?.next() });
       this.strategy.encode(pass, count);
       pass.end();
       encoder.copyBufferToBuffer(this.buffers.lossHistory, 0, staging, 0, count * 4);
