@@ -1,0 +1,44 @@
+// Every strategy against the CPU reference on random configurations (width, points, learning
+// rate, seed), and the automatic choice.
+import { describe, expect, test } from 'vitest';
+import { cpuTrain } from '../src/cpu/model';
+import { DEFAULT_ADAM } from '../src/cpu/ops';
+import { generateLectureData } from '../src/data/generate';
+import { initParams } from '../src/model/init';
+import { paramLayout } from '../src/model/layout';
+import { STRATEGY_NAMES } from '../src/train/strategy';
+import { chooseStrategy, Trainer } from '../src/train/trainer';
+import { expectClose, withDevice } from './gpu';
+import { rng } from './harness';
+
+const r = rng(4052);
+const CONFIGS = Array.from({ length: 3 }, (_, i) => ({
+  hidden: [1, 3, 5, 16, 40][Math.floor(r(0, 5))],
+  n: [1, 37, 300, 1000, 2500][i + Math.floor(r(0, 3))],
+  lr: [0.001, 0.01, 0.05][Math.floor(r(0, 3))],
+  seed: Math.floor(r(0, 1e6)),
+}));
+
+describe.each(STRATEGY_NAMES)('%s', (strategy) => {
+  test.each(CONFIGS)('H=$hidden N=$n lr=$lr seed=$seed: 60 epochs match the CPU reference', async (c) => {
+    await withDevice(async (ctx) => {
+      const data = generateLectureData(c.seed, c.n);
+      const trainer = await Trainer.create(ctx, data, { strategy, hidden: c.hidden, lr: c.lr, seed: c.seed, chunkEpochs: 25 });
+      const losses: number[] = [];
+      await trainer.train(60, { onLoss: (_, l) => losses.push(...l) });
+      const layout = paramLayout(c.hidden);
+      const want = cpuTrain(initParams(c.seed, c.hidden), layout, data.x, data.y, { ...DEFAULT_ADAM, lr: c.lr }, 60);
+      expectClose(losses, want.losses, 1e-4, 0, 'loss per epoch');
+      expectClose(await trainer.readParams(), want.params, 1e-3, 1e-3, 'params');
+      trainer.destroy();
+    });
+  });
+});
+
+test('auto: resident for the lecture, fused for large N·H, unfused when columns cannot fit', async () => {
+  await withDevice(async (ctx) => {
+    expect(chooseStrategy(ctx, 2000, 2)).toBe('resident');
+    expect(chooseStrategy(ctx, 200_000, 32)).toBe('fused');
+    expect(chooseStrategy(ctx, 1000, 4096)).toBe('unfused');
+  });
+});
