@@ -62,3 +62,16 @@ export function words(values: number[], floatsAt: number[] = []): Uint32Array<Ar
   values.forEach((v, i) => (floatsAt.includes(i) ? (f[i] = v) : (w[i] = v)));
   return w;
 }
+
+/** The steps buffer of Adam kernels: per epoch t, step_size, bc2_sqrt and t itself (ADAM_STEP_BYTES each). */
+export function adamSteps(scalars: (t: number) => { stepSize: number; bc2Sqrt: number }, first: number, count: number): Float32Array<ArrayBuffer> {
+  const f = new Float32Array(4 * count);
+  const u = new Uint32Array(f.buffer);
+  for (let k = 0; k < count; k++) {
+    const { stepSize, bc2Sqrt } = scalars(first + k);
+    f[4 * k] = stepSize;
+    f[4 * k + 1] = bc2Sqrt;
+    u[4 * k + 2] = first + k;
+  }
+  return f;
+}

@@ -8,7 +8,7 @@ import { grid2d, workgroupsFor } from '../src/gpu/grid';
 import { KERNELS } from '../src/gpu/kernels';
 import { paramLayout } from '../src/model/layout';
 import { expectClose, withDevice } from './gpu';
-import { randomArray, rng, runKernel, words } from './harness';
+import { adamSteps, randomArray, rng, runKernel, words } from './harness';
 
 const SIZES = [1, 7, 255, 256, 257, 2000, 3333];
 const WIDTHS = [1, 2, 16, 256];
@@ -82,14 +82,14 @@ describe.each(WIDTHS)('hidden width %i', (h) => {
       const v = randomArray(p, () => r(0, 0.01));
       const grads = randomArray(p, () => r(-1, 1));
       for (const t of [1, 2, 3000]) {
-        const { stepSize, bc2Sqrt } = adamStepScalars(DEFAULT_ADAM, t);
-        const [pOut, mOut, vOut] = await runKernel(
+        const [pOut, mOut, vOut, status] = await runKernel(
           ctx,
           KERNELS.adamStep,
           { WG },
-          [params, m, v, grads, new Float32Array([stepSize, bc2Sqrt]), hyperWords(), words([p]), words([0])],
+          [params, m, v, new Uint32Array(4), grads, new Float32Array([0.5]), adamSteps((s) => adamStepScalars(DEFAULT_ADAM, s), t, 1), hyperWords(), words([p]), words([0])],
           elements(p),
         );
+        expect(new Uint32Array(status.buffer)[0]).toBe(0);
         const [wp, wm, wv] = [Float64Array.from(params), Float64Array.from(m), Float64Array.from(v)];
         twin.adamStep(wp, wm, wv, grads, DEFAULT_ADAM, t);
         expectClose(pOut, wp, 1e-6, 1e-6, `adam params t=${t}`);
@@ -117,13 +117,12 @@ describe.each(WIDTHS)('hidden width %i', (h) => {
         expectClose(sums.subarray(0, layout.count), grads, 1e-5, 1e-4, `fused gradients N=${n}`);
         expectClose([sums[layout.count] / n], [loss], 1e-6, 1e-5, `fused loss N=${n}`);
 
-        const { stepSize, bc2Sqrt } = adamStepScalars(DEFAULT_ADAM, 1);
         const zeros = new Float32Array(layout.count);
         const [pOut, , , history] = await runKernel(
           ctx,
           KERNELS.fusedReduceAdam,
           { WG },
-          [params, zeros, zeros, new Float32Array(1), partials, new Float32Array([stepSize, bc2Sqrt]), hyperWords(), words([chunks, layout.count, n]), words([0])],
+          [params, zeros, zeros, new Float32Array(1), new Uint32Array(4), partials, adamSteps((s) => adamStepScalars(DEFAULT_ADAM, s), 1, 1), hyperWords(), words([chunks, layout.count, n]), words([0])],
           [rows],
         );
         const want = Float64Array.from(params);
@@ -214,17 +213,13 @@ describe('resident_epochs', () => {
       const x = randomArray(n, () => r(-1, 1));
       const y = randomArray(n, () => (r() < 0.5 ? 0 : 1));
       const epochs = 20;
-      const steps = new Float32Array(2 * epochs);
-      for (let t = 1; t <= epochs; t++) {
-        const s = adamStepScalars(DEFAULT_ADAM, t);
-        steps.set([s.stepSize, s.bc2Sqrt], 2 * (t - 1));
-      }
+      const steps = adamSteps((t) => adamStepScalars(DEFAULT_ADAM, t), 1, epochs);
       const zeros = new Float32Array(layout.count);
       const [pOut, , , history] = await runKernel(
         ctx,
         KERNELS.residentEpochs,
         { WG: 4, HIDDEN: h },
-        [params, zeros, zeros, new Float32Array(epochs), x, y, steps, hyperWords(), words([n, epochs])],
+        [params, zeros, zeros, new Float32Array(epochs), new Uint32Array(4), x, y, steps, hyperWords(), words([n, epochs])],
         [1],
       );
       const want = cpuTrain(params, layout, x, y, DEFAULT_ADAM, epochs);

@@ -3,8 +3,11 @@
 //   m, v    (P)  first and second moments, updated in place
 //   grads   (P)  this epoch's gradients
 //   hyper        β1, β2, 1-β1, 1-β2, eps
+//   status  (2)  divergence status (common/status.wgsl)
+//   loss_history (K)  the chunk's mean losses: an epoch with a non-finite loss updates nothing
 //   steps   (K)  per-epoch step_size and bc2_sqrt of the current chunk, indexed by epoch.k
-// One invocation per parameter. Uses ops/adam.wgsl, common/grid.wgsl, common/epoch.wgsl.
+// One invocation per parameter. Uses ops/adam.wgsl, common/grid.wgsl, common/epoch.wgsl,
+// common/status.wgsl.
 
 struct Count {
   count: u32,
@@ -15,18 +18,21 @@ override WG: u32 = 64;
 @group(0) @binding(0) var<storage, read_write> params: array<f32>;
 @group(0) @binding(1) var<storage, read_write> m: array<f32>;
 @group(0) @binding(2) var<storage, read_write> v: array<f32>;
-@group(0) @binding(3) var<storage, read> grads: array<f32>;
-@group(0) @binding(4) var<storage, read> steps: array<AdamStep>;
-@group(0) @binding(5) var<uniform> hyper: AdamHyper;
-@group(0) @binding(6) var<uniform> size: Count;
-@group(0) @binding(7) var<uniform> epoch: EpochIndex;
+@group(0) @binding(3) var<storage, read_write> status: array<atomic<u32>, 2>;
+@group(0) @binding(4) var<storage, read> grads: array<f32>;
+@group(0) @binding(5) var<storage, read> loss_history: array<f32>;
+@group(0) @binding(6) var<storage, read> steps: array<AdamStep>;
+@group(0) @binding(7) var<uniform> hyper: AdamHyper;
+@group(0) @binding(8) var<uniform> size: Count;
+@group(0) @binding(9) var<uniform> epoch: EpochIndex;
 
 @compute @workgroup_size(WG)
 fn adam_step(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
              @builtin(local_invocation_index) lid: u32) {
   let i = flat_invocation(wid, nwg, lid);
-  if (i < size.count) {
-    let next = adam_update(AdamState(params[i], m[i], v[i]), grads[i], hyper, steps[epoch.k]);
+  let step = steps[epoch.k];
+  if (i < size.count && !diverged_before(step.epoch)) {
+    let next = adam_update_guarded(AdamState(params[i], m[i], v[i]), grads[i], hyper, step, loss_history[epoch.k]);
     params[i] = next.param;
     m[i] = next.m;
     v[i] = next.v;

@@ -4,13 +4,14 @@
 //   loss_history  (K)   mean loss of each epoch of the dispatch
 //   x, y          (N)   inputs and labels
 //   steps         (K)   per-epoch Adam scalars
+//   status        (2)   divergence status (common/status.wgsl): the dispatch stops after a bad epoch
 // Invocation t takes points t, t+WG, t+2WG, ... in order into its own column of sums
 // (common/model_columns.wgsl, the same code as the fused kernel); a tree sums the columns, and
 // the invocations share out the Adam updates.
 // Why it is valid: one workgroup sees every point, so workgroup barriers order every epoch, and no
 // other dispatch touches the buffers in between. It fits while 4·(P + WG·(P+1)) bytes fit in
 // maxComputeWorkgroupStorageSize; the host checks before it builds the pipeline.
-// Uses ops/{linear,relu,sigmoid,bce,adam}.wgsl, common/model_columns.wgsl.
+// Uses ops/{linear,relu,sigmoid,bce,adam}.wgsl, common/model_columns.wgsl, common/status.wgsl.
 
 struct ResidentDims {
   n: u32,
@@ -23,15 +24,25 @@ override WG: u32 = 4;
 @group(0) @binding(1) var<storage, read_write> m: array<f32>;
 @group(0) @binding(2) var<storage, read_write> v: array<f32>;
 @group(0) @binding(3) var<storage, read_write> loss_history: array<f32>;
-@group(0) @binding(4) var<storage, read> xs: array<f32>;
-@group(0) @binding(5) var<storage, read> ys: array<f32>;
-@group(0) @binding(6) var<storage, read> steps: array<AdamStep>;
-@group(0) @binding(7) var<uniform> hyper: AdamHyper;
-@group(0) @binding(8) var<uniform> dims: ResidentDims;
+@group(0) @binding(4) var<storage, read_write> status: array<atomic<u32>, 2>;
+@group(0) @binding(5) var<storage, read> xs: array<f32>;
+@group(0) @binding(6) var<storage, read> ys: array<f32>;
+@group(0) @binding(7) var<storage, read> steps: array<AdamStep>;
+@group(0) @binding(8) var<uniform> hyper: AdamHyper;
+@group(0) @binding(9) var<uniform> dims: ResidentDims;
+
+// Set when an epoch went bad; read back uniformly so the whole workgroup leaves the loop together.
+var<workgroup> stop: u32;
 
 @compute @workgroup_size(WG)
 fn resident_epochs(@builtin(local_invocation_index) lid: u32) {
   let n_points = f32(dims.n);
+  if (lid == 0u) {
+    stop = select(0u, 1u, atomicLoad(&status[0]) != 0u); // an earlier chunk went bad
+  }
+  if (workgroupUniformLoad(&stop) != 0u) {
+    return;
+  }
   for (var q = lid; q < PARAMS; q += WG) {
     theta[q] = params[q];
   }
@@ -41,16 +52,24 @@ fn resident_epochs(@builtin(local_invocation_index) lid: u32) {
     clear_column(lid);
     accumulate_points(lid, lid, dims.n, n_points);
     sum_columns(lid);
+    let loss = acc[PARAMS * WG] / n_points;
     for (var q = lid; q < PARAMS; q += WG) {
-      let next = adam_update(AdamState(theta[q], m[q], v[q]), acc[q * WG], hyper, steps[e]);
+      let next = adam_update_guarded(AdamState(theta[q], m[q], v[q]), acc[q * WG], hyper, steps[e], loss);
       theta[q] = next.param;
       m[q] = next.m;
       v[q] = next.v;
     }
     if (lid == 0u) {
-      loss_history[e] = acc[PARAMS * WG] / n_points;
+      loss_history[e] = loss;
     }
-    workgroupBarrier(); // the next epoch reads theta and clears acc
+    storageBarrier(); // the status flags of this epoch's updates
+    if (lid == 0u) {
+      stop = select(0u, 1u, atomicLoad(&status[0]) != 0u);
+    }
+    // (workgroupUniformLoad is also the barrier before the next epoch reads theta and clears acc)
+    if (workgroupUniformLoad(&stop) != 0u) {
+      break;
+    }
   }
 
   for (var q = lid; q < PARAMS; q += WG) {

@@ -14,9 +14,12 @@ struct AdamHyper {
   eps: f32,
 }
 
+// One epoch's scalars; `epoch` is the global 1-based epoch number t (for status reports).
 struct AdamStep {
   step_size: f32,
   bc2_sqrt: f32,
+  epoch: u32,
+  _pad: u32,
 }
 
 struct AdamState {

@@ -8,9 +8,11 @@ const BCE_LOG_FLOOR: f32 = -100.0;
 const BCE_GRAD_EPS: f32 = 1e-12;
 
 // log clamped at -100. WGSL leaves log(0) to the implementation (SwiftShader returns -88.03, not
-// -inf), so zero is mapped to the floor explicitly rather than trusted to come out as -inf.
+// -inf), so zero is mapped to the floor explicitly rather than trusted to come out as -inf; and
+// max(NaN, x) is implementation-defined too, so a NaN is passed through explicitly, as torch's
+// clamp does: a NaN prediction must give a NaN loss, which stops training (common/status.wgsl).
 fn bce_clamped_log(v: f32) -> f32 {
-  return select(BCE_LOG_FLOOR, max(log(v), BCE_LOG_FLOOR), v > 0.0);
+  return select(select(BCE_LOG_FLOOR, max(log(v), BCE_LOG_FLOOR), v > 0.0), v, v != v);
 }
 
 fn bce_forward(p: f32, y: f32) -> f32 {

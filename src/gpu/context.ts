@@ -31,6 +31,8 @@ export interface GpuContext {
   readonly hasTimestamps: boolean;
   /** Resolves when the device is lost, for any reason but our own destroy(). */
   readonly lost: Promise<GpuError>;
+  /** True once the device is lost or destroyed. */
+  isLost(): boolean;
   /** Creates a labelled buffer and counts it, so tests can prove that nothing leaks. */
   createBuffer(label: string, size: number, usage: GPUBufferUsageFlags): GPUBuffer;
   destroyBuffer(buffer: GPUBuffer): void;
@@ -79,6 +81,7 @@ export async function acquireGpu(gpu: GPU | undefined, powerPreference: GPUPower
   const adapterName = describeAdapter(adapter.info);
 
   let destroyedByUs = false;
+  let isLost = false;
   const listeners = new Set<(error: GpuError) => void>();
   const emit = (error: GpuError) => listeners.forEach((l) => l(error));
   device.addEventListener('uncapturederror', (event) => {
@@ -87,6 +90,7 @@ export async function acquireGpu(gpu: GPU | undefined, powerPreference: GPUPower
     emit(new GpuError(kind, `GPU ${kind === 'out-of-memory' ? 'out of memory' : 'error'}: ${error.message}`));
   });
   const lost = device.lost.then((info) => {
+    isLost = true;
     const error = new GpuError('device-lost', `the GPU device was lost (${info.reason}): ${info.message || 'no details'}`);
     if (!destroyedByUs) emit(error);
     return error;
@@ -99,6 +103,7 @@ export async function acquireGpu(gpu: GPU | undefined, powerPreference: GPUPower
     isSoftware: looksSoftware(adapter.info, adapterName),
     hasTimestamps,
     lost,
+    isLost: () => isLost,
     createBuffer(label, size, usage) {
       // Round up to 4 bytes: copies and writeBuffer need it, and an empty data set is refused earlier.
       const buffer = device.createBuffer({ label, size: Math.max(4, Math.ceil(size / 4) * 4), usage });

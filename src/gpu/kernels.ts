@@ -62,8 +62,8 @@ export const KERNELS = {
   },
   adamStep: {
     file: 'adam_step',
-    uses: ['ops/adam', 'common/grid', 'common/epoch'],
-    bindings: ['storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform', 'dynamic-uniform'],
+    uses: ['ops/adam', 'common/grid', 'common/epoch', 'common/status'],
+    bindings: ['storage', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform', 'dynamic-uniform'],
   },
   fusedForwardBackward: {
     file: 'fused_forward_backward',
@@ -72,12 +72,12 @@ export const KERNELS = {
   },
   fusedReduceAdam: {
     file: 'fused_reduce_adam',
-    uses: ['ops/adam', 'common/workgroup_sum', 'common/epoch'],
-    bindings: ['storage', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform', 'dynamic-uniform'],
+    uses: ['ops/adam', 'common/workgroup_sum', 'common/epoch', 'common/status'],
+    bindings: ['storage', 'storage', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform', 'dynamic-uniform'],
   },
   residentEpochs: {
     file: 'resident_epochs',
-    uses: [...MATH, 'ops/adam', 'common/model_columns'],
-    bindings: ['storage', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform'],
+    uses: [...MATH, 'ops/adam', 'common/model_columns', 'common/status'],
+    bindings: ['storage', 'storage', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform'],
   },
 } as const satisfies Record<string, KernelSpec>;

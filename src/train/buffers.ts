@@ -5,6 +5,10 @@ import { EPOCH_INDEX_STRIDE } from '../gpu/kernel';
 import type { ParamLayout } from '../model/layout';
 import type { AdamHyper } from '../cpu/ops';
 
+/** One AdamStep in the steps buffer: step_size f32, bc2_sqrt f32, epoch u32, padding. */
+export const ADAM_STEP_BYTES = 16;
+export const STATUS_BYTES = 16;
+
 export interface TrainingBuffers {
   readonly n: number;
   readonly layout: ParamLayout;
@@ -17,7 +21,8 @@ export interface TrainingBuffers {
   readonly v: GPUBuffer; // (P)
   readonly grads: GPUBuffer; // (P)
   readonly lossHistory: GPUBuffer; // (chunkEpochs) mean loss of each epoch of the chunk
-  readonly steps: GPUBuffer; // (chunkEpochs) AdamStep {step_size, bc2_sqrt}
+  readonly steps: GPUBuffer; // (chunkEpochs) AdamStep {step_size, bc2_sqrt, epoch, pad}
+  readonly status: GPUBuffer; // (4) u32: first bad epoch, why (common/status.wgsl), 2 spare
   readonly hyper: GPUBuffer; // AdamHyper uniform
   readonly epochIndex: GPUBuffer; // (chunkEpochs) EpochIndex at a 256-byte stride, constant
   /** Makes a labelled uniform buffer owned by these buffers (freed by destroy). */
@@ -66,7 +71,8 @@ export function createTrainingBuffers(
     v: make('adam v', p, STORAGE | COPY_DST | COPY_SRC),
     grads: make('grads', p, STORAGE | COPY_SRC),
     lossHistory: make('loss history', chunkEpochs * 4, STORAGE | COPY_SRC),
-    steps: make('adam steps', chunkEpochs * 8, STORAGE | COPY_DST),
+    steps: make('adam steps', chunkEpochs * ADAM_STEP_BYTES, STORAGE | COPY_DST),
+    status: make('divergence status', STATUS_BYTES, STORAGE | COPY_DST | COPY_SRC),
     hyper: upload('adam hyper', hyperWords, GPUBufferUsage.UNIFORM),
     epochIndex: upload('epoch index', epochWords, GPUBufferUsage.UNIFORM),
     uniform: (label, words) => upload(label, words, GPUBufferUsage.UNIFORM),

@@ -30,7 +30,7 @@ export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: 
   const fbDims = b.uniform('fused dims', new Uint32Array([n, chunks, pointsPerThread, 0]));
   const updateDims = b.uniform('fused update dims', new Uint32Array([chunks, layout.count, n, 0]));
   const fbGroup = forwardBackward.bind('fused forward-backward', [partials, b.x, b.y, b.params, fbDims]);
-  const updateGroup = reduceAdam.bind('fused reduce-adam', [b.params, b.m, b.v, b.lossHistory, partials, b.steps, b.hyper, updateDims, b.epochIndex]);
+  const updateGroup = reduceAdam.bind('fused reduce-adam', [b.params, b.m, b.v, b.lossHistory, b.status, partials, b.steps, b.hyper, updateDims, b.epochIndex]);
   const [gx, gy] = grid2d(chunks);
 
   return {

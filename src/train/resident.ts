@@ -17,7 +17,7 @@ export async function createResident(ctx: GpuContext, b: TrainingBuffers, option
   const kernel = await getKernel(ctx, KERNELS.residentEpochs, { WG: wg, HIDDEN: b.layout.hidden });
   const dimsWords = new Uint32Array([b.n, 0]);
   const dims = b.uniform('resident dims', dimsWords);
-  const group = kernel.bind('resident epochs', [b.params, b.m, b.v, b.lossHistory, b.x, b.y, b.steps, b.hyper, dims]);
+  const group = kernel.bind('resident epochs', [b.params, b.m, b.v, b.lossHistory, b.status, b.x, b.y, b.steps, b.hyper, dims]);
   let encodedEpochs = -1;
 
   return {

@@ -9,7 +9,7 @@ import { DEFAULT_ADAM, adamStepScalars, type AdamHyper } from '../cpu/ops';
 import type { Dataset } from '../data/dataset';
 import { initParams } from '../model/init';
 import { paramLayout, type ParamLayout } from '../model/layout';
-import { createTrainingBuffers, type TrainingBuffers } from './buffers';
+import { ADAM_STEP_BYTES, createTrainingBuffers, STATUS_BYTES, type TrainingBuffers } from './buffers';
 import { gpuForward, type ForwardTrace } from './forward';
 import { createFused, fusedDefaultWorkgroup } from './fused';
 import { columnsFit } from './columns';
@@ -58,7 +58,8 @@ export function chooseStrategy(ctx: GpuContext, n: number, hidden: number): Stra
 export function validateConfig(c: TrainerConfig): string[] {
   const problems: string[] = [];
   if (!Number.isInteger(c.hidden) || c.hidden < 1 || c.hidden > 4096) problems.push(`hidden width must be an integer from 1 to 4096, got ${c.hidden}`);
-  if (!Number.isFinite(c.lr) || c.lr <= 0 || c.lr > 10) problems.push(`learning rate must be a number in (0, 10], got ${c.lr}`);
+  // No upper bound: a rate that diverges is caught on the GPU and reported with its epoch.
+  if (!Number.isFinite(c.lr) || c.lr <= 0) problems.push(`learning rate must be a positive number, got ${c.lr}`);
   if (!Number.isInteger(c.seed) || c.seed < 0 || c.seed > 0xffffffff) problems.push(`seed must be an integer from 0 to ${0xffffffff}, got ${c.seed}`);
   if (c.strategy !== 'auto' && !STRATEGY_NAMES.includes(c.strategy)) problems.push(`strategy must be one of auto, ${STRATEGY_NAMES.join(', ')}, got ${c.strategy}`);
   if (c.workgroupSize !== undefined && (!isPowerOfTwo(c.workgroupSize) || c.workgroupSize > 256)) {
@@ -90,9 +91,23 @@ export interface TrainOptions {
   timer?: GpuTimer;
 }
 
+/** Where and why training stopped on a non-finite loss or update (common/status.wgsl). */
+export interface Divergence {
+  /** The first bad epoch (1-based); its update was refused, so the state is that of epoch - 1. */
+  epoch: number;
+  loss: boolean;
+  update: boolean;
+}
+
+export function describeDivergence(d: Divergence): string {
+  const what = [d.loss ? 'the loss was not finite' : '', d.update ? 'the Adam update would make parameters non-finite' : ''].filter(Boolean).join(' and ');
+  return `training stopped at epoch ${d.epoch}: ${what} (learning rate too large, or extreme data?); the parameters after epoch ${d.epoch - 1} are kept`;
+}
+
 export interface TrainResult {
-  /** Epochs run by this call. */
+  /** Epochs run by this call that count: up to the last good one when training diverged. */
   epochs: number;
+  diverged?: Divergence;
   /** From the first submit to the last loss read back. */
   seconds: number;
   lastLoss: number;
@@ -109,6 +124,7 @@ export interface TrainerState {
 
 export class Trainer {
   private step = 0;
+  private divergedAt: Divergence | undefined;
   private readonly readback: ReadbackPool;
 
   private constructor(
@@ -119,7 +135,8 @@ export class Trainer {
     private readonly buffers: TrainingBuffers,
     private readonly hyper: AdamHyper,
   ) {
-    this.readback = new ReadbackPool(ctx, 'loss readback', config.chunkEpochs * 4);
+    // Each chunk's losses, then the divergence status right after them.
+    this.readback = new ReadbackPool(ctx, 'loss readback', config.chunkEpochs * 4 + STATUS_BYTES);
   }
 
   static async create(ctx: GpuContext, data: Dataset, partial: Partial<TrainerConfig> = {}): Promise<Trainer> {
@@ -180,7 +197,9 @@ export class Trainer {
     q.writeBuffer(this.buffers.params, 0, state.params);
     q.writeBuffer(this.buffers.m, 0, state.m);
     q.writeBuffer(this.buffers.v, 0, state.v);
+    q.writeBuffer(this.buffers.status, 0, new Uint32Array(STATUS_BYTES / 4));
     this.step = state.step;
+    this.divergedAt = undefined;
   }
 
   async readParams(): Promise<Float32Array<ArrayBuffer>> {
@@ -200,41 +219,73 @@ export class Trainer {
 
   async train(epochs: number, options: TrainOptions = {}): Promise<TrainResult> {
     if (!Number.isInteger(epochs) || epochs < 0) throw new RangeError(`epochs must be a non-negative integer, got ${epochs}`);
+    if (this.divergedAt) throw new RangeError(`${describeDivergence(this.divergedAt)}; reset or load parameters before training again`);
+    if (this.ctx.isLost()) throw new GpuError('device-lost', 'the GPU device was lost; training needs a new device');
     const { device } = this.ctx;
     const chunk = this.config.chunkEpochs;
-    const stepsWords = new Float32Array(2 * chunk);
+    const stepsBytes = new ArrayBuffer(chunk * ADAM_STEP_BYTES);
+    const stepsF32 = new Float32Array(stepsBytes);
+    const stepsU32 = new Uint32Array(stepsBytes);
+    const words = ADAM_STEP_BYTES / 4;
     let delivered: Promise<void> = Promise.resolve();
     let lastLoss = NaN;
+    let diverged: Divergence | undefined;
     let done = 0;
     const start = performance.now();
-    while (done < epochs && !(options.shouldStop?.() ?? false)) {
+    while (done < epochs && !diverged && !this.ctx.isLost() && !(options.shouldStop?.() ?? false)) {
       const count = Math.min(chunk, epochs - done);
       for (let k = 0; k < count; k++) {
-        const { stepSize, bc2Sqrt } = adamStepScalars(this.hyper, this.step + k + 1);
-        stepsWords[2 * k] = stepSize;
-        stepsWords[2 * k + 1] = bc2Sqrt;
+        const t = this.step + k + 1;
+        const { stepSize, bc2Sqrt } = adamStepScalars(this.hyper, t);
+        stepsF32[words * k] = stepSize;
+        stepsF32[words * k + 1] = bc2Sqrt;
+        stepsU32[words * k + 2] = t;
       }
-      device.queue.writeBuffer(this.buffers.steps, 0, stepsWords, 0, 2 * count);
+      device.queue.writeBuffer(this.buffers.steps, 0, stepsBytes, 0, count * ADAM_STEP_BYTES);
       const staging = await this.readback.acquire();
+      if (diverged) break; // learnt while waiting for a staging buffer
       const encoder = device.createCommandEncoder({ label: `epochs ${this.step + 1}..${this.step + count}` });
       const pass = encoder.beginComputePass({ label: `${this.strategy.name} chunk`, timestampWrites: options.timer?.next() });
       this.strategy.encode(pass, count);
       pass.end();
       encoder.copyBufferToBuffer(this.buffers.lossHistory, 0, staging, 0, count * 4);
+      encoder.copyBufferToBuffer(this.buffers.status, 0, staging, count * 4, STATUS_BYTES);
       device.queue.submit([encoder.finish()]);
 
       const first = this.step;
-      const losses = this.readback.read(staging, count * 4);
-      delivered = Promise.all([delivered, losses]).then(([, bytes]) => {
-        const chunkLosses = new Float32Array(bytes);
-        lastLoss = chunkLosses[count - 1];
-        options.onLoss?.(first, chunkLosses);
+      const bytes = this.readback.read(staging, count * 4 + STATUS_BYTES);
+      delivered = Promise.all([delivered, bytes]).then(([, data]) => {
+        if (diverged) return; // chunks queued behind the bad epoch carry nothing new
+        let chunkLosses = new Float32Array(data, 0, count);
+        const [badEpoch, why] = new Uint32Array(data, count * 4, 2);
+        if (badEpoch !== 0) {
+          diverged = { epoch: badEpoch, loss: (why & 1) !== 0, update: (why & 2) !== 0 };
+          chunkLosses = chunkLosses.subarray(0, Math.max(0, badEpoch - first));
+        }
+        if (chunkLosses.length > 0) {
+          lastLoss = chunkLosses[chunkLosses.length - 1];
+          options.onLoss?.(first, chunkLosses);
+        }
       });
       this.step += count;
       done += count;
     }
-    await delivered;
-    return { epochs: done, seconds: (performance.now() - start) / 1000, lastLoss };
+    try {
+      await delivered;
+    } catch (e) {
+      // A lost device fails the pending reads; say so, rather than "mapAsync aborted".
+      if (this.ctx.isLost()) throw new GpuError('device-lost', `the GPU device was lost during training, after epoch ${this.step - done}: ${(e as Error).message}`);
+      throw e;
+    }
+    if (this.ctx.isLost()) throw new GpuError('device-lost', 'the GPU device was lost during training');
+    let counted = done;
+    if (diverged) {
+      this.divergedAt = diverged;
+      // Every update from the bad epoch on was refused: the state is that of the epoch before.
+      counted = done - (this.step - (diverged.epoch - 1));
+      this.step = diverged.epoch - 1;
+    }
+    return { epochs: counted, diverged, seconds: (performance.now() - start) / 1000, lastLoss };
   }
 
   destroy(): void {

@@ -84,7 +84,7 @@ export async function createUnfused(ctx: GpuContext, b: TrainingBuffers, options
     { kernel: reluBackward, group: reluBackward.bind('relu backward', [grad1, act1, countNH]), workgroups: elements(n * h) },
     { kernel: linearBackwardParams, group: linearBackwardParams.bind('linear1 backward params', [partials1, grad1, b.x, grads1Dims]), workgroups: chunkGrid(2 * h) },
     { kernel: reduceRows, group: reduceRows.bind('linear1 grads', [b.grads, partials1, grads1Reduce, b.epochIndex]), workgroups: [2 * h, 1, 1] },
-    { kernel: adamStep, group: adamStep.bind('adam step', [b.params, b.m, b.v, b.grads, b.steps, b.hyper, countP, b.epochIndex]), workgroups: elements(layout.count), perEpoch: true },
+    { kernel: adamStep, group: adamStep.bind('adam step', [b.params, b.m, b.v, b.status, b.grads, b.lossHistory, b.steps, b.hyper, countP, b.epochIndex]), workgroups: elements(layout.count), perEpoch: true },
   ];
 
   return {
