@@ -51,6 +51,28 @@ describe('npm run train', () => {
     }
   });
 
+  test('a lost device mid-run: reported, recovered, and the JSON holds every epoch once', () => {
+    const out = join(dir, 'lost.json');
+    const r = train('--data', dnnex, '--epochs', '1200', '--chunk', '100', '--lose-device-at', '700', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('device was lost');
+    expect(r.stderr).toContain('resuming from epoch');
+    expect(r.stdout).toContain('1 device loss recovered');
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(report.loss).toHaveLength(1200);
+    report.loss.forEach((l: number, i: number) => expect(Math.abs(l - LECTURE.loss[i])).toBeLessThan(1e-4));
+  });
+
+  test('a diverging learning rate: exit 1, the epoch named, the last good parameters written', () => {
+    const out = join(dir, 'diverged.json');
+    const r = train('--data', dnnex, '--epochs', '100', '--lr', '1e38', '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('training stopped at epoch 1');
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(report.diverged).toEqual({ epoch: 1, loss: false, update: true });
+    expect(report.params).toEqual(LECTURE.init);
+  });
+
   test('a malformed CSV: exit 2, the line and column named, nothing written', () => {
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, 'x,y\n0.1,1\n0.2,abc\n');

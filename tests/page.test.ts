@@ -126,6 +126,54 @@ describe('the page with WebGPU', () => {
   });
 });
 
+describe('the page under stress', () => {
+  test('a lost device: the page says so, restores the last finished run on a new device, and resumes', async () => {
+    const { browser, page, errors } = await open(WEBGPU_FLAGS);
+    try {
+      await page.setInputFiles('#file', dnnex);
+      await waitText(page, '#data-info', 'dnnex.csv');
+      await page.fill('#epochs', '500');
+      await page.click('#train');
+      await idle(page);
+      await page.evaluate(() => (window as any).lecture.loseDevice());
+      await waitText(page, '#gpu-message', 'Recovered on a new device');
+      await page.evaluate(() => (window as any).lecture.recovered());
+      expect(await page.evaluate(() => (window as any).lecture.epochs())).toBe(500);
+      await page.click('#more');
+      await idle(page);
+      const losses = await page.evaluate(() => (window as any).lecture.losses() as number[]);
+      expect(losses).toHaveLength(1000);
+      losses.forEach((l, i) => expect(Math.abs(l - LECTURE.loss[i])).toBeLessThan(1e-4));
+      expect(errors.filter((e) => e.startsWith('uncaught'))).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('a bad setting: the field says why and nothing starts; a diverging rate stops at its epoch', async () => {
+    const { browser, page } = await open(WEBGPU_FLAGS);
+    try {
+      await page.fill('#hidden', '0');
+      await page.click('#train');
+      await waitText(page, '#settings-message', 'hidden width must be an integer');
+      expect(await page.locator('#hidden').getAttribute('aria-invalid')).toBe('true');
+      expect(await page.evaluate(() => (window as any).lecture.epochs())).toBe(0);
+      expect(new URL(page.url()).searchParams.get('hidden')).not.toBe('0');
+
+      await page.fill('#hidden', '2');
+      await page.fill('#lr', '1e38');
+      await page.fill('#epochs', '100');
+      await page.click('#train');
+      await idle(page);
+      await waitText(page, '#gpu-message', 'training stopped at epoch 1');
+      expect(await page.locator('#hidden').getAttribute('aria-invalid')).toBe('false');
+      expect(new URL(page.url()).searchParams.get('lr')).toBe('1e+38');
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
 describe('the page without WebGPU', () => {
   test('says why and how to enable it; the rest renders; no uncaught error', async () => {
     const { browser, page, errors } = await open(NO_GPU_FLAGS);

@@ -6,6 +6,7 @@ import { generateLectureData } from '../data/generate';
 import { ENABLE_WEBGPU_HELP, GpuError, type GpuContext } from '../gpu/context';
 import { BENT_LINE_PARAMS, packParams, paramLayout, unpackParams, type ModelParams } from '../model/layout';
 import { gpuForwardWith } from '../train/forward';
+import { describeDivergence } from '../train/trainer';
 import { DataChart, LossChart, renderPanels } from './charts';
 import { download, lossCsv, readTextFile } from './files';
 import { Session } from './session';
@@ -126,6 +127,11 @@ async function runEpochs(epochs: number): Promise<void> {
     const total = session.epochsDone;
     const { prob } = await session.activeTrainer!.forward(session.dataset.x);
     dataChart.setEstimate(prob);
+    if (result.diverged) {
+      show(ui.gpuMessage, `${describeDivergence(result.diverged)}. Lower the learning rate and press Train.`);
+      ui.status.textContent = `Stopped at epoch ${result.diverged.epoch}.`;
+      return;
+    }
     dataChart.addOverlay(`after ${total} epochs`, prob);
     ui.status.textContent =
       `${result.epochs < epochs ? 'Paused at' : 'Done:'} epoch ${total} · loss ${result.lastLoss.toFixed(6)} · ` +
@@ -136,6 +142,7 @@ async function runEpochs(epochs: number): Promise<void> {
 }
 
 async function resetRun(settings: PageSettings): Promise<boolean> {
+  show(ui.gpuMessage, undefined);
   try {
     await session!.reset(settings.config);
   } catch (e) {
@@ -289,6 +296,9 @@ const lectureHook = {
   epochs: () => session?.epochsDone ?? 0,
   running: () => running,
   adapter: () => session?.ctx?.adapterName,
+  /** What a lost device looks like to WebGPU (tests of the recovery). */
+  loseDevice: () => session?.ctx?.device.destroy(),
+  recovered: () => session?.settled(),
 };
 (window as unknown as { lecture: typeof lectureHook }).lecture = lectureHook;
 

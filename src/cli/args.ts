@@ -9,6 +9,8 @@ export interface CliArgs {
   out?: string;
   config: TrainerConfig;
   help: boolean;
+  /** Test aid: destroy the device once this epoch's loss arrives, to exercise recovery. */
+  loseDeviceAt?: number;
 }
 
 export class UsageError extends Error {
@@ -27,9 +29,10 @@ export const USAGE = `usage: npm run train -- [options]
   --workgroup-size N   workgroup size of the strategy's kernels (power of two, default per strategy)
   --chunk N            epochs per submit and per loss readback (default 250)
   --out FILE.json      write config, adapter, loss per epoch, params and seconds as JSON
+  --lose-device-at N   (testing) destroy the GPU device after epoch N to exercise recovery
   --help               this text`;
 
-const FLAGS = ['data', 'seed', 'hidden', 'lr', 'epochs', 'strategy', 'workgroup-size', 'chunk', 'out'] as const;
+const FLAGS = ['data', 'seed', 'hidden', 'lr', 'epochs', 'strategy', 'workgroup-size', 'chunk', 'out', 'lose-device-at'] as const;
 type Flag = (typeof FLAGS)[number];
 
 function number(flag: string, raw: string): number {
@@ -70,5 +73,6 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   const out = given.get('out');
   if (out !== undefined && out.trim() === '') problems.push('--out needs a file name');
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
-  return { data: given.get('data'), epochs, out, config, help };
+  const loseDeviceAt = given.has('lose-device-at') ? num('lose-device-at', 0) : undefined;
+  return { data: given.get('data'), epochs, out, config, help, loseDeviceAt };
 }

@@ -1,5 +1,5 @@
 // npm run train: the lecture's training on Dawn from the command line.
-// Exit codes: 0 done, 1 GPU or runtime failure, 2 bad arguments or data (nothing written).
+// Exit codes: 0 done, 1 GPU failure or divergence, 2 bad arguments or data (nothing written).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseCsv, DataError } from '../data/csv';
 import { generateLectureData } from '../data/generate';
@@ -7,7 +7,8 @@ import type { Dataset } from '../data/dataset';
 import { acquireGpu, GpuError, type GpuContext } from '../gpu/context';
 import { unpackParams } from '../model/layout';
 import { nodeGpu, NODE_GPU_HELP } from '../node/gpu';
-import { Trainer } from '../train/trainer';
+import { ResilientTraining } from '../train/recovery';
+import { describeDivergence, Trainer } from '../train/trainer';
 import { parseArgs, USAGE, UsageError } from './args';
 import { ProgressBar } from './progress';
 
@@ -22,6 +23,15 @@ function loadData(path: string | undefined): Dataset {
   return parseCsv(text, path);
 }
 
+async function acquire(): Promise<GpuContext> {
+  try {
+    return await acquireGpu(await nodeGpu());
+  } catch (e) {
+    if (e instanceof GpuError && e.kind === 'no-adapter') throw new GpuError('no-adapter', NODE_GPU_HELP);
+    throw e;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   if (args.help) {
@@ -29,49 +39,58 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const data = loadData(args.data);
-
-  let ctx: GpuContext;
+  const firstCtx = await acquire();
+  const report = (e: GpuError) => e.kind !== 'device-lost' && console.error(`\nGPU: ${e.message}`);
+  firstCtx.onError(report);
+  const run = new ResilientTraining(firstCtx, await Trainer.create(firstCtx, data, args.config), data, async () => {
+    const ctx = await acquire();
+    ctx.onError(report);
+    return ctx;
+  });
   try {
-    ctx = await acquireGpu(await nodeGpu());
-  } catch (e) {
-    if (e instanceof GpuError && e.kind === 'no-adapter') throw new GpuError('no-adapter', NODE_GPU_HELP);
-    throw e;
-  }
-  const failures: GpuError[] = [];
-  ctx.onError((e) => failures.push(e));
-  try {
-    const trainer = await Trainer.create(ctx, data, args.config);
-    const loss = new Float32Array(args.epochs);
+    const loss = new Float32Array(args.epochs).fill(NaN);
     const bar = new ProgressBar(args.epochs);
-    const result = await trainer.train(args.epochs, {
+    let deviceLost = false;
+    const result = await run.train(args.epochs, {
       onLoss: (first, chunk) => {
         loss.set(chunk, first);
         bar.update(first + chunk.length, chunk[chunk.length - 1]);
+        if (args.loseDeviceAt !== undefined && !deviceLost && first + chunk.length >= args.loseDeviceAt) {
+          deviceLost = true;
+          run.ctx.device.destroy();
+        }
       },
-      shouldStop: () => failures.length > 0,
+      onRecovered: (error, epoch, ctx) => console.error(`\n${error.message}\nrecovered on a new device (${ctx.adapterName}); resuming from epoch ${epoch}`),
     });
-    if (failures.length > 0) throw failures[0];
+    const { trainer, ctx } = run;
     const params = unpackParams(await trainer.readParams(), trainer.layout);
     const { strategy } = trainer;
-    const usPerEpoch = (result.seconds * 1e6) / result.epochs;
-    console.log(
-      `trained ${result.epochs} epochs on ${data.x.length} points: final loss ${result.lastLoss.toFixed(6)}, ` +
-        `${result.seconds.toFixed(2)} s (${usPerEpoch.toFixed(0)} µs/epoch), strategy ${strategy.name} (workgroup ${strategy.workgroupSize}), adapter ${ctx.adapterName}`,
-    );
+    const done = trainer.epochsDone;
+    if (result.diverged) console.error(`error: ${describeDivergence(result.diverged)}`);
+    else {
+      const usPerEpoch = (result.seconds * 1e6) / Math.max(1, result.epochs);
+      console.log(
+        `trained ${done} epochs on ${data.x.length} points: final loss ${result.lastLoss.toFixed(6)}, ` +
+          `${result.seconds.toFixed(2)} s (${usPerEpoch.toFixed(0)} µs/epoch), strategy ${strategy.name} (workgroup ${strategy.workgroupSize}), adapter ${ctx.adapterName}` +
+          (result.recoveries > 0 ? `, ${result.recoveries} device loss${result.recoveries > 1 ? 'es' : ''} recovered` : ''),
+      );
+    }
     if (args.out) {
-      const report = {
+      const out = {
         config: { ...trainer.config, strategy: strategy.name, requestedStrategy: args.config.strategy, epochs: args.epochs, data: data.source, points: data.x.length },
         adapter: ctx.adapterName,
-        loss: Array.from(loss),
+        // Up to the last epoch that ran (with a divergence, the bad epoch's loss is the last one).
+        loss: Array.from(loss.subarray(0, result.diverged ? result.diverged.epoch : done), (v) => (Number.isFinite(v) ? v : null)),
         params,
         seconds: result.seconds,
+        ...(result.diverged ? { diverged: result.diverged } : {}),
       };
-      writeFileSync(args.out, JSON.stringify(report) + '\n');
+      writeFileSync(args.out, JSON.stringify(out) + '\n');
     }
     trainer.destroy();
-    return 0;
+    return result.diverged ? 1 : 0;
   } finally {
-    ctx.destroy();
+    run.ctx.destroy();
   }
 }
 

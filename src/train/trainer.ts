@@ -274,7 +274,7 @@ export class Trainer {
       await delivered;
     } catch (e) {
       // A lost device fails the pending reads; say so, rather than "mapAsync aborted".
-      if (this.ctx.isLost()) throw new GpuError('device-lost', `the GPU device was lost during training, after epoch ${this.step - done}: ${(e as Error).message}`);
+      if (this.ctx.isLost()) throw new GpuError('device-lost', `the GPU device was lost while training from epoch ${this.step - done}${(e as Error).message ? ` (${(e as Error).message})` : ''}`);
       throw e;
     }
     if (this.ctx.isLost()) throw new GpuError('device-lost', 'the GPU device was lost during training');
