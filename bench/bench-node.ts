@@ -35,7 +35,8 @@ async function nodeRuntime(): Promise<BenchReport> {
 async function browserRuntime(): Promise<BenchReport> {
   const { createServer } = await import('vite');
   const { chromium } = await import('playwright');
-  const server = await createServer({ root: process.cwd(), logLevel: 'warn', server: { host: '127.0.0.1', port: 0 } });
+  // No dependency discovery: a late discovery reloads the page in the middle of the run.
+  const server = await createServer({ root: process.cwd(), logLevel: 'warn', server: { host: '127.0.0.1', port: 0 }, optimizeDeps: { noDiscovery: true, include: [] } });
   await server.listen();
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: WEBGPU_FLAGS });
   try {

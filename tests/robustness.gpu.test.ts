@@ -117,3 +117,36 @@ test('100 train/reset cycles leave no live GPU buffers behind', async () => {
     }
   });
 });
+
+test('sizes the device cannot hold are refused before allocating, naming the limit', async () => {
+  await withDevice(async (ctx) => {
+    const limit = ctx.device.limits.maxStorageBufferBindingSize;
+    const n = 1 << 20;
+    const hidden = Math.ceil(limit / (4 * n)) + 1; // the unfused (N, H) activations exceed the limit
+    const big = { x: new Float32Array(n), y: new Float32Array(n), source: 'big' };
+    const before = ctx.liveBuffers();
+    await expect(Trainer.create(ctx, big, { strategy: 'unfused', hidden })).rejects.toThrow(/maxStorageBufferBindingSize/);
+    await expect(Trainer.create(ctx, data, { strategy: 'resident', hidden: 4000, workgroupSize: 64 })).rejects.toThrow(/maxComputeWorkgroupStorageSize/);
+    await expect(Trainer.create(ctx, data, { strategy: 'fused', hidden: 4000, workgroupSize: 8 })).rejects.toThrow(/maxComputeWorkgroupStorageSize/);
+    expect(ctx.liveBuffers()).toBe(before); // refused before any allocation
+    // The same data fits another strategy.
+    const trainer = await Trainer.create(ctx, big, { strategy: 'fused', hidden: 2 });
+    trainer.destroy();
+  });
+});
+
+test('uncaptured GPU errors reach the listeners as messages', async () => {
+  const ctx = await acquireGpu(await gpuEntry());
+  try {
+    const seen: string[] = [];
+    ctx.onError((e) => seen.push(`${e.kind}: ${e.message}`));
+    // MAP_READ may only be combined with COPY_DST: a validation error nobody captures.
+    ctx.device.createBuffer({ label: 'deliberately invalid', size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.STORAGE });
+    await ctx.device.queue.onSubmittedWorkDone();
+    for (let i = 0; i < 50 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen[0]).toMatch(/^validation: GPU error: .*deliberately invalid/s);
+  } finally {
+    ctx.destroy();
+  }
+});
