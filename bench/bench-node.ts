@@ -3,6 +3,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquireGpu } from '../src/gpu/context';
+import { CHROMIUM, WEBGPU_FLAGS } from '../src/node/chromium';
 import { nodeGpu } from '../src/node/gpu';
 import { chartHtml } from './chart';
 import { FULL_PLAN, QUICK_PLAN, markdown, runBench, type BenchReport } from './core';
@@ -10,19 +11,6 @@ import { FULL_PLAN, QUICK_PLAN, markdown, runBench, type BenchReport } from './c
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const out = join(process.cwd(), 'bench-results');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const WEBGPU_FLAGS = [
-  '--enable-unsafe-webgpu',
-  '--enable-unsafe-swiftshader',
-  '--use-webgpu-adapter=swiftshader',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
 async function nodeRuntime(): Promise<BenchReport> {
   const ctx = await acquireGpu(await nodeGpu());
   try {

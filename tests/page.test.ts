@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright';
 import { preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CHROMIUM, WEBGPU_FLAGS } from '../vitest.config';
+import { CHROMIUM, WEBGPU_FLAGS } from '../src/node/chromium';
 import { LECTURE } from './shared';
 
 const root = join(__dirname, '..');

@@ -9,3 +9,8 @@ fn flat_workgroup(wid: vec3u, nwg: vec3u) -> u32 {
 fn flat_invocation(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
   return flat_workgroup(wid, nwg) * WG + lid;
 }
+
+// The size uniform of element-wise kernels.
+struct Count {
+  count: u32,
+}

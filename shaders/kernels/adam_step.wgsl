@@ -9,10 +9,6 @@
 // One invocation per parameter. Uses ops/adam.wgsl, common/grid.wgsl, common/epoch.wgsl,
 // common/status.wgsl.
 
-struct Count {
-  count: u32,
-}
-
 override WG: u32 = 64;
 
 @group(0) @binding(0) var<storage, read_write> params: array<f32>;

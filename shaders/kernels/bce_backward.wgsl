@@ -4,10 +4,6 @@
 //   y     (N)  label
 // One invocation per point. Uses ops/bce.wgsl, common/grid.wgsl.
 
-struct Count {
-  count: u32,
-}
-
 override WG: u32 = 64;
 
 @group(0) @binding(0) var<storage, read_write> grad: array<f32>;

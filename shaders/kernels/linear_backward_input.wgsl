@@ -4,13 +4,6 @@
 //   params  flat      W (OUT, IN) at w_offset
 // One invocation per element (n, i). Uses ops/linear.wgsl, common/grid.wgsl.
 
-struct LinearDims {
-  n: u32,
-  in_dim: u32,
-  out_dim: u32,
-  w_offset: u32,
-}
-
 override WG: u32 = 64;
 
 @group(0) @binding(0) var<storage, read_write> dx: array<f32>;

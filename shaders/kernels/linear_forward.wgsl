@@ -4,13 +4,6 @@
 //   params  flat      W (OUT, IN) at w_offset, b (OUT) at w_offset + OUT·IN
 // One invocation per output element (n, o). Uses ops/linear.wgsl, common/grid.wgsl.
 
-struct LinearDims {
-  n: u32,
-  in_dim: u32,
-  out_dim: u32,
-  w_offset: u32,
-}
-
 override WG: u32 = 64;
 
 @group(0) @binding(0) var<storage, read_write> y: array<f32>;

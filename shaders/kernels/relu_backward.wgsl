@@ -3,10 +3,6 @@
 //   act   (COUNT)  the activation relu_forward wrote (positive exactly where z > 0)
 // One invocation per element. Uses ops/relu.wgsl, common/grid.wgsl.
 
-struct Count {
-  count: u32,
-}
-
 override WG: u32 = 64;
 
 @group(0) @binding(0) var<storage, read_write> grad: array<f32>;

@@ -4,10 +4,6 @@
 // the pre-activation (max(z, 0) > 0 exactly when z > 0), which saves an (N, H) buffer.
 // Uses ops/relu.wgsl, common/grid.wgsl.
 
-struct Count {
-  count: u32,
-}
-
 override WG: u32 = 64;
 
 @group(0) @binding(0) var<storage, read_write> act: array<f32>;

@@ -3,10 +3,6 @@
 //   prob  (COUNT)  the sigmoid's output
 // One invocation per element. Uses ops/sigmoid.wgsl, common/grid.wgsl.
 
-struct Count {
-  count: u32,
-}
-
 override WG: u32 = 64;
 
 @group(0) @binding(0) var<storage, read_write> grad: array<f32>;

@@ -2,10 +2,6 @@
 //   out  (COUNT)  logits in, probabilities out
 // One invocation per element. Uses ops/sigmoid.wgsl, common/grid.wgsl.
 
-struct Count {
-  count: u32,
-}
-
 override WG: u32 = 64;
 
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;

@@ -8,6 +8,15 @@
 // Kernels own the loops and the reductions; these functions own the formulas, so the unfused
 // kernels and the fused ones cannot drift apart.
 
+// The shapes of one layer: N points, IN → OUT, its weights at w_offset of the flat block
+// (the bias right after them).
+struct LinearDims {
+  n: u32,
+  in_dim: u32,
+  out_dim: u32,
+  w_offset: u32,
+}
+
 // One term of the forward dot product: acc starts at the bias, as torch's addmm does.
 fn linear_forward_term(acc: f32, x: f32, w: f32) -> f32 {
   return acc + x * w;

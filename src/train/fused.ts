@@ -8,11 +8,13 @@ import type { TrainingBuffers } from './buffers';
 import { columnsFit, largestFittingWorkgroup } from './columns';
 import type { Strategy, StrategyOptions } from './strategy';
 
-export const FUSED_MAX_DEFAULT_WG = 64;
-
-/** 64, or the largest power of two below it whose per-invocation columns fit (wide layers). */
+/**
+ * 64 on a GPU, 8 on a software adapter (its barriers cost per invocation: the benchmark's sweep
+ * finds 4 to 8 fastest there), or the largest power of two below that whose per-invocation columns
+ * fit (wide layers).
+ */
 export function fusedDefaultWorkgroup(ctx: GpuContext, hidden: number): number {
-  return Math.max(1, largestFittingWorkgroup(ctx, hidden, FUSED_MAX_DEFAULT_WG));
+  return Math.max(1, largestFittingWorkgroup(ctx, hidden, ctx.isSoftware ? 8 : 64));
 }
 
 export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: StrategyOptions = {}): Promise<Strategy> {
