@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
-import { CHROMIUM, WEBGPU_FLAGS } from './src/node/chromium';
+import { CHROMIUM, WEBGPU_FLAGS } from './src/node/chromium.ts';
 
 // Dawn reads the Vulkan loader's variables in the process that loads it: set them here, before the
 // forked test workers start, so they inherit them.
@@ -23,6 +23,7 @@ export default defineConfig({
           exclude: ['tests/**/*.browser.test.ts'],
           pool: 'forks',
           environment: 'node',
+          execArgv: ['--expose-gc'], // the resource test measures the heap after a full collection
         },
       },
       {
@@ -33,7 +34,9 @@ export default defineConfig({
           browser: {
             enabled: true,
             headless: true,
-            provider: playwright({ launchOptions: { executablePath: CHROMIUM, args: WEBGPU_FLAGS } }),
+            provider: playwright({
+              launchOptions: { executablePath: CHROMIUM, args: [...WEBGPU_FLAGS, '--js-flags=--expose-gc', '--enable-precise-memory-info'] },
+            }),
             instances: [{ browser: 'chromium' }],
           },
         },

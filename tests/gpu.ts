@@ -41,3 +41,12 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
   }
   if (bad.length > 0) throw new Error(`${what}: mismatches (atol ${atol}, rtol ${rtol}), max |err| ${maxErr}:\n${bad.join('\n')}`);
 }
+
+/** Live JS heap after a full collection (both projects start their runtime with gc exposed). */
+export function heapAfterGc(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc !== 'function') throw new Error('gc is not exposed: run through vitest.config.ts');
+  gc();
+  if (inBrowser) return (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize;
+  return process.memoryUsage().heapUsed;
+}

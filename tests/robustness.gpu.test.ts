@@ -7,7 +7,7 @@ import { initParams } from '../src/model/init';
 import { ResilientTraining } from '../src/train/recovery';
 import { STRATEGY_NAMES } from '../src/train/strategy';
 import { describeDivergence, Trainer } from '../src/train/trainer';
-import { gpuEntry, withDevice } from './gpu';
+import { gpuEntry, heapAfterGc, withDevice } from './gpu';
 
 const data = generateLectureData(3, 500);
 
@@ -105,16 +105,23 @@ describe.each(STRATEGY_NAMES)('%s', (strategy) => {
   });
 });
 
-test('100 train/reset cycles leave no live GPU buffers behind', async () => {
+test('100 train/reset cycles leave no live GPU buffers behind and no JS heap growth beyond noise', async () => {
   await withDevice(async (ctx) => {
-    const base = ctx.liveBuffers();
-    for (let i = 0; i < 100; i++) {
+    const cycle = async (i: number) => {
       const trainer = await Trainer.create(ctx, data, { strategy: STRATEGY_NAMES[i % 3], hidden: 1 + (i % 5), chunkEpochs: 5 });
       await trainer.train(5);
       await trainer.forward(data.x);
       trainer.destroy();
-      expect(ctx.liveBuffers()).toBe(base);
+    };
+    for (let i = 0; i < 10; i++) await cycle(i); // pipelines cached, code warmed up
+    const buffers = ctx.liveBuffers();
+    const heap = heapAfterGc();
+    for (let i = 0; i < 100; i++) {
+      await cycle(i);
+      expect(ctx.liveBuffers()).toBe(buffers);
     }
+    const growth = heapAfterGc() - heap;
+    expect(growth, `heap grew by ${growth} bytes`).toBeLessThan(2 * 1024 * 1024);
   });
 });
 
