@@ -7,6 +7,7 @@ import { DEFAULT_ADAM, adamStepScalars } from '../src/cpu/ops';
 import { grid2d, workgroupsFor } from '../src/gpu/grid';
 import { KERNELS } from '../src/gpu/kernels';
 import { paramLayout } from '../src/model/layout';
+import { padToVec4 } from '../src/train/buffers';
 import { expectClose, withDevice } from './gpu';
 import { adamSteps, randomArray, rng, runKernel, words } from './harness';
 
@@ -108,9 +109,9 @@ describe.each(WIDTHS)('hidden width %i', (h) => {
         const y = randomArray(n, () => (r() < 0.5 ? 0 : 1));
         const rows = layout.count + 1;
         const wg = h === 256 ? 8 : WG; // the columns of a wide layer fit only a small workgroup
-        const ppt = n > 1000 ? 4 : 1;
+        const ppt = n > 1000 ? 8 : 4; // a multiple of 4: points are read as vec4s
         const chunks = Math.ceil(n / (wg * ppt));
-        const [partials] = await runKernel(ctx, KERNELS.fusedForwardBackward, { WG: wg, HIDDEN: h }, [new Float32Array(rows * chunks), x, y, params, words([n, chunks, ppt])], grid2d(chunks));
+        const [partials] = await runKernel(ctx, KERNELS.fusedForwardBackward, { WG: wg, HIDDEN: h }, [new Float32Array(rows * chunks), padToVec4(x), padToVec4(y), params, words([n, chunks, ppt])], grid2d(chunks));
         const sums = new Float64Array(rows);
         twin.reduceRows(sums, partials, { rows, len: chunks, outOffset: 0, divisor: 1 });
         const { loss, grads } = cpuLossAndGrads(params, layout, x, y);
@@ -204,6 +205,8 @@ describe('resident_epochs', () => {
   test.each([
     [1, 7],
     [2, 257],
+    [4, 1],
+    [5, 33],
     [16, 2000],
   ])('hidden %i, N=%i: 20 epochs in one dispatch equal the CPU training', async (h, n) => {
     await withDevice(async (ctx) => {
@@ -219,7 +222,7 @@ describe('resident_epochs', () => {
         ctx,
         KERNELS.residentEpochs,
         { WG: 4, HIDDEN: h },
-        [params, zeros, zeros, new Float32Array(epochs), new Uint32Array(4), x, y, steps, hyperWords(), words([n, epochs])],
+        [params, zeros, zeros, new Float32Array(epochs), new Uint32Array(4), padToVec4(x), padToVec4(y), steps, hyperWords(), words([n, epochs])],
         [1],
       );
       const want = cpuTrain(params, layout, x, y, DEFAULT_ADAM, epochs);

@@ -6,12 +6,12 @@
 //   theta  (P)              the parameters, copied into workgroup memory by the kernel
 //   acc    (COLUMNS, WG)    column c of invocation t at c·WG + t: the P gradients, then the loss
 //
-// Up to four hidden units everything lives in vec4 registers; wider layers take points in blocks
-// of BLOCK per invocation, unit by unit, so each unit's weights are read once per block and its
-// gradient sums stay in registers. Each invocation owns its column, so accumulating
+// Each invocation takes a contiguous run of points. Up to four hidden units everything lives in
+// vec4 registers; wider layers take points in blocks of BLOCK, unit by unit, so each unit's
+// weights are read once per block and its gradient sums stay in registers. Each invocation owns its column, so accumulating
 // needs no barrier; one tree at the end does.
-// Needs from the kernel: `override WG`, storage arrays `xs` and `ys`, and ops/{linear,relu,
-// sigmoid,bce}.wgsl.
+// Needs from the kernel: `override WG`, the inputs and labels as `xs`, `ys: array<vec4f>` (the
+// buffers are zero-padded to a multiple of 4 points), and ops/{linear,relu,sigmoid,bce}.wgsl.
 
 override HIDDEN: u32 = 2;
 override PARAMS: u32 = 3u * HIDDEN + 1u;
@@ -28,8 +28,8 @@ fn clear_column(lid: u32) {
   }
 }
 
-// Adds points first, first + WG, first + 2·WG, ... below end into column lid. n_points is N as a
-// float, the mean's divisor in the loss gradient.
+// Adds points first .. end-1 (this invocation's contiguous run; first is a multiple of 4) into
+// column lid. n_points is N as a float, the mean's divisor in the loss gradient.
 fn accumulate_points(lid: u32, first: u32, end: u32, n_points: f32) {
   if (HIDDEN <= 4u) {
     accumulate_points_in_registers(lid, first, end, n_points);
@@ -38,60 +38,78 @@ fn accumulate_points(lid: u32, first: u32, end: u32, n_points: f32) {
   }
 }
 
-// Up to four hidden units: the whole model and every running sum fit in vec4 registers, so the
-// loop over points touches memory only to read x and y. Unused units have zero weights and
-// bias: they add exact zeros to the logit and get gradients that are never written. Each op is
-// applied per component through the scalar formulas of ops/, so no formula is written twice.
-fn accumulate_points_in_registers(lid: u32, first: u32, end: u32, n_points: f32) {
-  var w1 = vec4f(0.0);
-  var b1 = vec4f(0.0);
-  var w2 = vec4f(0.0);
-  for (var j = 0u; j < HIDDEN; j++) {
-    w1[j] = theta[j];
-    b1[j] = theta[HIDDEN + j];
-    w2[j] = theta[2u * HIDDEN + j];
-  }
-  let b2 = theta[3u * HIDDEN];
-  var g_w1 = vec4f(0.0);
-  var g_b1 = vec4f(0.0);
-  var g_w2 = vec4f(0.0);
-  var g_b2 = 0.0;
-  var loss = 0.0;
-  for (var n = first; n < end; n += WG) {
-    let x = xs[n];
-    let y = ys[n];
-    let z1 = vec4f(linear_forward_term(0.0, x, w1.x), linear_forward_term(0.0, x, w1.y),
-                   linear_forward_term(0.0, x, w1.z), linear_forward_term(0.0, x, w1.w)) + b1;
-    let h = vec4f(relu_forward(z1.x), relu_forward(z1.y), relu_forward(z1.z), relu_forward(z1.w));
-    var logit = 0.0;
-    logit = linear_forward_term(logit, h.x, w2.x);
-    logit = linear_forward_term(logit, h.y, w2.y);
-    logit = linear_forward_term(logit, h.z, w2.z);
-    logit = linear_forward_term(logit, h.w, w2.w);
-    let p = sigmoid_forward(logit + b2);
-    let dz2 = sigmoid_backward(bce_backward(p, y, n_points), p);
-    loss += bce_forward(p, y);
-    g_b2 += dz2;
-    let dz1 = vec4f(relu_backward(linear_backward_input_term(0.0, dz2, w2.x), z1.x),
-                    relu_backward(linear_backward_input_term(0.0, dz2, w2.y), z1.y),
-                    relu_backward(linear_backward_input_term(0.0, dz2, w2.z), z1.z),
-                    relu_backward(linear_backward_input_term(0.0, dz2, w2.w), z1.w));
-    g_w1 += vec4f(linear_backward_weight_term(dz1.x, x), linear_backward_weight_term(dz1.y, x),
-                  linear_backward_weight_term(dz1.z, x), linear_backward_weight_term(dz1.w, x));
-    g_b1 += dz1;
-    g_w2 += vec4f(linear_backward_weight_term(dz2, h.x), linear_backward_weight_term(dz2, h.y),
-                  linear_backward_weight_term(dz2, h.z), linear_backward_weight_term(dz2, h.w));
-  }
-  for (var j = 0u; j < HIDDEN; j++) {
-    acc[j * WG + lid] += g_w1[j];
-    acc[(HIDDEN + j) * WG + lid] += g_b1[j];
-    acc[(2u * HIDDEN + j) * WG + lid] += g_w2[j];
-  }
-  acc[3u * HIDDEN * WG + lid] += g_b2;
-  acc[PARAMS * WG + lid] += loss;
+// The model of the register path: up to four hidden units in vec4s. Unused units have zero
+// weights and bias: they add exact zeros to the logit and get gradients that are never written.
+var<private> reg_w1: vec4f;
+var<private> reg_b1: vec4f;
+var<private> reg_w2: vec4f;
+var<private> reg_b2: f32;
+
+struct RegisterSums {
+  w1: vec4f,
+  b1: vec4f,
+  w2: vec4f,
+  b2: f32,
+  loss: f32,
 }
 
-// Any width: points in blocks of BLOCK per invocation, unit by unit.
+// One point through the whole model, every op applied per component through the scalar
+// formulas of ops/, so no formula is written twice.
+fn add_point(s: ptr<function, RegisterSums>, x: f32, y: f32, n_points: f32) {
+  let z1 = vec4f(linear_forward_term(0.0, x, reg_w1.x), linear_forward_term(0.0, x, reg_w1.y),
+                 linear_forward_term(0.0, x, reg_w1.z), linear_forward_term(0.0, x, reg_w1.w)) + reg_b1;
+  let h = vec4f(relu_forward(z1.x), relu_forward(z1.y), relu_forward(z1.z), relu_forward(z1.w));
+  var logit = 0.0;
+  logit = linear_forward_term(logit, h.x, reg_w2.x);
+  logit = linear_forward_term(logit, h.y, reg_w2.y);
+  logit = linear_forward_term(logit, h.z, reg_w2.z);
+  logit = linear_forward_term(logit, h.w, reg_w2.w);
+  let p = sigmoid_forward(logit + reg_b2);
+  let dz2 = sigmoid_backward(bce_backward(p, y, n_points), p);
+  let dz1 = vec4f(relu_backward(linear_backward_input_term(0.0, dz2, reg_w2.x), z1.x),
+                  relu_backward(linear_backward_input_term(0.0, dz2, reg_w2.y), z1.y),
+                  relu_backward(linear_backward_input_term(0.0, dz2, reg_w2.z), z1.z),
+                  relu_backward(linear_backward_input_term(0.0, dz2, reg_w2.w), z1.w));
+  (*s).loss += bce_forward(p, y);
+  (*s).b2 += dz2;
+  (*s).w1 += vec4f(linear_backward_weight_term(dz1.x, x), linear_backward_weight_term(dz1.y, x),
+                   linear_backward_weight_term(dz1.z, x), linear_backward_weight_term(dz1.w, x));
+  (*s).b1 += dz1;
+  (*s).w2 += vec4f(linear_backward_weight_term(dz2, h.x), linear_backward_weight_term(dz2, h.y),
+                   linear_backward_weight_term(dz2, h.z), linear_backward_weight_term(dz2, h.w));
+}
+
+// Up to four hidden units: the model and every running sum live in registers, and points come in
+// fours (one vec4 load of x and one of y), so the loop touches memory twice per four points.
+fn accumulate_points_in_registers(lid: u32, first: u32, end: u32, n_points: f32) {
+  reg_w1 = vec4f(0.0);
+  reg_b1 = vec4f(0.0);
+  reg_w2 = vec4f(0.0);
+  for (var j = 0u; j < HIDDEN; j++) {
+    reg_w1[j] = theta[j];
+    reg_b1[j] = theta[HIDDEN + j];
+    reg_w2[j] = theta[2u * HIDDEN + j];
+  }
+  reg_b2 = theta[3u * HIDDEN];
+  var s = RegisterSums(vec4f(0.0), vec4f(0.0), vec4f(0.0), 0.0, 0.0);
+  for (var n = first; n < end; n += 4u) {
+    let x = xs[n / 4u];
+    let y = ys[n / 4u];
+    add_point(&s, x.x, y.x, n_points);
+    if (n + 1u < end) { add_point(&s, x.y, y.y, n_points); }
+    if (n + 2u < end) { add_point(&s, x.z, y.z, n_points); }
+    if (n + 3u < end) { add_point(&s, x.w, y.w, n_points); }
+  }
+  for (var j = 0u; j < HIDDEN; j++) {
+    acc[j * WG + lid] += s.w1[j];
+    acc[(HIDDEN + j) * WG + lid] += s.b1[j];
+    acc[(2u * HIDDEN + j) * WG + lid] += s.w2[j];
+  }
+  acc[3u * HIDDEN * WG + lid] += s.b2;
+  acc[PARAMS * WG + lid] += s.loss;
+}
+
+// Any width: points in blocks of BLOCK, unit by unit.
 fn accumulate_points_in_blocks(lid: u32, first: u32, end: u32, n_points: f32) {
   let w1 = 0u;
   let b1 = HIDDEN;
@@ -100,10 +118,10 @@ fn accumulate_points_in_blocks(lid: u32, first: u32, end: u32, n_points: f32) {
   var x: array<f32, BLOCK>;
   var logit: array<f32, BLOCK>;
   var dz2: array<f32, BLOCK>;
-  for (var start = first; start < end; start += BLOCK * WG) {
-    let count = min(BLOCK, (end - start + WG - 1u) / WG);
+  for (var start = first; start < end; start += BLOCK) {
+    let count = min(BLOCK, end - start);
     for (var k = 0u; k < count; k++) {
-      x[k] = xs[start + k * WG];
+      x[k] = xs[(start + k) / 4u][(start + k) % 4u];
       logit[k] = 0.0;
     }
     // forward: the logit of every point of the block, unit by unit (j ascending, as unfused)
@@ -119,7 +137,7 @@ fn accumulate_points_in_blocks(lid: u32, first: u32, end: u32, n_points: f32) {
     var loss = 0.0;
     var g_b2 = 0.0;
     for (var k = 0u; k < count; k++) {
-      let y = ys[start + k * WG];
+      let y = ys[(start + k) / 4u][(start + k) % 4u];
       let p = sigmoid_forward(logit[k] + theta[b2]);
       dz2[k] = sigmoid_backward(bce_backward(p, y, n_points), p);
       loss += bce_forward(p, y);

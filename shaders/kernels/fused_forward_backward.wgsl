@@ -6,7 +6,8 @@
 //   x, y      (N)              inputs and labels
 //   params    (P)              flat parameters, P = 3H + 1
 // Workgroup `chunk` (flattened from workgroup_id.xy) owns points chunk·WG·PPT .. +WG·PPT-1;
-// invocation t takes points t, t+WG, ... of them in order (PPT = points_per_thread).
+// invocation t takes the PPT consecutive points from chunk·WG·PPT + t·PPT, in order
+// (PPT = points_per_thread, a multiple of 4: the points are read as vec4s).
 // fused_reduce_adam.wgsl then sums the CHUNKS partials of each row and applies Adam.
 // Why the fusion is valid: every gradient is a sum over points of terms that depend only on that
 // point's forward values, so each point's chain (forward, loss, backward) runs in one invocation
@@ -22,8 +23,8 @@ struct FusedDims {
 override WG: u32 = 64;
 
 @group(0) @binding(0) var<storage, read_write> partials: array<f32>;
-@group(0) @binding(1) var<storage, read> xs: array<f32>;
-@group(0) @binding(2) var<storage, read> ys: array<f32>;
+@group(0) @binding(1) var<storage, read> xs: array<vec4f>;
+@group(0) @binding(2) var<storage, read> ys: array<vec4f>;
 @group(0) @binding(3) var<storage, read> params: array<f32>;
 @group(0) @binding(4) var<uniform> dims: FusedDims;
 
@@ -37,8 +38,8 @@ fn fused_forward_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgr
   clear_column(lid);
   workgroupBarrier();
 
-  let first = chunk * WG * dims.points_per_thread + lid;
-  let end = min(dims.n, (chunk + 1u) * WG * dims.points_per_thread);
+  let first = (chunk * WG + lid) * dims.points_per_thread;
+  let end = min(dims.n, first + dims.points_per_thread);
   let n_points = f32(dims.n);
   accumulate_points(lid, first, end, n_points);
   sum_columns(lid);

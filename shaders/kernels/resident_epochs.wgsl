@@ -5,7 +5,7 @@
 //   x, y          (N)   inputs and labels
 //   steps         (K)   per-epoch Adam scalars
 //   status        (2)   divergence status (common/status.wgsl): the dispatch stops after a bad epoch
-// Invocation t takes points t, t+WG, t+2WG, ... in order into its own column of sums
+// Invocation t takes its contiguous run of points (a multiple of 4 of them) into its own column of sums
 // (common/model_columns.wgsl, the same code as the fused kernel); a tree sums the columns, and
 // the invocations share out the Adam updates.
 // Why it is valid: one workgroup sees every point, so workgroup barriers order every epoch, and no
@@ -25,8 +25,8 @@ override WG: u32 = 4;
 @group(0) @binding(2) var<storage, read_write> v: array<f32>;
 @group(0) @binding(3) var<storage, read_write> loss_history: array<f32>;
 @group(0) @binding(4) var<storage, read_write> status: array<atomic<u32>, 2>;
-@group(0) @binding(5) var<storage, read> xs: array<f32>;
-@group(0) @binding(6) var<storage, read> ys: array<f32>;
+@group(0) @binding(5) var<storage, read> xs: array<vec4f>;
+@group(0) @binding(6) var<storage, read> ys: array<vec4f>;
 @group(0) @binding(7) var<storage, read> steps: array<AdamStep>;
 @group(0) @binding(8) var<uniform> hyper: AdamHyper;
 @group(0) @binding(9) var<uniform> dims: ResidentDims;
@@ -37,6 +37,9 @@ var<workgroup> stop: u32;
 @compute @workgroup_size(WG)
 fn resident_epochs(@builtin(local_invocation_index) lid: u32) {
   let n_points = f32(dims.n);
+  let per_invocation = ((dims.n + WG - 1u) / WG + 3u) / 4u * 4u;
+  let first = min(dims.n, lid * per_invocation);
+  let end = min(dims.n, first + per_invocation);
   if (lid == 0u) {
     stop = select(0u, 1u, atomicLoad(&status[0]) != 0u); // an earlier chunk went bad
   }
@@ -50,7 +53,7 @@ fn resident_epochs(@builtin(local_invocation_index) lid: u32) {
 
   for (var e = 0u; e < dims.epochs; e++) {
     clear_column(lid);
-    accumulate_points(lid, lid, dims.n, n_points);
+    accumulate_points(lid, first, end, n_points);
     sum_columns(lid);
     let loss = acc[PARAMS * WG] / n_points;
     for (var q = lid; q < PARAMS; q += WG) {

@@ -19,11 +19,19 @@ export function isPowerOfTwo(n: number): boolean {
 /**
  * How a reduction over N points is cut into workgroups: each invocation sums `pointsPerThread`
  * points in order, a workgroup sums WG·pointsPerThread of them, giving `chunks` partial sums.
+ * `multipleOf` rounds pointsPerThread up (4 where points are read as vec4s).
  * A software adapter runs workgroups on a few CPU threads, where every barrier costs microseconds:
  * there a handful of long workgroups wins. A GPU wants enough workgroups to fill its cores.
  */
-export function chunking(n: number, workgroupSize: number, software: boolean, pointsPerThread?: number): { pointsPerThread: number; chunks: number } {
+export function chunking(
+  n: number,
+  workgroupSize: number,
+  software: boolean,
+  pointsPerThread?: number,
+  multipleOf = 1,
+): { pointsPerThread: number; chunks: number } {
   const targetChunks = software ? 8 : 1024;
-  const ppt = pointsPerThread ?? Math.max(1, Math.ceil(n / (workgroupSize * targetChunks)));
+  const wanted = pointsPerThread ?? Math.max(1, Math.ceil(n / (workgroupSize * targetChunks)));
+  const ppt = Math.ceil(wanted / multipleOf) * multipleOf;
   return { pointsPerThread: ppt, chunks: Math.ceil(n / (workgroupSize * ppt)) };
 }

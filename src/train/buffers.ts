@@ -14,8 +14,8 @@ export interface TrainingBuffers {
   readonly layout: ParamLayout;
   /** Epochs encoded per submit; the loss history and schedule hold one chunk. */
   readonly chunkEpochs: number;
-  readonly x: GPUBuffer; // (N)
-  readonly y: GPUBuffer; // (N)
+  readonly x: GPUBuffer; // (N) zero-padded to a multiple of 4: the fused kernels read vec4s
+  readonly y: GPUBuffer; // (N) likewise
   readonly params: GPUBuffer; // (P) flat, see model/layout.ts
   readonly m: GPUBuffer; // (P)
   readonly v: GPUBuffer; // (P)
@@ -30,6 +30,13 @@ export interface TrainingBuffers {
   /** Makes a labelled storage buffer owned by these buffers (freed by destroy). */
   storage(label: string, bytes: number): GPUBuffer;
   destroy(): void;
+}
+
+/** A copy zero-padded to a multiple of 4 floats, for kernels that read points as vec4s. */
+export function padToVec4(values: Float32Array<ArrayBuffer>): Float32Array<ArrayBuffer> {
+  const padded = new Float32Array(Math.ceil(values.length / 4) * 4);
+  padded.set(values);
+  return padded;
 }
 
 export function createTrainingBuffers(
@@ -64,8 +71,8 @@ export function createTrainingBuffers(
     n: data.x.length,
     layout,
     chunkEpochs,
-    x: upload('x', data.x, STORAGE),
-    y: upload('y', data.y, STORAGE),
+    x: upload('x', padToVec4(data.x), STORAGE),
+    y: upload('y', padToVec4(data.y), STORAGE),
     params: make('params', p, STORAGE | COPY_DST | COPY_SRC),
     m: make('adam m', p, STORAGE | COPY_DST | COPY_SRC),
     v: make('adam v', p, STORAGE | COPY_DST | COPY_SRC),

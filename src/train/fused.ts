@@ -22,7 +22,7 @@ export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: 
   const wg = options.workgroupSize ?? fusedDefaultWorkgroup(ctx, layout.hidden);
   const problem = columnsFit(ctx, 'fused', layout.hidden, wg);
   if (problem) throw new RangeError(problem);
-  const { chunks, pointsPerThread } = chunking(n, wg, ctx.isSoftware, options.pointsPerThread);
+  const { chunks, pointsPerThread } = chunking(n, wg, ctx.isSoftware, options.pointsPerThread, 4);
   const rows = layout.count + 1; // every gradient, then the loss
   const [forwardBackward, reduceAdam] = await Promise.all([
     getKernel(ctx, KERNELS.fusedForwardBackward, { WG: wg, HIDDEN: layout.hidden }),
