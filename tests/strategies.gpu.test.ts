@@ -38,6 +38,7 @@ describe.each(STRATEGY_NAMES)('%s', (strategy) => {
 test('auto: resident for the lecture, fused for large N·H, unfused when columns cannot fit', async () => {
   await withDevice(async (ctx) => {
     expect(chooseStrategy(ctx, 2000, 2)).toBe('resident');
+    expect(chooseStrategy(ctx, 2000, 256)).toBe(ctx.isSoftware ? 'resident' : 'fused');
     expect(chooseStrategy(ctx, 200_000, 32)).toBe('fused');
     expect(chooseStrategy(ctx, 1000, 4096)).toBe('unfused');
   });

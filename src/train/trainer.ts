@@ -8,7 +8,7 @@ import type { GpuTimer } from '../gpu/timer';
 import { DEFAULT_ADAM, adamStepScalars, type AdamHyper } from '../cpu/ops';
 import type { Dataset } from '../data/dataset';
 import { initParams } from '../model/init';
-import { paramLayout, type ParamLayout } from '../model/layout';
+import { MAX_HIDDEN, paramLayout, type ParamLayout } from '../model/layout';
 import { ADAM_STEP_BYTES, createTrainingBuffers, STATUS_BYTES, type TrainingBuffers } from './buffers';
 import { gpuForward, type ForwardTrace } from './forward';
 import { createFused, fusedDefaultWorkgroup } from './fused';
@@ -43,8 +43,15 @@ export function defaultWorkgroupSize(ctx: GpuContext, strategy: StrategyName, hi
   }
 }
 
-/** Below this many point·units per epoch one workgroup beats many (see the README's benchmark). */
-export const RESIDENT_MAX_WORK = 1 << 16;
+/**
+ * Up to this many point·units (N·H) per epoch one workgroup beats many. On a software adapter
+ * (the benchmark in the README: 2 CPU cores, ~45 µs per dispatch) resident wins or ties up to
+ * millions; the bound stays at 2^19 so that one dispatch of a chunk lasts seconds, not minutes.
+ * On a GPU, one workgroup leaves all but one of its cores idle: 2^16.
+ */
+export function residentMaxWork(ctx: GpuContext): number {
+  return ctx.isSoftware ? 1 << 19 : 1 << 16;
+}
 
 /**
  * auto: resident while N·H is small enough that one workgroup beats dispatch overhead and it fits
@@ -52,14 +59,14 @@ export const RESIDENT_MAX_WORK = 1 << 16;
  * columns fit; otherwise unfused, which runs any size.
  */
 export function chooseStrategy(ctx: GpuContext, n: number, hidden: number): StrategyName {
-  if (n * hidden <= RESIDENT_MAX_WORK && columnsFit(ctx, 'resident', hidden, RESIDENT_DEFAULT_WG) === undefined) return 'resident';
+  if (n * hidden <= residentMaxWork(ctx) && columnsFit(ctx, 'resident', hidden, RESIDENT_DEFAULT_WG) === undefined) return 'resident';
   return columnsFit(ctx, 'fused', hidden, 1) === undefined ? 'fused' : 'unfused';
 }
 
 /** Every problem with a configuration, as messages naming the setting; empty when it is valid. */
 export function validateConfig(c: TrainerConfig): string[] {
   const problems: string[] = [];
-  if (!Number.isInteger(c.hidden) || c.hidden < 1 || c.hidden > 4096) problems.push(`hidden width must be an integer from 1 to 4096, got ${c.hidden}`);
+  if (!Number.isInteger(c.hidden) || c.hidden < 1 || c.hidden > MAX_HIDDEN) problems.push(`hidden width must be an integer from 1 to ${MAX_HIDDEN}, got ${c.hidden}`);
   // No upper bound: a rate that diverges is caught on the GPU and reported with its epoch.
   if (!Number.isFinite(c.lr) || c.lr <= 0) problems.push(`learning rate must be a positive number, got ${c.lr}`);
   if (!Number.isInteger(c.seed) || c.seed < 0 || c.seed > 0xffffffff) problems.push(`seed must be an integer from 0 to ${0xffffffff}, got ${c.seed}`);
