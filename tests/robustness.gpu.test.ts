@@ -105,6 +105,35 @@ describe.each(STRATEGY_NAMES)('%s', (strategy) => {
   });
 });
 
+describe('a device lost between two runs', () => {
+  test.each(STRATEGY_NAMES)('%s: the next run recovers at the last checkpoint, with the same bits as no loss', async (strategy) => {
+    const gpu = await gpuEntry();
+    const reference: number[] = [];
+    await withDevice(async (ctx) => {
+      const t = await Trainer.create(ctx, data, { strategy, chunkEpochs: 25 });
+      await t.train(200, { onLoss: (_, l) => reference.push(...l) });
+      t.destroy();
+    });
+    let ctx = await acquireGpu(gpu);
+    try {
+      const run = new ResilientTraining(ctx, await Trainer.create(ctx, data, { strategy, chunkEpochs: 25 }), data, () => acquireGpu(gpu), 100);
+      const history: number[] = [];
+      const onLoss = (first: number, l: Float32Array) => {
+        history.length = first;
+        history.push(...l);
+      };
+      await run.train(100, { onLoss });
+      ctx.device.destroy(); // lost while nothing is in flight: the next submit and read fail
+      const r = await run.train(100, { onLoss, onRecovered: (_, epoch, fresh) => ((ctx = fresh), expect(epoch).toBe(100)) });
+      expect(r.recoveries).toBe(1);
+      expect(history).toEqual(reference);
+      run.trainer.destroy();
+    } finally {
+      ctx.destroy();
+    }
+  });
+});
+
 test('100 train/reset cycles leave no live GPU buffers behind and no JS heap growth beyond noise', async () => {
   await withDevice(async (ctx) => {
     const cycle = async (i: number) => {

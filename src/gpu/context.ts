@@ -33,6 +33,12 @@ export interface GpuContext {
   readonly lost: Promise<GpuError>;
   /** True once the device is lost or destroyed. */
   isLost(): boolean;
+  /**
+   * `error` as a device-lost GpuError when the device is lost, else `error` itself. A lost device
+   * fails pending mapAsync calls (AbortError) sometimes before device.lost resolves, so an
+   * AbortError waits a moment for it.
+   */
+  explain(error: unknown): Promise<unknown>;
   /** Creates a labelled buffer and counts it, so tests can prove that nothing leaks. */
   createBuffer(label: string, size: number, usage: GPUBufferUsageFlags): GPUBuffer;
   destroyBuffer(buffer: GPUBuffer): void;
@@ -104,6 +110,14 @@ export async function acquireGpu(gpu: GPU | undefined, powerPreference: GPUPower
     hasTimestamps,
     lost,
     isLost: () => isLost,
+    async explain(error) {
+      if (error instanceof GpuError) return error;
+      const aborted = (error as Error | undefined)?.name === 'AbortError';
+      const lostError = isLost ? await lost : aborted ? await Promise.race([lost, new Promise<undefined>((r) => setTimeout(r, 2000))]) : undefined;
+      if (!lostError) return error;
+      const detail = (error as Error | undefined)?.message;
+      return new GpuError('device-lost', `${lostError.message}${detail ? ` (${detail})` : ''}`);
+    },
     createBuffer(label, size, usage) {
       // Round up to 4 bytes: copies and writeBuffer need it, and an empty data set is refused earlier.
       const buffer = device.createBuffer({ label, size: Math.max(4, Math.ceil(size / 4) * 4), usage });

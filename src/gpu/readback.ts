@@ -11,6 +11,8 @@ export async function readFloats(ctx: GpuContext, src: GPUBuffer, offset = 0, si
     ctx.device.queue.submit([encoder.finish()]);
     await staging.mapAsync(GPUMapMode.READ);
     return new Float32Array(staging.getMappedRange().slice(0));
+  } catch (e) {
+    throw await ctx.explain(e);
   } finally {
     ctx.destroyBuffer(staging);
   }

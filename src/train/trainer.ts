@@ -17,8 +17,6 @@ import { createResident, RESIDENT_DEFAULT_WG } from './resident';
 import { STRATEGY_NAMES, type Strategy, type StrategyChoice, type StrategyName } from './strategy';
 import { createUnfused, UNFUSED_DEFAULT_WG } from './unfused';
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 export interface TrainerConfig {
   hidden: number;
   lr: number;
@@ -282,11 +280,7 @@ export class Trainer {
     try {
       await delivered;
     } catch (e) {
-      // A lost device fails the pending reads (AbortError), sometimes before device.lost has
-      // resolved: give it a moment, then say what happened rather than "mapAsync aborted".
-      const lost = this.ctx.isLost() || ((e as Error).name === 'AbortError' && (await Promise.race([this.ctx.lost.then(() => true), sleep(2000).then(() => false)])));
-      if (lost) throw new GpuError('device-lost', `the GPU device was lost while training from epoch ${this.step - done}${(e as Error).message ? ` (${(e as Error).message})` : ''}`);
-      throw e;
+      throw await this.ctx.explain(e); // "the GPU device was lost", rather than "mapAsync aborted"
     }
     if (this.ctx.isLost()) throw new GpuError('device-lost', 'the GPU device was lost during training');
     let counted = done;
