@@ -31,12 +31,12 @@ describe('initParams', () => {
     expect(p).toEqual(LECTURE.init);
   });
 
-  test.each(INITS.map((e) => [e.seed, e.hidden, e] as const))('seed %i, width %i matches torch within 1 ulp', (seed, hidden, golden) => {
+  test.each(INITS.map((e) => [e.seed, e.hidden, e] as const))('seed %i, width %i matches torch exactly (0 ulp)', (seed, hidden, golden) => {
     const p = unpackParams(initParams(seed, hidden), paramLayout(hidden));
     for (const name of ['W1', 'b1', 'W2', 'b2'] as const) {
       expect(p[name].length).toBe(golden[name].length);
       const worst = Math.max(...p[name].map((v, i) => ulps(v, golden[name][i])));
-      expect(worst, `${name} differs by ${worst} ulp`).toBeLessThanOrEqual(1);
+      expect(worst, `${name} differs by ${worst} ulp`).toBe(0);
     }
   });
 });
