@@ -89,6 +89,8 @@ describe('npm run train', () => {
     [['--strategy', 'magic'], '--strategy must be one of'],
     [['--epochs', '-3'], '--epochs'],
     [['--bogus'], 'unknown argument'],
+    [['--points-per-thread', '0'], '--points-per-thread must be'],
+    [['--workgroup-size', '48'], '--workgroup-size must be a power of two'],
     [['--data', '/no/such.csv'], 'cannot read /no/such.csv'],
   ])('bad argument %j: exit 2 with a message', (args, message) => {
     const r = train(...args);

@@ -28,11 +28,12 @@ export const USAGE = `usage: npm run train -- [options]
   --strategy NAME      auto | unfused | fused | resident (default auto)
   --workgroup-size N   workgroup size of the strategy's kernels (power of two, default per strategy)
   --chunk N            epochs per submit and per loss readback (default 250)
+  --points-per-thread N  points each invocation sums in the reductions over N (default by adapter)
   --out FILE.json      write config, adapter, loss per epoch, params and seconds as JSON
   --lose-device-at N   (testing) destroy the GPU device after epoch N to exercise recovery
   --help               this text`;
 
-const FLAGS = ['data', 'seed', 'hidden', 'lr', 'epochs', 'strategy', 'workgroup-size', 'chunk', 'out', 'lose-device-at'] as const;
+const FLAGS = ['data', 'seed', 'hidden', 'lr', 'epochs', 'strategy', 'workgroup-size', 'chunk', 'points-per-thread', 'out', 'lose-device-at'] as const;
 type Flag = (typeof FLAGS)[number];
 
 function number(flag: string, raw: string): number {
@@ -66,9 +67,10 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     strategy: (given.get('strategy') ?? DEFAULT_CONFIG.strategy) as StrategyChoice,
     workgroupSize: given.has('workgroup-size') ? num('workgroup-size', 0) : undefined,
     chunkEpochs: num('chunk', DEFAULT_CONFIG.chunkEpochs),
+    pointsPerThread: given.has('points-per-thread') ? num('points-per-thread', 0) : undefined,
   };
   const epochs = num('epochs', 6000);
-  const problems = validateConfig(config).map((p) => p.replace(/^hidden width/, '--hidden').replace(/^learning rate/, '--lr').replace(/^seed/, '--seed').replace(/^strategy/, '--strategy').replace(/^workgroup size/, '--workgroup-size').replace(/^epochs per chunk/, '--chunk'));
+  const problems = validateConfig(config).map((p) => p.replace(/^hidden width/, '--hidden').replace(/^learning rate/, '--lr').replace(/^seed/, '--seed').replace(/^strategy/, '--strategy').replace(/^workgroup size/, '--workgroup-size').replace(/^epochs per chunk/, '--chunk').replace(/^points per thread/, '--points-per-thread'));
   if (!Number.isInteger(epochs) || epochs < 1 || epochs > 10_000_000) problems.push(`--epochs must be an integer from 1 to 10000000, got ${epochs}`);
   const out = given.get('out');
   if (out !== undefined && out.trim() === '') problems.push('--out needs a file name');

@@ -26,6 +26,8 @@ export interface TrainerConfig {
   workgroupSize?: number;
   /** Epochs per submit: the granularity of loss streaming and of pausing. */
   chunkEpochs: number;
+  /** Points each invocation sums in order in the reductions over N (unfused, fused); by adapter kind when absent. */
+  pointsPerThread?: number;
 }
 
 export const DEFAULT_CONFIG: TrainerConfig = { hidden: 2, lr: 0.001, seed: 43052, strategy: 'auto', chunkEpochs: 250 };
@@ -73,6 +75,9 @@ export function validateConfig(c: TrainerConfig): string[] {
     problems.push(`workgroup size must be a power of two from 1 to 256, got ${c.workgroupSize}`);
   }
   if (!Number.isInteger(c.chunkEpochs) || c.chunkEpochs < 1 || c.chunkEpochs > 4096) problems.push(`epochs per chunk must be an integer from 1 to 4096, got ${c.chunkEpochs}`);
+  if (c.pointsPerThread !== undefined && (!Number.isInteger(c.pointsPerThread) || c.pointsPerThread < 1 || c.pointsPerThread > 65536)) {
+    problems.push(`points per thread must be an integer from 1 to 65536, got ${c.pointsPerThread}`);
+  }
   return problems;
 }
 
@@ -174,7 +179,7 @@ export class Trainer {
     const hyper: AdamHyper = { ...DEFAULT_ADAM, lr: config.lr };
     const buffers = createTrainingBuffers(ctx, data, layout, hyper, config.chunkEpochs);
     try {
-      const options = { workgroupSize: wg };
+      const options = { workgroupSize: wg, pointsPerThread: config.pointsPerThread };
       const strategy =
         name === 'unfused' ? await createUnfused(ctx, buffers, options) : name === 'fused' ? await createFused(ctx, buffers, options) : await createResident(ctx, buffers, options);
       const trainer = new Trainer(ctx, { ...config, workgroupSize: wg }, layout, strategy, buffers, hyper);
