@@ -2,7 +2,7 @@
 // SwiftShader) like a person: load the lecture's CSV through the file input, train 3000 epochs,
 // then 3000 more, and compare what the page holds with PyTorch.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright';
 import { preview, type PreviewServer } from 'vite';
@@ -119,6 +119,32 @@ describe('the page with WebGPU', () => {
       await page.click('#more');
       await idle(page);
       expect(await page.evaluate(() => (window as any).lecture.epochs())).toBe(100);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+describe('data sets', () => {
+  test('the lecture CSV from its public URL (served here by a route), and a file dropped on the page', async () => {
+    const { browser, page, errors } = await open(WEBGPU_FLAGS);
+    try {
+      const csv = readFileSync(dnnex, 'utf8');
+      await page.route('https://raw.githubusercontent.com/guebin/DL2024/main/posts/dnnex.csv', (route) =>
+        route.fulfill({ status: 200, contentType: 'text/csv', body: csv, headers: { 'access-control-allow-origin': '*' } }),
+      );
+      await page.selectOption('#dataset', 'lecture-url');
+      await waitText(page, '#data-info', 'dnnex.csv (online): 2000 points, with the true probability');
+
+      // Drag and drop: a small CSV without prob, dropped anywhere on the page.
+      await page.evaluate(() => {
+        const data = new DataTransfer();
+        data.items.add(new File(['y,x\n0,-0.5\n1,0.5\n1,0.25\n'], 'dropped.csv', { type: 'text/csv' }));
+        document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+      });
+      await waitText(page, '#data-info', 'dropped.csv: 3 points');
+      expect(await page.locator('#dataset').inputValue()).toBe('file');
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
