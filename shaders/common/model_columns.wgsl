@@ -7,8 +7,8 @@
 //   acc    (COLUMNS, WG)    column c of invocation t at c·WG + t: the P gradients, then the loss
 //
 // Each invocation takes a contiguous run of points. Up to four hidden units everything lives in
-// vec4 registers; wider layers take points in blocks of BLOCK, unit by unit, so each unit's
-// weights are read once per block and its gradient sums stay in registers. Each invocation owns its column, so accumulating
+// vec4 registers; wider layers take points in blocks of BLOCK, four units at a time, so each
+// group's weights are read once per block and its gradient sums stay in registers. Each invocation owns its column, so accumulating
 // needs no barrier; one tree at the end does.
 // Needs from the kernel: `override WG`, the inputs and labels as `xs`, `ys: array<vec4f>` (the
 // buffers are zero-padded to a multiple of 4 points), and ops/{linear,relu,sigmoid,bce}.wgsl.
@@ -53,30 +53,56 @@ struct RegisterSums {
   loss: f32,
 }
 
-// One point through the whole model, every op applied per component through the scalar
-// formulas of ops/, so no formula is written twice.
+// Four hidden units at a time, each op applied per component through the scalar formulas of
+// ops/, so no formula is written twice.
+fn preact4(x: f32, w1: vec4f, b1: vec4f) -> vec4f {
+  return vec4f(linear_forward_term(0.0, x, w1.x), linear_forward_term(0.0, x, w1.y),
+               linear_forward_term(0.0, x, w1.z), linear_forward_term(0.0, x, w1.w)) + b1;
+}
+
+fn relu4(z: vec4f) -> vec4f {
+  return vec4f(relu_forward(z.x), relu_forward(z.y), relu_forward(z.z), relu_forward(z.w));
+}
+
+// The logit's running sum over four more units, in unit order (as the unfused kernels add).
+fn logit_terms4(acc: f32, h: vec4f, w2: vec4f) -> f32 {
+  var logit = acc;
+  logit = linear_forward_term(logit, h.x, w2.x);
+  logit = linear_forward_term(logit, h.y, w2.y);
+  logit = linear_forward_term(logit, h.z, w2.z);
+  return linear_forward_term(logit, h.w, w2.w);
+}
+
+// dZ1 of four units from the logit's gradient.
+fn hidden_grad4(dz2: f32, w2: vec4f, z: vec4f) -> vec4f {
+  return vec4f(relu_backward(linear_backward_input_term(0.0, dz2, w2.x), z.x),
+               relu_backward(linear_backward_input_term(0.0, dz2, w2.y), z.y),
+               relu_backward(linear_backward_input_term(0.0, dz2, w2.z), z.z),
+               relu_backward(linear_backward_input_term(0.0, dz2, w2.w), z.w));
+}
+
+fn weight_grad4(dy: vec4f, x: f32) -> vec4f {
+  return vec4f(linear_backward_weight_term(dy.x, x), linear_backward_weight_term(dy.y, x),
+               linear_backward_weight_term(dy.z, x), linear_backward_weight_term(dy.w, x));
+}
+
+fn weight_grad4_by(dy: f32, h: vec4f) -> vec4f {
+  return vec4f(linear_backward_weight_term(dy, h.x), linear_backward_weight_term(dy, h.y),
+               linear_backward_weight_term(dy, h.z), linear_backward_weight_term(dy, h.w));
+}
+
+// One point through the whole model (up to four units, in registers).
 fn add_point(s: ptr<function, RegisterSums>, x: f32, y: f32, n_points: f32) {
-  let z1 = vec4f(linear_forward_term(0.0, x, reg_w1.x), linear_forward_term(0.0, x, reg_w1.y),
-                 linear_forward_term(0.0, x, reg_w1.z), linear_forward_term(0.0, x, reg_w1.w)) + reg_b1;
-  let h = vec4f(relu_forward(z1.x), relu_forward(z1.y), relu_forward(z1.z), relu_forward(z1.w));
-  var logit = 0.0;
-  logit = linear_forward_term(logit, h.x, reg_w2.x);
-  logit = linear_forward_term(logit, h.y, reg_w2.y);
-  logit = linear_forward_term(logit, h.z, reg_w2.z);
-  logit = linear_forward_term(logit, h.w, reg_w2.w);
-  let p = sigmoid_forward(logit + reg_b2);
+  let z1 = preact4(x, reg_w1, reg_b1);
+  let h = relu4(z1);
+  let p = sigmoid_forward(logit_terms4(0.0, h, reg_w2) + reg_b2);
   let dz2 = sigmoid_backward(bce_backward(p, y, n_points), p);
-  let dz1 = vec4f(relu_backward(linear_backward_input_term(0.0, dz2, reg_w2.x), z1.x),
-                  relu_backward(linear_backward_input_term(0.0, dz2, reg_w2.y), z1.y),
-                  relu_backward(linear_backward_input_term(0.0, dz2, reg_w2.z), z1.z),
-                  relu_backward(linear_backward_input_term(0.0, dz2, reg_w2.w), z1.w));
+  let dz1 = hidden_grad4(dz2, reg_w2, z1);
   (*s).loss += bce_forward(p, y);
   (*s).b2 += dz2;
-  (*s).w1 += vec4f(linear_backward_weight_term(dz1.x, x), linear_backward_weight_term(dz1.y, x),
-                   linear_backward_weight_term(dz1.z, x), linear_backward_weight_term(dz1.w, x));
+  (*s).w1 += weight_grad4(dz1, x);
   (*s).b1 += dz1;
-  (*s).w2 += vec4f(linear_backward_weight_term(dz2, h.x), linear_backward_weight_term(dz2, h.y),
-                   linear_backward_weight_term(dz2, h.z), linear_backward_weight_term(dz2, h.w));
+  (*s).w2 += weight_grad4_by(dz2, h);
 }
 
 // Up to four hidden units: the model and every running sum live in registers, and points come in
@@ -109,7 +135,18 @@ fn accumulate_points_in_registers(lid: u32, first: u32, end: u32, n_points: f32)
   acc[PARAMS * WG + lid] += s.loss;
 }
 
-// Any width: points in blocks of BLOCK, unit by unit.
+// Units j .. j+3 of a flat parameter block starting at `at`, zero past HIDDEN.
+fn theta4(at: u32, j: u32) -> vec4f {
+  var v = vec4f(0.0);
+  for (var i = 0u; i < 4u && j + i < HIDDEN; i++) {
+    v[i] = theta[at + j + i];
+  }
+  return v;
+}
+
+// Any width: points in blocks of BLOCK, four units at a time; each group's weights are read once
+// per block and its gradient sums stay in registers. Units past HIDDEN in the last group have zero
+// weights: they add exact zeros and their gradients are never written.
 fn accumulate_points_in_blocks(lid: u32, first: u32, end: u32, n_points: f32) {
   let w1 = 0u;
   let b1 = HIDDEN;
@@ -124,13 +161,13 @@ fn accumulate_points_in_blocks(lid: u32, first: u32, end: u32, n_points: f32) {
       x[k] = xs[(start + k) / 4u][(start + k) % 4u];
       logit[k] = 0.0;
     }
-    // forward: the logit of every point of the block, unit by unit (j ascending, as unfused)
-    for (var j = 0u; j < HIDDEN; j++) {
-      let w1j = theta[w1 + j];
-      let b1j = theta[b1 + j];
-      let w2j = theta[w2 + j];
+    // forward: the logit of every point of the block, four units at a time, in unit order
+    for (var j = 0u; j < HIDDEN; j += 4u) {
+      let w1j = theta4(w1, j);
+      let b1j = theta4(b1, j);
+      let w2j = theta4(w2, j);
       for (var k = 0u; k < count; k++) {
-        logit[k] = linear_forward_term(logit[k], relu_forward(linear_forward_term(0.0, x[k], w1j) + b1j), w2j);
+        logit[k] = logit_terms4(logit[k], relu4(preact4(x[k], w1j, b1j)), w2j);
       }
     }
     // loss and the gradient at the logit
@@ -145,25 +182,27 @@ fn accumulate_points_in_blocks(lid: u32, first: u32, end: u32, n_points: f32) {
     }
     acc[PARAMS * WG + lid] += loss;
     acc[b2 * WG + lid] += g_b2;
-    // backward, unit by unit; the hidden activation is recomputed (two multiply-adds) rather than
-    // kept in an (H, BLOCK) array the compiler cannot size (H is an override)
-    for (var j = 0u; j < HIDDEN; j++) {
-      let w1j = theta[w1 + j];
-      let b1j = theta[b1 + j];
-      let w2j = theta[w2 + j];
-      var g_w1 = 0.0;
-      var g_b1 = 0.0;
-      var g_w2 = 0.0;
+    // backward, four units at a time; the activations are recomputed (two multiply-adds a unit)
+    // rather than kept in an (H, BLOCK) array the compiler cannot size (H is an override)
+    for (var j = 0u; j < HIDDEN; j += 4u) {
+      let w1j = theta4(w1, j);
+      let b1j = theta4(b1, j);
+      let w2j = theta4(w2, j);
+      var g_w1 = vec4f(0.0);
+      var g_b1 = vec4f(0.0);
+      var g_w2 = vec4f(0.0);
       for (var k = 0u; k < count; k++) {
-        let z1 = linear_forward_term(0.0, x[k], w1j) + b1j;
-        let dz1 = relu_backward(linear_backward_input_term(0.0, dz2[k], w2j), z1);
-        g_w1 += linear_backward_weight_term(dz1, x[k]);
+        let z1 = preact4(x[k], w1j, b1j);
+        let dz1 = hidden_grad4(dz2[k], w2j, z1);
+        g_w1 += weight_grad4(dz1, x[k]);
         g_b1 += dz1;
-        g_w2 += linear_backward_weight_term(dz2[k], relu_forward(z1));
+        g_w2 += weight_grad4_by(dz2[k], relu4(z1));
       }
-      acc[(w1 + j) * WG + lid] += g_w1;
-      acc[(b1 + j) * WG + lid] += g_b1;
-      acc[(w2 + j) * WG + lid] += g_w2;
+      for (var i = 0u; i < 4u && j + i < HIDDEN; i++) {
+        acc[(w1 + j + i) * WG + lid] += g_w1[i];
+        acc[(b1 + j + i) * WG + lid] += g_b1[i];
+        acc[(w2 + j + i) * WG + lid] += g_w2[i];
+      }
     }
   }
 }
