@@ -1,8 +1,9 @@
-// The forward pass alone, on any inputs: the model's curve on the page, predictions in the CLI
-// and tests, and the lecture's bent-line panels (every intermediate of the chain comes back).
+// The forward pass alone, on any inputs: the model's curve on the page (redrawn while training),
+// predictions in the CLI and tests, and the lecture's bent-line panels (every intermediate of the
+// chain comes back). A ForwardPass makes its buffers and bind groups once, for one set of inputs.
 import type { GpuContext } from '../gpu/context';
 import { grid2d, workgroupsFor } from '../gpu/grid';
-import { getKernel } from '../gpu/kernel';
+import { getKernel, type Kernel } from '../gpu/kernel';
 import { KERNELS } from '../gpu/kernels';
 import type { ParamLayout } from '../model/layout';
 import { readFloats } from '../gpu/readback';
@@ -20,73 +21,94 @@ export interface ForwardTrace {
 
 const WG = 64;
 
-export async function gpuForward(ctx: GpuContext, params: GPUBuffer, layout: ParamLayout, xs: Float32Array<ArrayBuffer>): Promise<ForwardTrace> {
-  const n = xs.length;
-  const h = layout.hidden;
-  const [linear, relu, sigmoid] = await Promise.all([
-    getKernel(ctx, KERNELS.linearForward, { WG }),
-    getKernel(ctx, KERNELS.reluForward, { WG }),
-    getKernel(ctx, KERNELS.sigmoidForward, { WG }),
-  ]);
-  const { device } = ctx;
-  const made: GPUBuffer[] = [];
-  const buffer = (label: string, size: number, usage: GPUBufferUsageFlags, data?: ArrayBufferView<ArrayBuffer>) => {
-    const b = ctx.createBuffer(label, size, usage | (data ? GPUBufferUsage.COPY_DST : 0));
-    if (data) device.queue.writeBuffer(b, 0, data);
-    made.push(b);
-    return b;
-  };
-  const S = GPUBufferUsage.STORAGE;
-  const C = GPUBufferUsage.COPY_SRC;
-  const U = GPUBufferUsage.UNIFORM;
-  try {
-    const x = buffer('forward x', n * 4, S, xs);
-    const act = buffer('forward act (N,H)', n * h * 4, S | C);
-    const out = buffer('forward out (N)', n * 4, S | C);
-    // trace: preact (N·H), hidden (N·H), logit (N), prob (N)
-    const trace = buffer('forward trace', (2 * n * h + 2 * n) * 4, GPUBufferUsage.COPY_DST | C);
-    const dims1 = buffer('forward linear1 dims', 16, U, new Uint32Array([n, 1, h, layout.W1]));
-    const dims2 = buffer('forward linear2 dims', 16, U, new Uint32Array([n, h, 1, layout.W2]));
-    const countNH = buffer('forward count N·H', 4, U, new Uint32Array([n * h]));
-    const countN = buffer('forward count N', 4, U, new Uint32Array([n]));
+interface Step {
+  kernel: Kernel;
+  group: GPUBindGroup;
+  count: number;
+  /** Where the step's output goes in the trace buffer, after the step ran. */
+  copy: { from: GPUBuffer; at: number; bytes: number };
+}
 
-    const encoder = device.createCommandEncoder({ label: 'forward' });
-    const dispatch = (kernel: typeof linear, group: GPUBindGroup, count: number) => {
-      const pass = encoder.beginComputePass({ label: `forward ${kernel.spec.file}` });
-      pass.setPipeline(kernel.pipeline);
-      pass.setBindGroup(0, group);
-      pass.dispatchWorkgroups(...grid2d(workgroupsFor(count, WG)));
-      pass.end();
+export class ForwardPass {
+  private constructor(
+    private readonly ctx: GpuContext,
+    private readonly n: number,
+    private readonly h: number,
+    private readonly steps: Step[],
+    private readonly trace: GPUBuffer,
+    private readonly owned: GPUBuffer[],
+  ) {}
+
+  /** A forward pass of the parameters in `params` (flat layout) on the inputs `xs`. */
+  static async create(ctx: GpuContext, params: GPUBuffer, layout: ParamLayout, xs: Float32Array<ArrayBuffer>): Promise<ForwardPass> {
+    const n = xs.length;
+    const h = layout.hidden;
+    const [linear, relu, sigmoid] = await Promise.all([
+      getKernel(ctx, KERNELS.linearForward, { WG }),
+      getKernel(ctx, KERNELS.reluForward, { WG }),
+      getKernel(ctx, KERNELS.sigmoidForward, { WG }),
+    ]);
+    const owned: GPUBuffer[] = [];
+    const buffer = (label: string, size: number, usage: GPUBufferUsageFlags, data?: Uint32Array<ArrayBuffer> | Float32Array<ArrayBuffer>) => {
+      const b = ctx.createBuffer(label, size, usage | (data ? GPUBufferUsage.COPY_DST : 0));
+      if (data) ctx.device.queue.writeBuffer(b, 0, data);
+      owned.push(b);
+      return b;
     };
-    dispatch(linear, linear.bind('forward linear1', [act, x, params, dims1]), n * h);
-    encoder.copyBufferToBuffer(act, 0, trace, 0, n * h * 4);
-    dispatch(relu, relu.bind('forward relu', [act, countNH]), n * h);
-    encoder.copyBufferToBuffer(act, 0, trace, n * h * 4, n * h * 4);
-    dispatch(linear, linear.bind('forward linear2', [out, act, params, dims2]), n);
-    encoder.copyBufferToBuffer(out, 0, trace, 2 * n * h * 4, n * 4);
-    dispatch(sigmoid, sigmoid.bind('forward sigmoid', [out, countN]), n);
-    encoder.copyBufferToBuffer(out, 0, trace, (2 * n * h + n) * 4, n * 4);
-    device.queue.submit([encoder.finish()]);
+    const { STORAGE, COPY_SRC, COPY_DST, UNIFORM } = GPUBufferUsage;
+    const x = buffer('forward x', n * 4, STORAGE, xs);
+    const act = buffer('forward act (N,H)', n * h * 4, STORAGE | COPY_SRC);
+    const out = buffer('forward out (N)', n * 4, STORAGE | COPY_SRC);
+    // trace: preact (N·H), hidden (N·H), logit (N), prob (N)
+    const trace = buffer('forward trace', (2 * n * h + 2 * n) * 4, COPY_DST | COPY_SRC);
+    const dims1 = buffer('forward linear1 dims', 16, UNIFORM, new Uint32Array([n, 1, h, layout.W1]));
+    const dims2 = buffer('forward linear2 dims', 16, UNIFORM, new Uint32Array([n, h, 1, layout.W2]));
+    const countNH = buffer('forward count N·H', 16, UNIFORM, new Uint32Array([n * h, 0, 0, 0]));
+    const countN = buffer('forward count N', 16, UNIFORM, new Uint32Array([n, 0, 0, 0]));
+    const steps: Step[] = [
+      { kernel: linear, group: linear.bind('forward linear1', [act, x, params, dims1]), count: n * h, copy: { from: act, at: 0, bytes: n * h * 4 } },
+      { kernel: relu, group: relu.bind('forward relu', [act, countNH]), count: n * h, copy: { from: act, at: n * h * 4, bytes: n * h * 4 } },
+      { kernel: linear, group: linear.bind('forward linear2', [out, act, params, dims2]), count: n, copy: { from: out, at: 2 * n * h * 4, bytes: n * 4 } },
+      { kernel: sigmoid, group: sigmoid.bind('forward sigmoid', [out, countN]), count: n, copy: { from: out, at: (2 * n * h + n) * 4, bytes: n * 4 } },
+    ];
+    return new ForwardPass(ctx, n, h, steps, trace, owned);
+  }
 
-    const all = await readFloats(ctx, trace);
+  async run(): Promise<ForwardTrace> {
+    const { n, h } = this;
+    const encoder = this.ctx.device.createCommandEncoder({ label: 'forward' });
+    for (const s of this.steps) {
+      const pass = encoder.beginComputePass({ label: `forward ${s.kernel.spec.file}` });
+      pass.setPipeline(s.kernel.pipeline);
+      pass.setBindGroup(0, s.group);
+      pass.dispatchWorkgroups(...grid2d(workgroupsFor(s.count, WG)));
+      pass.end();
+      encoder.copyBufferToBuffer(s.copy.from, 0, this.trace, s.copy.at, s.copy.bytes);
+    }
+    this.ctx.device.queue.submit([encoder.finish()]);
+    const all = await readFloats(this.ctx, this.trace);
     return {
       preact: all.subarray(0, n * h),
       hidden: all.subarray(n * h, 2 * n * h),
       logit: all.subarray(2 * n * h, 2 * n * h + n),
       prob: all.subarray(2 * n * h + n),
     };
-  } finally {
-    made.forEach((b) => ctx.destroyBuffer(b));
+  }
+
+  destroy(): void {
+    this.owned.forEach((b) => this.ctx.destroyBuffer(b));
   }
 }
 
-/** The forward pass with parameters given on the host (the lecture's hand-built bent line). */
+/** The forward pass with parameters given on the host (the lecture's hand-built bent line), once. */
 export async function gpuForwardWith(ctx: GpuContext, flat: Float32Array<ArrayBuffer>, layout: ParamLayout, xs: Float32Array<ArrayBuffer>): Promise<ForwardTrace> {
   const params = ctx.createBuffer('forward params', flat.byteLength, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST);
+  ctx.device.queue.writeBuffer(params, 0, flat);
+  const pass = await ForwardPass.create(ctx, params, layout, xs);
   try {
-    ctx.device.queue.writeBuffer(params, 0, flat);
-    return await gpuForward(ctx, params, layout, xs);
+    return await pass.run();
   } finally {
+    pass.destroy();
     ctx.destroyBuffer(params);
   }
 }

@@ -10,7 +10,7 @@ import type { Dataset } from '../data/dataset';
 import { initParams } from '../model/init';
 import { MAX_HIDDEN, paramLayout, type ParamLayout } from '../model/layout';
 import { ADAM_STEP_BYTES, createTrainingBuffers, STATUS_BYTES, type TrainingBuffers } from './buffers';
-import { gpuForward, type ForwardTrace } from './forward';
+import { ForwardPass, type ForwardTrace } from './forward';
 import { createFused, fusedDefaultWorkgroup } from './fused';
 import { columnsFit } from './columns';
 import { createResident, RESIDENT_DEFAULT_WG } from './resident';
@@ -137,6 +137,7 @@ export interface TrainerState {
 export class Trainer {
   private step = 0;
   private divergedAt: Divergence | undefined;
+  private forwardPass: { inputs: Float32Array; pass: Promise<ForwardPass>; ready?: ForwardPass } | undefined;
   private readonly readback: ReadbackPool;
 
   private constructor(
@@ -224,9 +225,29 @@ export class Trainer {
     return { params, m, v, step };
   }
 
-  /** The current model's forward pass on any inputs. */
-  forward(xs: Float32Array<ArrayBuffer>): Promise<ForwardTrace> {
-    return gpuForward(this.ctx, this.buffers.params, this.layout, xs);
+  /**
+   * The current model's forward pass on any inputs. The pass for the last inputs seen is kept,
+   * buffers and bind groups included: the page redraws the curve of the same x after every chunk.
+   */
+  async forward(xs: Float32Array<ArrayBuffer>): Promise<ForwardTrace> {
+    if (this.forwardPass?.inputs !== xs) {
+      this.dropForwardPass();
+      const entry: { inputs: Float32Array; pass: Promise<ForwardPass>; ready?: ForwardPass } = {
+        inputs: xs,
+        pass: ForwardPass.create(this.ctx, this.buffers.params, this.layout, xs),
+      };
+      void entry.pass.then((p) => (entry.ready = p), () => undefined);
+      this.forwardPass = entry;
+    }
+    return (await this.forwardPass.pass).run();
+  }
+
+  /** Frees the cached forward pass: now if it is built, else as soon as it is. */
+  private dropForwardPass(): void {
+    const entry = this.forwardPass;
+    this.forwardPass = undefined;
+    if (entry?.ready) entry.ready.destroy();
+    else void entry?.pass.then((p) => p.destroy(), () => undefined);
   }
 
   async train(epochs: number, options: TrainOptions = {}): Promise<TrainResult> {
@@ -299,6 +320,7 @@ export class Trainer {
   }
 
   destroy(): void {
+    this.dropForwardPass();
     this.readback.destroy();
     this.buffers.destroy();
   }
