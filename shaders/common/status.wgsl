@@ -26,16 +26,22 @@ fn flag_divergence(epoch: u32, why: u32) {
   atomicOr(&status[1], why);
 }
 
+struct GuardedUpdate {
+  state: AdamState,
+  // false when the update was refused: the epoch went bad
+  ok: bool,
+}
+
 // Adam, refused (the state kept) when the epoch's mean loss or the new state is not finite.
-fn adam_update_guarded(s: AdamState, g: f32, h: AdamHyper, t: AdamStep, loss: f32) -> AdamState {
+fn adam_update_guarded(s: AdamState, g: f32, h: AdamHyper, t: AdamStep, loss: f32) -> GuardedUpdate {
   if (!is_finite(loss)) {
     flag_divergence(t.epoch, STATUS_LOSS);
-    return s;
+    return GuardedUpdate(s, false);
   }
   let next = adam_update(s, g, h, t);
   if (!is_finite(next.param) || !is_finite(next.m) || !is_finite(next.v)) {
     flag_divergence(t.epoch, STATUS_UPDATE);
-    return s;
+    return GuardedUpdate(s, false);
   }
-  return next;
+  return GuardedUpdate(next, true);
 }

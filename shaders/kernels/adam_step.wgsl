@@ -28,7 +28,7 @@ fn adam_step(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: ve
   let i = flat_invocation(wid, nwg, lid);
   let step = steps[epoch.k];
   if (i < size.count && !diverged_before(step.epoch)) {
-    let next = adam_update_guarded(AdamState(params[i], m[i], v[i]), grads[i], hyper, step, loss_history[epoch.k]);
+    let next = adam_update_guarded(AdamState(params[i], m[i], v[i]), grads[i], hyper, step, loss_history[epoch.k]).state;
     params[i] = next.param;
     m[i] = next.m;
     v[i] = next.v;

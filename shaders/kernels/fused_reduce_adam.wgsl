@@ -50,7 +50,7 @@ fn fused_reduce_adam(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocatio
       flag_divergence(step.epoch, STATUS_LOSS);
     }
   } else {
-    let next = adam_update_guarded(AdamState(params[q], m[q], v[q]), total, hyper, step, loss);
+    let next = adam_update_guarded(AdamState(params[q], m[q], v[q]), total, hyper, step, loss).state;
     params[q] = next.param;
     m[q] = next.m;
     v[q] = next.v;

@@ -57,19 +57,18 @@ fn resident_epochs(@builtin(local_invocation_index) lid: u32) {
     sum_columns(lid);
     let loss = acc[PARAMS * WG] / n_points;
     for (var q = lid; q < PARAMS; q += WG) {
-      let next = adam_update_guarded(AdamState(theta[q], m[q], v[q]), acc[q * WG], hyper, steps[e], loss);
-      theta[q] = next.param;
-      m[q] = next.m;
-      v[q] = next.v;
+      let update = adam_update_guarded(AdamState(theta[q], m[q], v[q]), acc[q * WG], hyper, steps[e], loss);
+      theta[q] = update.state.param;
+      m[q] = update.state.m;
+      v[q] = update.state.v;
+      if (!update.ok) {
+        stop = 1u; // every writer writes the same value
+      }
     }
     if (lid == 0u) {
       loss_history[e] = loss;
     }
-    storageBarrier(); // the status flags of this epoch's updates
-    if (lid == 0u) {
-      stop = select(0u, 1u, atomicLoad(&status[0]) != 0u);
-    }
-    // (workgroupUniformLoad is also the barrier before the next epoch reads theta and clears acc)
+    // (also the barrier before the next epoch reads theta and clears acc)
     if (workgroupUniformLoad(&stop) != 0u) {
       break;
     }
