@@ -23,8 +23,8 @@ async function nodeRuntime(): Promise<BenchReport> {
 async function browserRuntime(): Promise<BenchReport> {
   const { createServer } = await import('vite');
   const { chromium } = await import('playwright');
-  // No dependency discovery: a late discovery reloads the page in the middle of the run.
-  const server = await createServer({ root: process.cwd(), logLevel: 'warn', server: { host: '127.0.0.1', port: 0 }, optimizeDeps: { noDiscovery: true, include: [] } });
+  // Dependencies bundled up front, no discovery: a late discovery reloads the page mid-run.
+  const server = await createServer({ root: process.cwd(), logLevel: 'warn', server: { host: '127.0.0.1', port: 0 }, optimizeDeps: { noDiscovery: true, include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-core/dist/register_all_gradients', '@tensorflow/tfjs-backend-webgpu'] } });
   await server.listen();
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: WEBGPU_FLAGS });
   try {

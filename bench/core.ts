@@ -139,6 +139,8 @@ export interface BenchReport {
   date: string;
   rows: BenchRow[];
   sweeps: BenchRow[];
+  /** Another framework's time for the lecture case, measured in the same run. */
+  baseline?: { name: string; n: number; hidden: number; epochs: number; usPerEpoch: number; finalLoss: number };
 }
 
 export async function runBench(ctx: GpuContext, runtime: string, plan: BenchPlan, log: (s: string) => void = () => {}): Promise<BenchReport> {
@@ -170,6 +172,15 @@ export function markdown(report: BenchReport): string {
     const win = !r.skipped && best.get(`${r.n}/${r.hidden}`) === r.usPerEpoch;
     const us = r.skipped ? (r.skipped.startsWith('N·H over') ? 'skipped (time)' : 'does not fit') : `${win ? '**' : ''}${fmt(r.usPerEpoch)}${win ? '**' : ''}`;
     lines.push(`| ${r.n} | ${r.hidden} | ${r.strategy} | ${r.workgroupSize || '–'} | ${r.runs === 1 && !r.skipped ? '~' : ''}${us} | ${fmt(r.gpuUsPerEpoch)} | ${r.skipped ? '–' : fmt(r.dispatchesPerEpoch, 3)} | ${rate(r.pointEpochsPerSecond)} |`);
+  }
+  if (report.baseline) {
+    const b = report.baseline;
+    const ours = report.rows.filter((r) => r.n === b.n && r.hidden === b.hidden && !r.skipped).sort((p, q) => p.usPerEpoch - q.usPerEpoch)[0];
+    lines.push(
+      '',
+      `Side by side, N=${b.n}, H=${b.hidden}: ${b.name}: ${fmt(b.usPerEpoch)} µs/epoch over ${b.epochs} epochs (loss ${b.finalLoss.toFixed(4)} after them)` +
+        (ours ? `; ${ours.strategy} here: ${fmt(ours.usPerEpoch)} µs/epoch, ${(b.usPerEpoch / ours.usPerEpoch).toFixed(0)}× faster.` : '.'),
+    );
   }
   lines.push('', 'Workgroup-size sweeps:', '', '| strategy | N | H | wg | µs/epoch | GPU µs/epoch |', '|---|---:|---:|---:|---:|---:|');
   for (const r of report.sweeps) lines.push(`| ${r.strategy} | ${r.n} | ${r.hidden} | ${r.workgroupSize} | ${r.skipped ? 'does not fit' : fmt(r.usPerEpoch)} | ${fmt(r.gpuUsPerEpoch)} |`);
