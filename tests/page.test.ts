@@ -187,6 +187,16 @@ describe('the page under stress', () => {
       expect(new URL(page.url()).searchParams.get('hidden')).not.toBe('0');
 
       await page.fill('#hidden', '2');
+      await page.fill('#workgroup', '48');
+      await page.click('#train');
+      await waitText(page, '#settings-message', 'workgroup size must be a power of two');
+      expect(await page.locator('#workgroup').getAttribute('aria-invalid')).toBe('true');
+      await page.fill('#workgroup', 'many');
+      await page.click('#train');
+      await waitText(page, '#settings-message', 'workgroup size must be a number');
+      expect(await page.evaluate(() => (window as any).lecture.epochs())).toBe(0);
+
+      await page.fill('#workgroup', '');
       await page.fill('#lr', '1e38');
       await page.fill('#epochs', '100');
       await page.click('#train');

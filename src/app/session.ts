@@ -13,7 +13,8 @@ export interface SessionEvents {
   onRecovered(ctx: GpuContext, epochs: number): void;
 }
 
-const sameConfig = (a: TrainerConfig, b: TrainerConfig) => a.hidden === b.hidden && a.lr === b.lr && a.seed === b.seed && a.strategy === b.strategy;
+const sameConfig = (a: TrainerConfig, b: TrainerConfig) =>
+  a.hidden === b.hidden && a.lr === b.lr && a.seed === b.seed && a.strategy === b.strategy && a.workgroupSize === b.workgroupSize;
 
 export class Session {
   ctx: GpuContext | undefined;

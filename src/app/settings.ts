@@ -8,7 +8,7 @@ export interface PageSettings {
   config: TrainerConfig;
 }
 
-const FIELDS = ['epochs', 'seed', 'lr', 'hidden', 'strategy'] as const;
+const FIELDS = ['epochs', 'seed', 'lr', 'hidden', 'strategy', 'workgroup'] as const;
 type Field = (typeof FIELDS)[number];
 
 const input = (name: Field) => document.getElementById(name) as HTMLInputElement | HTMLSelectElement;
@@ -29,6 +29,8 @@ export function saveSettingsToUrl(s: PageSettings): void {
   query.set('lr', String(s.config.lr));
   query.set('hidden', String(s.config.hidden));
   query.set('strategy', s.config.strategy);
+  if (s.config.workgroupSize === undefined) query.delete('workgroup');
+  else query.set('workgroup', String(s.config.workgroupSize));
   history.replaceState(null, '', `${location.pathname}?${query}${location.hash}`);
 }
 
@@ -38,15 +40,25 @@ export function readSettings(): { settings?: PageSettings; problems: Map<Field, 
   const num = (name: Field) => {
     const raw = input(name).value.trim();
     const v = raw === '' ? NaN : Number(raw);
-    if (!Number.isFinite(v)) problems.set(name, `${name === 'lr' ? 'learning rate' : name} must be a number`);
+    if (!Number.isFinite(v)) problems.set(name, `${name === 'lr' ? 'learning rate' : name === 'workgroup' ? 'workgroup size' : name} must be a number`);
     return v;
   };
   const epochs = num('epochs');
   if (!problems.has('epochs') && (!Number.isInteger(epochs) || epochs < 1 || epochs > 1_000_000)) problems.set('epochs', 'epochs per run must be an integer from 1 to 1000000');
   const strategy = input('strategy').value as StrategyChoice;
-  const config: TrainerConfig = { ...DEFAULT_CONFIG, seed: num('seed'), lr: num('lr'), hidden: num('hidden'), strategy };
+  // Empty means the strategy's own default.
+  const workgroupSize = input('workgroup').value.trim() === '' ? undefined : num('workgroup');
+  const config: TrainerConfig = { ...DEFAULT_CONFIG, seed: num('seed'), lr: num('lr'), hidden: num('hidden'), strategy, workgroupSize };
   for (const message of validateConfig(config)) {
-    const field: Field = message.startsWith('hidden') ? 'hidden' : message.startsWith('learning') ? 'lr' : message.startsWith('seed') ? 'seed' : 'strategy';
+    const field: Field = message.startsWith('hidden')
+      ? 'hidden'
+      : message.startsWith('learning')
+        ? 'lr'
+        : message.startsWith('seed')
+          ? 'seed'
+          : message.startsWith('workgroup')
+            ? 'workgroup'
+            : 'strategy';
     if (!problems.has(field)) problems.set(field, message);
   }
   if (!['auto', ...STRATEGY_NAMES].includes(strategy)) problems.set('strategy', `unknown strategy ${strategy}`);
