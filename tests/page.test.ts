@@ -2,8 +2,10 @@
 // SwiftShader) like a person: load the lecture's CSV through the file input, train 3000 epochs,
 // then 3000 more, and compare what the page holds with PyTorch.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright';
 import { preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -206,6 +208,38 @@ describe('the page under stress', () => {
       expect(new URL(page.url()).searchParams.get('lr')).toBe('1e+38');
     } finally {
       await browser.close();
+    }
+  });
+});
+
+describe('the built page under another base path', () => {
+  test('dist/ served at /some/sub/path/ loads its assets and trains', async () => {
+    const dist = join(root, 'dist');
+    const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
+    const prefix = '/some/sub/path/';
+    const sub = createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (!path.startsWith(prefix)) return void res.writeHead(404).end();
+      const file = join(dist, path.slice(prefix.length) || 'index.html');
+      if (!file.startsWith(dist) || !existsSync(file)) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+    });
+    await new Promise<void>((resolve) => sub.listen(0, '127.0.0.1', resolve));
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: WEBGPU_FLAGS });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      await page.goto(`http://127.0.0.1:${(sub.address() as AddressInfo).port}${prefix}`);
+      await page.waitForFunction(() => (window as any).lecture?.ready === true, null, { timeout: 60_000 });
+      await page.fill('#epochs', '100');
+      await page.click('#train');
+      await idle(page);
+      expect(await page.evaluate(() => (window as any).lecture.epochs())).toBe(100);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+      sub.close();
     }
   });
 });
