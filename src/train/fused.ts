@@ -5,7 +5,7 @@ import { chunking, grid2d } from '../gpu/grid';
 import { EPOCH_INDEX_STRIDE, getKernel } from '../gpu/kernel';
 import { KERNELS } from '../gpu/kernels';
 import type { TrainingBuffers } from './buffers';
-import { columnsFit, largestFittingWorkgroup } from './columns';
+import { largestFittingWorkgroup } from './columns';
 import type { Strategy, StrategyOptions } from './strategy';
 
 /**
@@ -19,9 +19,7 @@ export function fusedDefaultWorkgroup(ctx: GpuContext, hidden: number): number {
 
 export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: StrategyOptions = {}): Promise<Strategy> {
   const { n, layout } = b;
-  const wg = options.workgroupSize ?? fusedDefaultWorkgroup(ctx, layout.hidden);
-  const problem = columnsFit(ctx, 'fused', layout.hidden, wg);
-  if (problem) throw new RangeError(problem);
+  const wg = options.workgroupSize ?? fusedDefaultWorkgroup(ctx, layout.hidden); // the trainer has checked that its columns fit
   const { chunks, pointsPerThread } = chunking(n, wg, ctx.isSoftware, options.pointsPerThread, 4);
   const rows = layout.count + 1; // every gradient, then the loss
   const [forwardBackward, reduceAdam] = await Promise.all([

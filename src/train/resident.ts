@@ -5,15 +5,12 @@ import type { GpuContext } from '../gpu/context';
 import { getKernel } from '../gpu/kernel';
 import { KERNELS } from '../gpu/kernels';
 import type { TrainingBuffers } from './buffers';
-import { columnsFit } from './columns';
 import type { Strategy, StrategyOptions } from './strategy';
 
 export const RESIDENT_DEFAULT_WG = 4;
 
 export async function createResident(ctx: GpuContext, b: TrainingBuffers, options: StrategyOptions = {}): Promise<Strategy> {
-  const wg = options.workgroupSize ?? RESIDENT_DEFAULT_WG;
-  const problem = columnsFit(ctx, 'resident', b.layout.hidden, wg);
-  if (problem) throw new RangeError(problem);
+  const wg = options.workgroupSize ?? RESIDENT_DEFAULT_WG; // the trainer has checked that its columns fit
   const kernel = await getKernel(ctx, KERNELS.residentEpochs, { WG: wg, HIDDEN: b.layout.hidden });
   const dimsWords = new Uint32Array([b.n, 0]);
   const dims = b.uniform('resident dims', dimsWords);

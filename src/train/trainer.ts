@@ -2,7 +2,7 @@
 // loss of every epoch back without waiting on the GPU per epoch.
 import type { GpuContext } from '../gpu/context';
 import { GpuError } from '../gpu/context';
-import { isPowerOfTwo } from '../gpu/grid';
+import { chunking, isPowerOfTwo } from '../gpu/grid';
 import { ReadbackPool, readFloats } from '../gpu/readback';
 import type { GpuTimer } from '../gpu/timer';
 import { DEFAULT_ADAM, adamStepScalars, type AdamHyper } from '../cpu/ops';
@@ -82,13 +82,15 @@ export function validateConfig(c: TrainerConfig): string[] {
 }
 
 /** The largest single buffer each strategy binds, to check against the device before allocating. */
-function largestBinding(strategy: StrategyName, n: number, hidden: number, wg: number): { bytes: number; what: string } {
-  const chunks = Math.ceil(n / wg);
+function largestBinding(ctx: GpuContext, strategy: StrategyName, n: number, config: TrainerConfig, wg: number): { bytes: number; what: string } {
+  const hidden = config.hidden;
   switch (strategy) {
     case 'unfused':
       return { bytes: 4 * n * hidden, what: `the (N, H) activations, ${n}×${hidden} floats` };
-    case 'fused':
+    case 'fused': {
+      const { chunks } = chunking(n, wg, ctx.isSoftware, config.pointsPerThread, 4); // as createFused cuts them
       return { bytes: 4 * Math.max(n, (3 * hidden + 2) * chunks), what: `the partial sums, ${3 * hidden + 2}×${chunks} floats` };
+    }
     case 'resident':
       return { bytes: 4 * n, what: `the data, ${n} floats` };
   }
@@ -164,7 +166,7 @@ export class Trainer {
     if (wg > ctx.device.limits.maxComputeInvocationsPerWorkgroup) {
       throw new GpuError('limit', `workgroup size ${wg} exceeds this device's maxComputeInvocationsPerWorkgroup (${ctx.device.limits.maxComputeInvocationsPerWorkgroup})`);
     }
-    const largest = largestBinding(name, n, config.hidden, wg);
+    const largest = largestBinding(ctx, name, n, config, wg);
     const limit = Math.min(ctx.device.limits.maxStorageBufferBindingSize, ctx.device.limits.maxBufferSize);
     if (largest.bytes > limit) {
       throw new GpuError(
@@ -174,6 +176,7 @@ export class Trainer {
       );
     }
     if (name !== 'unfused') {
+      // The one check of workgroup memory, before any allocation; the strategies rely on it.
       const problem = columnsFit(ctx, name, config.hidden, wg);
       if (problem) throw new GpuError('limit', problem);
     }
