@@ -1,20 +1,26 @@
 // npm run bench: the benchmark in Node (Dawn) and in headless Chromium, written to bench-results/
-// as JSON, Markdown and a chart. Flags: --quick (small sizes), --node-only, --browser-only.
+// as JSON, Markdown and a chart. Flags: --quick (small sizes), --node-only, --browser-only, and
+// --cases strategy:N:H[:wg],... (just those cases, written to bench-results/cases/ so that the
+// committed full tables stay whole).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquireGpu } from '../src/gpu/context';
 import { CHROMIUM, WEBGPU_FLAGS } from '../src/node/chromium';
 import { nodeGpu } from '../src/node/gpu';
 import { chartHtml } from './chart';
-import { FULL_PLAN, QUICK_PLAN, markdown, runBench, type BenchReport } from './core';
+import { FULL_PLAN, QUICK_PLAN, markdown, parseCases, runBench, type BenchPlan, type BenchReport } from './core';
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
 const quick = args.has('--quick');
-const out = join(process.cwd(), 'bench-results');
+const casesAt = argv.indexOf('--cases');
+const cases = casesAt >= 0 ? parseCases(argv[casesAt + 1] ?? '') : undefined;
+const plan: BenchPlan = cases ? { ...FULL_PLAN, cases, sweeps: [] } : quick ? QUICK_PLAN : FULL_PLAN;
+const out = join(process.cwd(), 'bench-results', cases ? 'cases' : '');
 async function nodeRuntime(): Promise<BenchReport> {
   const ctx = await acquireGpu(await nodeGpu());
   try {
-    return await runBench(ctx, 'Node (Dawn)', quick ? QUICK_PLAN : FULL_PLAN, (line) => console.log(`[node] ${line}`));
+    return await runBench(ctx, 'Node (Dawn)', plan, (line) => console.log(`[node] ${line}`));
   } finally {
     ctx.destroy();
   }
@@ -32,7 +38,8 @@ async function browserRuntime(): Promise<BenchReport> {
     page.on('console', (m) => m.type() === 'log' && console.log(`[browser] ${m.text()}`));
     await page.goto(`${server.resolvedUrls!.local[0]}bench/browser.html`);
     await page.waitForFunction(() => 'runBench' in window, null, { timeout: 60_000 });
-    return await page.evaluate((q) => (window as unknown as { runBench: (q: boolean) => Promise<BenchReport> }).runBench(q), quick);
+    const baselineEpochs = cases ? 0 : quick ? 20 : 100; // the TensorFlow.js baseline (0: none)
+    return await page.evaluate(([p, e]) => (window as unknown as { runBench: (plan: BenchPlan, baselineEpochs: number) => Promise<BenchReport> }).runBench(p, e), [plan, baselineEpochs] as const);
   } finally {
     await browser.close();
     await server.close();

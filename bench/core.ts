@@ -40,6 +40,20 @@ export interface BenchPlan {
   maxEpochSeconds: number;
   /** Workgroup sweeps: strategy, N, H, sizes. */
   sweeps: { strategy: StrategyName; n: number; hidden: number; sizes: number[] }[];
+  /** When present, exactly these cases instead of sizes × widths × strategies (npm run bench -- --cases). */
+  cases?: BenchCase[];
+}
+
+/** `strategy:N:H[:wg]` items, comma-separated, as --cases takes them. */
+export function parseCases(spec: string): BenchCase[] {
+  return spec.split(',').map((item) => {
+    const [strategy, n, hidden, wg] = item.split(':');
+    const c: BenchCase = { strategy: strategy as StrategyName, n: Number(n), hidden: Number(hidden), workgroupSize: wg ? Number(wg) : undefined };
+    if (!STRATEGY_NAMES.includes(c.strategy) || !(c.n >= 1) || !(c.hidden >= 1)) {
+      throw new RangeError(`--cases wants strategy:N:H[:wg] items (strategy one of ${STRATEGY_NAMES.join(', ')}), got ${item}`);
+    }
+    return c;
+  });
 }
 
 export const FULL_PLAN: BenchPlan = {
@@ -145,7 +159,8 @@ export interface BenchReport {
 
 export async function runBench(ctx: GpuContext, runtime: string, plan: BenchPlan, log: (s: string) => void = () => {}): Promise<BenchReport> {
   const rows: BenchRow[] = [];
-  for (const n of plan.sizes) for (const hidden of plan.widths) for (const strategy of plan.strategies) rows.push(await benchCase(ctx, { strategy, n, hidden }, plan, log));
+  const cases = plan.cases ?? plan.sizes.flatMap((n) => plan.widths.flatMap((hidden) => plan.strategies.map((strategy) => ({ strategy, n, hidden }))));
+  for (const c of cases) rows.push(await benchCase(ctx, c, plan, log));
   const sweeps: BenchRow[] = [];
   for (const s of plan.sweeps) for (const wg of s.sizes) sweeps.push(await benchCase(ctx, { strategy: s.strategy, n: s.n, hidden: s.hidden, workgroupSize: wg }, plan, log));
   return { runtime, adapter: ctx.adapterName, date: new Date().toISOString(), rows, sweeps };

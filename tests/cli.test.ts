@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { STRATEGY_NAMES } from '../src/train/strategy';
 import { LECTURE } from './shared';
 
 const root = join(__dirname, '..');
@@ -43,7 +44,7 @@ describe('npm run train', () => {
   });
 
   test('every strategy and the default generated data run', () => {
-    for (const strategy of ['unfused', 'fused', 'resident']) {
+    for (const strategy of STRATEGY_NAMES) {
       const r = train('--epochs', '20', '--hidden', '3', '--strategy', strategy);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain(`strategy ${strategy}`);

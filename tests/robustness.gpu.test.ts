@@ -162,6 +162,7 @@ test('sizes the device cannot hold are refused before allocating, naming the lim
     await expect(Trainer.create(ctx, big, { strategy: 'unfused', hidden })).rejects.toThrow(/maxStorageBufferBindingSize/);
     await expect(Trainer.create(ctx, data, { strategy: 'resident', hidden: 4000, workgroupSize: 64 })).rejects.toThrow(/maxComputeWorkgroupStorageSize/);
     await expect(Trainer.create(ctx, data, { strategy: 'fused', hidden: 4000, workgroupSize: 8 })).rejects.toThrow(/maxComputeWorkgroupStorageSize/);
+    await expect(Trainer.create(ctx, data, { strategy: 'piecewise', hidden: 4000 })).rejects.toThrow(/piecewise needs \d+ bytes of workgroup memory.*maxComputeWorkgroupStorageSize/);
     expect(ctx.liveBuffers()).toBe(before); // refused before any allocation
     // The same data fits another strategy.
     const trainer = await Trainer.create(ctx, big, { strategy: 'fused', hidden: 2 });

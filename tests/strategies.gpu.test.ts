@@ -7,6 +7,8 @@ import { generateLectureData } from '../src/data/generate';
 import { initParams } from '../src/model/init';
 import { paramLayout } from '../src/model/layout';
 import { STRATEGY_NAMES } from '../src/train/strategy';
+import { columnsWorkgroupBytes } from '../src/train/columns';
+import { piecewiseWorkgroupBytes } from '../src/train/piecewise';
 import { chooseStrategy, Trainer } from '../src/train/trainer';
 import { expectClose, withDevice } from './gpu';
 import { rng } from './harness';
@@ -36,11 +38,17 @@ describe.each(STRATEGY_NAMES)('%s', (strategy) => {
   });
 });
 
-test('auto: resident for the lecture, fused for large N·H, unfused when columns cannot fit', async () => {
+test('auto: resident for the lecture, piecewise for large N·H, fused and unfused when their sums cannot fit', async () => {
   await withDevice(async (ctx) => {
     expect(chooseStrategy(ctx, 2000, 2)).toBe('resident');
-    expect(chooseStrategy(ctx, 2000, 256)).toBe(ctx.isSoftware ? 'resident' : 'fused');
-    expect(chooseStrategy(ctx, 200_000, 32)).toBe('fused');
+    expect(chooseStrategy(ctx, 2000, 32)).toBe('piecewise');
+    expect(chooseStrategy(ctx, 200_000, 32)).toBe('piecewise');
+    const memory = ctx.device.limits.maxComputeWorkgroupStorageSize;
+    // The widest layer piecewise holds, and one past it: fused while its columns fit, then unfused.
+    let widest = 1;
+    while (piecewiseWorkgroupBytes(widest + 1) <= memory) widest++;
+    expect(chooseStrategy(ctx, 200_000, widest)).toBe('piecewise');
+    expect(chooseStrategy(ctx, 200_000, widest + 1)).toBe(columnsWorkgroupBytes(widest + 1, 1) <= memory ? 'fused' : 'unfused');
     expect(chooseStrategy(ctx, 1000, 4096)).toBe('unfused');
   });
 });

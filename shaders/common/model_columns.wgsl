@@ -98,7 +98,7 @@ fn add_point(s: ptr<function, RegisterSums>, x: f32, y: f32, n_points: f32) {
   let p = sigmoid_forward(logit_terms4(0.0, h, reg_w2) + reg_b2);
   let dz2 = sigmoid_backward(bce_backward(p, y, n_points), p);
   let dz1 = hidden_grad4(dz2, reg_w2, z1);
-  (*s).loss += bce_forward(p, y);
+  (*s).loss += bce_loss(p, y);
   (*s).b2 += dz2;
   (*s).w1 += weight_grad4(dz1, x);
   (*s).b1 += dz1;
@@ -177,7 +177,7 @@ fn accumulate_points_in_blocks(lid: u32, first: u32, end: u32, n_points: f32) {
       let y = ys[(start + k) / 4u][(start + k) % 4u];
       let p = sigmoid_forward(logit[k] + theta[b2]);
       dz2[k] = sigmoid_backward(bce_backward(p, y, n_points), p);
-      loss += bce_forward(p, y);
+      loss += bce_loss(p, y);
       g_b2 += dz2[k];
     }
     acc[PARAMS * WG + lid] += loss;

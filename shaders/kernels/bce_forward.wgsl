@@ -2,7 +2,8 @@
 //   loss  (N)  output
 //   prob  (N)  predicted probability
 //   y     (N)  label
-// One invocation per point. Uses ops/bce.wgsl, common/grid.wgsl.
+// One invocation per point; override BINARY_LABELS (ops/bce.wgsl) when every label is 0 or 1.
+// Uses ops/bce.wgsl, common/grid.wgsl.
 
 override WG: u32 = 64;
 
@@ -16,6 +17,6 @@ fn bce_forward_points(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups
                       @builtin(local_invocation_index) lid: u32) {
   let i = flat_invocation(wid, nwg, lid);
   if (i < size.count) {
-    loss[i] = bce_forward(prob[i], y[i]);
+    loss[i] = bce_loss(prob[i], y[i]);
   }
 }

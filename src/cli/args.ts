@@ -25,7 +25,7 @@ export const USAGE = `usage: npm run train -- [options]
   --hidden H           hidden width of Linear(1,H) -> ReLU -> Linear(H,1) (default 2)
   --lr X               Adam learning rate (default 0.001)
   --epochs N           epochs to train (default 6000)
-  --strategy NAME      auto | unfused | fused | resident (default auto)
+  --strategy NAME      auto | unfused | fused | resident | piecewise (default auto)
   --workgroup-size N   workgroup size of the strategy's kernels (power of two, default per strategy)
   --chunk N            epochs per submit and per loss readback (default 250)
   --points-per-thread N  points each invocation sums in the reductions over N (default by adapter)

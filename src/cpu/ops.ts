@@ -10,6 +10,8 @@ export const sigmoidBackward = (dp: number, p: number) => dp * (1 - p) * p;
 const LOG_FLOOR = -100;
 const GRAD_EPS = 1e-12;
 export const bce = (p: number, y: number) => (y - 1) * Math.max(Math.log(1 - p), LOG_FLOOR) - y * Math.max(Math.log(p), LOG_FLOOR);
+/** bce for a label of exactly 0 or 1: one log (ops/bce.wgsl, BINARY_LABELS). */
+export const bceBinary = (p: number, y: number) => -Math.max(Math.log(y === 1 ? p : 1 - p), LOG_FLOOR);
 export const bceBackward = (p: number, y: number, n: number) => (p - y) / Math.max((1 - p) * p, GRAD_EPS) / n;
 
 export interface AdamHyper {

@@ -29,6 +29,11 @@ export interface GpuContext {
   /** True for CPU adapters (SwiftShader, llvmpipe, WARP): correct, but slow. */
   readonly isSoftware: boolean;
   readonly hasTimestamps: boolean;
+  /**
+   * The runtime polls the device in a busy loop while a map is pending (Dawn's Node binding does),
+   * which takes a CPU core from a software adapter: readbacks are then paced (gpu/readback.ts).
+   */
+  readonly busyPolling: boolean;
   /** Resolves when the device is lost, for any reason but our own destroy(). */
   readonly lost: Promise<GpuError>;
   /** True once the device is lost or destroyed. */
@@ -64,6 +69,13 @@ export const ENABLE_WEBGPU_HELP =
   'Use a browser with WebGPU: Chrome or Edge 113+ (on Linux start it with --enable-unsafe-webgpu ' +
   '--enable-features=Vulkan), Safari 26+, or Firefox 141+ on Windows (elsewhere set dom.webgpu.enabled ' +
   'in about:config). The page must come from https:// or http://localhost.';
+
+const busyPollingGpus = new WeakSet<GPU>();
+
+/** Marks a GPU whose pending maps spin the CPU (see GpuContext.busyPolling). */
+export function markBusyPolling(gpu: GPU): void {
+  busyPollingGpus.add(gpu);
+}
 
 export async function acquireGpu(gpu: GPU | undefined, powerPreference: GPUPowerPreference = 'high-performance'): Promise<GpuContext> {
   if (!gpu) throw new GpuError('no-webgpu', `WebGPU is not available here (no navigator.gpu). ${ENABLE_WEBGPU_HELP}`);
@@ -108,6 +120,7 @@ export async function acquireGpu(gpu: GPU | undefined, powerPreference: GPUPower
     adapterName,
     isSoftware: looksSoftware(adapter.info, adapterName),
     hasTimestamps,
+    busyPolling: busyPollingGpus.has(gpu),
     lost,
     isLost: () => isLost,
     async explain(error) {

@@ -1,6 +1,7 @@
 // Reading GPU buffers back: a one-off read for cold paths, and a pool of MAP_READ buffers that lets
 // training run ahead while earlier loss chunks are still on their way back.
 import type { GpuContext } from './context';
+import { MapPacer } from './pacer';
 
 /** Copies `size` bytes of `src` at `offset` into fresh memory. For cold paths (params, predictions). */
 export async function readFloats(ctx: GpuContext, src: GPUBuffer, offset = 0, size = src.size - offset): Promise<Float32Array<ArrayBuffer>> {
@@ -21,18 +22,24 @@ export async function readFloats(ctx: GpuContext, src: GPUBuffer, offset = 0, si
 /**
  * Staging buffers for chunks of the loss history. `acquire` waits only when every buffer is still
  * in flight, which bounds how far the CPU runs ahead of the GPU without ever waiting per epoch.
+ *
+ * Where waiting on a map spins a CPU core (GpuContext.busyPolling: Dawn in Node), maps are paced
+ * (gpu/pacer.ts).
  */
 export class ReadbackPool {
   private readonly free: GPUBuffer[] = [];
   private readonly all: GPUBuffer[] = [];
   private inFlight: Promise<unknown>[] = [];
+  private readonly pacer: MapPacer | undefined;
 
   constructor(
     private readonly ctx: GpuContext,
     private readonly label: string,
     private readonly bytes: number,
     private readonly depth = 3,
-  ) {}
+  ) {
+    this.pacer = ctx.busyPolling ? new MapPacer() : undefined;
+  }
 
   async acquire(): Promise<GPUBuffer> {
     while (this.free.length === 0 && this.all.length >= this.depth) await Promise.race(this.inFlight);
@@ -43,9 +50,13 @@ export class ReadbackPool {
     return buffer;
   }
 
-  /** Maps `buffer` after the submit that filled it, copies out `bytes`, and returns it to the pool. */
-  read(buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
-    const done = buffer.mapAsync(GPUMapMode.READ, 0, bytes).then(() => {
+  /**
+   * Maps `buffer` after the submit that filled it, copies out `bytes`, and returns it to the pool.
+   * `work` is that submit's size in any unit (epochs), for pacing.
+   */
+  read(buffer: GPUBuffer, bytes: number, work = 1): Promise<ArrayBuffer> {
+    const map = () => buffer.mapAsync(GPUMapMode.READ, 0, bytes);
+    const done = (this.pacer ? this.pacer.pace(work, map) : map()).then(() => {
       const copy = buffer.getMappedRange(0, bytes).slice(0);
       buffer.unmap();
       return copy;

@@ -1,6 +1,7 @@
 // WebGPU in Node through Dawn (the `webgpu` package). With no Vulkan driver configured, point the
 // Vulkan loader at Chromium's SwiftShader, the software adapter Debian's chromium package ships.
 import { existsSync } from 'node:fs';
+import { markBusyPolling } from '../gpu/context';
 
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
@@ -21,5 +22,7 @@ export async function nodeGpu(): Promise<GPU> {
   const dawn = (await import(/* @vite-ignore */ moduleName)) as { create(flags: string[]): GPU; globals: object };
   Object.assign(globalThis, dawn.globals);
   cached = dawn.create([]);
+  // While any map is pending, dawn.node keeps the event loop polling the device: a core at 100%.
+  markBusyPolling(cached);
   return cached;
 }

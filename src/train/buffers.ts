@@ -11,6 +11,8 @@ export const STATUS_BYTES = 16;
 
 export interface TrainingBuffers {
   readonly n: number;
+  /** Every label is exactly 0 or 1: kernels take BCE's one-log form (ops/bce.wgsl, BINARY_LABELS). */
+  readonly binaryLabels: boolean;
   readonly layout: ParamLayout;
   /** Epochs encoded per submit; the loss history and schedule hold one chunk. */
   readonly chunkEpochs: number;
@@ -29,6 +31,8 @@ export interface TrainingBuffers {
   uniform(label: string, words: Uint32Array<ArrayBuffer> | Float32Array<ArrayBuffer>): GPUBuffer;
   /** Makes a labelled storage buffer owned by these buffers (freed by destroy). */
   storage(label: string, bytes: number): GPUBuffer;
+  /** Makes a labelled storage buffer holding `values`, owned by these buffers. */
+  data(label: string, values: Float32Array<ArrayBuffer>): GPUBuffer;
   destroy(): void;
 }
 
@@ -69,6 +73,7 @@ export function createTrainingBuffers(
 
   return {
     n: data.x.length,
+    binaryLabels: data.y.every((v) => v === 0 || v === 1),
     layout,
     chunkEpochs,
     x: upload('x', padToVec4(data.x), STORAGE),
@@ -84,6 +89,7 @@ export function createTrainingBuffers(
     epochIndex: upload('epoch index', epochWords, GPUBufferUsage.UNIFORM),
     uniform: (label, words) => upload(label, words, GPUBufferUsage.UNIFORM),
     storage: (label, bytes) => make(label, bytes, STORAGE),
+    data: (label, values) => upload(label, values, STORAGE),
     destroy: () => owned.splice(0).forEach((b) => ctx.destroyBuffer(b)),
   };
 }

@@ -23,7 +23,7 @@ export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: 
   const { chunks, pointsPerThread } = chunking(n, wg, ctx.isSoftware, options.pointsPerThread, 4);
   const rows = layout.count + 1; // every gradient, then the loss
   const [forwardBackward, reduceAdam] = await Promise.all([
-    getKernel(ctx, KERNELS.fusedForwardBackward, { WG: wg, HIDDEN: layout.hidden }),
+    getKernel(ctx, KERNELS.fusedForwardBackward, { WG: wg, HIDDEN: layout.hidden, BINARY_LABELS: Number(b.binaryLabels) }),
     getKernel(ctx, KERNELS.fusedReduceAdam, { WG: 64 }),
   ]);
   const partials = b.storage('fused partials (P+1,chunks)', rows * chunks * 4);

@@ -11,7 +11,7 @@ export const RESIDENT_DEFAULT_WG = 4;
 
 export async function createResident(ctx: GpuContext, b: TrainingBuffers, options: StrategyOptions = {}): Promise<Strategy> {
   const wg = options.workgroupSize ?? RESIDENT_DEFAULT_WG; // the trainer has checked that its columns fit
-  const kernel = await getKernel(ctx, KERNELS.residentEpochs, { WG: wg, HIDDEN: b.layout.hidden });
+  const kernel = await getKernel(ctx, KERNELS.residentEpochs, { WG: wg, HIDDEN: b.layout.hidden, BINARY_LABELS: Number(b.binaryLabels) });
   const dimsWords = new Uint32Array([b.n, 0]);
   const dims = b.uniform('resident dims', dimsWords);
   const group = kernel.bind('resident epochs', [b.params, b.m, b.v, b.lossHistory, b.status, b.x, b.y, b.steps, b.hyper, dims]);

@@ -1,7 +1,7 @@
 // A fusion strategy: how one chunk of epochs is encoded. All strategies train on the same
 // TrainingBuffers and must give the same numbers; they differ only in how the work is dispatched.
 
-export const STRATEGY_NAMES = ['unfused', 'fused', 'resident'] as const;
+export const STRATEGY_NAMES = ['unfused', 'fused', 'resident', 'piecewise'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 export type StrategyChoice = StrategyName | 'auto';
 

@@ -13,8 +13,9 @@ import { ADAM_STEP_BYTES, createTrainingBuffers, STATUS_BYTES, type TrainingBuff
 import { ForwardPass, type ForwardTrace } from './forward';
 import { createFused, fusedDefaultWorkgroup } from './fused';
 import { columnsFit } from './columns';
+import { createPiecewise, PIECEWISE_DEFAULT_WG, piecewiseFit, piecewiseRuns } from './piecewise';
 import { createResident, RESIDENT_DEFAULT_WG } from './resident';
-import { STRATEGY_NAMES, type Strategy, type StrategyChoice, type StrategyName } from './strategy';
+import { STRATEGY_NAMES, type Strategy, type StrategyChoice, type StrategyName, type StrategyOptions } from './strategy';
 import { createUnfused, UNFUSED_DEFAULT_WG } from './unfused';
 
 export interface TrainerConfig {
@@ -40,26 +41,31 @@ export function defaultWorkgroupSize(ctx: GpuContext, strategy: StrategyName, hi
       return fusedDefaultWorkgroup(ctx, hidden);
     case 'resident':
       return RESIDENT_DEFAULT_WG;
+    case 'piecewise':
+      return PIECEWISE_DEFAULT_WG;
   }
 }
 
 /**
- * Up to this many point·units (N·H) per epoch one workgroup beats many. On a software adapter
- * (the benchmark in the README: 2 CPU cores, ~45 µs per dispatch) resident wins or ties up to
- * millions; the bound stays at 2^19 so that one dispatch of a chunk lasts seconds, not minutes.
- * On a GPU, one workgroup leaves all but one of its cores idle: 2^16.
+ * Up to this many point·units (N·H) per epoch, one workgroup running whole chunks of epochs
+ * (resident) beats three dispatches per epoch (piecewise). Measured on a software adapter (the
+ * benchmark in the README: ~45 µs per dispatch, resident ~12 ns per point·unit, piecewise ~200 µs
+ * plus ~13 ns per point): they cross near 2^14. Not measured on a GPU, where dispatches are cheaper
+ * and one workgroup leaves more cores idle, so the bound there is lower.
  */
 export function residentMaxWork(ctx: GpuContext): number {
-  return ctx.isSoftware ? 1 << 19 : 1 << 16;
+  return ctx.isSoftware ? 1 << 14 : 1 << 12;
 }
 
 /**
  * auto: resident while N·H is small enough that one workgroup beats dispatch overhead and it fits
- * in workgroup memory; otherwise fused, which runs any N in two dispatches per epoch, while its
- * columns fit; otherwise unfused, which runs any size.
+ * in workgroup memory; otherwise piecewise, whose epoch costs O(N + H²) rather than O(N·H), while
+ * its sums fit in workgroup memory; otherwise fused while its columns fit; otherwise unfused,
+ * which runs any size.
  */
 export function chooseStrategy(ctx: GpuContext, n: number, hidden: number): StrategyName {
   if (n * hidden <= residentMaxWork(ctx) && columnsFit(ctx, 'resident', hidden, RESIDENT_DEFAULT_WG) === undefined) return 'resident';
+  if (piecewiseFit(ctx, hidden) === undefined) return 'piecewise';
   return columnsFit(ctx, 'fused', hidden, 1) === undefined ? 'fused' : 'unfused';
 }
 
@@ -93,8 +99,19 @@ function largestBinding(ctx: GpuContext, strategy: StrategyName, n: number, conf
     }
     case 'resident':
       return { bytes: 4 * n, what: `the data, ${n} floats` };
+    case 'piecewise': {
+      const { runs } = piecewiseRuns(ctx, n, wg, config.pointsPerThread); // as createPiecewise cuts them
+      return { bytes: Math.max(4 * n, 8 * (hidden + 1) * runs), what: `the segment sums, ${hidden + 1}×${runs} pairs of floats` };
+    }
   }
 }
+
+const STRATEGIES: Record<StrategyName, (ctx: GpuContext, b: TrainingBuffers, data: Dataset, options: StrategyOptions) => Promise<Strategy>> = {
+  unfused: (ctx, b, _, options) => createUnfused(ctx, b, options),
+  fused: (ctx, b, _, options) => createFused(ctx, b, options),
+  resident: (ctx, b, _, options) => createResident(ctx, b, options),
+  piecewise: createPiecewise,
+};
 
 export interface TrainOptions {
   /** Called once per chunk, in order, with the mean loss of epochs first+1 .. first+losses.length. */
@@ -177,15 +194,14 @@ export class Trainer {
     }
     if (name !== 'unfused') {
       // The one check of workgroup memory, before any allocation; the strategies rely on it.
-      const problem = columnsFit(ctx, name, config.hidden, wg);
+      const problem = name === 'piecewise' ? piecewiseFit(ctx, config.hidden) : columnsFit(ctx, name, config.hidden, wg);
       if (problem) throw new GpuError('limit', problem);
     }
     const hyper: AdamHyper = { ...DEFAULT_ADAM, lr: config.lr };
     const buffers = createTrainingBuffers(ctx, data, layout, hyper, config.chunkEpochs);
     try {
       const options = { workgroupSize: wg, pointsPerThread: config.pointsPerThread };
-      const strategy =
-        name === 'unfused' ? await createUnfused(ctx, buffers, options) : name === 'fused' ? await createFused(ctx, buffers, options) : await createResident(ctx, buffers, options);
+      const strategy = await STRATEGIES[name](ctx, buffers, data, options);
       const trainer = new Trainer(ctx, { ...config, workgroupSize: wg }, layout, strategy, buffers, hyper);
       trainer.setParams(initParams(config.seed, config.hidden));
       return trainer;
@@ -289,7 +305,7 @@ export class Trainer {
       device.queue.submit([encoder.finish()]);
 
       const first = this.step;
-      const bytes = this.readback.read(staging, count * 4 + STATUS_BYTES);
+      const bytes = this.readback.read(staging, count * 4 + STATUS_BYTES, count);
       delivered = Promise.all([delivered, bytes]).then(([, data]) => {
         if (diverged) return; // chunks queued behind the bad epoch carry nothing new
         let chunkLosses = new Float32Array(data, 0, count);

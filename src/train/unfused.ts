@@ -32,7 +32,7 @@ export async function createUnfused(ctx: GpuContext, b: TrainingBuffers, options
       k(KERNELS.linearForward),
       k(KERNELS.reluForward),
       k(KERNELS.sigmoidForward),
-      k(KERNELS.bceForward),
+      getKernel(ctx, KERNELS.bceForward, { WG: wg, BINARY_LABELS: Number(b.binaryLabels) }),
       k(KERNELS.reduceRows),
       k(KERNELS.bceBackward),
       k(KERNELS.sigmoidBackward),

@@ -1,0 +1,92 @@
+// piecewise_reduce_adam: finish the sums and apply Adam (kernel 3 of 3 of the piecewise strategy;
+// layout and validity in common/piecewise.wgsl).
+//   params, m, v  (P)            updated in place
+//   loss_history  (K)            the chunk's mean loss per epoch, written at epoch.k
+//   status        (2)            divergence status (common/status.wgsl)
+//   partials      (H+1, RUNS)    from piecewise_points; run_loss (RUNS) likewise
+//   bounds (H+2), units (H)      from piecewise_segments
+//   steps         (K)            per-epoch Adam scalars of the chunk
+// One workgroup. Each segment's sums over the runs that overlap it (in run order), then for each
+// unit the sums over the segments where it is on, S0 = Σ dz and S1 = Σ dz·x, give
+//   dW1_j = v_j·S1   db1_j = v_j·S0   dW2_j = w_j·S1 + b_j·S0   db2 = Σ over all segments of S0
+// (dz1 = dz·v_j where the unit is on; dW2_j = Σ dz·h_j with h_j = w_j·x + b_j there). The gradients
+// are all computed before any parameter is written, then Adam as in the other strategies.
+// Uses ops/adam.wgsl, common/workgroup_sum.wgsl, common/epoch.wgsl, common/status.wgsl,
+// common/piecewise.wgsl.
+
+override WG: u32 = 64;
+
+@group(0) @binding(0) var<storage, read_write> params: array<f32>;
+@group(0) @binding(1) var<storage, read_write> m: array<f32>;
+@group(0) @binding(2) var<storage, read_write> v: array<f32>;
+@group(0) @binding(3) var<storage, read_write> loss_history: array<f32>;
+@group(0) @binding(4) var<storage, read_write> status: array<atomic<u32>, 2>;
+@group(0) @binding(5) var<storage, read> partials: array<vec2f>;
+@group(0) @binding(6) var<storage, read> run_loss: array<f32>;
+@group(0) @binding(7) var<storage, read> bounds: array<u32>;
+@group(0) @binding(8) var<storage, read> units: array<u32>;
+@group(0) @binding(9) var<storage, read> steps: array<AdamStep>;
+@group(0) @binding(10) var<uniform> hyper: AdamHyper;
+@group(0) @binding(11) var<uniform> dims: PiecewiseDims;
+@group(0) @binding(12) var<uniform> epoch: EpochIndex;
+
+var<workgroup> segment_sums: array<vec2f, HIDDEN + 1u>;
+var<workgroup> grads: array<f32, PARAMS>;
+
+@compute @workgroup_size(WG)
+fn piecewise_reduce_adam(@builtin(local_invocation_index) lid: u32) {
+  for (var k = lid; k <= HIDDEN; k += WG) {
+    var s = vec2f(0.0);
+    let lo = bounds[k];
+    let hi = bounds[k + 1u];
+    if (lo < hi) {
+      for (var r = lo / dims.run_len; r <= (hi - 1u) / dims.run_len; r++) {
+        s += partials[k * dims.runs + r];
+      }
+    }
+    segment_sums[k] = s;
+  }
+  var l = 0.0;
+  for (var r = lid; r < dims.runs; r += WG) {
+    l += run_loss[r];
+  }
+  let loss = workgroup_sum(lid, l) / f32(dims.n); // its barriers also publish segment_sums
+
+  for (var j = lid; j < HIDDEN; j += WG) {
+    let unit = units[j];
+    var s = vec2f(0.0);
+    for (var k = 0u; k <= HIDDEN; k++) {
+      if (unit_on_in_segment(unit, k)) {
+        s += segment_sums[k];
+      }
+    }
+    let w = params[j];
+    let b = params[HIDDEN + j];
+    let out_w = params[2u * HIDDEN + j];
+    grads[j] = out_w * s.y;
+    grads[HIDDEN + j] = out_w * s.x;
+    grads[2u * HIDDEN + j] = w * s.y + b * s.x;
+  }
+  if (lid == 0u) {
+    var s0 = 0.0;
+    for (var k = 0u; k <= HIDDEN; k++) {
+      s0 += segment_sums[k].x;
+    }
+    grads[3u * HIDDEN] = s0;
+  }
+  workgroupBarrier();
+
+  let step = steps[epoch.k];
+  if (diverged_before(step.epoch)) {
+    return;
+  }
+  if (lid == 0u) {
+    loss_history[epoch.k] = loss;
+  }
+  for (var q = lid; q < PARAMS; q += WG) {
+    let next = adam_update_guarded(AdamState(params[q], m[q], v[q]), grads[q], hyper, step, loss).state;
+    params[q] = next.param;
+    m[q] = next.m;
+    v[q] = next.v;
+  }
+}

@@ -1,0 +1,93 @@
+// piecewise_segments: the segments of the current parameters (kernel 1 of 3 of the piecewise
+// strategy; the shared layout and why it is valid are in common/piecewise.wgsl).
+//   bounds  (H+2)  output: segment k is points bounds[k] .. bounds[k+1]-1
+//   units   (H)    output: rank and direction of each unit's switch point
+//   lines   (H+1)  output: (α_k, β_k), the logit on segment k is α_k·x + β_k
+//   params  (P)    W1 | b1 | W2 | b2 (model/layout.ts)
+//   xs      (N)    inputs, sorted ascending
+// One workgroup. Invocations share out the units: a binary search each for the switch point (the
+// same z > 0 test as the relu op, on the same float expression as the other strategies), then a
+// rank by counting (ties broken by unit index), then each segment's line summed over its units in
+// unit order. Non-finite parameters make every line NaN, so the loss is NaN and training stops
+// (common/status.wgsl), as in the other strategies.
+// Uses ops/linear.wgsl, ops/relu.wgsl, common/piecewise.wgsl.
+
+override WG: u32 = 64;
+
+@group(0) @binding(0) var<storage, read_write> bounds: array<u32>;
+@group(0) @binding(1) var<storage, read_write> units: array<u32>;
+@group(0) @binding(2) var<storage, read_write> lines: array<vec2f>;
+@group(0) @binding(3) var<storage, read> params: array<f32>;
+@group(0) @binding(4) var<storage, read> xs: array<f32>;
+@group(0) @binding(5) var<uniform> dims: PiecewiseDims;
+
+var<workgroup> switch_at: array<u32, HIDDEN>;
+var<workgroup> unit_info: array<u32, HIDDEN>;
+
+fn unit_on(x: f32, w: f32, b: f32) -> bool {
+  return relu_active(linear_forward_term(0.0, x, w) + b);
+}
+
+// The first sorted point past unit j's switch: the first one where it is on (suffix unit) or off
+// (prefix unit); N when there is none.
+fn switch_point(w: f32, b: f32, on_before: bool) -> u32 {
+  var lo = 0u;
+  var hi = dims.n;
+  while (lo < hi) {
+    let mid = (lo + hi) / 2u;
+    if (unit_on(xs[mid], w, b) != on_before) {
+      hi = mid;
+    } else {
+      lo = mid + 1u;
+    }
+  }
+  return lo;
+}
+
+@compute @workgroup_size(WG)
+fn piecewise_segments(@builtin(local_invocation_index) lid: u32) {
+  for (var j = lid; j < HIDDEN; j += WG) {
+    let w = params[j];
+    let on_before = w < 0.0;
+    switch_at[j] = switch_point(w, params[HIDDEN + j], on_before);
+    unit_info[j] = select(0u, UNIT_ON_BEFORE, on_before);
+  }
+  workgroupBarrier();
+  for (var j = lid; j < HIDDEN; j += WG) {
+    let s = switch_at[j];
+    var rank = 0u;
+    for (var i = 0u; i < HIDDEN; i++) {
+      rank += select(0u, 1u, switch_at[i] < s || (switch_at[i] == s && i < j));
+    }
+    bounds[rank + 1u] = s;
+    unit_info[j] |= rank; // only invocation j's own entry: no other reads it before the barrier
+  }
+  if (lid == 0u) {
+    bounds[0] = 0u;
+    bounds[HIDDEN + 1u] = dims.n;
+  }
+  workgroupBarrier();
+  var poison = 0.0; // NaN when a parameter is not finite (an all-ones exponent), else 0
+  for (var q = 0u; q < PARAMS; q++) {
+    let p = params[q];
+    if ((bitcast<u32>(p) & 0x7f800000u) == 0x7f800000u) {
+      poison = p - p;
+    }
+  }
+  let c = params[3u * HIDDEN];
+  for (var k = lid; k <= HIDDEN; k += WG) {
+    var alpha = 0.0;
+    var beta = 0.0;
+    for (var j = 0u; j < HIDDEN; j++) {
+      if (unit_on_in_segment(unit_info[j], k)) {
+        let v = params[2u * HIDDEN + j];
+        alpha = linear_forward_term(alpha, params[j], v);
+        beta = linear_forward_term(beta, params[HIDDEN + j], v);
+      }
+    }
+    lines[k] = vec2f(alpha, beta + c) + poison;
+  }
+  for (var j = lid; j < HIDDEN; j += WG) {
+    units[j] = unit_info[j];
+  }
+}

@@ -1,0 +1,123 @@
+// CPU twins of the piecewise strategy's kernels (shaders/kernels/piecewise_*.wgsl), one function
+// per kernel, same arguments. Sums are in double precision; only the units' on/off test is done
+// in float32 (Math.fround), because it decides integers: which points a unit covers must come out
+// exactly as on the GPU, where z = x·w + b is rounded twice.
+import { adamStep } from './kernels';
+import { bce, bceBackward, sigmoid, sigmoidBackward, type AdamHyper } from './ops';
+
+type Vec = Float32Array | Float64Array;
+
+export const UNIT_ON_BEFORE = 0x80000000;
+
+export function unitOnInSegment(unit: number, k: number): boolean {
+  const rank = unit & ~UNIT_ON_BEFORE;
+  return (unit & UNIT_ON_BEFORE) !== 0 ? k <= rank : k > rank;
+}
+
+const unitOn = (x: number, w: number, b: number) => Math.fround(Math.fround(x * w) + b) > 0;
+
+/** piecewise_segments.wgsl: bounds (H+2), units (H), lines (H+1 pairs) of sorted inputs xs. */
+export function piecewiseSegments(bounds: Uint32Array, units: Uint32Array, lines: Vec, params: Vec, xs: Vec, hidden: number): void {
+  const n = xs.length;
+  const switchAt: number[] = [];
+  for (let j = 0; j < hidden; j++) {
+    const w = params[j];
+    const onBefore = w < 0;
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (unitOn(xs[mid], w, params[hidden + j]) !== onBefore) hi = mid;
+      else lo = mid + 1;
+    }
+    switchAt.push(lo);
+    units[j] = onBefore ? UNIT_ON_BEFORE : 0;
+  }
+  for (let j = 0; j < hidden; j++) {
+    const rank = switchAt.filter((s, i) => s < switchAt[j] || (s === switchAt[j] && i < j)).length;
+    bounds[rank + 1] = switchAt[j];
+    units[j] = (units[j] | rank) >>> 0;
+  }
+  bounds[0] = 0;
+  bounds[hidden + 1] = n;
+  const poison = Array.from(params.subarray(0, 3 * hidden + 1)).every(Number.isFinite) ? 0 : NaN;
+  const c = params[3 * hidden];
+  for (let k = 0; k <= hidden; k++) {
+    let alpha = 0;
+    let beta = 0;
+    for (let j = 0; j < hidden; j++) {
+      if (!unitOnInSegment(units[j], k)) continue;
+      alpha += params[j] * params[2 * hidden + j];
+      beta += params[hidden + j] * params[2 * hidden + j];
+    }
+    lines[2 * k] = alpha + poison;
+    lines[2 * k + 1] = beta + c + poison;
+  }
+}
+
+export interface PiecewiseDims {
+  n: number;
+  runLen: number;
+  runs: number;
+}
+
+/** piecewise_points.wgsl: partials ((H+1)·runs pairs) of the runs' parts of each segment, and run_loss. */
+export function piecewisePoints(partials: Vec, runLoss: Vec, bounds: Uint32Array, lines: Vec, xs: Vec, ys: Vec, d: PiecewiseDims): void {
+  for (let r = 0; r < d.runs; r++) {
+    const first = r * d.runLen;
+    const end = Math.min(d.n, first + d.runLen);
+    let k = 0;
+    while (bounds[k + 1] <= first && k + 1 < bounds.length - 1) k++;
+    let loss = 0;
+    for (let start = first; ; k++) {
+      const to = Math.min(end, bounds[k + 1]);
+      let s0 = 0;
+      let s1 = 0;
+      for (let i = start; i < to; i++) {
+        const p = sigmoid(lines[2 * k] * xs[i] + lines[2 * k + 1]);
+        loss += bce(p, ys[i]);
+        const dz = sigmoidBackward(bceBackward(p, ys[i], d.n), p);
+        s0 += dz;
+        s1 += dz * xs[i];
+      }
+      partials[2 * (k * d.runs + r)] = s0;
+      partials[2 * (k * d.runs + r) + 1] = s1;
+      if (to >= end) break;
+      start = to;
+    }
+    runLoss[r] = loss;
+  }
+}
+
+/**
+ * piecewise_reduce_adam.wgsl: the gradients from the segment sums, then one Adam step t.
+ * Returns the epoch's mean loss (the kernel's loss_history entry) and the gradients.
+ */
+export function piecewiseReduceAdam(params: Vec, m: Vec, v: Vec, partials: Vec, runLoss: Vec, bounds: Uint32Array, units: Uint32Array, hidden: number, d: PiecewiseDims, hyper: AdamHyper, t: number): { loss: number; grads: Float64Array } {
+  const sums: [number, number][] = [];
+  for (let k = 0; k <= hidden; k++) {
+    const s: [number, number] = [0, 0];
+    if (bounds[k] < bounds[k + 1]) {
+      for (let r = Math.floor(bounds[k] / d.runLen); r <= Math.floor((bounds[k + 1] - 1) / d.runLen); r++) {
+        s[0] += partials[2 * (k * d.runs + r)];
+        s[1] += partials[2 * (k * d.runs + r) + 1];
+      }
+    }
+    sums.push(s);
+  }
+  const loss = Array.from(runLoss).reduce((a, b) => a + b, 0) / d.n;
+  const grads = new Float64Array(3 * hidden + 1);
+  for (let j = 0; j < hidden; j++) {
+    let s0 = 0;
+    let s1 = 0;
+    sums.forEach(([a, b], k) => {
+      if (unitOnInSegment(units[j], k)) [s0, s1] = [s0 + a, s1 + b];
+    });
+    grads[j] = params[2 * hidden + j] * s1;
+    grads[hidden + j] = params[2 * hidden + j] * s0;
+    grads[2 * hidden + j] = params[j] * s1 + params[hidden + j] * s0;
+  }
+  grads[3 * hidden] = sums.reduce((a, [s0]) => a + s0, 0);
+  adamStep(params, m, v, grads, hyper, t);
+  return { loss, grads };
+}

@@ -1,0 +1,86 @@
+// piecewise: three dispatches per epoch whose cost grows with N + H² rather than N·H. It relies on
+// the input being one number: with the points sorted by x, every hidden unit is on for a prefix or
+// a suffix of them, so the model is one line per segment between switch points and each unit's
+// gradients are sums over whole segments (common/piecewise.wgsl). Same model, same loss, same
+// gradients as the other strategies, summed in another order.
+import type { Dataset } from '../data/dataset';
+import type { GpuContext } from '../gpu/context';
+import { chunking, grid2d } from '../gpu/grid';
+import { EPOCH_INDEX_STRIDE, getKernel } from '../gpu/kernel';
+import { KERNELS } from '../gpu/kernels';
+import type { TrainingBuffers } from './buffers';
+import type { Strategy, StrategyOptions } from './strategy';
+
+/** Workgroup size of the points kernel; the other two run one workgroup of SMALL_WG. */
+export const PIECEWISE_DEFAULT_WG = 64;
+const SMALL_WG = 64;
+
+/** Workgroup memory of the largest of the three kernels, piecewise_reduce_adam. */
+export function piecewiseWorkgroupBytes(hidden: number): number {
+  return 8 * (hidden + 1) + 4 * (3 * hidden + 1) + 4 * SMALL_WG;
+}
+
+/** Why width `hidden` does not fit this device's workgroup memory, or undefined. */
+export function piecewiseFit(ctx: GpuContext, hidden: number): string | undefined {
+  const need = piecewiseWorkgroupBytes(hidden);
+  const have = ctx.device.limits.maxComputeWorkgroupStorageSize;
+  if (need <= have) return undefined;
+  return `piecewise needs ${need} bytes of workgroup memory for hidden width ${hidden}, but this device's maxComputeWorkgroupStorageSize is ${have}; use a smaller width, or the fused or unfused strategy`;
+}
+
+/** The inputs sorted ascending with their labels (a stable sort: ties keep the file's order). */
+export function sortByInput(data: Pick<Dataset, 'x' | 'y'>): { x: Float32Array<ArrayBuffer>; y: Float32Array<ArrayBuffer> } {
+  const order = Uint32Array.from({ length: data.x.length }, (_, i) => i).sort((a, b) => data.x[a] - data.x[b] || a - b);
+  return { x: Float32Array.from(order, (i) => data.x[i]), y: Float32Array.from(order, (i) => data.y[i]) };
+}
+
+/** How the points are cut into runs, one per invocation of piecewise_points. */
+export function piecewiseRuns(ctx: GpuContext, n: number, wg: number, pointsPerThread?: number): { runLen: number; runs: number; workgroups: number } {
+  const { pointsPerThread: runLen } = chunking(n, wg, ctx.isSoftware, pointsPerThread);
+  const runs = Math.ceil(n / runLen);
+  return { runLen, runs, workgroups: Math.ceil(runs / wg) };
+}
+
+export async function createPiecewise(ctx: GpuContext, b: TrainingBuffers, data: Pick<Dataset, 'x' | 'y'>, options: StrategyOptions = {}): Promise<Strategy> {
+  const { n, layout } = b;
+  const h = layout.hidden;
+  const wg = options.workgroupSize ?? PIECEWISE_DEFAULT_WG;
+  const { runLen, runs, workgroups } = piecewiseRuns(ctx, n, wg, options.pointsPerThread);
+  const [segments, points, reduceAdam] = await Promise.all([
+    getKernel(ctx, KERNELS.piecewiseSegments, { WG: SMALL_WG, HIDDEN: h }),
+    getKernel(ctx, KERNELS.piecewisePoints, { WG: wg, HIDDEN: h, BINARY_LABELS: Number(b.binaryLabels) }),
+    getKernel(ctx, KERNELS.piecewiseReduceAdam, { WG: SMALL_WG, HIDDEN: h }),
+  ]);
+  const sorted = sortByInput(data);
+  const xs = b.data('piecewise x sorted (N)', sorted.x);
+  const ys = b.data('piecewise y by sorted x (N)', sorted.y);
+  const bounds = b.storage('piecewise bounds (H+2)', 4 * (h + 2));
+  const units = b.storage('piecewise units (H)', 4 * h);
+  const lines = b.storage('piecewise lines (H+1)', 8 * (h + 1));
+  const partials = b.storage('piecewise partials (H+1,runs)', 8 * (h + 1) * runs);
+  const runLoss = b.storage('piecewise run loss (runs)', 4 * runs);
+  const dims = b.uniform('piecewise dims', new Uint32Array([n, runLen, runs, 0]));
+  const segmentsGroup = segments.bind('piecewise segments', [bounds, units, lines, b.params, xs, dims]);
+  const pointsGroup = points.bind('piecewise points', [partials, runLoss, bounds, lines, xs, ys, dims]);
+  const updateGroup = reduceAdam.bind('piecewise reduce-adam', [b.params, b.m, b.v, b.lossHistory, b.status, partials, runLoss, bounds, units, b.steps, b.hyper, dims, b.epochIndex]);
+  const [gx, gy] = grid2d(workgroups);
+
+  return {
+    name: 'piecewise',
+    workgroupSize: wg,
+    dispatchesPerEpoch: 3,
+    encode(pass, epochs) {
+      for (let e = 0; e < epochs; e++) {
+        pass.setPipeline(segments.pipeline);
+        pass.setBindGroup(0, segmentsGroup);
+        pass.dispatchWorkgroups(1);
+        pass.setPipeline(points.pipeline);
+        pass.setBindGroup(0, pointsGroup);
+        pass.dispatchWorkgroups(gx, gy);
+        pass.setPipeline(reduceAdam.pipeline);
+        pass.setBindGroup(0, updateGroup, [e * EPOCH_INDEX_STRIDE]);
+        pass.dispatchWorkgroups(1);
+      }
+    },
+  };
+}
