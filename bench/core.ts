@@ -69,6 +69,7 @@ export const FULL_PLAN: BenchPlan = {
     { strategy: 'resident', n: 2000, hidden: 2, sizes: [1, 2, 4, 8, 16, 32, 64, 128, 256] },
     { strategy: 'fused', n: 2000, hidden: 2, sizes: [1, 2, 4, 8, 16, 32, 64, 128, 256] },
     { strategy: 'fused', n: 200000, hidden: 32, sizes: [8, 16, 32, 64, 128, 256] },
+    { strategy: 'piecewise', n: 200000, hidden: 32, sizes: [8, 16, 32, 64, 128, 256] },
   ],
 };
 

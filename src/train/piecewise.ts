@@ -34,9 +34,22 @@ export function sortByInput(data: Pick<Dataset, 'x' | 'y'>): { x: Float32Array<A
   return { x: Float32Array.from(order, (i) => data.x[i]), y: Float32Array.from(order, (i) => data.y[i]) };
 }
 
-/** How the points are cut into runs, one per invocation of piecewise_points. */
-export function piecewiseRuns(ctx: GpuContext, n: number, wg: number, pointsPerThread?: number): { runLen: number; runs: number; workgroups: number } {
-  const { pointsPerThread: runLen } = chunking(n, wg, ctx.isSoftware, pointsPerThread);
+/**
+ * At most this many runs. Each costs the one-workgroup reduction a load per segment it overlaps,
+ * so a few thousand keep that kernel short; on a software adapter chunking() asks for ~512.
+ */
+const MAX_RUNS = 16384;
+
+/**
+ * How the points are cut into runs, one per invocation of piecewise_points: as gpu/grid.ts cuts
+ * reductions, unless `pointsPerThread` says otherwise, with no more runs than MAX_RUNS or than
+ * the (H+1)·runs partial sums can hold within the device's binding limit.
+ */
+export function piecewiseRuns(ctx: GpuContext, n: number, hidden: number, wg: number, pointsPerThread?: number): { runLen: number; runs: number; workgroups: number } {
+  const limits = ctx.device.limits;
+  const maxRuns = Math.max(1, Math.min(MAX_RUNS, Math.floor(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) / (8 * (hidden + 1)))));
+  const cut = chunking(n, wg, ctx.isSoftware, pointsPerThread).pointsPerThread;
+  const runLen = pointsPerThread ?? Math.max(cut, Math.ceil(n / maxRuns));
   const runs = Math.ceil(n / runLen);
   return { runLen, runs, workgroups: Math.ceil(runs / wg) };
 }
@@ -45,7 +58,7 @@ export async function createPiecewise(ctx: GpuContext, b: TrainingBuffers, data:
   const { n, layout } = b;
   const h = layout.hidden;
   const wg = options.workgroupSize ?? PIECEWISE_DEFAULT_WG;
-  const { runLen, runs, workgroups } = piecewiseRuns(ctx, n, wg, options.pointsPerThread);
+  const { runLen, runs, workgroups } = piecewiseRuns(ctx, n, h, wg, options.pointsPerThread);
   const [segments, points, reduceAdam] = await Promise.all([
     getKernel(ctx, KERNELS.piecewiseSegments, { WG: SMALL_WG, HIDDEN: h }),
     getKernel(ctx, KERNELS.piecewisePoints, { WG: wg, HIDDEN: h, BINARY_LABELS: Number(b.binaryLabels) }),
