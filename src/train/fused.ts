@@ -2,10 +2,11 @@
 // leaves per-workgroup partial sums; one kernel finishes the sums and applies Adam.
 import type { GpuContext } from '../gpu/context';
 import { chunking, grid2d } from '../gpu/grid';
-import { EPOCH_INDEX_STRIDE, getKernel } from '../gpu/kernel';
+import { getKernel } from '../gpu/kernel';
 import { KERNELS } from '../gpu/kernels';
 import type { TrainingBuffers } from './buffers';
 import { largestFittingWorkgroup } from './columns';
+import { encodeSteps, type Step } from './steps';
 import type { Strategy, StrategyOptions } from './strategy';
 
 /**
@@ -31,21 +32,15 @@ export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: 
   const updateDims = b.uniform('fused update dims', new Uint32Array([chunks, layout.count, n, 0]));
   const fbGroup = forwardBackward.bind('fused forward-backward', [partials, b.x, b.y, b.params, fbDims]);
   const updateGroup = reduceAdam.bind('fused reduce-adam', [b.params, b.m, b.v, b.lossHistory, b.status, partials, b.steps, b.hyper, updateDims, b.epochIndex]);
-  const [gx, gy] = grid2d(chunks);
+  const steps: Step[] = [
+    { kernel: forwardBackward, group: fbGroup, workgroups: grid2d(chunks) },
+    { kernel: reduceAdam, group: updateGroup, workgroups: [rows], perEpoch: true },
+  ];
 
   return {
     name: 'fused',
     workgroupSize: wg,
-    dispatchesPerEpoch: 2,
-    encode(pass, epochs) {
-      for (let e = 0; e < epochs; e++) {
-        pass.setPipeline(forwardBackward.pipeline);
-        pass.setBindGroup(0, fbGroup);
-        pass.dispatchWorkgroups(gx, gy);
-        pass.setPipeline(reduceAdam.pipeline);
-        pass.setBindGroup(0, updateGroup, [e * EPOCH_INDEX_STRIDE]);
-        pass.dispatchWorkgroups(rows);
-      }
-    },
+    dispatchesPerEpoch: steps.length,
+    encode: (pass, epochs) => encodeSteps(pass, steps, epochs),
   };
 }

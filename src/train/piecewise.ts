@@ -6,9 +6,10 @@
 import type { Dataset } from '../data/dataset';
 import type { GpuContext } from '../gpu/context';
 import { chunking, grid2d } from '../gpu/grid';
-import { EPOCH_INDEX_STRIDE, getKernel } from '../gpu/kernel';
+import { getKernel } from '../gpu/kernel';
 import { KERNELS } from '../gpu/kernels';
 import type { TrainingBuffers } from './buffers';
+import { encodeSteps, type Step } from './steps';
 import type { Strategy, StrategyOptions } from './strategy';
 
 /** Workgroup size of the points kernel; the other two run one workgroup of SMALL_WG. */
@@ -76,24 +77,16 @@ export async function createPiecewise(ctx: GpuContext, b: TrainingBuffers, data:
   const segmentsGroup = segments.bind('piecewise segments', [bounds, units, lines, b.params, xs, dims]);
   const pointsGroup = points.bind('piecewise points', [partials, runLoss, bounds, lines, xs, ys, dims]);
   const updateGroup = reduceAdam.bind('piecewise reduce-adam', [b.params, b.m, b.v, b.lossHistory, b.status, partials, runLoss, bounds, units, b.steps, b.hyper, dims, b.epochIndex]);
-  const [gx, gy] = grid2d(workgroups);
+  const steps: Step[] = [
+    { kernel: segments, group: segmentsGroup, workgroups: [1] },
+    { kernel: points, group: pointsGroup, workgroups: grid2d(workgroups) },
+    { kernel: reduceAdam, group: updateGroup, workgroups: [1], perEpoch: true },
+  ];
 
   return {
     name: 'piecewise',
     workgroupSize: wg,
-    dispatchesPerEpoch: 3,
-    encode(pass, epochs) {
-      for (let e = 0; e < epochs; e++) {
-        pass.setPipeline(segments.pipeline);
-        pass.setBindGroup(0, segmentsGroup);
-        pass.dispatchWorkgroups(1);
-        pass.setPipeline(points.pipeline);
-        pass.setBindGroup(0, pointsGroup);
-        pass.dispatchWorkgroups(gx, gy);
-        pass.setPipeline(reduceAdam.pipeline);
-        pass.setBindGroup(0, updateGroup, [e * EPOCH_INDEX_STRIDE]);
-        pass.dispatchWorkgroups(1);
-      }
-    },
+    dispatchesPerEpoch: steps.length,
+    encode: (pass, epochs) => encodeSteps(pass, steps, epochs),
   };
 }

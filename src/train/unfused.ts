@@ -6,18 +6,12 @@
 //   update    adam over the flat block
 import type { GpuContext } from '../gpu/context';
 import { chunking, grid2d, workgroupsFor } from '../gpu/grid';
-import { EPOCH_INDEX_STRIDE, getKernel, type Kernel } from '../gpu/kernel';
+import { getKernel } from '../gpu/kernel';
 import { KERNELS } from '../gpu/kernels';
 import type { TrainingBuffers } from './buffers';
+import { encodeSteps, type Step } from './steps';
 import type { Strategy, StrategyOptions } from './strategy';
 
-interface Step {
-  kernel: Kernel;
-  group: GPUBindGroup;
-  workgroups: [number, number, number];
-  /** Binds the epoch index at k · 256 bytes (reductions and Adam). */
-  perEpoch?: boolean;
-}
 
 export const UNFUSED_DEFAULT_WG = 64;
 
@@ -91,15 +85,6 @@ export async function createUnfused(ctx: GpuContext, b: TrainingBuffers, options
     name: 'unfused',
     workgroupSize: wg,
     dispatchesPerEpoch: steps.length,
-    encode(pass, epochs) {
-      for (let e = 0; e < epochs; e++) {
-        for (const s of steps) {
-          pass.setPipeline(s.kernel.pipeline);
-          const dynamic = s.kernel.spec.bindings.includes('dynamic-uniform');
-          pass.setBindGroup(0, s.group, dynamic ? [s.perEpoch ? e * EPOCH_INDEX_STRIDE : 0] : []);
-          pass.dispatchWorkgroups(...s.workgroups);
-        }
-      }
-    },
+    encode: (pass, epochs) => encodeSteps(pass, steps, epochs),
   };
 }

@@ -1,0 +1,23 @@
+// The dispatches of one epoch as data, and the one loop that encodes them: the strategies that
+// dispatch per epoch (unfused, fused, piecewise) list their steps and share this encoder.
+import { EPOCH_INDEX_STRIDE, type Kernel } from '../gpu/kernel';
+
+export interface Step {
+  kernel: Kernel;
+  group: GPUBindGroup;
+  workgroups: [number, number?, number?];
+  /** Binds the epoch index at k · 256 bytes (kernels that read the epoch's Adam step or write its loss). */
+  perEpoch?: boolean;
+}
+
+/** Encodes `epochs` epochs of `steps`, in order. */
+export function encodeSteps(pass: GPUComputePassEncoder, steps: readonly Step[], epochs: number): void {
+  for (let e = 0; e < epochs; e++) {
+    for (const s of steps) {
+      pass.setPipeline(s.kernel.pipeline);
+      const dynamic = s.kernel.spec.bindings.includes('dynamic-uniform');
+      pass.setBindGroup(0, s.group, dynamic ? [s.perEpoch ? e * EPOCH_INDEX_STRIDE : 0] : []);
+      pass.dispatchWorkgroups(s.workgroups[0], s.workgroups[1] ?? 1, s.workgroups[2] ?? 1);
+    }
+  }
+}
