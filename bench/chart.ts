@@ -1,6 +1,10 @@
 // The benchmark's chart: a self-contained HTML page (uPlot inlined) of µs/epoch against N, one
 // series per strategy and width, one panel per runtime.
+import type { StrategyName } from '../src/train/strategy';
 import type { BenchReport } from './core';
+
+/** One colour per strategy; typed by name, so a new strategy cannot go without one. */
+const COLORS: Record<StrategyName, string> = { unfused: '#dc2626', fused: '#2563eb', resident: '#16a34a', piecewise: '#9333ea' };
 
 export function chartHtml(reports: BenchReport[], uplotJs: string, uplotCss: string): string {
   const payload = JSON.stringify(reports.map((r) => ({ title: `${r.runtime} — ${r.adapter}`, rows: r.rows.filter((x) => !x.skipped) })));
@@ -11,7 +15,7 @@ export function chartHtml(reports: BenchReport[], uplotJs: string, uplotCss: str
 <script>${uplotJs}</script>
 <script>
 const reports = ${payload};
-const colors = { unfused: '#dc2626', fused: '#2563eb', resident: '#16a34a' };
+const colors = ${JSON.stringify(COLORS)};
 const dashes = { 2: [], 32: [6, 3], 256: [2, 3] };
 for (const report of reports) {
   const h2 = document.createElement('h2'); h2.textContent = report.title; document.getElementById('charts').append(h2);

@@ -23,6 +23,23 @@ const CONFIGS = Array.from({ length: 3 }, (_, i) => ({
 }));
 
 describe.each(STRATEGY_NAMES)('%s', (strategy) => {
+  test('shuffled points with soft labels (y = the true probability): 40 epochs match the CPU reference', async () => {
+    await withDevice(async (ctx) => {
+      // Not sorted by x (piecewise sorts its own copy) and not 0/1 (BCE's two-log form).
+      const lecture = generateLectureData(11, 500);
+      const order = Array.from({ length: 500 }, (_, i) => i).sort((a, b) => ((a * 7919) % 500) - ((b * 7919) % 500));
+      const data = { x: Float32Array.from(order, (i) => lecture.x[i]), y: Float32Array.from(order, (i) => lecture.prob![i]), source: 'shuffled' };
+      expect(data.y.some((v) => v > 0 && v < 1)).toBe(true);
+      const trainer = await Trainer.create(ctx, data, { strategy, hidden: 6, lr: 0.02, seed: 5, chunkEpochs: 16 });
+      const losses: number[] = [];
+      await trainer.train(40, { onLoss: (_, l) => losses.push(...l) });
+      const want = cpuTrain(initParams(5, 6), paramLayout(6), data.x, data.y, { ...DEFAULT_ADAM, lr: 0.02 }, 40);
+      expectClose(losses, want.losses, 1e-5, 0, 'loss per epoch');
+      expectClose(await trainer.readParams(), want.params, 1e-4, 1e-4, 'params');
+      trainer.destroy();
+    });
+  });
+
   test.each(CONFIGS)('H=$hidden N=$n lr=$lr seed=$seed ppt=$pointsPerThread: 60 epochs match the CPU reference', async (c) => {
     await withDevice(async (ctx) => {
       const data = generateLectureData(c.seed, c.n);
