@@ -118,8 +118,12 @@ export async function benchCase(ctx: GpuContext, c: BenchCase, plan: BenchPlan, 
       log(`${c.strategy.padEnd(8)} N=${String(c.n).padStart(7)} H=${String(c.hidden).padStart(3)}: ${row.usPerEpoch.toFixed(0)} µs/epoch (one epoch)`);
       return row;
     }
-    const probe = await trainer.train(Math.max(1, Math.min(1000, Math.floor(plan.targetRunSeconds / Math.max(perEpoch, 1e-6) / 4))));
-    perEpoch = probe.seconds / probe.epochs;
+    // A few short runs, timed to size the measured ones; they also let the host's map pacing in
+    // Node learn the rate (gpu/pacer.ts), which takes a handful of readbacks.
+    for (let i = 0; i < 4; i++) {
+      const probe = await trainer.train(Math.max(1, Math.min(1000, Math.floor(plan.targetRunSeconds / Math.max(perEpoch, 1e-6) / 4))));
+      perEpoch = probe.seconds / probe.epochs;
+    }
     const epochs = Math.max(1, Math.min(20000, Math.round(plan.targetRunSeconds / perEpoch)));
     const runs = plan.runs;
     const times: number[] = [];

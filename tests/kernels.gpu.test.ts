@@ -148,41 +148,41 @@ describe.each(WIDTHS)('hidden width %i', (h) => {
         const dims = { n, runLen, runs: Math.ceil(n / runLen) };
         const dimsWords = words([n, runLen, dims.runs]);
 
-        const [b, u, lines] = await runKernel(ctx, KERNELS.piecewiseSegments, { WG, HIDDEN: h }, [new Uint32Array(h + 2), new Uint32Array(h), new Float32Array(2 * (h + 1)), params, x, dimsWords], [1]);
-        const bounds = new Uint32Array(b.buffer);
-        const units = new Uint32Array(u.buffer);
-        const [wantBounds, wantUnits, wantLines] = [new Uint32Array(h + 2), new Uint32Array(h), new Float64Array(2 * (h + 1))];
-        pw.piecewiseSegments(wantBounds, wantUnits, wantLines, params, x, h);
-        expect(Array.from(bounds)).toEqual(Array.from(wantBounds));
-        expect(Array.from(units)).toEqual(Array.from(wantUnits));
+        const [s, lines] = await runKernel(ctx, KERNELS.piecewiseSegments, { WG, HIDDEN: h }, [new Uint32Array(2 * h + 2), new Float32Array(2 * (h + 1)), params, x, dimsWords], [1]);
+        const segs = new Uint32Array(s.buffer);
+        const [wantSegs, wantLines] = [new Uint32Array(2 * h + 2), new Float64Array(2 * (h + 1))];
+        pw.piecewiseSegments(wantSegs, wantLines, params, x, h);
+        expect(Array.from(segs)).toEqual(Array.from(wantSegs));
         // Float32 sums of up to H terms of size ~1 that may cancel: the error grows with H.
         expectClose(lines, wantLines, 1e-6 * Math.max(1, h / 16), 1e-5, `piecewise lines N=${n}`);
         // Every point of every segment: the units on there are exactly those whose z is > 0.
+        const units = segs.subarray(pw.unitsAt(h));
         for (let k = 0; k <= h; k++) {
-          for (const i of [bounds[k], bounds[k + 1] - 1]) {
-            if (i < bounds[k] || i >= bounds[k + 1]) continue;
+          for (const i of [segs[k], segs[k + 1] - 1]) {
+            if (i < segs[k] || i >= segs[k + 1]) continue;
             for (let j = 0; j < h; j++) expect(pw.unitOnInSegment(units[j], k)).toBe(Math.fround(Math.fround(x[i] * params[j]) + params[h + j]) > 0);
           }
         }
 
-        const [partials, runLoss] = await runKernel(ctx, KERNELS.piecewisePoints, { WG, HIDDEN: h }, [new Float32Array(2 * (h + 1) * dims.runs), new Float32Array(dims.runs), bounds, lines, x, y, dimsWords], elements(dims.runs));
-        const [wantPartials, wantRunLoss] = [new Float64Array(2 * (h + 1) * dims.runs), new Float64Array(dims.runs)];
-        pw.piecewisePoints(wantPartials, wantRunLoss, bounds, lines, x, y, dims);
-        expectClose(partials, wantPartials, 1e-7, 1e-4, `piecewise partials N=${n}`);
-        expectClose(runLoss, wantRunLoss, 1e-5, 1e-5, `piecewise run loss N=${n}`);
+        const [partials] = await runKernel(ctx, KERNELS.piecewisePoints, { WG, HIDDEN: h }, [new Float32Array(2 * (h + 2) * dims.runs), segs, lines, x, y, dimsWords], elements(dims.runs));
+        const wantPartials = new Float64Array(2 * (h + 2) * dims.runs);
+        pw.piecewisePoints(wantPartials, segs, lines, x, y, h, dims);
+        const sums = 2 * (h + 1) * dims.runs;
+        expectClose(partials.subarray(0, sums), wantPartials.subarray(0, sums), 1e-7, 1e-4, `piecewise partials N=${n}`);
+        expectClose(partials.subarray(sums), wantPartials.subarray(sums), 1e-5, 1e-5, `piecewise run losses N=${n}`);
 
         const zeros = new Float32Array(layout.count);
         const [pOut, , , history] = await runKernel(
           ctx,
           KERNELS.piecewiseReduceAdam,
           { WG, HIDDEN: h },
-          [params, zeros, zeros, new Float32Array(1), new Uint32Array(4), partials, runLoss, bounds, units, adamSteps((s) => adamStepScalars(DEFAULT_ADAM, s), 1, 1), hyperWords(), dimsWords, words([0])],
+          [params, zeros, zeros, new Float32Array(1), new Uint32Array(4), partials, segs, adamSteps((s) => adamStepScalars(DEFAULT_ADAM, s), 1, 1), hyperWords(), dimsWords, words([0])],
           [1],
         );
         // Against the model itself: the segments are a rearrangement of the same sums.
         const { loss, grads } = cpuLossAndGrads(params, layout, x, y);
         const twinParams = Float64Array.from(params);
-        const twinStep = pw.piecewiseReduceAdam(twinParams, new Float64Array(layout.count), new Float64Array(layout.count), partials, runLoss, bounds, units, h, dims, DEFAULT_ADAM, 1);
+        const twinStep = pw.piecewiseReduceAdam(twinParams, new Float64Array(layout.count), new Float64Array(layout.count), partials, segs, h, dims, DEFAULT_ADAM, 1);
         expectClose(twinStep.grads, grads, 1e-6, 1e-4, `piecewise twin gradients N=${n}`);
         const want = Float64Array.from(params);
         twin.adamStep(want, new Float64Array(layout.count), new Float64Array(layout.count), grads, DEFAULT_ADAM, 1);
@@ -200,7 +200,7 @@ describe('piecewise_segments with parameters that are not finite', () => {
       for (const bad of [NaN, Infinity]) {
         const params = new Float32Array([0.5, -0.5, 0.1, 0.2, 1, bad, 0.3]); // H = 2, b2 = bad
         const x = Float32Array.from({ length: 9 }, (_, i) => i / 4 - 1);
-        const [, , lines] = await runKernel(ctx, KERNELS.piecewiseSegments, { WG, HIDDEN: 2 }, [new Uint32Array(4), new Uint32Array(2), new Float32Array(6), params, x, words([9, 3, 3])], [1]);
+        const [, lines] = await runKernel(ctx, KERNELS.piecewiseSegments, { WG, HIDDEN: 2 }, [new Uint32Array(6), new Float32Array(6), params, x, words([9, 3, 3])], [1]);
         expect(Array.from(lines).every(Number.isNaN)).toBe(true);
       }
     });

@@ -1,5 +1,6 @@
-// The map pacer (src/gpu/pacer.ts) against a simulated GPU, on fake timers: maps are held back
-// until the work is nearly done, come back in order, and never cost much more than the work.
+// The map pacer (src/gpu/pacer.ts) against a simulated GPU, on fake timers: maps come back in
+// order, and within a few maps each is requested close to when its work ends, neither long before
+// (the wait would spin) nor after (the GPU would sit idle).
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { MapPacer } from '../src/gpu/pacer';
 
@@ -10,67 +11,62 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-/** A GPU that runs submits in order, `msPerUnit` per unit of work; a map resolves when its submit is done. */
-function simulatedGpu(msPerUnit: number) {
-  let busyUntil = 0;
-  return {
-    submit(work: number) {
-      const start = Math.max(performance.now(), busyUntil);
-      busyUntil = start + work * msPerUnit;
-      const end = busyUntil;
-      return {
-        start,
-        end,
-        /** When map() was called: the time spent waiting on it from then to `end` is spinning. */
-        mappedAt: NaN,
-        map(): Promise<number> {
-          this.mappedAt = performance.now();
-          return new Promise((resolve) => setTimeout(() => resolve(end), Math.max(0, end - performance.now())));
-        },
-      };
-    },
-  };
+interface Job {
+  start: number;
+  end: number;
+  mappedAt: number;
 }
 
-test('maps are held until the work is nearly done, in order, at little cost', async () => {
+/** Shares of each job's time spent spinning (mapped before its end) and idle (mapped after it). */
+const costs = (jobs: Job[]) => ({
+  spun: jobs.map((j) => Math.max(0, j.end - Math.max(j.mappedAt, j.start)) / (j.end - j.start)),
+  late: jobs.map((j) => Math.max(0, j.mappedAt - j.end) / (j.end - j.start)),
+});
+
+/** A map that resolves at `job.end`, noting when it was requested. */
+const mapOf = (job: Job) => () => {
+  job.mappedAt = performance.now();
+  return new Promise<number>((resolve) => setTimeout(() => resolve(job.end), Math.max(0, job.end - job.mappedAt)));
+};
+
+test('all submits queued at once: maps in order, soon requested within 10% of each end', async () => {
   const pacer = new MapPacer();
-  const gpu = simulatedGpu(2); // 2 ms per epoch
-  const jobs = Array.from({ length: 12 }, () => gpu.submit(50)); // 100 ms each, all queued at once
+  let busyUntil = 0;
+  const jobs: Job[] = Array.from({ length: 14 }, () => {
+    const start = busyUntil;
+    busyUntil = start + 100; // 50 epochs at 2 ms each, back to back
+    return { start, end: busyUntil, mappedAt: NaN };
+  });
   const results: number[] = [];
-  const done = jobs.map((job) => pacer.pace(50, () => job.map()).then((end) => results.push(end)));
-  await vi.advanceTimersByTimeAsync(12 * 100 + 100);
+  const done = jobs.map((job) => pacer.pace(50, mapOf(job)).then((end) => results.push(end)));
+  await vi.advanceTimersByTimeAsync(14 * 100 + 200);
   await Promise.all(done);
 
   expect(results).toEqual(jobs.map((j) => j.end)); // each resolves with its own submit, in order
-  const spun = jobs.map((j) => (j.end - Math.max(j.mappedAt, j.start)) / (j.end - j.start));
-  expect(spun[0]).toBe(1); // nothing measured yet: the first two maps wait the whole job
-  expect(spun[1]).toBe(1);
-  for (const share of spun.slice(4)) expect(share).toBeLessThanOrEqual(0.15); // then at most ~10% of a job
-  // Holding never made the results late: the last came back with the work.
-  expect(performance.now()).toBeLessThanOrEqual(jobs[11].end + 100);
+  const { spun, late } = costs(jobs);
+  expect(spun.slice(0, 2)).toEqual([1, 1]); // nothing measured yet: the first two maps wait the whole job
+  expect(spun[2]).toBeLessThan(0.6); // then held from the first measurement on
+  for (let i = 7; i < jobs.length; i++) {
+    expect(spun[i], `job ${i} spun`).toBeLessThanOrEqual(0.1);
+    expect(late[i], `job ${i} late`).toBeLessThanOrEqual(0.1);
+  }
 });
 
-test('a rate measured too slow is probed down within a few maps, then held to the work', async () => {
-  // One submit at a time, as a trainer waiting on each chunk: the first two jobs are slow (as a
-  // spinning wait is), the rest five times faster.
+test('one submit at a time, the first two five times slower: the pacer follows the rate down', async () => {
   const pacer = new MapPacer();
-  const late: number[] = [];
-  const spun: number[] = [];
-  for (let i = 0; i < 10; i++) {
+  const jobs: Job[] = [];
+  for (let i = 0; i < 14; i++) {
     const start = performance.now();
-    const end = start + 50 * (i < 2 ? 10 : 2);
-    let mappedAt = NaN;
-    const result = pacer.pace(50, () => {
-      mappedAt = performance.now();
-      return new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, end - mappedAt)));
-    });
+    const job = { start, end: start + 50 * (i < 2 ? 10 : 2), mappedAt: NaN };
+    jobs.push(job);
+    const result = pacer.pace(50, mapOf(job));
     await vi.advanceTimersByTimeAsync(1000);
     await result;
-    late.push(Math.max(mappedAt, end) - end);
-    spun.push((end - Math.min(mappedAt, end)) / (end - start));
   }
-  expect(late.slice(0, 2)).toEqual([0, 0]);
-  expect(Math.max(...late.slice(2, 5))).toBeGreaterThan(0); // held past the end while the rate was too slow
-  expect(late.slice(5)).toEqual([0, 0, 0, 0, 0]); // then never
-  for (const share of spun.slice(6)) expect(share).toBeLessThanOrEqual(0.15);
+  const { spun, late } = costs(jobs);
+  expect(Math.max(...late.slice(2, 5))).toBeGreaterThan(0); // held too long while the bound was the slow rate
+  for (let i = 8; i < jobs.length; i++) {
+    expect(spun[i], `job ${i} spun`).toBeLessThanOrEqual(0.1);
+    expect(late[i], `job ${i} late`).toBeLessThanOrEqual(0.1);
+  }
 });

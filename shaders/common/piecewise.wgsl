@@ -7,11 +7,15 @@
 // there is one line α_k·x + β_k, and each unit's gradients need only two sums per segment (Σ dz and
 // Σ dz·x). An epoch costs O(N + H²) instead of O(N·H).
 //
-//   bounds  (H+2) u32    segment k holds sorted points bounds[k] .. bounds[k+1]-1 (it may be empty)
-//   units   (H)   u32    unit j's rank among the switch points; UNIT_ON_BEFORE set when w_j < 0
-//   lines   (H+1) vec2f  segment k's (α_k, β_k)
+//   segs      (2H+2) u32  bounds, then units:
+//             segs[k], k ≤ H+1     segment k holds sorted points segs[k] .. segs[k+1]-1 (may be empty)
+//             segs[UNITS_AT + j]   unit j's rank among the switch points; UNIT_ON_BEFORE set when w_j < 0
+//   lines     (H+1) vec2f        segment k's (α_k, β_k)
+//   partials  (H+2, RUNS) vec2f  run r's (Σ dz, Σ dz·x) over segment k at k·RUNS + r (written only
+//                                where they overlap); row H+1 holds run r's summed loss in x
 // Points are cut into RUNS runs of RUN_LEN consecutive points, one per invocation of the points
-// kernel; partials[k·RUNS + r] holds run r's sums over segment k (written only where they overlap).
+// kernel. Bounds and units share a buffer, as do the sums and the losses, so that no kernel binds
+// more than the 8 storage buffers every WebGPU device offers.
 
 struct PiecewiseDims {
   n: u32,
@@ -21,10 +25,11 @@ struct PiecewiseDims {
 
 override HIDDEN: u32 = 2;
 override PARAMS: u32 = 3u * HIDDEN + 1u;
+override UNITS_AT: u32 = HIDDEN + 2u;
 
 const UNIT_ON_BEFORE: u32 = 0x80000000u;
 
-// Unit j (rank and direction packed as in `units`) is on in segment k: segments after its switch
+// Unit j (rank and direction packed as in segs[UNITS_AT + j]) is on in segment k: segments after its switch
 // point for a suffix unit, up to it for a prefix unit.
 fn unit_on_in_segment(unit: u32, k: u32) -> bool {
   let rank = unit & ~UNIT_ON_BEFORE;

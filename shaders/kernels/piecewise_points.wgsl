@@ -1,11 +1,11 @@
 // piecewise_points: forward, loss and backward of every point on its segment's line (kernel 2 of
 // 3 of the piecewise strategy; layout and validity in common/piecewise.wgsl).
-//   partials  (H+1, RUNS) vec2f  output: run r's (Σ dz, Σ dz·x) over segment k at k·RUNS + r
-//   run_loss  (RUNS)             output: run r's summed loss
-//   bounds    (H+2), lines (H+1) from piecewise_segments
+//   partials  (H+2, RUNS) vec2f  output: run r's (Σ dz, Σ dz·x) over segment k at k·RUNS + r,
+//                                and its summed loss at (H+1)·RUNS + r
+//   segs      (2H+2), lines (H+1) from piecewise_segments (this kernel reads the bounds)
 //   xs, ys    (N)                inputs sorted ascending, labels in the same order
 // Invocation r takes points r·RUN_LEN .. (r+1)·RUN_LEN-1 in order: it finds its first segment by
-// a binary search over bounds, then takes the run's part of each segment in turn, a loop with no
+// a binary search over the bounds, then takes the run's part of each segment in turn, a loop with no
 // branch per point, and writes that part's sums (empty parts write zeros, which are never read).
 // Only (segment, run) pairs that overlap are written, and those are all piecewise_reduce_adam
 // reads. Per point: one line, the sigmoid, the loss and its gradient; no loop over units.
@@ -14,20 +14,19 @@
 override WG: u32 = 64;
 
 @group(0) @binding(0) var<storage, read_write> partials: array<vec2f>;
-@group(0) @binding(1) var<storage, read_write> run_loss: array<f32>;
-@group(0) @binding(2) var<storage, read> bounds: array<u32>;
-@group(0) @binding(3) var<storage, read> lines: array<vec2f>;
-@group(0) @binding(4) var<storage, read> xs: array<f32>;
-@group(0) @binding(5) var<storage, read> ys: array<f32>;
-@group(0) @binding(6) var<uniform> dims: PiecewiseDims;
+@group(0) @binding(1) var<storage, read> segs: array<u32>;
+@group(0) @binding(2) var<storage, read> lines: array<vec2f>;
+@group(0) @binding(3) var<storage, read> xs: array<f32>;
+@group(0) @binding(4) var<storage, read> ys: array<f32>;
+@group(0) @binding(5) var<uniform> dims: PiecewiseDims;
 
-// The segment holding point i: the last k in 0..H with bounds[k] <= i (bounds[0] = 0).
+// The segment holding point i: the last k in 0..H with segs[k] <= i (segs[0] = 0).
 fn segment_of(i: u32) -> u32 {
   var lo = 0u;
   var hi = HIDDEN;
   while (lo < hi) {
     let mid = (lo + hi + 1u) / 2u;
-    if (bounds[mid] <= i) {
+    if (segs[mid] <= i) {
       lo = mid;
     } else {
       hi = mid - 1u;
@@ -50,7 +49,7 @@ fn piecewise_points(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) 
   var k = segment_of(first);
   var start = first;
   loop {
-    let to = min(end, bounds[k + 1u]);
+    let to = min(end, segs[k + 1u]);
     let line = lines[k];
     var sums = vec2f(0.0);
     for (var i = start; i < to; i++) {
@@ -68,5 +67,5 @@ fn piecewise_points(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) 
     start = to;
     k++;
   }
-  run_loss[r] = loss;
+  partials[(HIDDEN + 1u) * dims.runs + r] = vec2f(loss, 0.0);
 }

@@ -3,8 +3,8 @@
 //   params, m, v  (P)            updated in place
 //   loss_history  (K)            the chunk's mean loss per epoch, written at epoch.k
 //   status        (2)            divergence status (common/status.wgsl)
-//   partials      (H+1, RUNS)    from piecewise_points; run_loss (RUNS) likewise
-//   bounds (H+2), units (H)      from piecewise_segments
+//   partials      (H+2, RUNS)    from piecewise_points: segment sums, then the runs' losses
+//   segs          (2H+2)         from piecewise_segments: bounds, then units
 //   steps         (K)            per-epoch Adam scalars of the chunk
 // One workgroup. Each segment's sums over the runs that overlap it (in run order), then for each
 // unit the sums over the segments where it is on, S0 = Σ dz and S1 = Σ dz·x, give
@@ -22,13 +22,11 @@ override WG: u32 = 64;
 @group(0) @binding(3) var<storage, read_write> loss_history: array<f32>;
 @group(0) @binding(4) var<storage, read_write> status: array<atomic<u32>, 2>;
 @group(0) @binding(5) var<storage, read> partials: array<vec2f>;
-@group(0) @binding(6) var<storage, read> run_loss: array<f32>;
-@group(0) @binding(7) var<storage, read> bounds: array<u32>;
-@group(0) @binding(8) var<storage, read> units: array<u32>;
-@group(0) @binding(9) var<storage, read> steps: array<AdamStep>;
-@group(0) @binding(10) var<uniform> hyper: AdamHyper;
-@group(0) @binding(11) var<uniform> dims: PiecewiseDims;
-@group(0) @binding(12) var<uniform> epoch: EpochIndex;
+@group(0) @binding(6) var<storage, read> segs: array<u32>;
+@group(0) @binding(7) var<storage, read> steps: array<AdamStep>;
+@group(0) @binding(8) var<uniform> hyper: AdamHyper;
+@group(0) @binding(9) var<uniform> dims: PiecewiseDims;
+@group(0) @binding(10) var<uniform> epoch: EpochIndex;
 
 var<workgroup> segment_sums: array<vec2f, HIDDEN + 1u>;
 var<workgroup> grads: array<f32, PARAMS>;
@@ -37,8 +35,8 @@ var<workgroup> grads: array<f32, PARAMS>;
 fn piecewise_reduce_adam(@builtin(local_invocation_index) lid: u32) {
   for (var k = lid; k <= HIDDEN; k += WG) {
     var s = vec2f(0.0);
-    let lo = bounds[k];
-    let hi = bounds[k + 1u];
+    let lo = segs[k];
+    let hi = segs[k + 1u];
     if (lo < hi) {
       for (var r = lo / dims.run_len; r <= (hi - 1u) / dims.run_len; r++) {
         s += partials[k * dims.runs + r];
@@ -48,12 +46,12 @@ fn piecewise_reduce_adam(@builtin(local_invocation_index) lid: u32) {
   }
   var l = 0.0;
   for (var r = lid; r < dims.runs; r += WG) {
-    l += run_loss[r];
+    l += partials[(HIDDEN + 1u) * dims.runs + r].x;
   }
   let loss = workgroup_sum(lid, l) / f32(dims.n); // its barriers also publish segment_sums
 
   for (var j = lid; j < HIDDEN; j += WG) {
-    let unit = units[j];
+    let unit = segs[UNITS_AT + j];
     var s = vec2f(0.0);
     for (var k = 0u; k <= HIDDEN; k++) {
       if (unit_on_in_segment(unit, k)) {

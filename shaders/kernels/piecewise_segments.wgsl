@@ -1,8 +1,7 @@
 // piecewise_segments: the segments of the current parameters (kernel 1 of 3 of the piecewise
 // strategy; the shared layout and why it is valid are in common/piecewise.wgsl).
-//   bounds  (H+2)  output: segment k is points bounds[k] .. bounds[k+1]-1
-//   units   (H)    output: rank and direction of each unit's switch point
-//   lines   (H+1)  output: (α_k, β_k), the logit on segment k is α_k·x + β_k
+//   segs    (2H+2)  output: the segments' bounds, then each unit's rank and direction
+//   lines   (H+1)   output: (α_k, β_k), the logit on segment k is α_k·x + β_k
 //   params  (P)    W1 | b1 | W2 | b2 (model/layout.ts)
 //   xs      (N)    inputs, sorted ascending
 // One workgroup. Invocations share out the units: a binary search each for the switch point (the
@@ -14,12 +13,11 @@
 
 override WG: u32 = 64;
 
-@group(0) @binding(0) var<storage, read_write> bounds: array<u32>;
-@group(0) @binding(1) var<storage, read_write> units: array<u32>;
-@group(0) @binding(2) var<storage, read_write> lines: array<vec2f>;
-@group(0) @binding(3) var<storage, read> params: array<f32>;
-@group(0) @binding(4) var<storage, read> xs: array<f32>;
-@group(0) @binding(5) var<uniform> dims: PiecewiseDims;
+@group(0) @binding(0) var<storage, read_write> segs: array<u32>;
+@group(0) @binding(1) var<storage, read_write> lines: array<vec2f>;
+@group(0) @binding(2) var<storage, read> params: array<f32>;
+@group(0) @binding(3) var<storage, read> xs: array<f32>;
+@group(0) @binding(4) var<uniform> dims: PiecewiseDims;
 
 var<workgroup> switch_at: array<u32, HIDDEN>;
 var<workgroup> unit_info: array<u32, HIDDEN>;
@@ -59,12 +57,12 @@ fn piecewise_segments(@builtin(local_invocation_index) lid: u32) {
     for (var i = 0u; i < HIDDEN; i++) {
       rank += select(0u, 1u, switch_at[i] < s || (switch_at[i] == s && i < j));
     }
-    bounds[rank + 1u] = s;
+    segs[rank + 1u] = s;
     unit_info[j] |= rank; // only invocation j's own entry: no other reads it before the barrier
   }
   if (lid == 0u) {
-    bounds[0] = 0u;
-    bounds[HIDDEN + 1u] = dims.n;
+    segs[0] = 0u;
+    segs[HIDDEN + 1u] = dims.n;
   }
   workgroupBarrier();
   var poison = 0.0; // NaN when a parameter is not finite (an all-ones exponent), else 0
@@ -88,6 +86,6 @@ fn piecewise_segments(@builtin(local_invocation_index) lid: u32) {
     lines[k] = vec2f(alpha, beta + c) + poison;
   }
   for (var j = lid; j < HIDDEN; j += WG) {
-    units[j] = unit_info[j];
+    segs[UNITS_AT + j] = unit_info[j];
   }
 }

@@ -16,8 +16,13 @@ export function unitOnInSegment(unit: number, k: number): boolean {
 
 const unitOn = (x: number, w: number, b: number) => Math.fround(Math.fround(x * w) + b) > 0;
 
-/** piecewise_segments.wgsl: bounds (H+2), units (H), lines (H+1 pairs) of sorted inputs xs. */
-export function piecewiseSegments(bounds: Uint32Array, units: Uint32Array, lines: Vec, params: Vec, xs: Vec, hidden: number): void {
+/** Where the units start in segs (after the H+2 bounds). */
+export const unitsAt = (hidden: number) => hidden + 2;
+
+/** piecewise_segments.wgsl: segs (H+2 bounds, then H units) and lines (H+1 pairs) of sorted inputs xs. */
+export function piecewiseSegments(segs: Uint32Array, lines: Vec, params: Vec, xs: Vec, hidden: number): void {
+  const bounds = segs.subarray(0, hidden + 2);
+  const units = segs.subarray(unitsAt(hidden));
   const n = xs.length;
   const switchAt: number[] = [];
   for (let j = 0; j < hidden; j++) {
@@ -61,13 +66,14 @@ export interface PiecewiseDims {
   runs: number;
 }
 
-/** piecewise_points.wgsl: partials ((H+1)·runs pairs) of the runs' parts of each segment, and run_loss. */
-export function piecewisePoints(partials: Vec, runLoss: Vec, bounds: Uint32Array, lines: Vec, xs: Vec, ys: Vec, d: PiecewiseDims): void {
+/** piecewise_points.wgsl: partials ((H+2)·runs pairs): each run's sums per segment, then its loss. */
+export function piecewisePoints(partials: Vec, segs: Uint32Array, lines: Vec, xs: Vec, ys: Vec, hidden: number, d: PiecewiseDims): void {
+  const bounds = segs.subarray(0, hidden + 2);
   for (let r = 0; r < d.runs; r++) {
     const first = r * d.runLen;
     const end = Math.min(d.n, first + d.runLen);
     let k = 0;
-    while (bounds[k + 1] <= first && k + 1 < bounds.length - 1) k++;
+    while (k < hidden && bounds[k + 1] <= first) k++;
     let loss = 0;
     for (let start = first; ; k++) {
       const to = Math.min(end, bounds[k + 1]);
@@ -85,7 +91,8 @@ export function piecewisePoints(partials: Vec, runLoss: Vec, bounds: Uint32Array
       if (to >= end) break;
       start = to;
     }
-    runLoss[r] = loss;
+    partials[2 * ((hidden + 1) * d.runs + r)] = loss;
+    partials[2 * ((hidden + 1) * d.runs + r) + 1] = 0;
   }
 }
 
@@ -93,7 +100,9 @@ export function piecewisePoints(partials: Vec, runLoss: Vec, bounds: Uint32Array
  * piecewise_reduce_adam.wgsl: the gradients from the segment sums, then one Adam step t.
  * Returns the epoch's mean loss (the kernel's loss_history entry) and the gradients.
  */
-export function piecewiseReduceAdam(params: Vec, m: Vec, v: Vec, partials: Vec, runLoss: Vec, bounds: Uint32Array, units: Uint32Array, hidden: number, d: PiecewiseDims, hyper: AdamHyper, t: number): { loss: number; grads: Float64Array } {
+export function piecewiseReduceAdam(params: Vec, m: Vec, v: Vec, partials: Vec, segs: Uint32Array, hidden: number, d: PiecewiseDims, hyper: AdamHyper, t: number): { loss: number; grads: Float64Array } {
+  const bounds = segs.subarray(0, hidden + 2);
+  const units = segs.subarray(unitsAt(hidden));
   const sums: [number, number][] = [];
   for (let k = 0; k <= hidden; k++) {
     const s: [number, number] = [0, 0];
@@ -105,7 +114,9 @@ export function piecewiseReduceAdam(params: Vec, m: Vec, v: Vec, partials: Vec, 
     }
     sums.push(s);
   }
-  const loss = Array.from(runLoss).reduce((a, b) => a + b, 0) / d.n;
+  let loss = 0;
+  for (let r = 0; r < d.runs; r++) loss += partials[2 * ((hidden + 1) * d.runs + r)];
+  loss /= d.n;
   const grads = new Float64Array(3 * hidden + 1);
   for (let j = 0; j < hidden; j++) {
     let s0 = 0;

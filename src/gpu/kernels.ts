@@ -83,16 +83,16 @@ export const KERNELS = {
   piecewiseSegments: {
     file: 'piecewise_segments',
     uses: ['ops/linear', 'ops/relu', 'common/piecewise'],
-    bindings: ['storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'uniform'],
+    bindings: ['storage', 'storage', 'read-only-storage', 'read-only-storage', 'uniform'],
   },
   piecewisePoints: {
     file: 'piecewise_points',
     uses: ['ops/linear', 'ops/sigmoid', 'ops/bce', 'common/grid', 'common/piecewise'],
-    bindings: ['storage', 'storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform'],
+    bindings: ['storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform'],
   },
   piecewiseReduceAdam: {
     file: 'piecewise_reduce_adam',
     uses: ['ops/adam', 'common/workgroup_sum', 'common/epoch', 'common/status', 'common/piecewise'],
-    bindings: ['storage', 'storage', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform', 'dynamic-uniform'],
+    bindings: ['storage', 'storage', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform', 'dynamic-uniform'],
   },
 } as const satisfies Record<string, KernelSpec>;

@@ -3,19 +3,22 @@
 // the adapter would otherwise compute on (half of a 2-core machine). So each map waits, off the
 // CPU, until the work before it should be nearly done, and only then is requested.
 //
-// Maps run one after another, each held back from when the previous completed (the GPU runs the
-// submits in order) for 90% of the time its work should take at the measured rate. A map that
-// completes well after its hold measures the rate, only its tail having spun; one that completes
-// at once may have waited on the hold rather than on the work, so the rate is probed 40% lower.
-// The first map of a pacer pays for first use (shader compilation, first touch of memory) and
-// measures nothing; the next, unheld, measures a spinning wait, which the probing soon corrects.
+// Maps run one after another (the GPU runs the submits in order), each held back from when the
+// previous one completed. The hold comes from a bracket on the time per unit of work, searched
+// like a bisection: every map's wait is an upper bound (spinning only slows the work), and a map
+// that completes clearly after its hold proves a lower one (the work was not done by then). The
+// hold aims at the middle, so the bracket halves with each map, and both ends drift outwards a
+// little each time so that a changing rate is followed. The first map of a pacer pays for first
+// use (shader compilation, first touch of memory) and sets nothing; the second, unheld, gives
+// the first upper bound.
 
-const HOLD_SHARE = 0.9;
-const PROBE_DOWN = 0.6;
+/** Each map widens the bracket by this much on both sides, to follow a rate that changes. */
+const DRIFT = 0.02;
 
 export class MapPacer {
-  /** Milliseconds per unit of work (0 until measured). */
-  private msPerUnit = 0;
+  /** Milliseconds per unit of work: known to be at least `lo` and at most `hi`. */
+  private lo = 0;
+  private hi = Infinity;
   private completed = 0;
   private lastCompleted = 0;
   private previous: Promise<unknown> = Promise.resolve();
@@ -25,19 +28,25 @@ export class MapPacer {
     const submitted = performance.now();
     const run = this.previous.then(async () => {
       const start = Math.max(submitted, this.lastCompleted);
-      const expected = work * this.msPerUnit;
-      const holdEnd = start + HOLD_SHARE * expected;
+      const holdEnd = start + (Number.isFinite(this.hi) ? (work * (this.lo + this.hi)) / 2 : 0);
       const hold = holdEnd - performance.now();
       if (hold > 1) await new Promise<void>((resolve) => setTimeout(resolve, hold));
       const result = await map();
       const now = performance.now();
-      const measured = (now - start) / work;
-      const heldBack = hold > 1 && now - holdEnd < 1 + 0.02 * expected;
-      if (this.completed++ > 0) this.msPerUnit = heldBack ? PROBE_DOWN * measured : measured;
+      if (this.completed++ > 0) this.learn(work, start, holdEnd, hold > 1, now);
       this.lastCompleted = now;
       return result;
     });
     this.previous = run.catch(() => undefined);
     return run;
+  }
+
+  private learn(work: number, start: number, holdEnd: number, held: boolean, now: number): void {
+    this.hi = Math.min(this.hi, (now - start) / work);
+    const late = held && now - holdEnd > 0.5 + 0.01 * (now - start);
+    if (late) this.lo = Math.max(this.lo, (holdEnd - start) / work);
+    if (this.lo >= this.hi) this.lo = 0.8 * this.hi; // the rate fell below the bracket: reopen it
+    this.lo *= 1 - DRIFT;
+    this.hi *= 1 + DRIFT;
   }
 }

@@ -44,11 +44,11 @@ const MAX_RUNS = 16384;
 /**
  * How the points are cut into runs, one per invocation of piecewise_points: as gpu/grid.ts cuts
  * reductions, unless `pointsPerThread` says otherwise, with no more runs than MAX_RUNS or than
- * the (H+1)·runs partial sums can hold within the device's binding limit.
+ * the (H+2)·runs partial sums can hold within the device's binding limit.
  */
 export function piecewiseRuns(ctx: GpuContext, n: number, hidden: number, wg: number, pointsPerThread?: number): { runLen: number; runs: number; workgroups: number } {
   const limits = ctx.device.limits;
-  const maxRuns = Math.max(1, Math.min(MAX_RUNS, Math.floor(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) / (8 * (hidden + 1)))));
+  const maxRuns = Math.max(1, Math.min(MAX_RUNS, Math.floor(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) / (8 * (hidden + 2)))));
   const cut = chunking(n, wg, ctx.isSoftware, pointsPerThread).pointsPerThread;
   const runLen = pointsPerThread ?? Math.max(cut, Math.ceil(n / maxRuns));
   const runs = Math.ceil(n / runLen);
@@ -68,15 +68,13 @@ export async function createPiecewise(ctx: GpuContext, b: TrainingBuffers, data:
   const sorted = sortByInput(data);
   const xs = b.data('piecewise x sorted (N)', sorted.x);
   const ys = b.data('piecewise y by sorted x (N)', sorted.y);
-  const bounds = b.storage('piecewise bounds (H+2)', 4 * (h + 2));
-  const units = b.storage('piecewise units (H)', 4 * h);
+  const segs = b.storage('piecewise bounds (H+2) and units (H)', 4 * (2 * h + 2));
   const lines = b.storage('piecewise lines (H+1)', 8 * (h + 1));
-  const partials = b.storage('piecewise partials (H+1,runs)', 8 * (h + 1) * runs);
-  const runLoss = b.storage('piecewise run loss (runs)', 4 * runs);
+  const partials = b.storage('piecewise sums (H+1,runs) and run losses (runs)', 8 * (h + 2) * runs);
   const dims = b.uniform('piecewise dims', new Uint32Array([n, runLen, runs, 0]));
-  const segmentsGroup = segments.bind('piecewise segments', [bounds, units, lines, b.params, xs, dims]);
-  const pointsGroup = points.bind('piecewise points', [partials, runLoss, bounds, lines, xs, ys, dims]);
-  const updateGroup = reduceAdam.bind('piecewise reduce-adam', [b.params, b.m, b.v, b.lossHistory, b.status, partials, runLoss, bounds, units, b.steps, b.hyper, dims, b.epochIndex]);
+  const segmentsGroup = segments.bind('piecewise segments', [segs, lines, b.params, xs, dims]);
+  const pointsGroup = points.bind('piecewise points', [partials, segs, lines, xs, ys, dims]);
+  const updateGroup = reduceAdam.bind('piecewise reduce-adam', [b.params, b.m, b.v, b.lossHistory, b.status, partials, segs, b.steps, b.hyper, dims, b.epochIndex]);
   const steps: Step[] = [
     { kernel: segments, group: segmentsGroup, workgroups: [1] },
     { kernel: points, group: pointsGroup, workgroups: grid2d(workgroups) },

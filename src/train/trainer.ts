@@ -101,7 +101,7 @@ function largestBinding(ctx: GpuContext, strategy: StrategyName, n: number, conf
       return { bytes: 4 * n, what: `the data, ${n} floats` };
     case 'piecewise': {
       const { runs } = piecewiseRuns(ctx, n, hidden, wg, config.pointsPerThread); // as createPiecewise cuts them
-      return { bytes: Math.max(4 * n, 8 * (hidden + 1) * runs), what: `the segment sums, ${hidden + 1}×${runs} pairs of floats` };
+      return { bytes: Math.max(4 * n, 8 * (hidden + 2) * runs), what: `the segment sums, ${hidden + 2}×${runs} pairs of floats` };
     }
   }
 }
