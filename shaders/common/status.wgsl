@@ -4,15 +4,10 @@
 // An update in such an epoch is refused, and every later epoch updates nothing, so the
 // parameters stay the last finite ones. The host reads the status back with each loss chunk and
 // stops there: no per-epoch readback. Needs the kernel's `status: array<atomic<u32>, 2>` storage
-// binding and ops/adam.wgsl.
+// binding, ops/adam.wgsl and common/finite.wgsl.
 
 const STATUS_LOSS: u32 = 1u;
 const STATUS_UPDATE: u32 = 2u;
-
-// WGSL has no isnan/isinf; an all-ones exponent is exactly Inf or NaN.
-fn is_finite(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u;
-}
 
 // True once an earlier epoch went bad. Invocations of the bad epoch itself all still decide from
 // that epoch's own values, so which of them runs first cannot change the result.

@@ -3,7 +3,7 @@
 //   m, v    (P)  first and second moments, updated in place
 //   grads   (P)  this epoch's gradients
 //   hyper        β1, β2, 1-β1, 1-β2, eps
-//   status  (2)  divergence status (common/status.wgsl)
+//   status  (2)  divergence status (common/finite.wgsl, common/status.wgsl)
 //   loss_history (K)  the chunk's mean losses: an epoch with a non-finite loss updates nothing
 //   steps   (K)  per-epoch step_size and bc2_sqrt of the current chunk, indexed by epoch.k
 // One invocation per parameter. Uses ops/adam.wgsl, common/grid.wgsl, common/epoch.wgsl,

@@ -3,7 +3,7 @@
 //   loss_history  (K)              the chunk's mean loss per epoch, written at epoch.k
 //   partials      (P + 1, CHUNKS)  per-workgroup sums (row P is the loss)
 //   steps         (K)              per-epoch Adam scalars of the chunk
-//   status        (2)              divergence status (common/status.wgsl)
+//   status        (2)              divergence status (common/finite.wgsl, common/status.wgsl)
 // Workgroup q sums row q in a fixed order (invocation t takes columns t, t+WG, ... then the tree),
 // then invocation 0 updates parameter q, or for q = P writes the mean loss. Every workgroup also
 // sums the loss row, so all of them agree whether this epoch's loss is finite. Valid as one

@@ -2,7 +2,7 @@
 // layout and validity in common/piecewise.wgsl).
 //   params, m, v  (P)            updated in place
 //   loss_history  (K)            the chunk's mean loss per epoch, written at epoch.k
-//   status        (2)            divergence status (common/status.wgsl)
+//   status        (2)            divergence status (common/finite.wgsl, common/status.wgsl)
 //   partials      (H+2, RUNS)    from piecewise_points: segment sums, then the runs' losses
 //   segs          (2H+2)         from piecewise_segments: bounds, then units
 //   steps         (K)            per-epoch Adam scalars of the chunk

@@ -9,7 +9,7 @@
 // rank by counting (ties broken by unit index), then each segment's line summed over its units in
 // unit order. Non-finite parameters make every line NaN, so the loss is NaN and training stops
 // (common/status.wgsl), as in the other strategies.
-// Uses ops/linear.wgsl, ops/relu.wgsl, common/piecewise.wgsl.
+// Uses ops/linear.wgsl, ops/relu.wgsl, common/finite.wgsl, common/piecewise.wgsl.
 
 override WG: u32 = 64;
 
@@ -65,10 +65,10 @@ fn piecewise_segments(@builtin(local_invocation_index) lid: u32) {
     segs[HIDDEN + 1u] = dims.n;
   }
   workgroupBarrier();
-  var poison = 0.0; // NaN when a parameter is not finite (an all-ones exponent), else 0
+  var poison = 0.0; // NaN when a parameter is not finite, else 0
   for (var q = 0u; q < PARAMS; q++) {
     let p = params[q];
-    if ((bitcast<u32>(p) & 0x7f800000u) == 0x7f800000u) {
+    if (!is_finite(p)) {
       poison = p - p;
     }
   }

@@ -4,7 +4,7 @@
 //   loss_history  (K)   mean loss of each epoch of the dispatch
 //   x, y          (N)   inputs and labels
 //   steps         (K)   per-epoch Adam scalars
-//   status        (2)   divergence status (common/status.wgsl): the dispatch stops after a bad epoch
+//   status        (2)   divergence status (common/finite.wgsl, common/status.wgsl): the dispatch stops after a bad epoch
 // Invocation t takes its contiguous run of points (a multiple of 4 of them) into its own column of sums
 // (common/model_columns.wgsl, the same code as the fused kernel); a tree sums the columns, and
 // the invocations share out the Adam updates.

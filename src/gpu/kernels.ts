@@ -62,7 +62,7 @@ export const KERNELS = {
   },
   adamStep: {
     file: 'adam_step',
-    uses: ['ops/adam', 'common/grid', 'common/epoch', 'common/status'],
+    uses: ['ops/adam', 'common/grid', 'common/epoch', 'common/finite', 'common/status'],
     bindings: ['storage', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform', 'dynamic-uniform'],
   },
   fusedForwardBackward: {
@@ -72,17 +72,17 @@ export const KERNELS = {
   },
   fusedReduceAdam: {
     file: 'fused_reduce_adam',
-    uses: ['ops/adam', 'common/workgroup_sum', 'common/epoch', 'common/status'],
+    uses: ['ops/adam', 'common/workgroup_sum', 'common/epoch', 'common/finite', 'common/status'],
     bindings: ['storage', 'storage', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform', 'dynamic-uniform'],
   },
   residentEpochs: {
     file: 'resident_epochs',
-    uses: [...MATH, 'ops/adam', 'common/model_columns', 'common/status'],
+    uses: [...MATH, 'ops/adam', 'common/model_columns', 'common/finite', 'common/status'],
     bindings: ['storage', 'storage', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform'],
   },
   piecewiseSegments: {
     file: 'piecewise_segments',
-    uses: ['ops/linear', 'ops/relu', 'common/piecewise'],
+    uses: ['ops/linear', 'ops/relu', 'common/finite', 'common/piecewise'],
     bindings: ['storage', 'storage', 'read-only-storage', 'read-only-storage', 'uniform'],
   },
   piecewisePoints: {
@@ -92,7 +92,7 @@ export const KERNELS = {
   },
   piecewiseReduceAdam: {
     file: 'piecewise_reduce_adam',
-    uses: ['ops/adam', 'common/workgroup_sum', 'common/epoch', 'common/status', 'common/piecewise'],
+    uses: ['ops/adam', 'common/workgroup_sum', 'common/epoch', 'common/finite', 'common/status', 'common/piecewise'],
     bindings: ['storage', 'storage', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform', 'dynamic-uniform'],
   },
 } as const satisfies Record<string, KernelSpec>;

@@ -1,6 +1,7 @@
 // Workgroup memory of the kernels built on common/model_columns.wgsl (fused and resident):
 // theta (P floats) and one column of P + 1 partial sums per invocation.
 import type { GpuContext } from '../gpu/context';
+import { workgroupMemoryProblem } from '../gpu/workgroup-memory';
 
 export function columnsWorkgroupBytes(hidden: number, workgroupSize: number): number {
   const p = 3 * hidden + 1;
@@ -9,12 +10,12 @@ export function columnsWorkgroupBytes(hidden: number, workgroupSize: number): nu
 
 /** Why `strategy` cannot run width `hidden` at this workgroup size on this device, or undefined. */
 export function columnsFit(ctx: GpuContext, strategy: string, hidden: number, workgroupSize: number): string | undefined {
-  const need = columnsWorkgroupBytes(hidden, workgroupSize);
-  const have = ctx.device.limits.maxComputeWorkgroupStorageSize;
-  if (need <= have) return undefined;
-  return (
-    `${strategy} needs ${need} bytes of workgroup memory for hidden width ${hidden} at workgroup size ${workgroupSize}, ` +
-    `but this device's maxComputeWorkgroupStorageSize is ${have}; use a smaller workgroup size or width, or the unfused strategy`
+  return workgroupMemoryProblem(
+    ctx,
+    strategy,
+    columnsWorkgroupBytes(hidden, workgroupSize),
+    `hidden width ${hidden} at workgroup size ${workgroupSize}`,
+    'use a smaller workgroup size or width, or the unfused strategy',
   );
 }
 

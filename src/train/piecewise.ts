@@ -8,6 +8,7 @@ import type { GpuContext } from '../gpu/context';
 import { chunking, grid2d } from '../gpu/grid';
 import { getKernel } from '../gpu/kernel';
 import { KERNELS } from '../gpu/kernels';
+import { workgroupMemoryProblem } from '../gpu/workgroup-memory';
 import type { TrainingBuffers } from './buffers';
 import { encodeSteps, type Step } from './steps';
 import type { Strategy, StrategyOptions } from './strategy';
@@ -23,10 +24,7 @@ export function piecewiseWorkgroupBytes(hidden: number): number {
 
 /** Why width `hidden` does not fit this device's workgroup memory, or undefined. */
 export function piecewiseFit(ctx: GpuContext, hidden: number): string | undefined {
-  const need = piecewiseWorkgroupBytes(hidden);
-  const have = ctx.device.limits.maxComputeWorkgroupStorageSize;
-  if (need <= have) return undefined;
-  return `piecewise needs ${need} bytes of workgroup memory for hidden width ${hidden}, but this device's maxComputeWorkgroupStorageSize is ${have}; use a smaller width, or the fused or unfused strategy`;
+  return workgroupMemoryProblem(ctx, 'piecewise', piecewiseWorkgroupBytes(hidden), `hidden width ${hidden}`, 'use a smaller width, or the fused or unfused strategy');
 }
 
 /** The inputs sorted ascending with their labels (a stable sort: ties keep the file's order). */
@@ -49,8 +47,7 @@ const MAX_RUNS = 16384;
 export function piecewiseRuns(ctx: GpuContext, n: number, hidden: number, wg: number, pointsPerThread?: number): { runLen: number; runs: number; workgroups: number } {
   const limits = ctx.device.limits;
   const maxRuns = Math.max(1, Math.min(MAX_RUNS, Math.floor(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) / (8 * (hidden + 2)))));
-  const cut = chunking(n, wg, ctx.isSoftware, pointsPerThread).pointsPerThread;
-  const runLen = pointsPerThread ?? Math.max(cut, Math.ceil(n / maxRuns));
+  const runLen = pointsPerThread ?? Math.max(chunking(n, wg, ctx.isSoftware).pointsPerThread, Math.ceil(n / maxRuns));
   const runs = Math.ceil(n / runLen);
   return { runLen, runs, workgroups: Math.ceil(runs / wg) };
 }

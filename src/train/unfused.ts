@@ -12,7 +12,6 @@ import type { TrainingBuffers } from './buffers';
 import { encodeSteps, type Step } from './steps';
 import type { Strategy, StrategyOptions } from './strategy';
 
-
 export const UNFUSED_DEFAULT_WG = 64;
 
 export async function createUnfused(ctx: GpuContext, b: TrainingBuffers, options: StrategyOptions = {}): Promise<Strategy> {
