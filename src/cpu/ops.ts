@@ -1,3 +1,4 @@
+import type { Head } from '../model/layout';
 // The scalar formulas of shaders/ops/*.wgsl, written again by hand in double precision.
 // The tests hold the GPU kernels against these, and these against finite differences.
 
@@ -13,6 +14,30 @@ export const bce = (p: number, y: number) => (y - 1) * Math.max(Math.log(1 - p),
 /** bce for a label of exactly 0 or 1: one log (ops/bce.wgsl, BINARY_LABELS). */
 export const bceBinary = (p: number, y: number) => -Math.max(Math.log(y === 1 ? p : 1 - p), LOG_FLOOR);
 export const bceBackward = (p: number, y: number, n: number) => (p - y) / Math.max((1 - p) * p, GRAD_EPS) / n;
+
+/** BCEWithLogitsLoss, torch's stable form with m = max(-z, 0) (ops/head.wgsl). */
+export const bceLogits = (z: number, y: number) => {
+  const m = Math.max(-z, 0);
+  return (1 - y) * z + m + Math.log(Math.exp(-m) + Math.exp(-z - m));
+};
+
+/** ops/head.wgsl: one point's loss from its logit z; `binaryLabels` selects BCE's one-log form. */
+export function headLoss(head: Head, z: number, y: number, binaryLabels = false): number {
+  if (head === 'bce-logits') return bceLogits(z, y);
+  if (head === 'mse') return (z - y) * (z - y);
+  return (binaryLabels ? bceBinary : bce)(sigmoid(z), y);
+}
+
+/** ops/head.wgsl: d(mean loss)/dz for one point of n. */
+export function headDlogit(head: Head, z: number, y: number, n: number): number {
+  if (head === 'bce-logits') return (sigmoid(z) - y) / n;
+  if (head === 'mse') return (2 / n) * (z - y);
+  const p = sigmoid(z);
+  return sigmoidBackward(bceBackward(p, y, n), p);
+}
+
+/** What the model predicts from its logit: a probability for classifiers, z itself for mse. */
+export const headProb = (head: Head, z: number) => (head === 'mse' ? z : sigmoid(z));
 
 export interface AdamHyper {
   lr: number;

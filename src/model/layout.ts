@@ -1,58 +1,167 @@
-// The flat parameter block of Linear(1,H) -> ReLU -> Linear(H,1), in torch's order and shapes.
-// Parameters, gradients and both Adam moments share this layout, each in one GPU buffer.
+// The model as data: a spec (layer sizes, head, dropout) and the table of its Linear layers in the
+// flat parameter block, built once. Parameters, gradients and both Adam moments share this layout,
+// each in one GPU buffer, in torch's parameters() order and shapes:
 //
-//   W1  (H, 1)  at 0
-//   b1  (H)     at H
-//   W2  (1, H)  at 2H
-//   b2  (1)     at 3H
-//   total 3H + 1
+//   W1 (H1, D) | b1 (H1) | W2 (H2, H1) | b2 (H2) | ... | Wk+1 (1, Hk) | bk+1 (1)
+//
+// Every kernel, strategy, the CPU model, the init and the export read offsets from this table;
+// nothing else computes one. The lecture is layers [1, 2, 1] with the bce head.
 
-export const MAX_HIDDEN = 4096;
+/** The loss heads: the last Linear's output (the logit) against the target, torch's semantics. */
+export const HEADS = ['bce', 'bce-logits', 'mse'] as const;
+/** bce: Sigmoid then BCELoss; bce-logits: BCEWithLogitsLoss; mse: MSELoss. All with mean reduction. */
+export type Head = (typeof HEADS)[number];
+
+/** The index of each head in WGSL (ops/head.wgsl's HEAD override). */
+export const HEAD_CODE: Record<Head, number> = { bce: 0, 'bce-logits': 1, mse: 2 };
+
+/** Classification heads report accuracy (probability > 0.5) and need targets in [0, 1]. */
+export const isClassifier = (head: Head): boolean => head !== 'mse';
+
+export interface ModelSpec {
+  /** [D, H1, ..., Hk, 1]: inputs, hidden widths, one output (the logit, or the regression value). */
+  readonly layers: readonly number[];
+  readonly head: Head;
+  /** Dropout probability after every hidden ReLU while training (0: none); identity when evaluating. */
+  readonly dropout: number;
+}
+
+/** Bounds checked before anything is allocated (the device's own limits are checked later). */
+export const MODEL_LIMITS = { maxInputs: 65536, maxWidth: 1 << 20, maxHiddenLayers: 16, maxParams: 1 << 26 } as const;
+
+/** One Linear layer: Y (N, out) = X (N, in) · Wᵀ + b, W at `w` (out, in), b at `b` (out). */
+export interface LinearLayer {
+  readonly index: number; // 0-based; torch names its params W{index+1}, b{index+1}
+  readonly inDim: number;
+  readonly outDim: number;
+  readonly w: number;
+  readonly b: number;
+  /** Hidden layers are followed by ReLU (and dropout); the last one feeds the head. */
+  readonly hidden: boolean;
+}
 
 export interface ParamLayout {
-  readonly hidden: number;
+  readonly spec: ModelSpec;
+  readonly layers: readonly LinearLayer[];
+  /** Total parameters. */
   readonly count: number;
-  readonly W1: number;
-  readonly b1: number;
-  readonly W2: number;
-  readonly b2: number;
+  /** D, the number of input features. */
+  readonly inputs: number;
+  /** The widest layer output, for per-point scratch. */
+  readonly maxWidth: number;
 }
 
-export function paramLayout(hidden: number): ParamLayout {
-  if (!Number.isInteger(hidden) || hidden < 1 || hidden > MAX_HIDDEN) {
-    throw new RangeError(`hidden width must be an integer from 1 to ${MAX_HIDDEN}, got ${hidden}`);
+/** The lecture's family, Linear(1,H) -> ReLU -> Linear(H,1) with a head (`--hidden H`). */
+export function singleHidden(hidden: number, head: Head = 'bce'): ModelSpec {
+  return { layers: [1, hidden, 1], head, dropout: 0 };
+}
+
+/** What is wrong with a spec, as messages naming the setting; empty when valid. */
+export function specProblems(spec: ModelSpec): { field: 'layers' | 'head' | 'dropout'; message: string }[] {
+  const problems: { field: 'layers' | 'head' | 'dropout'; message: string }[] = [];
+  const L = spec.layers;
+  const { maxInputs, maxWidth, maxHiddenLayers, maxParams } = MODEL_LIMITS;
+  if (!Array.isArray(L) || L.length < 3) {
+    problems.push({ field: 'layers', message: `layers must list at least inputs, one hidden width and the output (e.g. 1,2,1), got ${String(L)}` });
+  } else if (!L.every((v) => Number.isInteger(v) && v >= 1)) {
+    problems.push({ field: 'layers', message: `layers must be positive integers, got ${L.join(',')}` });
+  } else if (L[L.length - 1] !== 1) {
+    problems.push({ field: 'layers', message: `the last layer must have one output (the logit or the value), got ${L[L.length - 1]}` });
+  } else if (L[0] > maxInputs) {
+    problems.push({ field: 'layers', message: `at most ${maxInputs} inputs, got ${L[0]}` });
+  } else if (L.length - 2 > maxHiddenLayers) {
+    problems.push({ field: 'layers', message: `at most ${maxHiddenLayers} hidden layers, got ${L.length - 2}` });
+  } else if (L.slice(1, -1).some((h) => h > maxWidth)) {
+    problems.push({ field: 'layers', message: `hidden widths must be at most ${maxWidth}, got ${L.join(',')}` });
+  } else if (paramCount(L) > maxParams) {
+    problems.push({ field: 'layers', message: `layers ${L.join(',')} have ${paramCount(L)} parameters, over the limit of ${maxParams}` });
   }
-  return { hidden, count: 3 * hidden + 1, W1: 0, b1: hidden, W2: 2 * hidden, b2: 3 * hidden };
+  if (!HEADS.includes(spec.head)) problems.push({ field: 'head', message: `head must be one of ${HEADS.join(', ')}, got ${spec.head}` });
+  if (!(Number.isFinite(spec.dropout) && spec.dropout >= 0 && spec.dropout < 1)) {
+    problems.push({ field: 'dropout', message: `dropout must be a probability in [0, 1), got ${spec.dropout}` });
+  }
+  return problems;
 }
 
-/** Parameters by name, each flattened in torch's shape; what the CLI writes and the page exports. */
-export interface ModelParams {
-  W1: number[];
-  b1: number[];
-  W2: number[];
-  b2: number[];
+function paramCount(layers: readonly number[]): number {
+  let count = 0;
+  for (let l = 0; l + 1 < layers.length; l++) count += layers[l + 1] * layers[l] + layers[l + 1];
+  return count;
 }
 
-export function unpackParams(flat: Float32Array, layout: ParamLayout): ModelParams {
-  const h = layout.hidden;
-  const take = (at: number, n: number) => Array.from(flat.subarray(at, at + n));
-  return { W1: take(layout.W1, h), b1: take(layout.b1, h), W2: take(layout.W2, h), b2: take(layout.b2, 1) };
+/** The layer table of a spec. Throws a RangeError naming the problem when the spec is invalid. */
+export function paramLayout(spec: ModelSpec): ParamLayout {
+  const problems = specProblems(spec);
+  if (problems.length > 0) throw new RangeError(problems.map((p) => p.message).join('; '));
+  const layers: LinearLayer[] = [];
+  let at = 0;
+  for (let l = 0; l + 1 < spec.layers.length; l++) {
+    const inDim = spec.layers[l];
+    const outDim = spec.layers[l + 1];
+    layers.push({ index: l, inDim, outDim, w: at, b: at + outDim * inDim, hidden: l + 2 < spec.layers.length });
+    at += outDim * inDim + outDim;
+  }
+  return { spec, layers, count: at, inputs: spec.layers[0], maxWidth: Math.max(...spec.layers) };
 }
 
-export function packParams(params: ModelParams): Float32Array<ArrayBuffer> {
-  const h = params.W1.length;
-  const layout = paramLayout(h);
-  const shapes: [keyof ModelParams, number][] = [['W1', h], ['b1', h], ['W2', h], ['b2', 1]];
+/** Whether the model is the lecture's family: one input, one hidden ReLU layer, one output. */
+export function isSingleHidden(layout: ParamLayout): boolean {
+  return layout.layers.length === 2 && layout.inputs === 1;
+}
+
+/** Parameters by name, each flattened in torch's shape (W1, b1, ..., Wk, bk); what --out and the page export. */
+export type ModelParams = Record<string, number[]>;
+
+export const weightName = (l: LinearLayer) => `W${l.index + 1}`;
+export const biasName = (l: LinearLayer) => `b${l.index + 1}`;
+
+export function unpackParams(flat: Float32Array | Float64Array, layout: ParamLayout): ModelParams {
+  const out: ModelParams = {};
+  for (const l of layout.layers) {
+    out[weightName(l)] = Array.from(flat.subarray(l.w, l.w + l.outDim * l.inDim));
+    out[biasName(l)] = Array.from(flat.subarray(l.b, l.b + l.outDim));
+  }
+  return out;
+}
+
+/**
+ * The flat block from named params, for this layout. Nested arrays in torch's shapes
+ * (`W1: [[0.1], [0.2]]`, as `tensor.tolist()` writes them) are flattened first. Throws a RangeError
+ * naming the first parameter that is missing, of the wrong size or not a finite number.
+ */
+export function packParams(params: Record<string, unknown>, layout: ParamLayout): Float32Array<ArrayBuffer> {
   const flat = new Float32Array(layout.count);
-  for (const [name, n] of shapes) {
-    const values = params[name];
-    if (!Array.isArray(values) || values.length !== n) throw new RangeError(`${name} must hold ${n} numbers for hidden width ${h}`);
-    values.forEach((v, i) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`${name}[${i}] is not a finite number`);
-      flat[layout[name] + i] = v;
-    });
+  for (const l of layout.layers) {
+    for (const [name, at, size, shape] of [
+      [weightName(l), l.w, l.outDim * l.inDim, `(${l.outDim}, ${l.inDim})`],
+      [biasName(l), l.b, l.outDim, `(${l.outDim})`],
+    ] as const) {
+      const raw = params[name];
+      if (!Array.isArray(raw)) throw new RangeError(`${name} is missing: expected ${size} numbers, shape ${shape}`);
+      const values = (raw as unknown[]).flat(Infinity);
+      if (values.length !== size) throw new RangeError(`${name} holds ${values.length} numbers, layers ${layout.spec.layers.join(',')} need ${size} (shape ${shape})`);
+      values.forEach((v, i) => {
+        if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`${name}[${i}] is not a finite number`);
+        flat[at + i] = v;
+      });
+    }
   }
   return flat;
+}
+
+/** The layers a set of named params describes (W1's shape gives D and H1, and so on), or undefined. */
+export function layersOfParams(params: Record<string, unknown>): number[] | undefined {
+  const layers: number[] = [];
+  for (let k = 1; Array.isArray(params[`W${k}`]) && Array.isArray(params[`b${k}`]); k++) {
+    const w = params[`W${k}`] as unknown[];
+    const out = (params[`b${k}`] as unknown[]).flat(Infinity).length;
+    const count = w.flat(Infinity).length;
+    if (out < 1 || count % out !== 0) return undefined;
+    if (k === 1) layers.push(count / out);
+    else if (count / out !== layers[layers.length - 1]) return undefined;
+    layers.push(out);
+  }
+  return layers.length >= 3 ? layers : undefined;
 }
 
 /** The lecture's bent line by hand: W1=[[1],[-1]], b1=0, W2=[[-4.5,-9]], b2=4.5. */
