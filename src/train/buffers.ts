@@ -1,5 +1,6 @@
-// The GPU buffers every strategy trains on: data, the flat parameter block with its gradients and
-// Adam moments, the per-chunk loss history and Adam schedule, and small constant uniforms.
+// The GPU buffers every strategy trains on: data (and the test set), the flat parameter block with
+// its gradients and Adam moments, the per-chunk loss histories and Adam schedule, and small
+// constant uniforms.
 import type { GpuContext } from '../gpu/context';
 import { EPOCH_INDEX_STRIDE } from '../gpu/kernel';
 import type { ParamLayout } from '../model/layout';
@@ -9,6 +10,15 @@ import type { AdamHyper } from '../cpu/ops';
 export const ADAM_STEP_BYTES = 16;
 export const STATUS_BYTES = 16;
 
+/** The held-out points: evaluated every epoch with the parameters before its update, dropout off. */
+export interface TestBuffers {
+  readonly n: number;
+  readonly binaryLabels: boolean;
+  readonly x: GPUBuffer; // (N_test, D) zero-padded to a multiple of 4 floats
+  readonly y: GPUBuffer; // (N_test) likewise
+  readonly lossHistory: GPUBuffer; // (chunkEpochs) mean test loss of each epoch of the chunk
+}
+
 export interface TrainingBuffers {
   readonly n: number;
   /** Every label is exactly 0 or 1: kernels take BCE's one-log form (ops/bce.wgsl, BINARY_LABELS). */
@@ -16,8 +26,9 @@ export interface TrainingBuffers {
   readonly layout: ParamLayout;
   /** Epochs encoded per submit; the loss history and schedule hold one chunk. */
   readonly chunkEpochs: number;
-  readonly x: GPUBuffer; // (N) zero-padded to a multiple of 4: the fused kernels read vec4s
+  readonly x: GPUBuffer; // (N, D) row-major, zero-padded to a multiple of 4 floats (kernels may read vec4s)
   readonly y: GPUBuffer; // (N) likewise
+  readonly test?: TestBuffers;
   readonly params: GPUBuffer; // (P) flat, see model/layout.ts
   readonly m: GPUBuffer; // (P)
   readonly v: GPUBuffer; // (P)
@@ -46,6 +57,7 @@ export function padToVec4(values: Float32Array<ArrayBuffer>): Float32Array<Array
 export function createTrainingBuffers(
   ctx: GpuContext,
   data: { x: Float32Array<ArrayBuffer>; y: Float32Array<ArrayBuffer> },
+  test: { x: Float32Array<ArrayBuffer>; y: Float32Array<ArrayBuffer> } | undefined,
   layout: ParamLayout,
   hyper: AdamHyper,
   chunkEpochs: number,
@@ -72,12 +84,19 @@ export function createTrainingBuffers(
   const hyperWords = new Float32Array([hyper.beta1, hyper.beta2, 1 - hyper.beta1, 1 - hyper.beta2, hyper.eps, 0, 0, 0]);
 
   return {
-    n: data.x.length,
+    n: data.y.length,
     binaryLabels: data.y.every((v) => v === 0 || v === 1),
     layout,
     chunkEpochs,
     x: upload('x', padToVec4(data.x), STORAGE),
     y: upload('y', padToVec4(data.y), STORAGE),
+    test: test && {
+      n: test.y.length,
+      binaryLabels: test.y.every((v) => v === 0 || v === 1),
+      x: upload('test x', padToVec4(test.x), STORAGE),
+      y: upload('test y', padToVec4(test.y), STORAGE),
+      lossHistory: make('test loss history', chunkEpochs * 4, STORAGE | COPY_SRC),
+    },
     params: make('params', p, STORAGE | COPY_DST | COPY_SRC),
     m: make('adam m', p, STORAGE | COPY_DST | COPY_SRC),
     v: make('adam v', p, STORAGE | COPY_DST | COPY_SRC),

@@ -1,5 +1,12 @@
-// A fusion strategy: how one chunk of epochs is encoded. All strategies train on the same
-// TrainingBuffers and must give the same numbers; they differ only in how the work is dispatched.
+// A training strategy: how the epochs of one model are dispatched. Every strategy trains on the same
+// TrainingBuffers and must give the same numbers (within float32 summation order); they differ in
+// how the work is cut into dispatches. Each one says which models it supports and what it needs,
+// so the trainer asks them instead of switching on their names.
+import type { GpuContext } from '../gpu/context';
+import type { Dataset } from '../data/dataset';
+import type { ParamLayout } from '../model/layout';
+import type { TrainingBuffers } from './buffers';
+import type { Step } from './steps';
 
 export const STRATEGY_NAMES = ['unfused', 'fused', 'resident', 'piecewise'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
@@ -11,14 +18,52 @@ export interface Strategy {
   /** Dispatches per epoch (for resident: per chunk, shared by the chunk's epochs). */
   readonly dispatchesPerEpoch: number;
   /**
-   * Encodes `epochs` epochs (at most buffers.chunkEpochs). Epoch k of the chunk reads steps[k] and
-   * writes lossHistory[k]. May queue small uniform writes, which the queue orders before the submit.
+   * One epoch's dispatches, for strategies that dispatch per epoch: the trainer encodes them after
+   * the epoch's test evaluation (when there is a test set). Steps marked perEpoch bind epoch k.
    */
-  encode(pass: GPUComputePassEncoder, epochs: number): void;
+  readonly epochSteps?: readonly Step[];
+  /**
+   * Or a whole chunk at once (resident): `epochs` epochs (at most buffers.chunkEpochs); epoch k of
+   * the chunk reads steps[k] and writes lossHistory[k]. May queue small uniform writes, which the
+   * queue orders before the submit.
+   */
+  encodeChunk?(pass: GPUComputePassEncoder, epochs: number): void;
 }
 
 export interface StrategyOptions {
-  workgroupSize?: number;
+  workgroupSize: number;
   /** Points each invocation sums in order in the reductions over N (see gpu/grid.ts chunking). */
   pointsPerThread?: number;
+}
+
+/** What a strategy is asked about before anything is allocated. */
+export interface StrategyQuery {
+  readonly ctx: GpuContext;
+  readonly layout: ParamLayout;
+  /** Training points. */
+  readonly n: number;
+  /** Test points (0 without a test set). */
+  readonly testN: number;
+  readonly workgroupSize: number;
+  readonly pointsPerThread?: number;
+}
+
+/** A device limit a strategy would exceed: which limit, and a message naming the size that needs it and what to change. */
+export interface LimitProblem {
+  readonly limit: 'maxComputeWorkgroupStorageSize' | 'maxStorageBufferBindingSize' | 'maxComputeInvocationsPerWorkgroup';
+  readonly message: string;
+}
+
+export interface StrategyDescriptor {
+  readonly name: StrategyName;
+  /** One line for the README and --help: what it does and what it supports. */
+  readonly summary: string;
+  /** Why this strategy cannot train this model (e.g. "piecewise needs one input column"), or undefined. */
+  unsupported(layout: ParamLayout, options: { testSet: boolean }): string | undefined;
+  defaultWorkgroupSize(ctx: GpuContext, layout: ParamLayout): number;
+  /** The first device limit the strategy would exceed for this query, or undefined. */
+  limitProblem(q: StrategyQuery): LimitProblem | undefined;
+  /** Whether `auto` picks it for this query (asked in STRATEGIES order, after support and limits). */
+  preferredBy(q: StrategyQuery): boolean;
+  create(ctx: GpuContext, buffers: TrainingBuffers, data: Dataset, options: StrategyOptions): Promise<Strategy>;
 }
