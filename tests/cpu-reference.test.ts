@@ -2,18 +2,28 @@
 // in double precision, so a wrong backward formula in the twins cannot hide behind the GPU.
 import { describe, expect, test } from 'vitest';
 import { cpuLossAndGrads } from '../src/cpu/model';
-import { bce, bceBackward, sigmoid, sigmoidBackward } from '../src/cpu/ops';
-import { paramLayout } from '../src/model/layout';
+import { bce, bceBackward, bceLogits, headDlogit, sigmoid, sigmoidBackward } from '../src/cpu/ops';
+import { HEADS, paramLayout, type Head } from '../src/model/layout';
 import { rng } from './harness';
 
+const MODELS: [number[], Head][] = [
+  [[1, 1, 1], 'bce'],
+  [[1, 2, 1], 'bce'],
+  [[1, 16, 1], 'bce-logits'],
+  [[3, 5, 1], 'mse'],
+  [[2, 4, 3, 1], 'bce'],
+  [[4, 3, 3, 2, 1], 'mse'],
+];
+
 describe('gradient check by finite differences', () => {
-  test.each([1, 2, 16])('hidden width %i', (h) => {
-    const layout = paramLayout(h);
-    const r = rng(100 + h);
+  test.each(MODELS)('layers %j, head %s', (layers, head) => {
+    const layout = paramLayout({ layers, head, dropout: 0 });
+    const d = layers[0];
+    const r = rng(100 + layout.count);
     const n = 37;
     const params = Float64Array.from({ length: layout.count }, () => r(-1, 1));
-    const x = Float64Array.from({ length: n }, () => r(-1, 1));
-    const y = Float64Array.from({ length: n }, () => (r() < 0.5 ? 0 : 1));
+    const x = Float64Array.from({ length: n * d }, () => r(-1, 1));
+    const y = Float64Array.from({ length: n }, () => (head === 'mse' ? r(-2, 2) : r() < 0.5 ? 0 : 1));
     const { grads } = cpuLossAndGrads(params, layout, x, y);
     const eps = 1e-6;
     for (let i = 0; i < layout.count; i++) {
@@ -35,6 +45,21 @@ describe('gradient check by finite differences', () => {
       const numeric = (bce(p + 1e-7, y) - bce(p - 1e-7, y)) / 2e-7;
       expect(bceBackward(p, y, 1)).toBeCloseTo(numeric, 6);
     }
+  });
+
+  test.each(HEADS)('head %s: dlogit is the derivative of the loss', (head) => {
+    const n = 5;
+    for (const [z, y] of [[-3, 0], [-0.4, 1], [0, 0.3], [1.2, 1], [2.5, 0]]) {
+      const loss = (v: number) => (head === 'bce' ? bce(sigmoid(v), y) : head === 'bce-logits' ? bceLogits(v, y) : (v - y) ** 2) / n;
+      const numeric = (loss(z + 1e-6) - loss(z - 1e-6)) / 2e-6;
+      expect(headDlogit(head, z, y, n)).toBeCloseTo(numeric, 7);
+    }
+  });
+
+  test('bce-logits is stable where sigmoid + bce saturates', () => {
+    expect(bceLogits(200, 0)).toBeCloseTo(200, 10);
+    expect(bceLogits(-200, 1)).toBeCloseTo(200, 10);
+    expect(bceLogits(0, 1)).toBeCloseTo(Math.log(2), 12);
   });
 
   test('bce clamps each log at -100, as torch does', () => {

@@ -1,13 +1,14 @@
-// adam_step: one Adam update of every parameter in the flat block.
+// adam_step: one Adam update of every parameter in the flat block, the second half of an
+// all-or-nothing step. adam_check, the dispatch before, has flagged the epoch when any update of
+// the model would be non-finite; then no parameter changes in it or any later epoch.
 //   params  (P)  updated in place
 //   m, v    (P)  first and second moments, updated in place
+//   status  (2)  divergence status (common/status.wgsl): read only here
 //   grads   (P)  this epoch's gradients
-//   hyper        β1, β2, 1-β1, 1-β2, eps
-//   status  (2)  divergence status (common/finite.wgsl, common/status.wgsl)
-//   loss_history (K)  the chunk's mean losses: an epoch with a non-finite loss updates nothing
 //   steps   (K)  per-epoch step_size and bc2_sqrt of the current chunk, indexed by epoch.k
+//   hyper        β1, β2, 1-β1, 1-β2, eps
 // One invocation per parameter. Uses ops/adam.wgsl, common/grid.wgsl, common/epoch.wgsl,
-// common/status.wgsl.
+// common/finite.wgsl, common/status.wgsl.
 
 override WG: u32 = 64;
 
@@ -16,19 +17,19 @@ override WG: u32 = 64;
 @group(0) @binding(2) var<storage, read_write> v: array<f32>;
 @group(0) @binding(3) var<storage, read_write> status: array<atomic<u32>, 2>;
 @group(0) @binding(4) var<storage, read> grads: array<f32>;
-@group(0) @binding(5) var<storage, read> loss_history: array<f32>;
-@group(0) @binding(6) var<storage, read> steps: array<AdamStep>;
-@group(0) @binding(7) var<uniform> hyper: AdamHyper;
-@group(0) @binding(8) var<uniform> size: Count;
-@group(0) @binding(9) var<uniform> epoch: EpochIndex;
+@group(0) @binding(5) var<storage, read> steps: array<AdamStep>;
+@group(0) @binding(6) var<uniform> hyper: AdamHyper;
+@group(0) @binding(7) var<uniform> size: Count;
+@group(0) @binding(8) var<uniform> epoch: EpochIndex;
 
 @compute @workgroup_size(WG)
 fn adam_step(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
              @builtin(local_invocation_index) lid: u32) {
   let i = flat_invocation(wid, nwg, lid);
   let step = steps[epoch.k];
-  if (i < size.count && !diverged_before(step.epoch)) {
-    let next = adam_update_guarded(AdamState(params[i], m[i], v[i]), grads[i], hyper, step, loss_history[epoch.k]).state;
+  // Flagged in this epoch (by adam_check) or before: nothing changes.
+  if (i < size.count && !diverged_before(step.epoch + 1u)) {
+    let next = adam_update(AdamState(params[i], m[i], v[i]), grads[i], hyper, step);
     params[i] = next.param;
     m[i] = next.m;
     v[i] = next.v;

@@ -1,26 +1,36 @@
-// npm run train: the lecture's training on Dawn from the command line.
+// npm run train: the lecture's training, and the course's networks, on Dawn from the command line.
 // Exit codes: 0 done, 1 GPU failure or divergence, 2 bad arguments or data (nothing written).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseCsv, DataError } from '../data/csv';
+import { DataError, readCsv, selectDataset, splitHoldout } from '../data/csv';
 import { generateLectureData } from '../data/generate';
 import type { Dataset } from '../data/dataset';
 import { acquireGpu, GpuError, type GpuContext } from '../gpu/context';
 import { unpackParams } from '../model/layout';
 import { nodeGpu, NODE_GPU_HELP } from '../node/gpu';
 import { ResilientTraining } from '../train/recovery';
-import { describeDivergence, Trainer } from '../train/trainer';
-import { parseArgs, USAGE, UsageError } from './args';
+import { ConfigError, describeDivergence, Trainer } from '../train/trainer';
+import { describeProblem, parseArgs, USAGE, UsageError, type CliArgs } from './args';
 import { ProgressBar } from './progress';
 
-function loadData(path: string | undefined): Dataset {
-  if (path === undefined) return generateLectureData();
-  let text: string;
+function readDataset(path: string, args: CliArgs): Dataset {
+  let bytes: Uint8Array;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (e) {
     throw new DataError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return parseCsv(text, path);
+  const table = readCsv(bytes, { delimiter: args.delimiter });
+  return selectDataset(table, { features: args.features, target: args.target, source: path });
+}
+
+/** The training set and the test set (--test, or --holdout's last rows), as the arguments ask. */
+function loadData(args: CliArgs): { data: Dataset; test?: Dataset } {
+  const all = args.data === undefined ? generateLectureData() : readDataset(args.data, args);
+  if (args.holdout !== undefined) {
+    const { train, test } = splitHoldout(all, args.holdout);
+    return { data: train, test };
+  }
+  return { data: all, test: args.test === undefined ? undefined : readDataset(args.test, args) };
 }
 
 async function acquire(): Promise<GpuContext> {
@@ -38,22 +48,31 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const data = loadData(args.data);
+  const { data, test } = loadData(args);
   const firstCtx = await acquire();
   const report = (e: GpuError) => e.kind !== 'device-lost' && console.error(`\nGPU: ${e.message}`);
   firstCtx.onError(report);
-  const run = new ResilientTraining(firstCtx, await Trainer.create(firstCtx, data, args.config), data, async () => {
+  let trainer: Trainer;
+  try {
+    trainer = await Trainer.create(firstCtx, data, args.config, test);
+  } catch (e) {
+    firstCtx.destroy();
+    throw e;
+  }
+  const run = new ResilientTraining(firstCtx, trainer, data, test, async () => {
     const ctx = await acquire();
     ctx.onError(report);
     return ctx;
   });
   try {
     const loss = new Float32Array(args.epochs).fill(NaN);
+    const testLoss = test ? new Float32Array(args.epochs).fill(NaN) : undefined;
     const bar = new ProgressBar(args.epochs);
     let deviceLost = false;
     const result = await run.train(args.epochs, {
-      onLoss: (first, chunk) => {
+      onLoss: (first, chunk, testChunk) => {
         loss.set(chunk, first);
+        if (testChunk) testLoss?.set(testChunk, first);
         bar.update(first + chunk.length, chunk[chunk.length - 1]);
         if (args.loseDeviceAt !== undefined && !deviceLost && first + chunk.length >= args.loseDeviceAt) {
           deviceLost = true;
@@ -64,23 +83,41 @@ async function main(argv: string[]): Promise<number> {
     });
     const { trainer, ctx } = run;
     const params = unpackParams(await trainer.readParams(), trainer.layout);
+    const acc = await trainer.accuracy();
     const { strategy } = trainer;
     const done = trainer.epochsDone;
     if (result.diverged) console.error(`error: ${describeDivergence(result.diverged)}`);
     else {
       const usPerEpoch = (result.seconds * 1e6) / Math.max(1, result.epochs);
+      const testPart = result.lastTestLoss === undefined ? '' : `, test loss ${result.lastTestLoss.toFixed(6)}`;
+      const accPart = acc ? `, accuracy ${(100 * acc.train).toFixed(2)}% train` + (acc.test === undefined ? '' : ` / ${(100 * acc.test).toFixed(2)}% test`) : '';
       console.log(
-        `trained ${done} epochs on ${data.x.length} points: final loss ${result.lastLoss.toFixed(6)}, ` +
+        `trained ${done} epochs on ${data.n} points: final loss ${result.lastLoss.toFixed(6)}${testPart}${accPart}, ` +
           `${result.seconds.toFixed(2)} s (${usPerEpoch.toFixed(0)} µs/epoch), strategy ${strategy.name} (workgroup ${strategy.workgroupSize}), adapter ${ctx.adapterName}` +
           (result.recoveries > 0 ? `, ${result.recoveries} device loss${result.recoveries > 1 ? 'es' : ''} recovered` : ''),
       );
     }
     if (args.out) {
+      const ran = result.diverged ? result.diverged.epoch : done;
+      const series = (values: Float32Array) => Array.from(values.subarray(0, ran), (v) => (Number.isFinite(v) ? v : null));
       const out = {
-        config: { ...trainer.config, strategy: strategy.name, requestedStrategy: args.config.strategy, epochs: args.epochs, data: data.source, points: data.x.length },
+        config: {
+          ...trainer.config,
+          seed: trainer.config.seed.toString(), // exact: a seed may exceed 2^53
+          strategy: strategy.name,
+          requestedStrategy: args.config.strategy,
+          epochs: args.epochs,
+          data: data.source,
+          points: data.n,
+          features: data.features,
+          target: data.target,
+          ...(test ? { test: test.source, testPoints: test.n } : {}),
+        },
         adapter: ctx.adapterName,
         // Up to the last epoch that ran (with a divergence, the bad epoch's loss is the last one).
-        loss: Array.from(loss.subarray(0, result.diverged ? result.diverged.epoch : done), (v) => (Number.isFinite(v) ? v : null)),
+        loss: series(loss),
+        ...(testLoss ? { test_loss: series(testLoss) } : {}),
+        ...(acc ? { accuracy: acc } : {}),
         params,
         seconds: result.seconds,
         ...(result.diverged ? { diverged: result.diverged } : {}),
@@ -98,7 +135,8 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
     const usage = e instanceof UsageError || e instanceof DataError || e instanceof RangeError;
-    console.error(`error: ${(e as Error).message}${e instanceof UsageError ? '\n\n' + USAGE : ''}`);
+    const message = e instanceof ConfigError ? e.problems.map(describeProblem).join('\n') : (e as Error).message;
+    console.error(`error: ${message}${e instanceof UsageError ? '\n\n' + USAGE : ''}`);
     process.exit(usage ? 2 : 1);
   },
 );

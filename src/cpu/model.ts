@@ -1,72 +1,117 @@
-// The whole model on the CPU, composed from the kernel twins: the reference the GPU strategies and
-// the finite-difference check are held against.
+// The whole model on the CPU, composed from the kernel twins and the layer table: the reference the
+// GPU strategies and the finite-difference check are held against, and the page's engine when
+// there is no WebGPU. Double precision; dropout off (evaluation mode) unless a mask is given.
 import type { ParamLayout } from '../model/layout';
 import * as k from './kernels';
-import type { AdamHyper } from './ops';
+import { adamStepScalars, headDlogit, headLoss, headProb, type AdamHyper } from './ops';
 
 type Vec = Float32Array | Float64Array;
 
 export interface CpuForward {
-  /** (N, H): relu(x·W1ᵀ + b1) */
-  hidden: Float64Array;
+  /** Per hidden layer l: (N, H_l), relu(input·Wᵀ + b), dropout applied when training. */
+  hidden: Float64Array[];
+  /** (N): the last Linear's output. */
+  logit: Float64Array;
+  /** (N): sigmoid(logit) for the classification heads, the logit itself for mse. */
   prob: Float64Array;
 }
 
-export function cpuForward(params: Vec, layout: ParamLayout, x: Vec): CpuForward {
-  const n = x.length;
-  const h = layout.hidden;
-  const hidden = new Float64Array(n * h);
-  k.linearForward(hidden, x, params, { n, inDim: 1, outDim: h, wOffset: layout.W1 });
-  k.reluForwardInplace(hidden);
-  const prob = new Float64Array(n);
-  k.linearForward(prob, hidden, params, { n, inDim: h, outDim: 1, wOffset: layout.W2 });
-  k.sigmoidForwardInplace(prob);
-  return { hidden, prob };
+/**
+ * Keeps or drops unit `index` of hidden layer `layer` (0-based) for one point, and scales the
+ * survivors: the training-mode dropout mask. Absent: evaluation mode.
+ */
+export type DropoutMask = (layer: number, index: number) => number;
+
+/** The forward pass on N points of x (N, D) row-major. */
+export function cpuForward(params: Vec, layout: ParamLayout, x: Vec, dropout?: DropoutMask): CpuForward {
+  const n = x.length / layout.inputs;
+  const hidden: Float64Array[] = [];
+  let input: Vec = x;
+  const logit = new Float64Array(n);
+  for (const l of layout.layers) {
+    const out = l.hidden ? new Float64Array(n * l.outDim) : logit;
+    k.linearForward(out, input, params, { n, inDim: l.inDim, outDim: l.outDim, wOffset: l.w });
+    if (l.hidden) {
+      k.reluForwardInplace(out);
+      if (dropout) out.forEach((v, i) => (out[i] = v * dropout(l.index, i)));
+      hidden.push(out);
+    }
+    input = out;
+  }
+  return { hidden, logit, prob: logit.map((z) => headProb(layout.spec.head, z)) };
 }
 
-/** Mean BCE loss and its gradient with respect to every parameter, in the flat layout. */
-export function cpuLossAndGrads(params: Vec, layout: ParamLayout, x: Vec, y: Vec): { loss: number; grads: Float64Array } {
-  const n = x.length;
-  const h = layout.hidden;
-  const { hidden, prob } = cpuForward(params, layout, x);
-  const pointLoss = new Float64Array(n);
-  k.bceForwardPoints(pointLoss, prob, y);
-  const lossOut = new Float64Array(1);
-  k.reduceRows(lossOut, pointLoss, { rows: 1, len: n, outOffset: 0, divisor: n });
+/** The mean loss of the model's logits against y, as head_loss sums it. */
+export function cpuLoss(logit: Vec, y: Vec, layout: ParamLayout): number {
+  let sum = 0;
+  logit.forEach((z, i) => (sum += headLoss(layout.spec.head, z, y[i])));
+  return sum / y.length;
+}
 
+/** Mean loss and its gradient with respect to every parameter, in the flat layout. */
+export function cpuLossAndGrads(params: Vec, layout: ParamLayout, x: Vec, y: Vec, dropout?: DropoutMask): { loss: number; grads: Float64Array } {
+  const n = y.length;
+  const { hidden, logit } = cpuForward(params, layout, x, dropout);
+  const loss = cpuLoss(logit, y, layout);
   const grads = new Float64Array(layout.count);
-  const dz2 = new Float64Array(n);
-  k.bceBackwardPoints(dz2, prob, y);
-  k.sigmoidBackwardInplace(dz2, prob);
-  const dh = new Float64Array(n * h);
-  k.linearBackwardInput(dh, dz2, params, { n, inDim: h, outDim: 1, wOffset: layout.W2 });
-  // One chunk of all N points: the partial sums are the full sums.
-  const g2 = new Float64Array(h + 1);
-  k.linearBackwardParams(g2, dz2, hidden, { n, inDim: h, outDim: 1 }, n);
-  grads.set(g2, layout.W2);
-  k.reluBackwardInplace(dh, hidden);
-  const g1 = new Float64Array(2 * h);
-  k.linearBackwardParams(g1, dh, x, { n, inDim: 1, outDim: h }, n);
-  grads.set(g1, layout.W1);
-  return { loss: lossOut[0], grads };
+  let dy: Float64Array = logit.map((z, i) => headDlogit(layout.spec.head, z, y[i], n));
+  for (let li = layout.layers.length - 1; li >= 0; li--) {
+    const l = layout.layers[li];
+    const input: Vec = li === 0 ? x : hidden[li - 1];
+    // One chunk of all N points: the partial sums are the full sums.
+    const g = new Float64Array(l.outDim * l.inDim + l.outDim);
+    k.linearBackwardParams(g, dy, input, { n, inDim: l.inDim, outDim: l.outDim }, n);
+    grads.set(g, l.w);
+    if (li > 0) {
+      const dx = new Float64Array(n * l.inDim);
+      k.linearBackwardInput(dx, dy, params, { n, inDim: l.inDim, outDim: l.outDim, wOffset: l.w });
+      // The input's activation is relu (times the dropout scale): it passes the gradient where it is > 0.
+      const scale = dropout ? 1 / (1 - layout.spec.dropout) : 1;
+      dx.forEach((g, i) => (dx[i] = input[i] > 0 ? g * scale : 0));
+      dy = dx;
+    }
+  }
+  return { loss, grads };
 }
 
 export interface CpuTrainResult {
   losses: Float64Array;
+  /** The test loss of every epoch, before its update (when a test set was given). */
+  testLosses?: Float64Array;
   params: Float64Array;
   m: Float64Array;
   v: Float64Array;
 }
 
-export function cpuTrain(init: Vec, layout: ParamLayout, x: Vec, y: Vec, hyper: AdamHyper, epochs: number): CpuTrainResult {
+/** Full-batch Adam for `epochs` epochs from `init`, dropout off. */
+export function cpuTrain(
+  init: Vec,
+  layout: ParamLayout,
+  x: Vec,
+  y: Vec,
+  hyper: AdamHyper,
+  epochs: number,
+  test?: { x: Vec; y: Vec },
+): CpuTrainResult {
   const params = Float64Array.from(init);
   const m = new Float64Array(layout.count);
   const v = new Float64Array(layout.count);
   const losses = new Float64Array(epochs);
+  const testLosses = test ? new Float64Array(epochs) : undefined;
   for (let e = 0; e < epochs; e++) {
+    if (test && testLosses) testLosses[e] = cpuLoss(cpuForward(params, layout, test.x).logit, test.y, layout);
     const { loss, grads } = cpuLossAndGrads(params, layout, x, y);
     losses[e] = loss;
     k.adamStep(params, m, v, grads, hyper, e + 1);
   }
-  return { losses, params, m, v };
+  return { losses, testLosses, params, m, v };
 }
+
+/** Fraction of points whose predicted class (probability > 0.5) equals the label rounded. */
+export function accuracy(prob: ArrayLike<number>, y: ArrayLike<number>): number {
+  let right = 0;
+  for (let i = 0; i < y.length; i++) if (prob[i] > 0.5 === y[i] > 0.5) right++;
+  return right / y.length;
+}
+
+export { adamStepScalars };

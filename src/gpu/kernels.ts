@@ -4,21 +4,6 @@ import type { KernelSpec } from './kernel';
 const MATH = ['ops/linear', 'ops/relu', 'ops/sigmoid', 'ops/bce'];
 
 export const KERNELS = {
-  linearForward: {
-    file: 'linear_forward',
-    uses: ['ops/linear', 'common/grid'],
-    bindings: ['storage', 'read-only-storage', 'read-only-storage', 'uniform'],
-  },
-  linearBackwardInput: {
-    file: 'linear_backward_input',
-    uses: ['ops/linear', 'common/grid'],
-    bindings: ['storage', 'read-only-storage', 'read-only-storage', 'uniform'],
-  },
-  linearBackwardParams: {
-    file: 'linear_backward_params',
-    uses: ['ops/linear', 'common/grid', 'common/workgroup_sum'],
-    bindings: ['storage', 'read-only-storage', 'read-only-storage', 'uniform'],
-  },
   reluForward: {
     file: 'relu_forward',
     entryPoint: 'relu_forward_inplace',
@@ -31,49 +16,25 @@ export const KERNELS = {
     uses: ['ops/relu', 'common/grid'],
     bindings: ['storage', 'read-only-storage', 'uniform'],
   },
-  sigmoidForward: {
-    file: 'sigmoid_forward',
-    entryPoint: 'sigmoid_forward_inplace',
-    uses: ['ops/sigmoid', 'common/grid'],
-    bindings: ['storage', 'uniform'],
-  },
-  sigmoidBackward: {
-    file: 'sigmoid_backward',
-    entryPoint: 'sigmoid_backward_inplace',
-    uses: ['ops/sigmoid', 'common/grid'],
-    bindings: ['storage', 'read-only-storage', 'uniform'],
-  },
-  bceForward: {
-    file: 'bce_forward',
-    entryPoint: 'bce_forward_points',
-    uses: ['ops/bce', 'common/grid'],
-    bindings: ['storage', 'read-only-storage', 'read-only-storage', 'uniform'],
-  },
-  bceBackward: {
-    file: 'bce_backward',
-    entryPoint: 'bce_backward_points',
-    uses: ['ops/bce', 'common/grid'],
-    bindings: ['storage', 'read-only-storage', 'read-only-storage', 'uniform'],
-  },
   reduceRows: {
     file: 'reduce_rows',
     uses: ['common/workgroup_sum', 'common/epoch'],
     bindings: ['storage', 'read-only-storage', 'uniform', 'dynamic-uniform'],
   },
+  headPoints: {
+    file: 'head_points',
+    uses: ['ops/sigmoid', 'ops/bce', 'ops/head', 'common/grid'],
+    bindings: ['storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'uniform'],
+  },
+  adamCheck: {
+    file: 'adam_check',
+    uses: ['ops/adam', 'common/grid', 'common/epoch', 'common/finite', 'common/status'],
+    bindings: ['storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform', 'dynamic-uniform'],
+  },
   adamStep: {
     file: 'adam_step',
     uses: ['ops/adam', 'common/grid', 'common/epoch', 'common/finite', 'common/status'],
-    bindings: ['storage', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform', 'dynamic-uniform'],
-  },
-  fusedForwardBackward: {
-    file: 'fused_forward_backward',
-    uses: [...MATH, 'common/grid', 'common/model_columns'],
-    bindings: ['storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform'],
-  },
-  fusedReduceAdam: {
-    file: 'fused_reduce_adam',
-    uses: ['ops/adam', 'common/workgroup_sum', 'common/epoch', 'common/finite', 'common/status'],
-    bindings: ['storage', 'storage', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform', 'dynamic-uniform'],
+    bindings: ['storage', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform', 'dynamic-uniform'],
   },
   residentEpochs: {
     file: 'resident_epochs',

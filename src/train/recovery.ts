@@ -7,8 +7,8 @@ import type { Dataset } from '../data/dataset';
 import { Trainer, type Divergence, type TrainerState } from './trainer';
 
 export interface RecoveryEvents {
-  /** Losses of epochs first+1 .. first+losses.length; after a recovery `first` restarts at the checkpoint. */
-  onLoss?: (first: number, losses: Float32Array) => void;
+  /** Losses (and test losses) of epochs first+1 .. first+losses.length; after a recovery `first` restarts at the checkpoint. */
+  onLoss?: (first: number, losses: Float32Array, testLosses?: Float32Array) => void;
   /** The device was lost; training resumes at `epoch` on `ctx`. */
   onRecovered?: (error: GpuError, epoch: number, ctx: GpuContext) => void;
 }
@@ -28,6 +28,7 @@ export class ResilientTraining {
     public ctx: GpuContext,
     public trainer: Trainer,
     private readonly data: Dataset,
+    private readonly test: Dataset | undefined,
     private readonly acquire: () => Promise<GpuContext>,
     private readonly checkpointEvery = 1000,
     private readonly maxRecoveries = 3,
@@ -54,9 +55,10 @@ export class ResilientTraining {
       } catch (e) {
         if (!(e instanceof GpuError && e.kind === 'device-lost') || recoveries >= this.maxRecoveries) throw e;
         recoveries++;
-        const config = this.trainer.config;
+        const { config, learningRate } = this.trainer;
         this.ctx = await this.acquire();
-        this.trainer = await Trainer.create(this.ctx, this.data, config);
+        this.trainer = await Trainer.create(this.ctx, this.data, config, this.test);
+        this.trainer.learningRate = learningRate;
         this.trainer.restore(this.checkpoint);
         events.onRecovered?.(e, this.checkpoint.step, this.ctx);
       }

@@ -1,137 +1,132 @@
 // The trainer: owns the training buffers and one strategy, runs chunks of epochs, and streams the
-// loss of every epoch back without waiting on the GPU per epoch.
+// loss of every epoch (and the test loss, with a test set) back without waiting on the GPU per epoch.
 import type { GpuContext } from '../gpu/context';
 import { GpuError } from '../gpu/context';
-import { chunking, isPowerOfTwo } from '../gpu/grid';
+import { isPowerOfTwo } from '../gpu/grid';
 import { ReadbackPool, readFloats } from '../gpu/readback';
 import type { GpuTimer } from '../gpu/timer';
 import { DEFAULT_ADAM, adamStepScalars, type AdamHyper } from '../cpu/ops';
+import { accuracy } from '../cpu/model';
 import type { Dataset } from '../data/dataset';
 import { initParams } from '../model/init';
-import { MAX_HIDDEN, paramLayout, type ParamLayout } from '../model/layout';
+import { isClassifier, paramLayout, singleHidden, specProblems, type ModelSpec, type ParamLayout } from '../model/layout';
+import { isSeed } from '../model/seed';
 import { ADAM_STEP_BYTES, createTrainingBuffers, STATUS_BYTES, type TrainingBuffers } from './buffers';
+import { createTestEvaluation, type TestEvaluation } from './evaluate';
 import { ForwardPass, type ForwardTrace } from './forward';
-import { createFused, fusedDefaultWorkgroup } from './fused';
-import { columnsFit } from './columns';
-import { createPiecewise, PIECEWISE_DEFAULT_WG, piecewiseFit, piecewiseRuns } from './piecewise';
-import { createResident, RESIDENT_DEFAULT_WG } from './resident';
-import { STRATEGY_NAMES, type Strategy, type StrategyChoice, type StrategyName, type StrategyOptions } from './strategy';
-import { createUnfused, UNFUSED_DEFAULT_WG } from './unfused';
+import { FUSED } from './fused';
+import { PIECEWISE } from './piecewise';
+import { RESIDENT } from './resident';
+import { encodeSteps } from './steps';
+import { STRATEGY_NAMES, type Strategy, type StrategyChoice, type StrategyDescriptor, type StrategyName, type StrategyQuery } from './strategy';
+import { UNFUSED } from './unfused';
 
 export interface TrainerConfig {
-  hidden: number;
+  model: ModelSpec;
   lr: number;
-  seed: number;
+  /** torch.manual_seed's seed: any integer in [-2^63, 2^64 - 1] (model/seed.ts). */
+  seed: bigint;
   strategy: StrategyChoice;
   /** Workgroup size of the strategy's kernels; its own default when absent. */
   workgroupSize?: number;
   /** Epochs per submit: the granularity of loss streaming and of pausing. */
   chunkEpochs: number;
-  /** Points each invocation sums in order in the reductions over N (unfused, fused); by adapter kind when absent. */
+  /** Points each invocation sums in order in the reductions over N; by adapter kind when absent. */
   pointsPerThread?: number;
 }
 
-export const DEFAULT_CONFIG: TrainerConfig = { hidden: 2, lr: 0.001, seed: 43052, strategy: 'auto', chunkEpochs: 250 };
+export const DEFAULT_CONFIG: TrainerConfig = { model: singleHidden(2), lr: 0.001, seed: 43052n, strategy: 'auto', chunkEpochs: 250 };
 
-export function defaultWorkgroupSize(ctx: GpuContext, strategy: StrategyName, hidden: number): number {
-  switch (strategy) {
-    case 'unfused':
-      return UNFUSED_DEFAULT_WG;
-    case 'fused':
-      return fusedDefaultWorkgroup(ctx, hidden);
-    case 'resident':
-      return RESIDENT_DEFAULT_WG;
-    case 'piecewise':
-      return PIECEWISE_DEFAULT_WG;
-  }
+/** The strategies, in the order `auto` asks them. */
+export const STRATEGIES: readonly StrategyDescriptor[] = [RESIDENT, PIECEWISE, FUSED, UNFUSED];
+
+export function strategyDescriptor(name: StrategyName): StrategyDescriptor {
+  return STRATEGIES.find((s) => s.name === name)!;
 }
 
-/**
- * Up to this many point·units (N·H) per epoch, one workgroup running whole chunks of epochs
- * (resident) beats three dispatches per epoch (piecewise). Measured on a software adapter (the
- * benchmark in the README: ~45 µs per dispatch, resident ~12 ns per point·unit, piecewise ~200 µs
- * plus ~13 ns per point): they cross near 2^14. Not measured on a GPU, where dispatches are cheaper
- * and one workgroup leaves more cores idle, so the bound there is lower.
- */
-export function residentMaxWork(ctx: GpuContext): number {
-  return ctx.isSoftware ? 1 << 14 : 1 << 12;
+/** A setting that is wrong, as data: which field (the front ends place it) and why. */
+export interface ConfigProblem {
+  field: Exclude<keyof TrainerConfig, 'model'> | 'layers' | 'head' | 'dropout' | 'data' | 'test';
+  message: string;
 }
 
-/**
- * auto: resident while N·H is small enough that one workgroup beats dispatch overhead and it fits
- * in workgroup memory; otherwise piecewise, whose epoch costs O(N + H²) rather than O(N·H), while
- * its sums fit in workgroup memory; otherwise fused while its columns fit; otherwise unfused,
- * which runs any size.
- */
-export function chooseStrategy(ctx: GpuContext, n: number, hidden: number): StrategyName {
-  if (n * hidden <= residentMaxWork(ctx) && columnsFit(ctx, 'resident', hidden, RESIDENT_DEFAULT_WG) === undefined) return 'resident';
-  if (piecewiseFit(ctx, hidden) === undefined) return 'piecewise';
-  return columnsFit(ctx, 'fused', hidden, 1) === undefined ? 'fused' : 'unfused';
-}
-
-/** Every problem with a configuration, as messages naming the setting; empty when it is valid. */
-export function validateConfig(c: TrainerConfig): string[] {
-  const problems: string[] = [];
-  if (!Number.isInteger(c.hidden) || c.hidden < 1 || c.hidden > MAX_HIDDEN) problems.push(`hidden width must be an integer from 1 to ${MAX_HIDDEN}, got ${c.hidden}`);
-  // No upper bound: a rate that diverges is caught on the GPU and reported with its epoch.
-  if (!Number.isFinite(c.lr) || c.lr <= 0) problems.push(`learning rate must be a positive number, got ${c.lr}`);
-  if (!Number.isInteger(c.seed) || c.seed < 0 || c.seed > 0xffffffff) problems.push(`seed must be an integer from 0 to ${0xffffffff}, got ${c.seed}`);
-  if (c.strategy !== 'auto' && !STRATEGY_NAMES.includes(c.strategy)) problems.push(`strategy must be one of auto, ${STRATEGY_NAMES.join(', ')}, got ${c.strategy}`);
+/** Every problem with a configuration; empty when it is valid. */
+export function validateConfig(c: TrainerConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [...specProblems(c.model)];
+  // No upper bound: a rate that diverges is caught on the GPU and reported with its epoch. Zero is
+  // allowed, as torch allows it: the loss stays constant.
+  if (!Number.isFinite(c.lr) || c.lr < 0) problems.push({ field: 'lr', message: `learning rate must be a number >= 0, got ${c.lr}` });
+  if (typeof c.seed !== 'bigint' || !isSeed(c.seed)) problems.push({ field: 'seed', message: `seed must be an integer from -2^63 to 2^64 - 1, got ${c.seed}` });
+  if (c.strategy !== 'auto' && !STRATEGY_NAMES.includes(c.strategy)) problems.push({ field: 'strategy', message: `strategy must be one of auto, ${STRATEGY_NAMES.join(', ')}, got ${c.strategy}` });
   if (c.workgroupSize !== undefined && (!isPowerOfTwo(c.workgroupSize) || c.workgroupSize > 256)) {
-    problems.push(`workgroup size must be a power of two from 1 to 256, got ${c.workgroupSize}`);
+    problems.push({ field: 'workgroupSize', message: `workgroup size must be a power of two from 1 to 256, got ${c.workgroupSize}` });
   }
-  if (!Number.isInteger(c.chunkEpochs) || c.chunkEpochs < 1 || c.chunkEpochs > 4096) problems.push(`epochs per chunk must be an integer from 1 to 4096, got ${c.chunkEpochs}`);
+  if (!Number.isInteger(c.chunkEpochs) || c.chunkEpochs < 1 || c.chunkEpochs > 4096) problems.push({ field: 'chunkEpochs', message: `epochs per chunk must be an integer from 1 to 4096, got ${c.chunkEpochs}` });
   if (c.pointsPerThread !== undefined && (!Number.isInteger(c.pointsPerThread) || c.pointsPerThread < 1 || c.pointsPerThread > 65536)) {
-    problems.push(`points per thread must be an integer from 1 to 65536, got ${c.pointsPerThread}`);
+    problems.push({ field: 'pointsPerThread', message: `points per thread must be an integer from 1 to 65536, got ${c.pointsPerThread}` });
   }
   return problems;
 }
 
-/** The largest single buffer each strategy binds, to check against the device before allocating. */
-function largestBinding(ctx: GpuContext, strategy: StrategyName, n: number, config: TrainerConfig, wg: number): { bytes: number; what: string } {
-  const hidden = config.hidden;
-  switch (strategy) {
-    case 'unfused':
-      return { bytes: 4 * n * hidden, what: `the (N, H) activations, ${n}×${hidden} floats` };
-    case 'fused': {
-      const { chunks } = chunking(n, wg, ctx.isSoftware, config.pointsPerThread, 4); // as createFused cuts them
-      return { bytes: 4 * Math.max(n, (3 * hidden + 2) * chunks), what: `the partial sums, ${3 * hidden + 2}×${chunks} floats` };
-    }
-    case 'resident':
-      return { bytes: 4 * n, what: `the data, ${n} floats` };
-    case 'piecewise': {
-      const { runs } = piecewiseRuns(ctx, n, hidden, wg, config.pointsPerThread); // as createPiecewise cuts them
-      return { bytes: Math.max(4 * n, 8 * (hidden + 2) * runs), what: `the segment sums, ${hidden + 2}×${runs} pairs of floats` };
-    }
+/** What is wrong with a data set for a model: feature count, targets for the head; undefined when fine. */
+export function dataProblem(data: Dataset, spec: ModelSpec, what = 'the data set'): string | undefined {
+  if (data.n < 1 || data.y.length !== data.n || data.x.length !== data.n * data.d) {
+    return `${what} needs at least one point and a target per point (points: ${data.n}, features: ${data.x.length}, targets: ${data.y.length})`;
+  }
+  if (data.d !== spec.layers[0]) {
+    return `layers start with ${spec.layers[0]} input${spec.layers[0] === 1 ? '' : 's'}, but ${what} has ${data.d} feature${data.d === 1 ? '' : 's'} (${data.features.join(', ')}); set layers[0] to ${data.d} or choose the features`;
+  }
+  if (isClassifier(spec.head)) {
+    const i = data.y.findIndex((v) => !(v >= 0 && v <= 1));
+    if (i >= 0) return `head ${spec.head} needs targets in [0, 1], but ${what} has ${data.target} = ${data.y[i]} at row ${i + 1}; use the mse head for other targets`;
+  }
+  return undefined;
+}
+
+/**
+ * auto: the first strategy, in STRATEGIES order, that supports the model, fits the device and is
+ * preferred for this size (resident for small N·H, piecewise for one input and one hidden layer,
+ * then fused); unfused runs anything that fits.
+ */
+export function chooseStrategy(q: Omit<StrategyQuery, 'workgroupSize'>, testSet: boolean): StrategyName {
+  for (const s of STRATEGIES) {
+    if (s.unsupported(q.layout, { testSet })) continue;
+    const query = { ...q, workgroupSize: s.defaultWorkgroupSize(q.ctx, q.layout) };
+    if (!s.limitProblem(query) && s.preferredBy(query)) return s.name;
+  }
+  return 'unfused';
+}
+
+/** Error thrown for an unusable configuration or data set; `field` says which setting. */
+export class ConfigError extends RangeError {
+  override name = 'ConfigError';
+  constructor(readonly problems: ConfigProblem[]) {
+    super(problems.map((p) => p.message).join('; '));
   }
 }
 
-const STRATEGIES: Record<StrategyName, (ctx: GpuContext, b: TrainingBuffers, data: Dataset, options: StrategyOptions) => Promise<Strategy>> = {
-  unfused: (ctx, b, _, options) => createUnfused(ctx, b, options),
-  fused: (ctx, b, _, options) => createFused(ctx, b, options),
-  resident: (ctx, b, _, options) => createResident(ctx, b, options),
-  piecewise: createPiecewise,
-};
-
 export interface TrainOptions {
-  /** Called once per chunk, in order, with the mean loss of epochs first+1 .. first+losses.length. */
-  onLoss?: (firstEpoch: number, losses: Float32Array) => void;
+  /**
+   * Called once per chunk, in order, with the mean training loss of epochs first+1 ..
+   * first+losses.length and, with a test set, the test loss of the same epochs (before their updates).
+   */
+  onLoss?: (firstEpoch: number, losses: Float32Array, testLosses?: Float32Array) => void;
   /** Checked between chunks; training stops early when it returns true. */
   shouldStop?: () => boolean;
   /** Times each chunk's compute pass on the GPU (the benchmark). */
   timer?: GpuTimer;
 }
 
-/** Where and why training stopped on a non-finite loss or update (common/status.wgsl). */
+/** Where and why training stopped on a non-finite loss, gradient or update (common/status.wgsl). */
 export interface Divergence {
-  /** The first bad epoch (1-based); its update was refused, so the state is that of epoch - 1. */
+  /** The first bad epoch (1-based); no parameter took its update, so the state is that of epoch - 1. */
   epoch: number;
   loss: boolean;
   update: boolean;
 }
 
 export function describeDivergence(d: Divergence): string {
-  const what = [d.loss ? 'the loss was not finite' : '', d.update ? 'the Adam update would make parameters non-finite' : ''].filter(Boolean).join(' and ');
+  const what = [d.loss ? 'the loss was not finite' : '', d.update ? 'a gradient or the Adam update was not finite' : ''].filter(Boolean).join(' and ');
   return `training stopped at epoch ${d.epoch}: ${what} (learning rate too large, or extreme data?); the parameters after epoch ${d.epoch - 1} are kept`;
 }
 
@@ -142,6 +137,8 @@ export interface TrainResult {
   /** From the first submit to the last loss read back. */
   seconds: number;
   lastLoss: number;
+  /** The last epoch's test loss, with a test set. */
+  lastTestLoss?: number;
 }
 
 /** Everything needed to continue training elsewhere: after a lost device, or from a saved file. */
@@ -156,8 +153,9 @@ export interface TrainerState {
 export class Trainer {
   private step = 0;
   private divergedAt: Divergence | undefined;
-  private forwardPass: { inputs: Float32Array; pass: Promise<ForwardPass>; ready?: ForwardPass } | undefined;
+  private readonly forwardPasses = new Map<Float32Array, Promise<ForwardPass>>();
   private readonly readback: ReadbackPool;
+  private readonly hyper: AdamHyper;
 
   private constructor(
     readonly ctx: GpuContext,
@@ -165,45 +163,46 @@ export class Trainer {
     readonly layout: ParamLayout,
     readonly strategy: Strategy,
     private readonly buffers: TrainingBuffers,
-    private readonly hyper: AdamHyper,
+    private readonly evaluation: TestEvaluation | undefined,
+    readonly data: Dataset,
+    readonly testData: Dataset | undefined,
   ) {
-    // Each chunk's losses, then the divergence status right after them.
-    this.readback = new ReadbackPool(ctx, 'loss readback', config.chunkEpochs * 4 + STATUS_BYTES);
+    this.hyper = { ...DEFAULT_ADAM, lr: config.lr };
+    // Each chunk's losses, its test losses, then the divergence status.
+    this.readback = new ReadbackPool(ctx, 'loss readback', config.chunkEpochs * 8 + STATUS_BYTES);
   }
 
-  static async create(ctx: GpuContext, data: Dataset, partial: Partial<TrainerConfig> = {}): Promise<Trainer> {
+  /**
+   * A trainer for `data` (and `test`, evaluated every epoch). Every setting, the data against the
+   * model, and the device's limits are checked before anything is allocated.
+   * Throws ConfigError (a setting or the data; `problems` say which), GpuError 'limit' (the device).
+   */
+  static async create(ctx: GpuContext, data: Dataset, partial: Partial<TrainerConfig> = {}, test?: Dataset): Promise<Trainer> {
     const config: TrainerConfig = { ...DEFAULT_CONFIG, ...partial };
     const problems = validateConfig(config);
-    if (problems.length > 0) throw new RangeError(problems.join('; '));
-    const n = data.x.length;
-    if (n < 1 || data.y.length !== n) throw new RangeError(`the data set needs as many labels as inputs, and at least one point (x: ${n}, y: ${data.y.length})`);
-    const layout = paramLayout(config.hidden);
-    const name = config.strategy === 'auto' ? chooseStrategy(ctx, n, config.hidden) : config.strategy;
-    const wg = config.workgroupSize ?? defaultWorkgroupSize(ctx, name, config.hidden);
+    if (problems.length > 0) throw new ConfigError(problems);
+    const dataIssue = dataProblem(data, config.model) ?? (test && dataProblem(test, config.model, 'the test set'));
+    if (dataIssue) throw new ConfigError([{ field: dataProblem(data, config.model) ? 'data' : 'test', message: dataIssue }]);
+    const layout = paramLayout(config.model);
+    const base = { ctx, layout, n: data.n, testN: test?.n ?? 0, pointsPerThread: config.pointsPerThread };
+    const name = config.strategy === 'auto' ? chooseStrategy(base, test !== undefined) : config.strategy;
+    const descriptor = strategyDescriptor(name);
+    const unsupported = descriptor.unsupported(layout, { testSet: test !== undefined });
+    if (unsupported) throw new ConfigError([{ field: 'strategy', message: unsupported }]);
+    const wg = config.workgroupSize ?? descriptor.defaultWorkgroupSize(ctx, layout);
     if (wg > ctx.device.limits.maxComputeInvocationsPerWorkgroup) {
-      throw new GpuError('limit', `workgroup size ${wg} exceeds this device's maxComputeInvocationsPerWorkgroup (${ctx.device.limits.maxComputeInvocationsPerWorkgroup})`);
+      throw new GpuError('limit', `workgroup size ${wg} exceeds this device's maxComputeInvocationsPerWorkgroup (${ctx.device.limits.maxComputeInvocationsPerWorkgroup}); choose ${ctx.device.limits.maxComputeInvocationsPerWorkgroup} or less`);
     }
-    const largest = largestBinding(ctx, name, n, config, wg);
-    const limit = Math.min(ctx.device.limits.maxStorageBufferBindingSize, ctx.device.limits.maxBufferSize);
-    if (largest.bytes > limit) {
-      throw new GpuError(
-        'limit',
-        `N=${n}, hidden=${config.hidden} with strategy ${name} needs a ${largest.bytes}-byte buffer for ${largest.what}, ` +
-          `over this device's maxStorageBufferBindingSize/maxBufferSize of ${limit} bytes`,
-      );
-    }
-    if (name !== 'unfused') {
-      // The one check of workgroup memory, before any allocation; the strategies rely on it.
-      const problem = name === 'piecewise' ? piecewiseFit(ctx, config.hidden) : columnsFit(ctx, name, config.hidden, wg);
-      if (problem) throw new GpuError('limit', problem);
-    }
-    const hyper: AdamHyper = { ...DEFAULT_ADAM, lr: config.lr };
-    const buffers = createTrainingBuffers(ctx, data, layout, hyper, config.chunkEpochs);
+    // The one check of the device's limits, before any allocation; the strategies rely on it.
+    const limit = descriptor.limitProblem({ ...base, workgroupSize: wg });
+    if (limit) throw new GpuError('limit', limit.message);
+    const buffers = createTrainingBuffers(ctx, data, test, layout, { ...DEFAULT_ADAM, lr: config.lr }, config.chunkEpochs);
     try {
       const options = { workgroupSize: wg, pointsPerThread: config.pointsPerThread };
-      const strategy = await STRATEGIES[name](ctx, buffers, data, options);
-      const trainer = new Trainer(ctx, { ...config, workgroupSize: wg }, layout, strategy, buffers, hyper);
-      trainer.setParams(initParams(config.seed, config.hidden));
+      const strategy = await descriptor.create(ctx, buffers, data, options);
+      const evaluation = buffers.test && (await createTestEvaluation(ctx, buffers, buffers.test));
+      const trainer = new Trainer(ctx, { ...config, strategy: name, workgroupSize: wg }, layout, strategy, buffers, evaluation, data, test);
+      trainer.setParams(initParams(config.seed, layout));
       return trainer;
     } catch (e) {
       buffers.destroy();
@@ -215,16 +214,28 @@ export class Trainer {
     return this.step;
   }
 
+  /** The learning rate of the next epochs (torch's param_groups allow changing it between steps). */
+  get learningRate(): number {
+    return this.hyper.lr;
+  }
+
+  set learningRate(lr: number) {
+    if (!Number.isFinite(lr) || lr < 0) throw new ConfigError([{ field: 'lr', message: `learning rate must be a number >= 0, got ${lr}` }]);
+    this.hyper.lr = lr;
+  }
+
   /** Replaces the parameters and restarts Adam (moments zero, step 0). */
   setParams(flat: Float32Array<ArrayBuffer>): void {
     this.restore({ params: flat, m: new Float32Array(this.layout.count), v: new Float32Array(this.layout.count), step: 0 });
   }
 
+  /** Restores parameters and Adam state; throws a RangeError (nothing changed) when the sizes do not match. */
   restore(state: TrainerState): void {
     const p = this.layout.count;
     if (state.params.length !== p || state.m.length !== p || state.v.length !== p) {
       throw new RangeError(`the state holds ${state.params.length} parameters, this model has ${p}`);
     }
+    if (!Number.isInteger(state.step) || state.step < 0) throw new RangeError(`the state's step must be a non-negative integer, got ${state.step}`);
     const q = this.ctx.device.queue;
     q.writeBuffer(this.buffers.params, 0, state.params);
     q.writeBuffer(this.buffers.m, 0, state.m);
@@ -245,28 +256,38 @@ export class Trainer {
   }
 
   /**
-   * The current model's forward pass on any inputs. The pass for the last inputs seen is kept,
-   * buffers and bind groups included: the page redraws the curve of the same x after every chunk.
+   * The current model's forward pass (evaluation mode) on any inputs x (N, D). The pass for each
+   * input array seen is kept, buffers and bind groups included: the page redraws the curve of the
+   * same x after every chunk.
    */
   async forward(xs: Float32Array<ArrayBuffer>): Promise<ForwardTrace> {
-    if (this.forwardPass?.inputs !== xs) {
-      this.dropForwardPass();
-      const entry: { inputs: Float32Array; pass: Promise<ForwardPass>; ready?: ForwardPass } = {
-        inputs: xs,
-        pass: ForwardPass.create(this.ctx, this.buffers.params, this.layout, xs),
-      };
-      void entry.pass.then((p) => (entry.ready = p), () => undefined);
-      this.forwardPass = entry;
+    let pass = this.forwardPasses.get(xs);
+    if (!pass) {
+      if (this.forwardPasses.size >= 4) this.dropForwardPasses();
+      pass = ForwardPass.create(this.ctx, this.buffers.params, this.layout, xs);
+      this.forwardPasses.set(xs, pass);
     }
-    return (await this.forwardPass.pass).run();
+    return (await pass).run();
   }
 
-  /** Frees the cached forward pass: now if it is built, else as soon as it is. */
-  private dropForwardPass(): void {
-    const entry = this.forwardPass;
-    this.forwardPass = undefined;
-    if (entry?.ready) entry.ready.destroy();
-    else void entry?.pass.then((p) => p.destroy(), () => undefined);
+  /** Train and test accuracy (probability > 0.5 against the target), for classification heads. */
+  async accuracy(): Promise<{ train: number; test?: number } | undefined> {
+    if (!isClassifier(this.layout.spec.head)) return undefined;
+    const train = accuracy((await this.forward(this.data.x)).prob, this.data.y);
+    const test = this.testData && accuracy((await this.forward(this.testData.x)).prob, this.testData.y);
+    return { train, test };
+  }
+
+  /** Frees the cached forward passes: now if built, else as soon as they are. */
+  private dropForwardPasses(): void {
+    for (const pass of this.forwardPasses.values()) void pass.then((p) => p.destroy(), () => undefined);
+    this.forwardPasses.clear();
+  }
+
+  private encodeChunk(pass: GPUComputePassEncoder, epochs: number): void {
+    const { strategy, evaluation } = this;
+    if (strategy.encodeChunk) strategy.encodeChunk(pass, epochs);
+    else encodeSteps(pass, [...(evaluation?.steps ?? []), ...strategy.epochSteps!], epochs);
   }
 
   async train(epochs: number, options: TrainOptions = {}): Promise<TrainResult> {
@@ -279,8 +300,10 @@ export class Trainer {
     const stepsF32 = new Float32Array(stepsBytes);
     const stepsU32 = new Uint32Array(stepsBytes);
     const words = ADAM_STEP_BYTES / 4;
+    const test = this.buffers.test;
     let delivered: Promise<void> = Promise.resolve();
     let lastLoss = NaN;
+    let lastTestLoss: number | undefined;
     let diverged: Divergence | undefined;
     let done = 0;
     const start = performance.now();
@@ -298,25 +321,34 @@ export class Trainer {
       if (diverged) break; // learnt while waiting for a staging buffer
       const encoder = device.createCommandEncoder({ label: `epochs ${this.step + 1}..${this.step + count}` });
       const pass = encoder.beginComputePass({ label: `${this.strategy.name} chunk`, timestampWrites: options.timer?.next() });
-      this.strategy.encode(pass, count);
+      this.encodeChunk(pass, count);
       pass.end();
+      // staging: losses (count), test losses (count, with a test set), status
+      const testAt = count * 4;
+      const statusAt = test ? 2 * count * 4 : count * 4;
       encoder.copyBufferToBuffer(this.buffers.lossHistory, 0, staging, 0, count * 4);
-      encoder.copyBufferToBuffer(this.buffers.status, 0, staging, count * 4, STATUS_BYTES);
+      if (test) encoder.copyBufferToBuffer(test.lossHistory, 0, staging, testAt, count * 4);
+      encoder.copyBufferToBuffer(this.buffers.status, 0, staging, statusAt, STATUS_BYTES);
       device.queue.submit([encoder.finish()]);
 
       const first = this.step;
-      const bytes = this.readback.read(staging, count * 4 + STATUS_BYTES, count);
+      const bytes = this.readback.read(staging, statusAt + STATUS_BYTES, count);
       delivered = Promise.all([delivered, bytes]).then(([, data]) => {
         if (diverged) return; // chunks queued behind the bad epoch carry nothing new
         let chunkLosses = new Float32Array(data, 0, count);
-        const [badEpoch, why] = new Uint32Array(data, count * 4, 2);
+        let testLosses = test ? new Float32Array(data, testAt, count) : undefined;
+        const [badEpoch, why] = new Uint32Array(data, statusAt, 2);
         if (badEpoch !== 0) {
           diverged = { epoch: badEpoch, loss: (why & 1) !== 0, update: (why & 2) !== 0 };
-          chunkLosses = chunkLosses.subarray(0, Math.max(0, badEpoch - first));
+          // The bad epoch's own loss is delivered: it is the loss that stopped training.
+          const keep = Math.max(0, badEpoch - first);
+          chunkLosses = chunkLosses.subarray(0, keep);
+          testLosses = testLosses?.subarray(0, keep);
         }
         if (chunkLosses.length > 0) {
           lastLoss = chunkLosses[chunkLosses.length - 1];
-          options.onLoss?.(first, chunkLosses);
+          lastTestLoss = testLosses?.[testLosses.length - 1];
+          options.onLoss?.(first, chunkLosses, testLosses);
         }
       });
       this.step += count;
@@ -331,15 +363,15 @@ export class Trainer {
     let counted = done;
     if (diverged) {
       this.divergedAt = diverged;
-      // Every update from the bad epoch on was refused: the state is that of the epoch before.
+      // No update from the bad epoch on took place: the state is that of the epoch before.
       counted = done - (this.step - (diverged.epoch - 1));
       this.step = diverged.epoch - 1;
     }
-    return { epochs: counted, diverged, seconds: (performance.now() - start) / 1000, lastLoss };
+    return { epochs: counted, diverged, seconds: (performance.now() - start) / 1000, lastLoss, lastTestLoss };
   }
 
   destroy(): void {
-    this.dropForwardPass();
+    this.dropForwardPasses();
     this.readback.destroy();
     this.buffers.destroy();
   }

@@ -1,0 +1,78 @@
+// The course's networks against PyTorch (../shared/golden): every epoch's training loss within the
+// golden's tolerance[i] (the test loss within test_tolerance[i]) for every strategy that supports
+// the model. The band is max(1e-4, 10 × PyTorch's own spread when only the summation order
+// changes), so it is 1e-4 wherever PyTorch's float32 trajectory is stable. Long runs check the
+// slower strategies on a prefix of the epochs (EPOCHS below says how many).
+import { describe, expect, test } from 'vitest';
+import { readCsv, selectDataset, splitHoldout } from '../src/data/csv';
+import type { Dataset } from '../src/data/dataset';
+import { paramLayout, unpackParams, type ModelSpec } from '../src/model/layout';
+import type { StrategyName } from '../src/train/strategy';
+import { STRATEGIES, Trainer } from '../src/train/trainer';
+import { expectClose, withDevice } from './gpu';
+import { COURSE } from './shared';
+
+/** Epochs checked per golden and strategy: the whole run where it is quick, else a prefix. */
+const EPOCHS: Record<string, Partial<Record<StrategyName, number>>> = {
+  'step2000-h256-bcelogits': { piecewise: 5000, fused: 1000, unfused: 200 },
+  'curve2000-h1024-mse': { fused: 600, unfused: 100 },
+  'noise100-h512-mse-holdout': { piecewise: 1000, fused: 1000, unfused: 300 },
+  'mnist37-h32-bce': { fused: 200, unfused: 60 },
+  'rings1000-h16x16-bce': { fused: 2000, unfused: 300 },
+};
+
+function load(name: string): { data: Dataset; test?: Dataset; spec: ModelSpec } {
+  const { golden, csv, testCsv, holdout } = COURSE[name];
+  const c = golden.config;
+  const pick = (text: string, source: string) => selectDataset(readCsv(text), { features: c.features, target: c.target, source });
+  const all = pick(csv, c.data);
+  const split = holdout === undefined ? { train: all, test: testCsv === undefined ? undefined : pick(testCsv, c.test!) } : splitHoldout(all, holdout);
+  return { data: split.train, test: split.test, spec: { layers: c.layers, head: c.head, dropout: 0 } };
+}
+
+describe.each(Object.keys(COURSE))('%s', (name) => {
+  const { golden } = COURSE[name];
+  const { data, test: testSet, spec } = load(name);
+  const layout = paramLayout(spec);
+  const supporting = STRATEGIES.filter((s) => !s.unsupported(layout, { testSet: testSet !== undefined })).map((s) => s.name);
+
+  test('the strategies that support it are the expected ones', () => {
+    expect(supporting.sort()).toEqual(Object.keys(EPOCHS[name]).sort());
+  });
+
+  test.each(Object.entries(EPOCHS[name]))('%s: every epoch within the golden tolerance', async (strategy, epochs) => {
+    await withDevice(async (ctx) => {
+      const c = golden.config;
+      const trainer = await Trainer.create(ctx, data, { model: spec, seed: BigInt(c.seed), lr: c.lr, strategy: strategy as StrategyName }, testSet);
+      const init = unpackParams(await trainer.readParams(), trainer.layout);
+      for (const key of Object.keys(golden.init)) expectClose(init[key], golden.init[key], 0, 0, `init ${key}`);
+      const losses: number[] = [];
+      const testLosses: number[] = [];
+      const result = await trainer.train(epochs!, {
+        onLoss: (first, chunk, testChunk) => {
+          expect(first).toBe(losses.length);
+          losses.push(...chunk);
+          if (testChunk) testLosses.push(...testChunk);
+        },
+      });
+      expect(result.diverged).toBeUndefined();
+      expect(losses.length).toBe(epochs);
+      const within = (ours: number[], theirs: number[], band: number[], what: string) => {
+        const bad = ours.map((v, i) => ({ i, v, want: theirs[i], tol: band[i] })).filter((e) => !(Math.abs(e.v - e.want) <= e.tol));
+        expect(bad.slice(0, 5), `${what}: ${bad.length} epochs outside the band`).toEqual([]);
+      };
+      within(losses, golden.loss, golden.tolerance, 'train loss');
+      if (golden.test_loss) {
+        expect(testLosses.length).toBe(epochs);
+        within(testLosses, golden.test_loss, golden.test_tolerance!, 'test loss');
+      }
+      const checkpoint = golden.checkpoints[String(epochs)];
+      if (checkpoint && golden.tolerance[epochs! - 1] <= 1e-4) {
+        // A stable trajectory: the predictions at the checkpoint match too.
+        const { prob } = await trainer.forward(data.x);
+        expectClose(prob, checkpoint.prob ?? checkpoint.yhat!, 2e-3, 0, `predictions after ${epochs}`);
+      }
+      trainer.destroy();
+    });
+  });
+});
