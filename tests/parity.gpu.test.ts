@@ -1,20 +1,20 @@
 // The lecture, end to end, against PyTorch: every strategy trains 3000 epochs, then 3000 more from
 // where it stopped (params and Adam state kept), on ../shared/data/dnnex.csv with seed 43052.
 import { describe, expect, test } from 'vitest';
-import { parseCsv } from '../src/data/csv';
-import { paramLayout, unpackParams } from '../src/model/layout';
+import { readCsv, selectDataset } from '../src/data/csv';
+import { singleHidden, unpackParams } from '../src/model/layout';
 import { STRATEGY_NAMES } from '../src/train/strategy';
 import { Trainer } from '../src/train/trainer';
 import { expectClose, withDevice } from './gpu';
 import { DNNEX_CSV, LECTURE } from './shared';
 
-const data = parseCsv(DNNEX_CSV, 'dnnex.csv');
+const data = selectDataset(readCsv(DNNEX_CSV), { source: 'dnnex.csv' });
 
 describe.each(STRATEGY_NAMES)('%s', (strategy) => {
   test('matches the PyTorch trajectory: every loss within 1e-4, params and probs within 1e-3', async () => {
     await withDevice(async (ctx) => {
-      const trainer = await Trainer.create(ctx, data, { strategy, seed: 43052, hidden: 2, lr: 0.001 });
-      expect(unpackParams(await trainer.readParams(), paramLayout(2))).toEqual(LECTURE.init);
+      const trainer = await Trainer.create(ctx, data, { strategy, seed: 43052n, model: singleHidden(2), lr: 0.001 });
+      expect(unpackParams(await trainer.readParams(), trainer.layout)).toEqual(LECTURE.init);
       const losses: number[] = [];
       const onLoss = (first: number, chunk: Float32Array) => {
         expect(first).toBe(losses.length); // in order, no gap, no duplicate
@@ -24,7 +24,7 @@ describe.each(STRATEGY_NAMES)('%s', (strategy) => {
         await trainer.train(3000, { onLoss });
         expect(trainer.epochsDone).toBe(Number(checkpoint));
         const golden = LECTURE.checkpoints[checkpoint];
-        const params = unpackParams(await trainer.readParams(), paramLayout(2));
+        const params = unpackParams(await trainer.readParams(), trainer.layout);
         for (const name of ['W1', 'b1', 'W2', 'b2'] as const) expectClose(params[name], golden.params[name], 1e-3, 0, `${name} after ${checkpoint}`);
         const { prob } = await trainer.forward(data.x);
         expectClose(prob, golden.prob, 1e-3, 0, `prob after ${checkpoint}`);
@@ -38,7 +38,7 @@ describe.each(STRATEGY_NAMES)('%s', (strategy) => {
   test('deterministic: two runs give bit-identical losses and params', async () => {
     await withDevice(async (ctx) => {
       const run = async () => {
-        const trainer = await Trainer.create(ctx, data, { strategy, seed: 7, hidden: 16, lr: 0.01 });
+        const trainer = await Trainer.create(ctx, data, { strategy, seed: 7n, model: singleHidden(16), lr: 0.01 });
         const losses: number[] = [];
         await trainer.train(strategy === 'unfused' ? 200 : 600, { onLoss: (_, l) => losses.push(...l) });
         const params = Array.from(await trainer.readParams());

@@ -79,6 +79,9 @@ export function dataProblem(data: Dataset, spec: ModelSpec, what = 'the data set
   if (isClassifier(spec.head)) {
     const i = data.y.findIndex((v) => !(v >= 0 && v <= 1));
     if (i >= 0) return `head ${spec.head} needs targets in [0, 1], but ${what} has ${data.target} = ${data.y[i]} at row ${i + 1}; use the mse head for other targets`;
+  } else {
+    const i = data.y.findIndex((v) => !Number.isFinite(v));
+    if (i >= 0) return `${what} has ${data.target} = ${data.y[i]} at row ${i + 1}: the loss would not be finite`;
   }
   return undefined;
 }
