@@ -55,7 +55,7 @@ describe.each(STRATEGY_NAMES)('%s: an epoch's update is all or nothing', (strate
     await withDevice(async (ctx) => {
       const d = dataset([-1, 0, 1], [0, 3e38, 1]);
       const { losses, result, state } = await run(ctx, d, { strategy, model: singleHidden(2, 'mse') }, 10);
-      expect(result.diverged).toEqual({ epoch: 1, loss: true, update: true });
+      expect(result.diverged).toMatchObject({ epoch: 1, loss: true });
       expect(losses).toHaveLength(1);
       expect(losses[0]).toBe(Infinity);
       expect(Array.from(state.params)).toEqual(Array.from(initial()));
