@@ -1,98 +1,113 @@
-// Data in: the CSV reader on the lecture's file, on every malformed class we know of, and on
-// thousands of random and mutated inputs; the built-in generator against the lecture's data.
+// Data in: the course's CSV files in ../shared as data sets, the holdout split, which targets each head
+// takes, and the built-in generator against the lecture's data. (The reader's faults: csv.test.ts;
+// random inputs against an oracle: csv-fuzz.test.ts.)
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { DataError, parseCsv } from '../src/data/csv';
+import { splitHoldout, targetProblem, type Dataset } from '../src/data/dataset';
 import { generateLectureData } from '../src/data/generate';
-import { rng } from './harness';
 import { DNNEX_CSV } from './shared';
 
-describe('parseCsv', () => {
-  test("reads the lecture's dnnex.csv: 2000 points, x in [-1, 1], y in {0, 1}, prob kept", () => {
+const SHARED = join(__dirname, '..', '..', 'shared', 'data');
+const load = (name: string) => parseCsv(readFileSync(join(SHARED, `${name}.csv`)), `${name}.csv`);
+
+describe("the course's files", () => {
+  test.each([
+    ['dnnex', 2000, ['x'], 'prob'],
+    ['step2000', 2000, ['x'], 'prob'],
+    ['curve2000', 2000, ['x'], 'truth'],
+    ['noise100', 100, ['x'], undefined],
+    ['rings1000', 1000, ['x1', 'x2'], 'prob'],
+    ['xor800', 800, ['x1', 'x2'], 'prob'],
+  ] as const)('%s.csv: %i points, features %j, curve %s', (name, n, features, curve) => {
+    const d = load(name);
+    expect([d.n, d.d, d.features, d.target, d.source]).toEqual([n, features.length, features, 'y', `${name}.csv`]);
+    expect(d.x.length).toBe(n * features.length);
+    expect(d.y.length).toBe(n);
+    expect([d.prob !== undefined, d.truth !== undefined]).toEqual([curve === 'prob', curve === 'truth']);
+  });
+
+  test("dnnex.csv: the lecture's grid, labels and probability, in file order", () => {
     const d = parseCsv(DNNEX_CSV, 'dnnex.csv');
-    expect(d.x.length).toBe(2000);
-    expect(d.x[0]).toBe(-1);
-    expect(d.x[1999]).toBe(1);
+    expect([d.x[0], d.x[1999]]).toEqual([-1, 1]);
     expect(new Set(d.y)).toEqual(new Set([0, 1]));
     expect(d.prob?.[0]).toBeCloseTo(4.5397872e-5, 10);
   });
 
-  test('well-formed variants load: any column order, BOM, CRLF, quotes, blank tail, extra columns, no prob', () => {
-    const variants = [
-      'y,x\n1,0.5\n0,-0.5\n',
-      '\ufeffx,y\r\n0.5,1\r\n-0.5,0\r\n',
-      '"x","y"\n"0.5","1"\n-0.5,0\n\n\n',
-      'id,x,note,y\n1,0.5,"a, quoted ""note""",1\n2,-0.5,,0',
-      ' X , Y \n 0.5 , 1 \n-0.5,0',
-    ];
-    for (const text of variants) {
-      const d = parseCsv(text);
-      expect(Array.from(d.x), text).toEqual([0.5, -0.5]);
-      expect(Array.from(d.y), text).toEqual([1, 0]);
-      expect(d.prob).toBeUndefined();
-    }
+  test('rings1000.csv: x is row-major, (x1, x2) of each point side by side', () => {
+    const d = load('rings1000');
+    expect([d.x[0], d.x[1], d.x[2], d.x[3]]).toEqual([0.0634317398071289, 0.6625359058380127, 0.9436759948730469, -0.7613983154296875].map(Math.fround));
+  });
+
+  test('mnist37: 784 pixel features (y first in the file), 1600 + 502 rows, read in well under a second', () => {
+    const start = performance.now();
+    const train = load('mnist37-train');
+    const test = load('mnist37-test');
+    const ms = performance.now() - start;
+    expect([train.n, test.n, train.d, train.features[0], train.features[783], train.target]).toEqual([1600, 502, 784, 'p0', 'p783', 'y']);
+    expect(train.x.every((v) => Number.isInteger(v) && v >= 0 && v <= 255)).toBe(true);
+    expect(new Set(train.y)).toEqual(new Set([0, 1]));
+    expect(ms).toBeLessThan(1000); // about 200 ms here
+  });
+});
+
+describe('splitHoldout', () => {
+  test("noise100.csv, 0.2: the first 80 rows train, the last 20 test, as the lecture's x_all[:80] / x_all[80:]", () => {
+    const all = load('noise100');
+    const { train, test } = splitHoldout(all, 0.2);
+    expect([train.n, test.n]).toEqual([80, 20]);
+    expect(Array.from(train.x)).toEqual(Array.from(all.x.subarray(0, 80)));
+    expect(Array.from(test.y)).toEqual(Array.from(all.y.subarray(80)));
+    expect([train.source, test.source]).toEqual(['noise100.csv, training rows 1–80', 'noise100.csv, test rows 81–100']);
+  });
+
+  test('rows of D features and the true curve split together; sizes round as Math.round(n·fraction)', () => {
+    const all = load('rings1000');
+    const { train, test } = splitHoldout(all, 0.333);
+    expect([train.n, test.n, train.x.length, test.x.length, test.prob!.length]).toEqual([667, 333, 1334, 666, 333]);
+    expect([test.x[0], test.x[1], test.prob![0]]).toEqual([all.x[1334], all.x[1335], all.prob![667]]);
   });
 
   test.each([
-    ['', /empty/],
-    ['\n\n', /empty/],
-    ['x,y\n', /no data rows/],
-    ['x,prob\n1,0.5', /no column y/],
-    ['a,b\n1,2', /no column x or y/],
-    ['x,y\n1,abc', /line 2, column y: "abc" is not a number/],
-    ['x,y\n1,1\nfoo,0', /line 3, column x: "foo" is not a number/],
-    ['x,y\nNaN,1', /line 2, column x: NaN is not allowed/],
-    ['x,y\nInfinity,1', /line 2, column x: .*not a finite/],
-    ['x,y\n1e39,1', /line 2, column x: .*not a finite float32/],
-    ['x,y\n0.5,2', /line 2, column y: label 2 is outside \[0, 1\]/],
-    ['x,y\n0.5,-1', /line 2, column y: label -1/],
-    ['x,y,prob\n0.5,1,1.5', /line 2, column prob: probability 1.5/],
-    ['x,y\n0.5,1,7', /line 2: 3 fields, but the header has 2/],
-    ['x,y\n0.5', /line 2: 1 fields/],
-    ['x,y\n0.5,\n', /line 2, column y: empty cell/],
-    ['x,y\n0.5,1\n\n0.1,0', /line 3: blank line inside the data/],
-    ['x,y\n"0.5,1', /quoted field is never closed/],
-    ['x,x,y\n1,2,1', /column x appears twice/],
-  ])('%j is refused: %s', (text, message) => {
-    expect(() => parseCsv(text)).toThrow(DataError);
-    expect(() => parseCsv(text)).toThrow(message);
+    [0.2, 2, 'test'], // rounds to 0 test rows
+    [0.9, 2, 'training'], // rounds to 2 of 2
+    [0, 100, undefined],
+    [1, 100, undefined],
+    [NaN, 100, undefined],
+  ])('%s of %i rows is refused', (fraction, n, side) => {
+    const data = generateLectureData(1, n);
+    const run = () => splitHoldout(data, fraction);
+    expect(run).toThrow(DataError);
+    expect(run).toThrow(side ? `leaves the ${side} set empty` : 'between 0 and 1');
+  });
+});
+
+describe('targetProblem', () => {
+  const withTargets = (values: number[]): Dataset => ({ ...generateLectureData(1, values.length), y: Float32Array.from(values) });
+
+  test('bce and bce-logits take labels in [0, 1], soft ones too; mse any finite number', () => {
+    expect(targetProblem(withTargets([0, 1, 0.25]), 'bce')).toBeUndefined();
+    expect(targetProblem(withTargets([0, 1, 0.25]), 'bce-logits')).toBeUndefined();
+    expect(targetProblem(withTargets([0, 2]), 'bce')).toMatch(/target y of point 2 is 2, outside \[0, 1\]: the bce head/);
+    expect(targetProblem(withTargets([-0.5]), 'bce-logits')).toMatch(/bce-logits head needs labels in \[0, 1\]/);
+    expect(targetProblem(withTargets([-30, 2e10]), 'mse')).toBeUndefined();
+    expect(targetProblem(withTargets([1, NaN]), 'mse')).toMatch(/point 2 is NaN/);
   });
 
-  test('fuzz: 5000 random and mutated inputs give a data set or a DataError, never anything else', () => {
-    const r = rng(2024);
-    const alphabet = ['x', 'y', 'prob', ',', '\n', '\r\n', '"', '0', '1', '0.5', '-', 'e', 'NaN', ' ', '\ufeff', 'Infinity', '1e40', '.'];
-    const base = 'x,prob,y\n-1,0.1,0\n0,0.5,1\n1,0.9,1\n';
-    let loaded = 0;
-    for (let i = 0; i < 5000; i++) {
-      let text: string;
-      if (i % 2 === 0) {
-        text = Array.from({ length: Math.floor(r(0, 40)) }, () => alphabet[Math.floor(r(0, alphabet.length))]).join('');
-      } else {
-        const chars = base.split('');
-        for (let k = 0; k < 1 + Math.floor(r(0, 4)); k++) {
-          const at = Math.floor(r(0, chars.length));
-          const op = r();
-          if (op < 0.33) chars.splice(at, 1);
-          else if (op < 0.66) chars.splice(at, 0, alphabet[Math.floor(r(0, alphabet.length))]);
-          else chars[at] = alphabet[Math.floor(r(0, alphabet.length))];
-        }
-        text = chars.join('');
-      }
-      try {
-        const d = parseCsv(text);
-        expect(d.x.length).toBeGreaterThan(0);
-        expect(d.y.length).toBe(d.x.length);
-        d.x.forEach((v) => expect(Number.isFinite(v)).toBe(true));
-        d.y.forEach((v) => expect(v >= 0 && v <= 1).toBe(true));
-        loaded++;
-      } catch (e) {
-        if (!(e instanceof DataError)) throw new Error(`input ${JSON.stringify(text)} threw ${String(e)}`);
-      }
-    }
-    expect(loaded).toBeGreaterThan(100); // the mutations keep some inputs valid
+  test("the course's files: curve2000's targets suit only mse, the others every head", () => {
+    expect(targetProblem(load('curve2000'), 'bce')).toMatch(/outside \[0, 1\]/);
+    expect(targetProblem(load('curve2000'), 'mse')).toBeUndefined();
+    for (const name of ['dnnex', 'step2000', 'rings1000']) expect(targetProblem(load(name), 'bce-logits')).toBeUndefined();
   });
 });
 
 describe('generateLectureData', () => {
+  test("the data set's shape: one feature x, target y, prob", () => {
+    const gen = generateLectureData(7, 50);
+    expect([gen.d, gen.n, gen.features, gen.target, gen.x.length, gen.prob?.length]).toEqual([1, 50, ['x'], 'y', 50, 50]);
+  });
+
   test("has the lecture's x grid and true probability", () => {
     const gen = generateLectureData();
     const csv = parseCsv(DNNEX_CSV);

@@ -1,4 +1,6 @@
-// Files in and out of the page: downloads made from memory, and text read from a picked or dropped file.
+// Files in and out of the page: downloads made from memory, and a picked or dropped file read as
+// its raw bytes, so the page decodes it (UTF-8, UTF-16 with a BOM) with the CLI's code, src/data.
+import { decodeText } from '../data/decode';
 
 export function download(name: string, text: string, type: string): void {
   const url = URL.createObjectURL(new Blob([text], { type }));
@@ -15,8 +17,13 @@ export function lossCsv(losses: ArrayLike<number>): string {
   return lines.join('\n') + '\n';
 }
 
-/** Reads a File as text, refusing sizes no data set here could have. */
-export async function readTextFile(file: File, maxBytes = 512 * 1024 * 1024): Promise<string> {
+/** Reads a File's raw bytes (for readCsv/parseCsv), refusing sizes no data set here could have. */
+export async function readFileBytes(file: File, maxBytes = 512 * 1024 * 1024): Promise<Uint8Array<ArrayBuffer>> {
   if (file.size > maxBytes) throw new Error(`${file.name} is ${file.size} bytes, more than the ${maxBytes} this page reads`);
-  return file.text();
+  return new Uint8Array(await file.arrayBuffer());
+}
+
+/** Reads a File as text decoded as the CSV reader decodes bytes (kept for callers that want text). */
+export async function readTextFile(file: File, maxBytes = 512 * 1024 * 1024): Promise<string> {
+  return decodeText(await readFileBytes(file, maxBytes));
 }
