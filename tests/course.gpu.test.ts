@@ -4,7 +4,9 @@
 // changes), so it is 1e-4 wherever PyTorch's float32 trajectory is stable. Long runs check the
 // slower strategies on a prefix of the epochs (EPOCHS below says how many).
 import { describe, expect, test } from 'vitest';
-import { readCsv, selectDataset, splitHoldout } from '../src/data/csv';
+import { readCsv } from '../src/data/csv';
+import { splitHoldout } from '../src/data/dataset';
+import { selectDataset } from '../src/data/select';
 import type { Dataset } from '../src/data/dataset';
 import { paramLayout, unpackParams, type ModelSpec } from '../src/model/layout';
 import type { StrategyName } from '../src/train/strategy';

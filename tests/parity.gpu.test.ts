@@ -1,14 +1,14 @@
 // The lecture, end to end, against PyTorch: every strategy trains 3000 epochs, then 3000 more from
 // where it stopped (params and Adam state kept), on ../shared/data/dnnex.csv with seed 43052.
 import { describe, expect, test } from 'vitest';
-import { readCsv, selectDataset } from '../src/data/csv';
+import { parseCsv } from '../src/data/csv';
 import { singleHidden, unpackParams } from '../src/model/layout';
 import { STRATEGY_NAMES } from '../src/train/strategy';
 import { Trainer } from '../src/train/trainer';
 import { expectClose, withDevice } from './gpu';
 import { DNNEX_CSV, LECTURE } from './shared';
 
-const data = selectDataset(readCsv(DNNEX_CSV), { source: 'dnnex.csv' });
+const data = parseCsv(DNNEX_CSV, 'dnnex.csv');
 
 describe.each(STRATEGY_NAMES)('%s', (strategy) => {
   test('matches the PyTorch trajectory: every loss within 1e-4, params and probs within 1e-3', async () => {

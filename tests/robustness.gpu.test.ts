@@ -33,7 +33,7 @@ async function run(ctx: GpuContext, d: Dataset, config: Partial<TrainerConfig>, 
   return { losses, result, state };
 }
 
-describe.each(STRATEGY_NAMES)('%s: an epoch's update is all or nothing', (strategy) => {
+describe.each(STRATEGY_NAMES)('%s: an epoch\'s update is all or nothing', (strategy) => {
   test('a NaN gradient (an activation overflows to inf) stops at epoch 2 with every parameter, m and v of epoch 1', async () => {
     await withDevice(async (ctx) => {
       const config = { strategy, lr: 0.5, seed: 43052n, model: lecture };

@@ -1,7 +1,9 @@
 // npm run train: the lecture's training, and the course's networks, on Dawn from the command line.
 // Exit codes: 0 done, 1 GPU failure or divergence, 2 bad arguments or data (nothing written).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { DataError, readCsv, selectDataset, splitHoldout } from '../data/csv';
+import { DataError, readCsv } from '../data/csv';
+import { selectDataset } from '../data/select';
+import { splitHoldout } from '../data/dataset';
 import { generateLectureData } from '../data/generate';
 import type { Dataset } from '../data/dataset';
 import { acquireGpu, GpuError, type GpuContext } from '../gpu/context';

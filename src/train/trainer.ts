@@ -7,7 +7,7 @@ import { ReadbackPool, readFloats } from '../gpu/readback';
 import type { GpuTimer } from '../gpu/timer';
 import { DEFAULT_ADAM, adamStepScalars, type AdamHyper } from '../cpu/ops';
 import { accuracy } from '../cpu/model';
-import type { Dataset } from '../data/dataset';
+import { targetProblem, type Dataset } from '../data/dataset';
 import { initParams } from '../model/init';
 import { isClassifier, paramLayout, singleHidden, specProblems, type ModelSpec, type ParamLayout } from '../model/layout';
 import { isSeed } from '../model/seed';
@@ -76,13 +76,8 @@ export function dataProblem(data: Dataset, spec: ModelSpec, what = 'the data set
   if (data.d !== spec.layers[0]) {
     return `layers start with ${spec.layers[0]} input${spec.layers[0] === 1 ? '' : 's'}, but ${what} has ${data.d} feature${data.d === 1 ? '' : 's'} (${data.features.join(', ')}); set layers[0] to ${data.d} or choose the features`;
   }
-  if (isClassifier(spec.head)) {
-    const i = data.y.findIndex((v) => !(v >= 0 && v <= 1));
-    if (i >= 0) return `head ${spec.head} needs targets in [0, 1], but ${what} has ${data.target} = ${data.y[i]} at row ${i + 1}; use the mse head for other targets`;
-  } else {
-    const i = data.y.findIndex((v) => !Number.isFinite(v));
-    if (i >= 0) return `${what} has ${data.target} = ${data.y[i]} at row ${i + 1}: the loss would not be finite`;
-  }
+  const target = targetProblem(data, spec.head);
+  if (target) return `${what}: ${target}`;
   return undefined;
 }
 
