@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { STRATEGY_NAMES } from '../src/train/strategy';
-import { LECTURE } from './shared';
+import { COURSE, LECTURE } from './shared';
 
 const root = join(__dirname, '..');
-const dnnex = join(root, '..', 'shared', 'data', 'dnnex.csv');
+const shared = (name: string) => join(root, '..', 'shared', 'data', name);
+const dnnex = shared('dnnex.csv');
 // Built inside the repository so the bundle resolves `webgpu` from node_modules, as npm run train's does.
 const build = join(root, 'dist-node', 'cli-test');
 const cli = join(build, 'train.js');
@@ -34,13 +35,57 @@ describe('npm run train', () => {
     expect(summary, r.stdout).not.toBeNull();
     expect(Number(summary![1])).toBeCloseTo(LECTURE.loss[499], 5);
     const report = JSON.parse(readFileSync(out, 'utf8'));
-    expect(report.config).toMatchObject({ seed: 43052, hidden: 2, lr: 0.001, epochs: 500 });
+    expect(report.config).toMatchObject({ seed: '43052', model: { layers: [1, 2, 1], head: 'bce', dropout: 0 }, lr: 0.001, epochs: 500, features: ['x'], target: 'y' });
     expect(report.adapter).toMatch(/\S/);
     expect(report.loss).toHaveLength(500);
     report.loss.forEach((l: number, i: number) => expect(Math.abs(l - LECTURE.loss[i])).toBeLessThan(1e-4));
     expect(Object.keys(report.params)).toEqual(['W1', 'b1', 'W2', 'b2']);
     expect(report.params.W1).toHaveLength(2);
     expect(report.seconds).toBeGreaterThan(0);
+  });
+
+  test('MNIST 3 vs 7 (784-32-1): final loss, train and test accuracy, test loss per epoch, as PyTorch', () => {
+    const out = join(dir, 'mnist.json');
+    const golden = COURSE['mnist37-h32-bce'].golden;
+    const r = train('--data', shared('mnist37-train.csv'), '--test', shared('mnist37-test.csv'), '--layers', '784,32,1', '--epochs', '200', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/final loss [\d.]+, test loss [\d.]+, accuracy [\d.]+% train \/ [\d.]+% test/);
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(report.loss).toHaveLength(200);
+    expect(report.test_loss).toHaveLength(200);
+    report.loss.forEach((l: number, i: number) => expect(Math.abs(l - golden.loss[i]), `epoch ${i + 1}`).toBeLessThanOrEqual(golden.tolerance[i]));
+    report.test_loss.forEach((l: number, i: number) => expect(Math.abs(l - golden.test_loss![i]), `test epoch ${i + 1}`).toBeLessThanOrEqual(golden.test_tolerance![i]));
+    // PyTorch's predictions after 200 epochs give its accuracies; ours come from our own predictions.
+    const torchTrain = golden.checkpoints['200'].prob!;
+    expect(report.accuracy.train).toBeGreaterThan(0.95);
+    expect(report.accuracy.test).toBeGreaterThan(0.9);
+    expect(Object.keys(report.params)).toEqual(['W1', 'b1', 'W2', 'b2']);
+    expect(report.params.W1).toHaveLength(32 * 784);
+    expect(torchTrain).toHaveLength(1600);
+  });
+
+  test('--holdout: the last rows are the test set, as the lecture splits x_all[:80] / x_all[80:]', () => {
+    const out = join(dir, 'noise.json');
+    const golden = COURSE['noise100-h512-mse-holdout'].golden;
+    const r = train('--data', shared('noise100.csv'), '--holdout', '0.2', '--hidden', '512', '--head', 'mse', '--seed', '1', '--epochs', '100', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(report.config).toMatchObject({ points: 80, testPoints: 20 });
+    expect(report.accuracy).toBeUndefined(); // mse: no classes
+    report.test_loss.forEach((l: number, i: number) => expect(Math.abs(l - golden.test_loss![i])).toBeLessThanOrEqual(golden.test_tolerance![i]));
+  });
+
+  test('seeds as torch takes them: -1, 2^32-1 and 2^64-1 train the same model; lr 0 keeps the loss constant', () => {
+    const runs = ['-1', '4294967295', '18446744073709551615'].map((seed) => {
+      const out = join(dir, `seed${seed}.json`);
+      const r = train('--epochs', '5', '--seed', seed, '--lr', '0', '--out', out);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(readFileSync(out, 'utf8'));
+    });
+    expect(runs[2].config.seed).toBe('18446744073709551615'); // exact, not rounded through a float
+    expect(runs[1].params).toEqual(runs[0].params);
+    expect(runs[2].params).toEqual(runs[0].params);
+    expect(new Set(runs[0].loss).size).toBe(1);
   });
 
   test('every strategy and the default generated data run', () => {
@@ -93,6 +138,14 @@ describe('npm run train', () => {
     [['--points-per-thread', '0'], '--points-per-thread must be'],
     [['--workgroup-size', '48'], '--workgroup-size must be a power of two'],
     [['--data', '/no/such.csv'], 'cannot read /no/such.csv'],
+    [['--layers', '2,4,1'], '--data: layers start with 2 inputs, but the data set has 1 feature'],
+    [['--layers', '1,4,2'], '--layers: the last layer must have one output'],
+    [['--dropout', '1'], '--dropout: dropout must be a probability in [0, 1)'],
+    [['--head', 'hinge'], '--head must be one of bce, bce-logits, mse'],
+    [['--seed', '18446744073709551616'], '--seed: seed must be an integer'],
+    [['--holdout', '1'], '--holdout must be a fraction'],
+    [['--data', shared('curve2000.csv')], 'outside [0, 1]'],
+    [['--strategy', 'piecewise', '--layers', '1,3,3,1'], '--strategy: piecewise'],
   ])('bad argument %j: exit 2 with a message', (args, message) => {
     const r = train(...args);
     expect(r.code).toBe(2);

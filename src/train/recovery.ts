@@ -17,6 +17,7 @@ export interface ResilientResult {
   epochs: number;
   seconds: number;
   lastLoss: number;
+  lastTestLoss?: number;
   recoveries: number;
   diverged?: Divergence;
 }
@@ -41,12 +42,14 @@ export class ResilientTraining {
     let recoveries = 0;
     let seconds = 0;
     let lastLoss = NaN;
+    let lastTestLoss: number | undefined;
     let diverged: Divergence | undefined;
     while (this.trainer.epochsDone < target) {
       try {
         const r = await this.trainer.train(Math.min(this.checkpointEvery, target - this.trainer.epochsDone), { onLoss: events.onLoss });
         seconds += r.seconds;
         lastLoss = r.lastLoss;
+        lastTestLoss = r.lastTestLoss;
         if (r.diverged) {
           diverged = r.diverged;
           break;
@@ -63,6 +66,6 @@ export class ResilientTraining {
         events.onRecovered?.(e, this.checkpoint.step, this.ctx);
       }
     }
-    return { epochs: this.trainer.epochsDone - start, seconds, lastLoss, recoveries, diverged };
+    return { epochs: this.trainer.epochsDone - start, seconds, lastLoss, lastTestLoss, recoveries, diverged };
   }
 }
