@@ -1,0 +1,341 @@
+// The tiled GEMM kernels of a general MLP's Linear layers (shaders/kernels/gemm_*.wgsl,
+// split_k_reduce.wgsl): their specs, the tile presets, the dims uniforms, and one helper per kernel
+// that builds its dispatch as a Step (src/train/steps.ts) for one layer.
+//
+// Per layer l of [D, H1, ..., Hk, 1] over N points, an epoch is:
+//   forward   gemmForwardStep          A_l (N, OUT) = epilogue(A_{l-1}·Wᵀ + b)
+//   backward  gemmBackwardWeightsStep  partials (OUT·IN + OUT, splits) of dW, db from dZ_l and A_{l-1}
+//             splitKReduceStep         grads[w_offset ..] = the partials summed in order
+//             gemmBackwardInputStep    dZ_{l-1} (N, IN) = mask(dZ_l·W)   (not for the first layer)
+// Uniform layouts are read from the WGSL by webgpu-utils, so no struct is packed by position here.
+import './float16-shim';
+import { makeShaderDataDefinitions, makeStructuredView, type ShaderDataDefinitions } from 'webgpu-utils';
+import type { GpuContext } from './context';
+import { grid2d, isPowerOfTwo, workgroupsFor } from './grid';
+import { getKernel, type KernelSpec } from './kernel';
+import { kernelSource } from './shaders';
+import type { Step } from '../train/steps';
+import { dropThreshold, keepScale, type Epilogue, type GemmLayerDims } from '../cpu/gemm';
+
+const TILES = 'common/gemm_tiles';
+
+export const GEMM_KERNELS = {
+  gemmForward: {
+    file: 'gemm_forward',
+    uses: ['ops/adam', 'ops/relu', 'common/epoch', 'common/grid', 'common/dropout', TILES],
+    bindings: ['storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform', 'dynamic-uniform'],
+  },
+  gemmBackwardInput: {
+    file: 'gemm_backward_input',
+    uses: ['ops/relu', 'common/grid', TILES],
+    bindings: ['storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform'],
+  },
+  gemmBackwardWeights: {
+    file: 'gemm_backward_weights',
+    uses: ['common/grid', TILES],
+    bindings: ['storage', 'read-only-storage', 'read-only-storage', 'uniform'],
+  },
+  splitKReduce: {
+    file: 'split_k_reduce',
+    uses: ['common/grid', 'common/epoch'],
+    bindings: ['storage', 'read-only-storage', 'uniform', 'dynamic-uniform'],
+  },
+} as const satisfies Record<string, KernelSpec>;
+
+/**
+ * The tiling of one GEMM dispatch (common/gemm_tiles.wgsl): a workgroup computes a tileM × tileN
+ * block of the output, each invocation tm × tn of it, so a workgroup has (tileM/tm)·(tileN/tn)
+ * invocations. `shared` stages tileK-deep slices of both operands in workgroup memory (one barrier
+ * pair per slice); without it every invocation reads global memory directly (no barriers).
+ * All sizes powers of two; tm, tn ≤ 8.
+ */
+export interface GemmTiles {
+  readonly tileM: number;
+  readonly tileN: number;
+  readonly tileK: number;
+  readonly tm: number;
+  readonly tn: number;
+  readonly shared: boolean;
+}
+
+/**
+ * The tile presets a user can pick. Workgroup sizes: naive 64, small 64, medium 64, large 256,
+ * software 16. On a software adapter (SwiftShader: every barrier costs each invocation ~0.15 µs)
+ * the barrier-free `software` preset wins; a GPU wants `medium` or `large` (see defaultTilePreset).
+ */
+export const TILE_PRESETS = {
+  /** one output per invocation, operands straight from global memory: the reference ladder's first rung */
+  naive: { tileM: 8, tileN: 8, tileK: 8, tm: 1, tn: 1, shared: false },
+  /** 2×2 per invocation, 16×16 tiles through workgroup memory */
+  small: { tileM: 16, tileN: 16, tileK: 16, tm: 2, tn: 2, shared: true },
+  /** 4×4 per invocation, 32×32 tiles through workgroup memory */
+  medium: { tileM: 32, tileN: 32, tileK: 16, tm: 4, tn: 4, shared: true },
+  /** 8×8 per invocation, 128×128 tiles, 256 invocations: for big layers on a GPU */
+  large: { tileM: 128, tileN: 128, tileK: 8, tm: 8, tn: 8, shared: true },
+  /** 8×8 per invocation, 32×32 blocks, 16 invocations, no workgroup memory: for CPU adapters */
+  software: { tileM: 32, tileN: 32, tileK: 8, tm: 8, tn: 8, shared: false },
+} as const satisfies Record<string, GemmTiles>;
+
+export type TilePresetName = keyof typeof TILE_PRESETS;
+export const TILE_PRESET_NAMES = Object.keys(TILE_PRESETS) as TilePresetName[];
+
+/** The preset to use when the user picks none: barrier-free on a CPU adapter, workgroup tiles on a GPU. */
+export function defaultTilePreset(ctx: Pick<GpuContext, 'isSoftware'>): TilePresetName {
+  return ctx.isSoftware ? 'software' : 'medium';
+}
+
+export function tilesOf(choice: TilePresetName | GemmTiles): GemmTiles {
+  const t = typeof choice === 'string' ? TILE_PRESETS[choice] : choice;
+  if (!t) throw new Error(`no tile preset ${String(choice)}; presets: ${TILE_PRESET_NAMES.join(', ')}`);
+  const sizes = [t.tileM, t.tileN, t.tileK, t.tm, t.tn];
+  if (!sizes.every(isPowerOfTwo) || t.tm > 8 || t.tn > 8 || t.tm > t.tileM || t.tn > t.tileN) {
+    throw new Error(`bad GEMM tiles ${JSON.stringify(t)}: powers of two, tm ≤ min(8, tileM), tn ≤ min(8, tileN)`);
+  }
+  return t;
+}
+
+/** Invocations per workgroup of a tiling. */
+export function tileWorkgroupSize(t: GemmTiles): number {
+  return (t.tileM / t.tm) * (t.tileN / t.tn);
+}
+
+/**
+ * The tiling shrunk to an output of `rows` × `cols`: a side longer than the output is cut to the
+ * next power of two at or above it (and tm, tn with it), so a skinny product (1024→1, 1→1024)
+ * does not spend most of every workgroup on padding.
+ */
+export function fitTiles(t: GemmTiles, rows: number, cols: number): GemmTiles {
+  const fit = (tile: number, per: number, size: number) => {
+    const cut = Math.min(tile, 2 ** Math.ceil(Math.log2(Math.max(size, 1))));
+    return [cut, Math.min(per, cut)] as const;
+  };
+  const [tileM, tm] = fit(t.tileM, t.tm, rows);
+  const [tileN, tn] = fit(t.tileN, t.tn, cols);
+  return { ...t, tileM, tileN, tm, tn };
+}
+
+/** The override constants of a tiling (common/gemm_tiles.wgsl). */
+export function tileConstants(t: GemmTiles): Record<string, number> {
+  return { TILE_M: t.tileM, TILE_N: t.tileN, TILE_K: t.tileK, TM: t.tm, TN: t.tn, SHARED: t.shared ? 1 : 0, WG: tileWorkgroupSize(t) };
+}
+
+/** Workgroups of a tiled dispatch over an output of `rows` × `cols`, spread over x and y past 65535. */
+export function tileGrid(t: GemmTiles, rows: number, cols: number): [number, number] {
+  return grid2d(Math.ceil(rows / t.tileM) * Math.ceil(cols / t.tileN));
+}
+
+/** How the points of a weight-gradient product are cut: `splits` splits of `splitLen` points (the last may be shorter). */
+export interface WeightSplits {
+  readonly splitLen: number;
+  readonly splits: number;
+}
+
+/**
+ * Splits of N for gemm_backward_weights: enough workgroups to fill the device (about 8 on a
+ * software adapter, 1024 on a GPU, counting the tiles of the OUT × (IN+1) output), each split a
+ * multiple of tileK points, at most 65535 splits (one dispatch dimension). `pointsPerSplit` forces a length.
+ */
+export function weightSplits(n: number, inDim: number, outDim: number, t: GemmTiles, software: boolean, pointsPerSplit?: number): WeightSplits {
+  const tiles = Math.ceil(outDim / t.tileM) * Math.ceil((inDim + 1) / t.tileN);
+  const wanted = Math.max(1, Math.ceil((software ? 8 : 1024) / tiles));
+  let splitLen = pointsPerSplit ?? Math.ceil(Math.ceil(n / wanted) / t.tileK) * t.tileK;
+  splitLen = Math.max(splitLen, Math.ceil(n / 65535), 1);
+  return { splitLen, splits: Math.ceil(n / splitLen) };
+}
+
+/** Rows of a layer's gradient partials and of its flat gradient block: OUT·IN weights, then OUT biases. */
+export function gradientRows(inDim: number, outDim: number): number {
+  return outDim * inDim + outDim;
+}
+
+// ---- uniforms: each kernel's `dims` struct, laid out by webgpu-utils from the kernel's own WGSL
+
+const definitions = new Map<string, ShaderDataDefinitions>();
+
+/** The bytes of `spec`'s `dims` uniform holding `values` (WGSL field names), padded to 16 bytes. */
+export function dimsUniform(spec: KernelSpec, values: Record<string, number>): Uint32Array<ArrayBuffer> {
+  let defs = definitions.get(spec.file);
+  if (!defs) definitions.set(spec.file, (defs = makeShaderDataDefinitions(kernelSource(spec.file, spec.uses))));
+  const def = defs.uniforms.dims;
+  if (!def) throw new Error(`${spec.file}.wgsl has no dims uniform`);
+  const view = makeStructuredView(def, new ArrayBuffer(Math.ceil(def.size / 16) * 16));
+  for (const name of Object.keys(values)) {
+    if (!(name in view.views)) throw new Error(`${spec.file}.wgsl dims has no field ${name}`);
+  }
+  view.set(values);
+  return new Uint32Array(view.arrayBuffer as ArrayBuffer);
+}
+
+/** Makes a labelled uniform buffer that the caller owns (TrainingBuffers.uniform fits). */
+export interface UniformMaker {
+  uniform(label: string, words: Uint32Array<ArrayBuffer>): GPUBuffer;
+}
+
+function checkDims(what: string, ...sizes: number[]): void {
+  if (!sizes.every((s) => Number.isInteger(s) && s >= 1)) throw new Error(`${what}: sizes must be positive integers, got ${sizes.join(', ')}`);
+  if (sizes.reduce((a, b) => a * b, 1) >= 2 ** 32) throw new Error(`${what}: ${sizes.join('·')} elements pass u32 indices`);
+}
+
+// ---- the steps
+
+/** Dropout after a hidden layer's ReLU: drop probability p ∈ [0, 1), the run's seed, the layer's index. */
+export interface DropoutConfig {
+  p: number;
+  seed: number;
+  layer: number;
+}
+
+export interface GemmForwardArgs {
+  y: GPUBuffer; // (N, OUT) output
+  x: GPUBuffer; // (N, IN)
+  params: GPUBuffer; // flat: W (OUT, IN) at dims.wOffset, b (OUT) at dims.bOffset
+  steps: GPUBuffer; // (chunk) AdamStep: steps[k].epoch seeds the dropout of epoch k of the chunk
+  epochIndex: GPUBuffer; // EpochIndex at a 256-byte stride (TrainingBuffers.epochIndex)
+  dims: GemmLayerDims;
+  epilogue: Epilogue;
+  /** needed with epilogue 2 */
+  dropout?: DropoutConfig;
+  tiles: TilePresetName | GemmTiles;
+}
+
+/** Override constants of gemm_forward for an N × OUT output. */
+export function gemmForwardConstants(t: GemmTiles, epilogue: Epilogue): Record<string, number> {
+  return { ...tileConstants(t), EPILOGUE: epilogue };
+}
+
+/** The dims uniform of gemm_forward; `dropout` only with epilogue 2. */
+export function gemmForwardDims(d: GemmLayerDims, dropout?: DropoutConfig): Uint32Array<ArrayBuffer> {
+  return dimsUniform(GEMM_KERNELS.gemmForward, {
+    n: d.n,
+    in_dim: d.inDim,
+    out_dim: d.outDim,
+    w_offset: d.wOffset,
+    b_offset: d.bOffset,
+    dropout_seed: (dropout?.seed ?? 0) >>> 0,
+    layer: dropout?.layer ?? 0,
+    drop_threshold: dropThreshold(dropout?.p ?? 0),
+    keep_scale: keepScale(dropout?.p ?? 0),
+  });
+}
+
+/** One layer's forward dispatch, bound per epoch (the epoch seeds the dropout mask). */
+export async function gemmForwardStep(ctx: GpuContext, owner: UniformMaker, a: GemmForwardArgs): Promise<Step> {
+  const { n, inDim, outDim } = a.dims;
+  checkDims('gemm_forward', n, Math.max(inDim, outDim));
+  if (a.epilogue === 2 && !a.dropout) throw new Error('gemm_forward: the dropout epilogue needs a DropoutConfig');
+  const t = fitTiles(tilesOf(a.tiles), n, outDim);
+  const kernel = await getKernel(ctx, GEMM_KERNELS.gemmForward, gemmForwardConstants(t, a.epilogue));
+  const dims = owner.uniform(`gemm_forward dims ${inDim}→${outDim}`, gemmForwardDims(a.dims, a.dropout));
+  const group = kernel.bind(`gemm_forward ${inDim}→${outDim}`, [a.y, a.x, a.params, a.steps, dims, a.epochIndex]);
+  return { kernel, group, workgroups: tileGrid(t, n, outDim), perEpoch: true };
+}
+
+export interface GemmBackwardInputArgs {
+  dx: GPUBuffer; // (N, IN) output
+  dy: GPUBuffer; // (N, OUT)
+  params: GPUBuffer; // flat: W (OUT, IN) at dims.wOffset
+  dims: Omit<GemmLayerDims, 'bOffset'>;
+  /** The layer's input activation (N, IN) after the previous layer's ReLU (and dropout, scale = its keep scale). */
+  mask?: { act: GPUBuffer; scale: number };
+  tiles: TilePresetName | GemmTiles;
+}
+
+/** Override constants of gemm_backward_input; `masked` sets MASK = 1. */
+export function gemmBackwardInputConstants(t: GemmTiles, masked: boolean): Record<string, number> {
+  return { ...tileConstants(t), MASK: masked ? 1 : 0 };
+}
+
+/** The dims uniform of gemm_backward_input; scale is the mask's keep scale (1 for a plain ReLU). */
+export function gemmBackwardInputDims(d: Omit<GemmLayerDims, 'bOffset'>, scale = 1): Uint32Array<ArrayBuffer> {
+  return dimsUniform(GEMM_KERNELS.gemmBackwardInput, { n: d.n, in_dim: d.inDim, out_dim: d.outDim, w_offset: d.wOffset, scale });
+}
+
+/** The gradient at one layer's input, masked by the previous layer's ReLU/dropout when `mask` is given. */
+export async function gemmBackwardInputStep(ctx: GpuContext, owner: UniformMaker, a: GemmBackwardInputArgs): Promise<Step> {
+  const { n, inDim, outDim } = a.dims;
+  checkDims('gemm_backward_input', n, Math.max(inDim, outDim));
+  const t = fitTiles(tilesOf(a.tiles), n, inDim);
+  const kernel = await getKernel(ctx, GEMM_KERNELS.gemmBackwardInput, gemmBackwardInputConstants(t, a.mask !== undefined));
+  const dims = owner.uniform(`gemm_backward_input dims ${inDim}→${outDim}`, gemmBackwardInputDims(a.dims, a.mask?.scale ?? 1));
+  // Without a mask the act binding is never read; dy stands in for it.
+  const group = kernel.bind(`gemm_backward_input ${inDim}→${outDim}`, [a.dx, a.dy, a.params, a.mask?.act ?? a.dy, dims]);
+  return { kernel, group, workgroups: tileGrid(t, n, inDim) };
+}
+
+export interface GemmBackwardWeightsArgs {
+  partials: GPUBuffer; // (OUT·IN + OUT, splits) output, gradientRows(IN, OUT) · splits floats
+  dy: GPUBuffer; // (N, OUT)
+  x: GPUBuffer; // (N, IN) the layer's input from the forward pass
+  dims: { n: number; inDim: number; outDim: number };
+  split: WeightSplits;
+  tiles: TilePresetName | GemmTiles;
+}
+
+/** The tiling of a weight-gradient product: its output is OUT × (IN + 1), the bias as the last column. */
+export function weightTiles(tiles: TilePresetName | GemmTiles, inDim: number, outDim: number): GemmTiles {
+  return fitTiles(tilesOf(tiles), outDim, inDim + 1);
+}
+
+/** The dims uniform of gemm_backward_weights. */
+export function gemmBackwardWeightsDims(d: { n: number; inDim: number; outDim: number }, split: WeightSplits): Uint32Array<ArrayBuffer> {
+  return dimsUniform(GEMM_KERNELS.gemmBackwardWeights, { n: d.n, in_dim: d.inDim, out_dim: d.outDim, split_len: split.splitLen, splits: split.splits });
+}
+
+/** Workgroups of gemm_backward_weights: the output's tiles over x and y, the splits over z. */
+export function weightGrid(t: GemmTiles, inDim: number, outDim: number, splits: number): [number, number, number] {
+  return [...tileGrid(t, outDim, inDim + 1), splits];
+}
+
+/** One layer's split-K partial sums of dW and db (sum them with splitKReduceStep). */
+export async function gemmBackwardWeightsStep(ctx: GpuContext, owner: UniformMaker, a: GemmBackwardWeightsArgs): Promise<Step> {
+  const { n, inDim, outDim } = a.dims;
+  checkDims('gemm_backward_weights', Math.max(n, outDim), inDim + 1);
+  if (a.split.splits > 65535 || a.split.splitLen * a.split.splits < n) throw new Error(`gemm_backward_weights: splits ${JSON.stringify(a.split)} do not cover N=${n}`);
+  const t = weightTiles(a.tiles, inDim, outDim);
+  const kernel = await getKernel(ctx, GEMM_KERNELS.gemmBackwardWeights, tileConstants(t));
+  const dims = owner.uniform(`gemm_backward_weights dims ${inDim}→${outDim}`, gemmBackwardWeightsDims(a.dims, a.split));
+  const group = kernel.bind(`gemm_backward_weights ${inDim}→${outDim}`, [a.partials, a.dy, a.x, dims]);
+  return { kernel, group, workgroups: weightGrid(t, inDim, outDim, a.split.splits) };
+}
+
+export interface SplitKReduceArgs {
+  out: GPUBuffer; // flat: the gradient block, or the loss history
+  partials: GPUBuffer; // (rows, splits)
+  epochIndex: GPUBuffer; // EpochIndex at a 256-byte stride
+  rows: number;
+  splits: number;
+  /** where row 0 lands in `out` (the layer's w_offset for gradients) */
+  outOffset: number;
+  /** 0 for gradients; 1 to write epoch k's value at outOffset + k (a loss history), which binds it per epoch */
+  epochStride?: number;
+  /** 1 for sums, N for a mean */
+  divisor?: number;
+}
+
+/** Workgroup size of split_k_reduce: one invocation per row. */
+export const REDUCE_WG = 64;
+
+/** The dims uniform of split_k_reduce. */
+export function splitKReduceDims(a: Pick<SplitKReduceArgs, 'rows' | 'splits' | 'outOffset' | 'epochStride' | 'divisor'>): Uint32Array<ArrayBuffer> {
+  return dimsUniform(GEMM_KERNELS.splitKReduce, {
+    rows: a.rows,
+    splits: a.splits,
+    out_offset: a.outOffset,
+    epoch_stride: a.epochStride ?? 0,
+    divisor: a.divisor ?? 1,
+  });
+}
+
+/** Workgroups of split_k_reduce over `rows` rows. */
+export function reduceGrid(rows: number): [number, number] {
+  return grid2d(workgroupsFor(rows, REDUCE_WG));
+}
+
+/** Sums each row's partials in ascending split order into `out` (a layer's gradients: outOffset = its w_offset). */
+export async function splitKReduceStep(ctx: GpuContext, owner: UniformMaker, a: SplitKReduceArgs): Promise<Step> {
+  checkDims('split_k_reduce', a.rows, a.splits);
+  const kernel = await getKernel(ctx, GEMM_KERNELS.splitKReduce, { WG: REDUCE_WG });
+  const dims = owner.uniform(`split_k_reduce dims ${a.rows}×${a.splits}`, splitKReduceDims(a));
+  const group = kernel.bind(`split_k_reduce ${a.rows}×${a.splits}`, [a.out, a.partials, dims, a.epochIndex]);
+  return { kernel, group, workgroups: reduceGrid(a.rows), perEpoch: (a.epochStride ?? 0) !== 0 };
+}

@@ -1,0 +1,335 @@
+// The GEMM kernels against their hand-written CPU twins (src/cpu/gemm.ts) at every tile preset, on
+// shapes drawn from {1, 2, 3, 5, 31, 32, 33, 784, 1000} around the tile sizes, MNIST's first layer
+// (1600 × 784 → 32) and a wide layer (100 × 1 → 20480, 20480 → 1); epilogues, masks, split-K and
+// its reduce, dispatches past 65535 workgroups, determinism, and the dropout mask's statistics.
+import { describe, expect, test } from 'vitest';
+import * as twin from '../src/cpu/gemm';
+import type { GpuContext } from '../src/gpu/context';
+import {
+  GEMM_KERNELS,
+  TILE_PRESET_NAMES,
+  TILE_PRESETS,
+  fitTiles,
+  gemmBackwardInputConstants,
+  gemmBackwardInputDims,
+  gemmBackwardWeightsDims,
+  gemmForwardConstants,
+  gemmForwardDims,
+  gradientRows,
+  reduceGrid,
+  splitKReduceDims,
+  tileConstants,
+  tileGrid,
+  weightGrid,
+  weightSplits,
+  weightTiles,
+  type GemmTiles,
+  type TilePresetName,
+  type WeightSplits,
+} from '../src/gpu/gemm';
+import { expectClose, withDevice } from './gpu';
+import { adamSteps, randomArray, rng, runKernel, words } from './harness';
+
+type Shape = readonly [n: number, inDim: number, outDim: number];
+
+// A covering set: every size of {1, 2, 3, 5, 31, 32, 33, 784, 1000} in every role, the tile
+// edges (31, 32, 33) on both sides of each product, and the shapes the trainer must be fast on.
+const SHAPES: Shape[] = [
+  [1, 1, 1],
+  [2, 3, 5],
+  [5, 2, 3],
+  [3, 5, 2],
+  [33, 31, 32],
+  [31, 32, 33],
+  [32, 33, 31],
+  [1000, 1, 33],
+  [33, 1000, 2],
+  [5, 784, 3],
+  [2, 5, 784],
+  [1000, 2, 1],
+  [1600, 784, 32], // MNIST's first layer
+  [100, 1, 20480], // wide
+  [100, 20480, 1],
+];
+
+const U = 2 ** -24;
+
+/**
+ * The tolerance of a sum of K products: the probabilistic bound of float32 summation, a few
+ * √K·u·Σ|terms| (Higham & Mary), with Σ|terms| from the twin on |inputs|, plus the last rounding.
+ */
+function check(actual: Float32Array, expected: Float64Array, absSums: Float64Array, k: number, what: string): void {
+  let worst = 0;
+  for (const s of absSums) worst = Math.max(worst, s);
+  expectClose(actual, expected, 1e-7 + 4 * Math.sqrt(k) * U * worst, 2 * U, what);
+}
+
+const abs = (v: Float32Array<ArrayBuffer>) => v.map(Math.abs);
+
+interface Layer {
+  shape: Shape;
+  x: Float32Array<ArrayBuffer>; // (N, IN)
+  params: Float32Array<ArrayBuffer>; // a flat block: 3 floats of padding, W (OUT, IN), b (OUT)
+  dims: twin.GemmLayerDims;
+  dy: Float32Array<ArrayBuffer>; // (N, OUT)
+  act: Float32Array<ArrayBuffer>; // (N, IN) a ReLU'd activation, about half zeros
+}
+
+function layer(shape: Shape): Layer {
+  const [n, inDim, outDim] = shape;
+  const r = rng(n * 1_000_003 + inDim * 1009 + outDim);
+  const wOffset = 3; // not at 0, to catch a forgotten offset
+  const params = randomArray(wOffset + outDim * inDim + outDim, () => r(-1, 1));
+  return {
+    shape,
+    x: randomArray(n * inDim, () => r(-1, 1)),
+    params,
+    dims: { n, inDim, outDim, wOffset, bOffset: wOffset + outDim * inDim },
+    dy: randomArray(n * outDim, () => r(-1, 1)),
+    act: randomArray(n * inDim, () => Math.max(r(-1, 1), 0)),
+  };
+}
+
+const layers = new Map<Shape, Layer>(SHAPES.map((s) => [s, layer(s)]));
+const name = ([n, i, o]: Shape) => `N=${n} ${i}→${o}`;
+
+const ONE_EPOCH = (epoch: number) => adamSteps(() => ({ stepSize: 0, bc2Sqrt: 1 }), epoch, 1);
+
+async function forward(ctx: GpuContext, l: Layer, t: GemmTiles, epilogue: twin.Epilogue, dropout?: { p: number; seed: number; layer: number }, epoch = 1) {
+  const { n, outDim } = l.dims;
+  const fitted = fitTiles(t, n, outDim);
+  const [y] = await runKernel(
+    ctx,
+    GEMM_KERNELS.gemmForward,
+    gemmForwardConstants(fitted, epilogue),
+    [new Float32Array(n * outDim), l.x, l.params, ONE_EPOCH(epoch), gemmForwardDims(l.dims, dropout), words([0])],
+    tileGrid(fitted, n, outDim),
+  );
+  return y;
+}
+
+async function backwardInput(ctx: GpuContext, l: Layer, t: GemmTiles, scale?: number) {
+  const { n, inDim } = l.dims;
+  const fitted = fitTiles(t, n, inDim);
+  const [dx] = await runKernel(
+    ctx,
+    GEMM_KERNELS.gemmBackwardInput,
+    gemmBackwardInputConstants(fitted, scale !== undefined),
+    [new Float32Array(n * inDim), l.dy, l.params, l.act, gemmBackwardInputDims(l.dims, scale)],
+    tileGrid(fitted, n, inDim),
+  );
+  return dx;
+}
+
+async function backwardWeights(ctx: GpuContext, l: Layer, t: GemmTiles, split: WeightSplits) {
+  const { inDim, outDim } = l.dims;
+  const fitted = weightTiles(t, inDim, outDim);
+  const [partials] = await runKernel(
+    ctx,
+    GEMM_KERNELS.gemmBackwardWeights,
+    tileConstants(fitted),
+    [new Float32Array(gradientRows(inDim, outDim) * split.splits), l.dy, l.x, gemmBackwardWeightsDims(l.dims, split)],
+    weightGrid(fitted, inDim, outDim, split.splits),
+  );
+  return partials;
+}
+
+describe.each(TILE_PRESET_NAMES)('tile preset %s', (preset: TilePresetName) => {
+  const t = TILE_PRESETS[preset];
+
+  test('gemm_forward: epilogues 0, 1, 2 against the twin', async () => {
+    await withDevice(async (ctx) => {
+      for (const [s, shape] of SHAPES.entries()) {
+        const l = layers.get(shape)!;
+        const { n, inDim, outDim } = l.dims;
+        const epilogue = (s % 3) as twin.Epilogue;
+        const dropout = { p: 0.3, seed: 1234 + s, layer: s };
+        const mask = { seed: dropout.seed, epoch: 7, layer: s, threshold: twin.dropThreshold(dropout.p), keepScale: twin.keepScale(dropout.p) };
+        const y = await forward(ctx, l, t, epilogue, dropout, 7);
+        const want = new Float64Array(n * outDim);
+        twin.gemmForward(want, l.x, l.params, l.dims, epilogue, mask);
+        const sums = new Float64Array(n * outDim);
+        twin.gemmForward(sums, abs(l.x), abs(l.params), l.dims, twin.EPILOGUE_RELU_DROPOUT, { ...mask, threshold: 0 });
+        check(y, want, sums, inDim, `gemm_forward ${preset} ${name(shape)} epilogue ${epilogue}`);
+      }
+    });
+  });
+
+  test('gemm_backward_input: no mask, ReLU mask, dropout mask', async () => {
+    await withDevice(async (ctx) => {
+      for (const [s, shape] of SHAPES.entries()) {
+        const l = layers.get(shape)!;
+        const { n, inDim, outDim } = l.dims;
+        const scale = [undefined, 1, twin.keepScale(0.5)][s % 3];
+        const dx = await backwardInput(ctx, l, t, scale);
+        const want = new Float64Array(n * inDim);
+        twin.gemmBackwardInput(want, l.dy, l.params, l.dims, scale === undefined ? undefined : { act: l.act, scale });
+        const sums = new Float64Array(n * inDim);
+        twin.gemmBackwardInput(sums, abs(l.dy), abs(l.params), l.dims, { act: new Float32Array(n * inDim).fill(1), scale: scale ?? 1 });
+        check(dx, want, sums, outDim, `gemm_backward_input ${preset} ${name(shape)} scale ${scale}`);
+      }
+    });
+  });
+
+  test('gemm_backward_weights: split-K partials, and their reduce against a straight sum', async () => {
+    await withDevice(async (ctx) => {
+      for (const shape of SHAPES) {
+        const l = layers.get(shape)!;
+        const { n, inDim, outDim } = l.dims;
+        const rows = gradientRows(inDim, outDim);
+        // the helper's split, and one of 7 points (not a multiple of any tileK; last split short)
+        for (const split of [weightSplits(n, inDim, outDim, weightTiles(t, inDim, outDim), true), { splitLen: 7, splits: Math.ceil(n / 7) }]) {
+          const dims = { ...l.dims, ...split };
+          const partials = await backwardWeights(ctx, l, t, split);
+          const want = new Float64Array(rows * split.splits);
+          twin.gemmBackwardWeights(want, l.dy, l.x, dims);
+          const sums = new Float64Array(rows * split.splits);
+          twin.gemmBackwardWeights(sums, abs(l.dy), abs(l.x), dims);
+          check(partials, want, sums, split.splitLen, `gemm_backward_weights ${preset} ${name(shape)} split ${split.splitLen}×${split.splits}`);
+
+          const [grads] = await runKernel(
+            ctx,
+            GEMM_KERNELS.splitKReduce,
+            { WG: 64 },
+            [new Float32Array(rows + 2), partials, splitKReduceDims({ rows, splits: split.splits, outOffset: 2 }), words([0])],
+            reduceGrid(rows),
+          );
+          const whole = new Float64Array(rows);
+          twin.gemmBackwardWeights(whole, l.dy, l.x, { ...l.dims, splitLen: n, splits: 1 });
+          const wholeSums = new Float64Array(rows);
+          twin.gemmBackwardWeights(wholeSums, abs(l.dy), abs(l.x), { ...l.dims, splitLen: n, splits: 1 });
+          check(grads.subarray(2), whole, wholeSums, n, `split_k_reduce ${preset} ${name(shape)} split ${split.splitLen}×${split.splits}`);
+          expect(Array.from(grads.subarray(0, 2))).toEqual([0, 0]);
+        }
+      }
+    });
+  });
+});
+
+test('presets unfitted: tiles far larger than the output, and every kernel on a 1 × 1 × 1 layer', async () => {
+  await withDevice(async (ctx) => {
+    const l = layers.get(SHAPES[1])!; // N=2, 3 → 5
+    const { n, inDim, outDim } = l.dims;
+    for (const preset of TILE_PRESET_NAMES) {
+      const t = TILE_PRESETS[preset];
+      const [y] = await runKernel(ctx, GEMM_KERNELS.gemmForward, gemmForwardConstants(t, 1), [new Float32Array(n * outDim), l.x, l.params, ONE_EPOCH(1), gemmForwardDims(l.dims), words([0])], tileGrid(t, n, outDim));
+      const want = new Float64Array(n * outDim);
+      twin.gemmForward(want, l.x, l.params, l.dims, twin.EPILOGUE_RELU);
+      expectClose(y, want, 1e-6, 1e-6, `gemm_forward unfitted ${preset}`);
+    }
+  });
+});
+
+test('split_k_reduce: a million rows past 65535 workgroups, a divisor, and a loss history slot per epoch', async () => {
+  await withDevice(async (ctx) => {
+    const r = rng(5);
+    const rows = 65535 * 64 + 100; // one more workgroup than one dispatch dimension holds
+    const partials = randomArray(rows, () => r(-1, 1));
+    const grid = reduceGrid(rows);
+    expect(grid[1]).toBeGreaterThan(1);
+    const [out] = await runKernel(ctx, GEMM_KERNELS.splitKReduce, { WG: 64 }, [new Float32Array(rows), partials, splitKReduceDims({ rows, splits: 1, outOffset: 0 }), words([0])], grid);
+    expect(out).toEqual(partials);
+
+    // the mean loss of epoch k of a chunk: one row of N partials, written at outOffset + k
+    const n = 1000;
+    const losses = randomArray(n, () => r(0, 2));
+    const history = new Float32Array(8);
+    const d = { rows: 1, splits: n, outOffset: 1, epochStride: 1, divisor: n };
+    const [written] = await runKernel(ctx, GEMM_KERNELS.splitKReduce, { WG: 64 }, [history, losses, splitKReduceDims(d), words([3])], reduceGrid(1));
+    const want = new Float64Array(8);
+    twin.splitKReduce(want, losses, d, 3);
+    expectClose(written, want, 1e-5, 1e-6, 'split_k_reduce mean at epoch slot 3');
+    expect(written[4]).not.toBe(0);
+  });
+});
+
+test('gemm_forward and gemm_backward_weights past 65535 workgroups (2-D grid)', async () => {
+  await withDevice(async (ctx) => {
+    const l = layer([600, 1, 8192]);
+    const t = fitTiles(TILE_PRESETS.naive, 600, 8192);
+    expect(tileGrid(t, 600, 8192)[1]).toBeGreaterThan(1);
+    const y = await forward(ctx, l, TILE_PRESETS.naive, 1);
+    const want = new Float64Array(600 * 8192);
+    twin.gemmForward(want, l.x, l.params, l.dims, twin.EPILOGUE_RELU);
+    expectClose(y, want, 1e-6, 1e-6, 'gemm_forward 600 × 1 → 8192 naive');
+
+    const w = layer([3, 8192, 16]); // the weights' output 16 × 8193 in 1 × 1 tiles: 131088 workgroups
+    const ones: GemmTiles = { tileM: 1, tileN: 1, tileK: 1, tm: 1, tn: 1, shared: false };
+    expect(weightGrid(ones, 8192, 16, 1)[1]).toBeGreaterThan(1);
+    const partials = await backwardWeights(ctx, w, ones, { splitLen: 3, splits: 1 });
+    const wantW = new Float64Array(gradientRows(8192, 16));
+    twin.gemmBackwardWeights(wantW, w.dy, w.x, { ...w.dims, splitLen: 3, splits: 1 });
+    expectClose(partials, wantW, 1e-6, 1e-6, 'gemm_backward_weights 16 × 8193 in 1 × 1 tiles');
+  });
+});
+
+test('determinism: MNIST forward, backward input and weights twice, bit for bit', async () => {
+  await withDevice(async (ctx) => {
+    const l = layers.get(SHAPES[12])!;
+    for (const preset of ['medium', 'software'] as const) {
+      const t = TILE_PRESETS[preset];
+      const split = weightSplits(1600, 784, 32, weightTiles(t, 784, 32), false);
+      expect(split.splits).toBeGreaterThan(1);
+      for (const run of [
+        () => forward(ctx, l, t, 2, { p: 0.5, seed: 9, layer: 0 }),
+        () => backwardInput(ctx, l, t, 2),
+        () => backwardWeights(ctx, l, t, split),
+      ]) {
+        const first = new Uint32Array((await run()).buffer);
+        const second = new Uint32Array((await run()).buffer);
+        expect(second).toEqual(first);
+      }
+    }
+  });
+});
+
+describe('dropout', () => {
+  // z = 1 everywhere (W = 0, b = 1), so y is exactly keep_scale where kept and 0 where dropped.
+  const N = 1000;
+  const OUT = 1000;
+  const constant: Layer = {
+    shape: [N, 1, OUT],
+    x: new Float32Array(N).fill(0.5),
+    params: Float32Array.from({ length: 2 * OUT }, (_, i) => (i < OUT ? 0 : 1)),
+    dims: { n: N, inDim: 1, outDim: OUT, wOffset: 0, bOffset: OUT },
+    dy: new Float32Array(0),
+    act: new Float32Array(0),
+  };
+
+  test.each([0.2, 0.5, 0.8])('p = %f: the twin mask bit for bit, survivors scaled exactly, kept fraction within 5σ', async (p) => {
+    await withDevice(async (ctx) => {
+      const dropout = { p, seed: 43052, layer: 2 };
+      const y = await forward(ctx, constant, TILE_PRESETS.software, 2, dropout, 11);
+      const stream = twin.dropoutStream(dropout.seed, 11, dropout.layer);
+      const threshold = twin.dropThreshold(p);
+      const scale = twin.keepScale(p);
+      let kept = 0;
+      let mismatches = 0;
+      for (let e = 0; e < N * OUT; e++) {
+        const keep = twin.dropoutKeep(stream, e, threshold);
+        if (keep) kept++;
+        if (y[e] !== (keep ? scale : 0)) mismatches++;
+      }
+      expect(mismatches).toBe(0);
+      const total = N * OUT;
+      const sigma = Math.sqrt(total * p * (1 - p));
+      expect(Math.abs(kept - total * (1 - p))).toBeLessThan(5 * sigma);
+    });
+  });
+
+  test('same seed and epoch: the same mask at every preset; another epoch, seed or layer: another mask', async () => {
+    await withDevice(async (ctx) => {
+      const base = { p: 0.5, seed: 1, layer: 0 };
+      const ref = await forward(ctx, constant, TILE_PRESETS.software, 2, base, 5);
+      for (const preset of TILE_PRESET_NAMES) {
+        expect(await forward(ctx, constant, TILE_PRESETS[preset], 2, base, 5)).toEqual(ref);
+      }
+      const differ = (a: Float32Array, b: Float32Array) => a.reduce((d, v, i) => d + (v !== b[i] ? 1 : 0), 0) / a.length;
+      const otherEpoch = await forward(ctx, constant, TILE_PRESETS.software, 2, base, 6);
+      const otherSeed = await forward(ctx, constant, TILE_PRESETS.software, 2, { ...base, seed: 2 }, 5);
+      const otherLayer = await forward(ctx, constant, TILE_PRESETS.software, 2, { ...base, layer: 1 }, 5);
+      // independent masks at p = 0.5 disagree on half the units
+      for (const other of [otherEpoch, otherSeed, otherLayer]) expect(Math.abs(differ(ref, other) - 0.5)).toBeLessThan(0.01);
+    });
+  });
+});
