@@ -4,6 +4,7 @@ import { DEFAULT_CONFIG, validateConfig, type ConfigProblem, type TrainerConfig 
 import type { StrategyChoice } from '../train/strategy';
 import { HEADS, singleHidden, type Head, type ModelSpec } from '../model/layout';
 import { parseSeed } from '../model/seed';
+import type { TilePresetName } from '../gpu/gemm';
 
 export interface CliArgs {
   data?: string;
@@ -48,6 +49,8 @@ export const USAGE = `usage: npm run train -- [options]
   --workgroup-size N   workgroup size of the strategy's kernels (power of two, default per strategy)
   --chunk N            epochs per submit and per loss readback (default 250)
   --points-per-thread N  points each invocation sums in the reductions over N (default by adapter)
+  --tiles NAME         GEMM tiling of fused and unfused: naive | small | medium | large | software
+                       (default: software on a CPU adapter, medium on a GPU)
   output
   --out FILE.json      write config, adapter, loss (and test_loss) per epoch, accuracy, params, seconds
   --lose-device-at N   (testing) destroy the GPU device after epoch N to exercise recovery
@@ -55,7 +58,7 @@ export const USAGE = `usage: npm run train -- [options]
 
 const FLAGS = [
   'data', 'test', 'holdout', 'features', 'target', 'delimiter', 'layers', 'hidden', 'head', 'dropout',
-  'seed', 'lr', 'epochs', 'strategy', 'workgroup-size', 'chunk', 'points-per-thread', 'out', 'lose-device-at',
+  'seed', 'lr', 'epochs', 'strategy', 'workgroup-size', 'chunk', 'points-per-thread', 'tiles', 'out', 'lose-device-at',
 ] as const;
 type Flag = (typeof FLAGS)[number];
 
@@ -70,6 +73,7 @@ const FLAG_OF: Record<ConfigProblem['field'], string> = {
   workgroupSize: '--workgroup-size',
   chunkEpochs: '--chunk',
   pointsPerThread: '--points-per-thread',
+  tiles: '--tiles',
   data: '--data',
   test: '--test',
 };
@@ -130,6 +134,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     workgroupSize: given.has('workgroup-size') ? num('workgroup-size', 0) : undefined,
     chunkEpochs: num('chunk', DEFAULT_CONFIG.chunkEpochs),
     pointsPerThread: given.has('points-per-thread') ? num('points-per-thread', 0) : undefined,
+    tiles: given.get('tiles') as TilePresetName | undefined,
   };
   const epochs = num('epochs', 6000);
   const problems = validateConfig(config).map(describeProblem);

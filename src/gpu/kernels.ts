@@ -21,6 +21,11 @@ export const KERNELS = {
     uses: ['common/workgroup_sum', 'common/epoch'],
     bindings: ['storage', 'read-only-storage', 'uniform', 'dynamic-uniform'],
   },
+  dropoutInplace: {
+    file: 'dropout_inplace',
+    uses: ['ops/adam', 'common/grid', 'common/epoch', 'common/dropout'],
+    bindings: ['storage', 'read-only-storage', 'uniform', 'dynamic-uniform'],
+  },
   headPoints: {
     file: 'head_points',
     uses: ['ops/sigmoid', 'ops/bce', 'ops/head', 'common/grid'],

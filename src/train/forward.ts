@@ -1,98 +1,106 @@
-// The forward pass alone, on any inputs: the model's curve on the page (redrawn while training),
-// predictions in the CLI and tests, and the lecture's bent-line panels (every intermediate of the
-// chain comes back). A ForwardPass makes its buffers and bind groups once, for one set of inputs.
+// The forward pass alone (evaluation mode: no dropout), on any inputs: the model's curve on the
+// page (redrawn while training), predictions and accuracy in the CLI and tests, and the lecture's
+// bent-line panels (each hidden layer's pre-activation and activation come back when asked). A
+// ForwardPass makes its buffers and bind groups once, for one set of inputs.
 import type { GpuContext } from '../gpu/context';
-import { grid2d, workgroupsFor } from '../gpu/grid';
-import { getKernel, type Kernel } from '../gpu/kernel';
-import { KERNELS } from '../gpu/kernels';
+import { defaultTilePreset, gemmForwardStep } from '../gpu/gemm';
+import { EPILOGUE_BIAS, EPILOGUE_RELU } from '../cpu/gemm';
 import type { ParamLayout } from '../model/layout';
 import { readFloats } from '../gpu/readback';
+import { EPOCH_INDEX_STRIDE } from '../gpu/kernel';
+import { headStep, layerDims } from './layer-steps';
+import { encodeSteps, type Step } from './steps';
 
 export interface ForwardTrace {
-  /** (N, H) x·W1ᵀ + b1 */
-  preact: Float32Array;
-  /** (N, H) relu(preact) */
-  hidden: Float32Array;
-  /** (N) hidden·W2ᵀ + b2 */
+  /** Per hidden layer, with `layers: true`: (N, H) input·Wᵀ + b, and (N, H) relu of it. */
+  layers: { preact: Float32Array; hidden: Float32Array }[];
+  /** (N) the last Linear's output. */
   logit: Float32Array;
-  /** (N) sigmoid(logit) */
+  /** (N) sigmoid(logit) for the classification heads; the logit itself for mse. */
   prob: Float32Array;
-}
-
-const WG = 64;
-
-interface Step {
-  kernel: Kernel;
-  group: GPUBindGroup;
-  count: number;
-  /** Where the step's output goes in the trace buffer, after the step ran. */
-  copy: { from: GPUBuffer; at: number; bytes: number };
 }
 
 export class ForwardPass {
   private constructor(
     private readonly ctx: GpuContext,
-    private readonly n: number,
-    private readonly h: number,
     private readonly steps: Step[],
+    /** Each output, and where it lands in the trace buffer. */
+    private readonly outputs: { buffer: GPUBuffer; floats: number }[],
     private readonly trace: GPUBuffer,
+    private readonly hiddenLayers: number,
     private readonly owned: GPUBuffer[],
   ) {}
 
-  /** A forward pass of the parameters in `params` (flat layout) on the inputs `xs`. */
-  static async create(ctx: GpuContext, params: GPUBuffer, layout: ParamLayout, xs: Float32Array<ArrayBuffer>): Promise<ForwardPass> {
-    const n = xs.length;
-    const h = layout.hidden;
-    const [linear, relu, sigmoid] = await Promise.all([
-      getKernel(ctx, KERNELS.linearForward, { WG }),
-      getKernel(ctx, KERNELS.reluForward, { WG }),
-      getKernel(ctx, KERNELS.sigmoidForward, { WG }),
-    ]);
+  /**
+   * A forward pass of the parameters in `params` (flat layout) on the inputs xs (N, D) row-major.
+   * With `layers`, each hidden layer's pre-activation and activation come back too.
+   */
+  static async create(ctx: GpuContext, params: GPUBuffer, layout: ParamLayout, xs: Float32Array<ArrayBuffer>, layers = false): Promise<ForwardPass> {
+    const n = xs.length / layout.inputs;
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`the inputs hold ${xs.length} numbers, not a whole number of points of ${layout.inputs} features`);
     const owned: GPUBuffer[] = [];
+    const { STORAGE, COPY_SRC, COPY_DST, UNIFORM } = GPUBufferUsage;
     const buffer = (label: string, size: number, usage: GPUBufferUsageFlags, data?: Uint32Array<ArrayBuffer> | Float32Array<ArrayBuffer>) => {
-      const b = ctx.createBuffer(label, size, usage | (data ? GPUBufferUsage.COPY_DST : 0));
+      const b = ctx.createBuffer(label, size, usage | (data ? COPY_DST : 0));
       if (data) ctx.device.queue.writeBuffer(b, 0, data);
       owned.push(b);
       return b;
     };
-    const { STORAGE, COPY_SRC, COPY_DST, UNIFORM } = GPUBufferUsage;
-    const x = buffer('forward x', n * 4, STORAGE, xs);
-    const act = buffer('forward act (N,H)', n * h * 4, STORAGE | COPY_SRC);
-    const out = buffer('forward out (N)', n * 4, STORAGE | COPY_SRC);
-    // trace: preact (N·H), hidden (N·H), logit (N), prob (N)
-    const trace = buffer('forward trace', (2 * n * h + 2 * n) * 4, COPY_DST | COPY_SRC);
-    const dims1 = buffer('forward linear1 dims', 16, UNIFORM, new Uint32Array([n, 1, h, layout.W1]));
-    const dims2 = buffer('forward linear2 dims', 16, UNIFORM, new Uint32Array([n, h, 1, layout.W2]));
-    const countNH = buffer('forward count N·H', 16, UNIFORM, new Uint32Array([n * h, 0, 0, 0]));
-    const countN = buffer('forward count N', 16, UNIFORM, new Uint32Array([n, 0, 0, 0]));
-    const steps: Step[] = [
-      { kernel: linear, group: linear.bind('forward linear1', [act, x, params, dims1]), count: n * h, copy: { from: act, at: 0, bytes: n * h * 4 } },
-      { kernel: relu, group: relu.bind('forward relu', [act, countNH]), count: n * h, copy: { from: act, at: n * h * 4, bytes: n * h * 4 } },
-      { kernel: linear, group: linear.bind('forward linear2', [out, act, params, dims2]), count: n, copy: { from: out, at: 2 * n * h * 4, bytes: n * 4 } },
-      { kernel: sigmoid, group: sigmoid.bind('forward sigmoid', [out, countN]), count: n, copy: { from: out, at: (2 * n * h + n) * 4, bytes: n * 4 } },
-    ];
-    return new ForwardPass(ctx, n, h, steps, trace, owned);
+    const owner = { uniform: (label: string, words: Uint32Array<ArrayBuffer>) => buffer(label, words.byteLength, UNIFORM, words) };
+    const x = buffer('forward x (N,D)', xs.byteLength, STORAGE, xs);
+    // gemm_forward binds the epoch's Adam step for dropout; evaluation never reads it.
+    const noSteps = buffer('forward no adam steps', 16, STORAGE);
+    const epochIndex = buffer('forward epoch index', EPOCH_INDEX_STRIDE, UNIFORM, new Uint32Array(EPOCH_INDEX_STRIDE / 4));
+    const outputs: { buffer: GPUBuffer; floats: number }[] = [];
+    const steps: Step[] = [];
+    let input = x;
+    const tiles = defaultTilePreset(ctx);
+    for (const l of layout.layers) {
+      const dims = layerDims(l, n);
+      const gemm = (y: GPUBuffer, epilogue: 0 | 1) => gemmForwardStep(ctx, owner, { y, x: input, params, steps: noSteps, epochIndex, dims, epilogue, tiles });
+      if (!l.hidden) {
+        const logit = buffer('forward logit (N)', 4 * n, STORAGE | COPY_SRC);
+        steps.push(await gemm(logit, EPILOGUE_BIAS));
+        input = logit;
+        break;
+      }
+      const hidden = buffer(`forward act${l.index + 1} (N,${l.outDim})`, 4 * n * l.outDim, STORAGE | COPY_SRC);
+      if (layers) {
+        // The pre-activation for the panels: the same sum as the activation's, without the ReLU.
+        const preact = buffer(`forward preact${l.index + 1} (N,${l.outDim})`, 4 * n * l.outDim, STORAGE | COPY_SRC);
+        steps.push(await gemm(preact, EPILOGUE_BIAS));
+        outputs.push({ buffer: preact, floats: n * l.outDim }, { buffer: hidden, floats: n * l.outDim });
+      }
+      steps.push(await gemm(hidden, EPILOGUE_RELU));
+      input = hidden;
+    }
+    const prob = buffer('forward prob (N)', 4 * n, STORAGE | COPY_SRC);
+    steps.push(await headStep(ctx, owner, layout, { logit: input, n, binaryLabels: false, out: { prob }, label: 'forward' }));
+    outputs.push({ buffer: input, floats: n }, { buffer: prob, floats: n });
+    const trace = buffer('forward trace', 4 * outputs.reduce((s, o) => s + o.floats, 0), COPY_DST | COPY_SRC);
+    return new ForwardPass(ctx, steps, outputs, trace, layers ? layout.layers.length - 1 : 0, owned);
   }
 
   async run(): Promise<ForwardTrace> {
-    const { n, h } = this;
     const encoder = this.ctx.device.createCommandEncoder({ label: 'forward' });
-    for (const s of this.steps) {
-      const pass = encoder.beginComputePass({ label: `forward ${s.kernel.spec.file}` });
-      pass.setPipeline(s.kernel.pipeline);
-      pass.setBindGroup(0, s.group);
-      pass.dispatchWorkgroups(...grid2d(workgroupsFor(s.count, WG)));
-      pass.end();
-      encoder.copyBufferToBuffer(s.copy.from, 0, this.trace, s.copy.at, s.copy.bytes);
+    const pass = encoder.beginComputePass({ label: 'forward pass' });
+    encodeSteps(pass, this.steps, 1);
+    pass.end();
+    let at = 0;
+    for (const o of this.outputs) {
+      encoder.copyBufferToBuffer(o.buffer, 0, this.trace, at, 4 * o.floats);
+      at += 4 * o.floats;
     }
     this.ctx.device.queue.submit([encoder.finish()]);
     const all = await readFloats(this.ctx, this.trace);
-    return {
-      preact: all.subarray(0, n * h),
-      hidden: all.subarray(n * h, 2 * n * h),
-      logit: all.subarray(2 * n * h, 2 * n * h + n),
-      prob: all.subarray(2 * n * h + n),
-    };
+    const views: Float32Array[] = [];
+    at = 0;
+    for (const o of this.outputs) {
+      views.push(all.subarray(at, at + o.floats));
+      at += o.floats;
+    }
+    const layers = Array.from({ length: this.hiddenLayers }, (_, i) => ({ preact: views[2 * i], hidden: views[2 * i + 1] }));
+    return { layers, logit: views[views.length - 2], prob: views[views.length - 1] };
   }
 
   destroy(): void {
@@ -100,11 +108,11 @@ export class ForwardPass {
   }
 }
 
-/** The forward pass with parameters given on the host (the lecture's hand-built bent line), once. */
+/** The forward pass with parameters given on the host (the lecture's hand-built bent line), once, with every layer. */
 export async function gpuForwardWith(ctx: GpuContext, flat: Float32Array<ArrayBuffer>, layout: ParamLayout, xs: Float32Array<ArrayBuffer>): Promise<ForwardTrace> {
   const params = ctx.createBuffer('forward params', flat.byteLength, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST);
   ctx.device.queue.writeBuffer(params, 0, flat);
-  const pass = await ForwardPass.create(ctx, params, layout, xs);
+  const pass = await ForwardPass.create(ctx, params, layout, xs, true);
   try {
     return await pass.run();
   } finally {

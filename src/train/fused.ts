@@ -1,46 +1,103 @@
-// fused: two dispatches per epoch. One kernel runs forward, loss and backward of every point and
-// leaves per-workgroup partial sums; one kernel finishes the sums and applies Adam.
+// fused: any model, with every fusion the GEMM tiling allows. Per epoch, for L Linear layers:
+//   forward   L × gemm_forward, bias, ReLU and dropout in the epilogue          L dispatches
+//   head      head_points: loss and dlogit of every point together              1
+//   loss      the mean into the loss history                                    1
+//   backward  per layer: gemm_backward_weights (split-K) and its reduce,        2L
+//             and for all but the first, gemm_backward_input with the
+//             previous layer's ReLU/dropout mask in the epilogue                L - 1
+//   update    adam_check, adam_step over the whole flat block                   2
+// 4L + 3 dispatches (11 for one hidden layer), against unfused's 7L + 4 + 2·(dropout layers).
 import type { GpuContext } from '../gpu/context';
-import { chunking, grid2d } from '../gpu/grid';
-import { getKernel } from '../gpu/kernel';
-import { KERNELS } from '../gpu/kernels';
+import { defaultTilePreset, gemmBackwardInputStep, gemmBackwardWeightsStep, gemmForwardStep, gradientRows, splitKReduceStep, tilesOf, weightSplits, weightTiles } from '../gpu/gemm';
+import { EPILOGUE_BIAS, EPILOGUE_RELU, EPILOGUE_RELU_DROPOUT, keepScale } from '../cpu/gemm';
+import type { ParamLayout } from '../model/layout';
 import type { TrainingBuffers } from './buffers';
-import { largestFittingWorkgroup } from './columns';
-import { encodeSteps, type Step } from './steps';
-import type { Strategy, StrategyOptions } from './strategy';
+import { adamSteps, ELEMENT_WG, headStep, layerDims, meanLossStep } from './layer-steps';
+import type { Step } from './steps';
+import type { LimitProblem, Strategy, StrategyDescriptor, StrategyOptions, StrategyQuery } from './strategy';
 
-/**
- * 64 on a GPU, 8 on a software adapter (its barriers cost per invocation: the benchmark's sweep
- * finds 4 to 8 fastest there), or the largest power of two below that whose per-invocation columns
- * fit (wide layers).
- */
-export function fusedDefaultWorkgroup(ctx: GpuContext, hidden: number): number {
-  return Math.max(1, largestFittingWorkgroup(ctx, hidden, ctx.isSoftware ? 8 : 64));
+/** The largest buffer a GEMM strategy binds for this query, and the limit problem if it is too large. */
+export function gemmBindingProblem(name: string, q: StrategyQuery): LimitProblem | undefined {
+  const { ctx, layout, n } = q;
+  const limit = Math.min(ctx.device.limits.maxStorageBufferBindingSize, ctx.device.limits.maxBufferSize);
+  const tiles = tilesOf(q.tiles ?? defaultTilePreset(ctx));
+  const rows = Math.max(n, q.testN);
+  for (const l of layout.layers) {
+    const split = weightSplits(n, l.inDim, l.outDim, weightTiles(tiles, l.inDim, l.outDim), ctx.isSoftware, q.pointsPerThread);
+    const needs: [number, string][] = [
+      [4 * rows * l.outDim, `layer ${l.index + 1}'s activations, ${rows}×${l.outDim} floats`],
+      [4 * rows * l.inDim, `layer ${l.index + 1}'s input, ${rows}×${l.inDim} floats`],
+      [4 * gradientRows(l.inDim, l.outDim) * split.splits, `layer ${l.index + 1}'s split-K partial sums, ${gradientRows(l.inDim, l.outDim)}×${split.splits} floats`],
+    ];
+    for (const [bytes, what] of needs) {
+      if (bytes > limit) {
+        return {
+          limit: 'maxStorageBufferBindingSize',
+          message: `${name} needs a ${bytes}-byte buffer for ${what}, over this device's maxStorageBufferBindingSize/maxBufferSize of ${limit} bytes; use fewer points or narrower layers`,
+        };
+      }
+    }
+  }
+  return undefined;
 }
 
-export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: StrategyOptions = {}): Promise<Strategy> {
+/** Per hidden layer: the epilogue of its forward GEMM and, with dropout, its mask. */
+function forwardEpilogue(layout: ParamLayout, hidden: boolean) {
+  if (!hidden) return EPILOGUE_BIAS;
+  return layout.spec.dropout > 0 ? EPILOGUE_RELU_DROPOUT : EPILOGUE_RELU;
+}
+
+export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: StrategyOptions): Promise<Strategy> {
   const { n, layout } = b;
-  const wg = options.workgroupSize ?? fusedDefaultWorkgroup(ctx, layout.hidden); // the trainer has checked that its columns fit
-  const { chunks, pointsPerThread } = chunking(n, wg, ctx.isSoftware, options.pointsPerThread, 4);
-  const rows = layout.count + 1; // every gradient, then the loss
-  const [forwardBackward, reduceAdam] = await Promise.all([
-    getKernel(ctx, KERNELS.fusedForwardBackward, { WG: wg, HIDDEN: layout.hidden, BINARY_LABELS: Number(b.binaryLabels) }),
-    getKernel(ctx, KERNELS.fusedReduceAdam, { WG: 64 }),
-  ]);
-  const partials = b.storage('fused partials (P+1,chunks)', rows * chunks * 4);
-  const fbDims = b.uniform('fused dims', new Uint32Array([n, chunks, pointsPerThread, 0]));
-  const updateDims = b.uniform('fused update dims', new Uint32Array([chunks, layout.count, n, 0]));
-  const fbGroup = forwardBackward.bind('fused forward-backward', [partials, b.x, b.y, b.params, fbDims]);
-  const updateGroup = reduceAdam.bind('fused reduce-adam', [b.params, b.m, b.v, b.lossHistory, b.status, partials, b.steps, b.hyper, updateDims, b.epochIndex]);
-  const steps: Step[] = [
-    { kernel: forwardBackward, group: fbGroup, workgroups: grid2d(chunks) },
-    { kernel: reduceAdam, group: updateGroup, workgroups: [rows], perEpoch: true },
-  ];
+  const tiles = options.tiles ?? defaultTilePreset(ctx);
+  const p = layout.spec.dropout;
+  const acts = layout.layers.map((l) => b.storage(`fused act${l.index + 1} (N,${l.outDim})`, 4 * n * l.outDim));
+  const dz = layout.layers.map((l) => b.storage(`fused dz${l.index + 1} (N,${l.outDim})`, 4 * n * l.outDim));
+  const pointLoss = b.storage('fused point loss (N)', 4 * n);
+  const input = (i: number) => (i === 0 ? b.x : acts[i - 1]);
+  const last = layout.layers.length - 1;
 
-  return {
-    name: 'fused',
-    workgroupSize: wg,
-    dispatchesPerEpoch: steps.length,
-    encode: (pass, epochs) => encodeSteps(pass, steps, epochs),
-  };
+  const forward = await Promise.all(
+    layout.layers.map((l, i) =>
+      gemmForwardStep(ctx, b, {
+        y: acts[i],
+        x: input(i),
+        params: b.params,
+        steps: b.steps,
+        epochIndex: b.epochIndex,
+        dims: layerDims(l, n),
+        epilogue: forwardEpilogue(layout, l.hidden),
+        dropout: l.hidden && p > 0 ? { p, seed: options.dropoutSeed, layer: l.index } : undefined,
+        tiles,
+      }),
+    ),
+  );
+  const head = await headStep(ctx, b, layout, { logit: acts[last], y: b.y, n, binaryLabels: b.binaryLabels, out: { loss: pointLoss, dlogit: dz[last] }, label: 'fused', wg: options.workgroupSize });
+  const mean = await meanLossStep(ctx, b, { history: b.lossHistory, pointLoss, n, epochIndex: b.epochIndex, label: 'fused loss', wg: options.workgroupSize });
+  const backward: Step[] = [];
+  for (let i = last; i >= 0; i--) {
+    const l = layout.layers[i];
+    const split = weightSplits(n, l.inDim, l.outDim, weightTiles(tiles, l.inDim, l.outDim), ctx.isSoftware, options.pointsPerThread);
+    const rows = gradientRows(l.inDim, l.outDim);
+    const partials = b.storage(`fused partials layer ${i + 1} (${rows},${split.splits})`, 4 * rows * split.splits);
+    backward.push(await gemmBackwardWeightsStep(ctx, b, { partials, dy: dz[i], x: input(i), dims: layerDims(l, n), split, tiles }));
+    backward.push(await splitKReduceStep(ctx, b, { out: b.grads, partials, epochIndex: b.epochIndex, rows, splits: split.splits, outOffset: l.w }));
+    if (i > 0) {
+      const mask = { act: acts[i - 1], scale: p > 0 ? keepScale(p) : 1 };
+      backward.push(await gemmBackwardInputStep(ctx, b, { dx: dz[i - 1], dy: dz[i], params: b.params, dims: layerDims(l, n), mask, tiles }));
+    }
+  }
+  const epochSteps = [...forward, head, mean, ...backward, ...(await adamSteps(ctx, b, options.workgroupSize))];
+  return { name: 'fused', workgroupSize: options.workgroupSize, dispatchesPerEpoch: epochSteps.length, epochSteps };
 }
+
+export const FUSED: StrategyDescriptor = {
+  name: 'fused',
+  summary: 'any model: tiled GEMMs with bias, ReLU and dropout in the epilogue, the head with its gradient, Adam once for all layers (4L + 3 dispatches)',
+  unsupported: () => undefined,
+  // The element-wise kernels' size; the GEMMs' comes from the tiling.
+  defaultWorkgroupSize: () => ELEMENT_WG,
+  limitProblem: (q) => gemmBindingProblem('fused', q),
+  preferredBy: () => true,
+  create: (ctx, b, _, options) => createFused(ctx, b, options),
+};

@@ -3,6 +3,7 @@
 // how the work is cut into dispatches. Each one says which models it supports and what it needs,
 // so the trainer asks them instead of switching on their names.
 import type { GpuContext } from '../gpu/context';
+import type { TilePresetName } from '../gpu/gemm';
 import type { Dataset } from '../data/dataset';
 import type { ParamLayout } from '../model/layout';
 import type { TrainingBuffers } from './buffers';
@@ -34,6 +35,10 @@ export interface StrategyOptions {
   workgroupSize: number;
   /** Points each invocation sums in order in the reductions over N (see gpu/grid.ts chunking). */
   pointsPerThread?: number;
+  /** The GEMM tiling of the general strategies (gpu/gemm.ts presets); by adapter kind when absent. */
+  tiles?: TilePresetName;
+  /** Seeds the dropout masks (common/dropout.wgsl): the run's seed, low 32 bits. */
+  dropoutSeed: number;
 }
 
 /** What a strategy is asked about before anything is allocated. */
@@ -46,6 +51,7 @@ export interface StrategyQuery {
   readonly testN: number;
   readonly workgroupSize: number;
   readonly pointsPerThread?: number;
+  readonly tiles?: TilePresetName;
 }
 
 /** A device limit a strategy would exceed: which limit, and a message naming the size that needs it and what to change. */

@@ -10,7 +10,8 @@ import { accuracy } from '../cpu/model';
 import { targetProblem, type Dataset } from '../data/dataset';
 import { initParams } from '../model/init';
 import { isClassifier, paramLayout, singleHidden, specProblems, type ModelSpec, type ParamLayout } from '../model/layout';
-import { isSeed } from '../model/seed';
+import { generatorSeed, isSeed } from '../model/seed';
+import { TILE_PRESET_NAMES, type TilePresetName } from '../gpu/gemm';
 import { ADAM_STEP_BYTES, createTrainingBuffers, STATUS_BYTES, type TrainingBuffers } from './buffers';
 import { createTestEvaluation, type TestEvaluation } from './evaluate';
 import { ForwardPass, type ForwardTrace } from './forward';
@@ -33,6 +34,8 @@ export interface TrainerConfig {
   chunkEpochs: number;
   /** Points each invocation sums in order in the reductions over N; by adapter kind when absent. */
   pointsPerThread?: number;
+  /** The GEMM tiling of the fused and unfused strategies (gpu/gemm.ts TILE_PRESETS); by adapter kind when absent. */
+  tiles?: TilePresetName;
 }
 
 export const DEFAULT_CONFIG: TrainerConfig = { model: singleHidden(2), lr: 0.001, seed: 43052n, strategy: 'auto', chunkEpochs: 250 };
@@ -65,6 +68,7 @@ export function validateConfig(c: TrainerConfig): ConfigProblem[] {
   if (c.pointsPerThread !== undefined && (!Number.isInteger(c.pointsPerThread) || c.pointsPerThread < 1 || c.pointsPerThread > 65536)) {
     problems.push({ field: 'pointsPerThread', message: `points per thread must be an integer from 1 to 65536, got ${c.pointsPerThread}` });
   }
+  if (c.tiles !== undefined && !TILE_PRESET_NAMES.includes(c.tiles)) problems.push({ field: 'tiles', message: `tiles must be one of ${TILE_PRESET_NAMES.join(', ')}, got ${c.tiles}` });
   return problems;
 }
 
@@ -151,7 +155,7 @@ export interface TrainerState {
 export class Trainer {
   private step = 0;
   private divergedAt: Divergence | undefined;
-  private readonly forwardPasses = new Map<Float32Array, Promise<ForwardPass>>();
+  private readonly forwardPasses = new Map<Float32Array, { layers: boolean; pass: Promise<ForwardPass> }>();
   private readonly readback: ReadbackPool;
   private readonly hyper: AdamHyper;
 
@@ -182,7 +186,7 @@ export class Trainer {
     const dataIssue = dataProblem(data, config.model) ?? (test && dataProblem(test, config.model, 'the test set'));
     if (dataIssue) throw new ConfigError([{ field: dataProblem(data, config.model) ? 'data' : 'test', message: dataIssue }]);
     const layout = paramLayout(config.model);
-    const base = { ctx, layout, n: data.n, testN: test?.n ?? 0, pointsPerThread: config.pointsPerThread };
+    const base = { ctx, layout, n: data.n, testN: test?.n ?? 0, pointsPerThread: config.pointsPerThread, tiles: config.tiles };
     const name = config.strategy === 'auto' ? chooseStrategy(base, test !== undefined) : config.strategy;
     const descriptor = strategyDescriptor(name);
     const unsupported = descriptor.unsupported(layout, { testSet: test !== undefined });
@@ -196,9 +200,9 @@ export class Trainer {
     if (limit) throw new GpuError('limit', limit.message);
     const buffers = createTrainingBuffers(ctx, data, test, layout, { ...DEFAULT_ADAM, lr: config.lr }, config.chunkEpochs);
     try {
-      const options = { workgroupSize: wg, pointsPerThread: config.pointsPerThread };
+      const options = { workgroupSize: wg, pointsPerThread: config.pointsPerThread, tiles: config.tiles, dropoutSeed: generatorSeed(config.seed) };
       const strategy = await descriptor.create(ctx, buffers, data, options);
-      const evaluation = buffers.test && (await createTestEvaluation(ctx, buffers, buffers.test));
+      const evaluation = buffers.test && (await createTestEvaluation(ctx, buffers, buffers.test, config.tiles));
       const trainer = new Trainer(ctx, { ...config, strategy: name, workgroupSize: wg }, layout, strategy, buffers, evaluation, data, test);
       trainer.setParams(initParams(config.seed, layout));
       return trainer;
@@ -256,16 +260,17 @@ export class Trainer {
   /**
    * The current model's forward pass (evaluation mode) on any inputs x (N, D). The pass for each
    * input array seen is kept, buffers and bind groups included: the page redraws the curve of the
-   * same x after every chunk.
+   * same x after every chunk. With `layers`, each hidden layer's pre-activation and activation come
+   * back too (the page's panels).
    */
-  async forward(xs: Float32Array<ArrayBuffer>): Promise<ForwardTrace> {
-    let pass = this.forwardPasses.get(xs);
-    if (!pass) {
-      if (this.forwardPasses.size >= 4) this.dropForwardPasses();
-      pass = ForwardPass.create(this.ctx, this.buffers.params, this.layout, xs);
-      this.forwardPasses.set(xs, pass);
+  async forward(xs: Float32Array<ArrayBuffer>, layers = false): Promise<ForwardTrace> {
+    let entry = this.forwardPasses.get(xs);
+    if (!entry || entry.layers !== layers) {
+      if (entry || this.forwardPasses.size >= 4) this.dropForwardPasses();
+      entry = { layers, pass: ForwardPass.create(this.ctx, this.buffers.params, this.layout, xs, layers) };
+      this.forwardPasses.set(xs, entry);
     }
-    return (await pass).run();
+    return (await entry.pass).run();
   }
 
   /** Train and test accuracy (probability > 0.5 against the target), for classification heads. */
@@ -278,7 +283,7 @@ export class Trainer {
 
   /** Frees the cached forward passes: now if built, else as soon as they are. */
   private dropForwardPasses(): void {
-    for (const pass of this.forwardPasses.values()) void pass.then((p) => p.destroy(), () => undefined);
+    for (const { pass } of this.forwardPasses.values()) void pass.then((p) => p.destroy(), () => undefined);
     this.forwardPasses.clear();
   }
 

@@ -1,89 +1,78 @@
-// unfused: one dispatch per op and pass, 15 per epoch. The baseline the fused strategies are held
-// against, and the shape of a framework's eager execution.
-//
-//   forward   linear(1→H) · relu · linear(H→1) · sigmoid · bce · mean
-//   backward  bce · sigmoid · linear(H→1) input and params · reduce · relu · linear(1→H) params · reduce
-//   update    adam over the flat block
+// unfused: any model, one dispatch per op and pass, the shape of a framework's eager execution and
+// the baseline the fusions are held against. Per epoch, for L Linear layers and D dropout layers:
+//   forward   per layer gemm_forward (bias only); per hidden layer relu, and dropout   L + (L-1) + D
+//   head      per-point loss, its mean, then per-point dlogit                         3
+//   backward  per layer gemm_backward_weights and its reduce; per hidden layer        2L
+//             gemm_backward_input (no epilogue), dropout, relu                        2(L-1) + D
+//   update    adam_check, adam_step                                                   2
+// 6L + 2 + 2D dispatches (14 for one hidden layer without dropout; fused: 4L + 3).
 import type { GpuContext } from '../gpu/context';
-import { chunking, grid2d, workgroupsFor } from '../gpu/grid';
+import { dimsUniform, defaultTilePreset, gemmBackwardInputStep, gemmBackwardWeightsStep, gemmForwardStep, gradientRows, splitKReduceStep, weightSplits, weightTiles } from '../gpu/gemm';
 import { getKernel } from '../gpu/kernel';
 import { KERNELS } from '../gpu/kernels';
+import { dropThreshold, EPILOGUE_BIAS, keepScale } from '../cpu/gemm';
 import type { TrainingBuffers } from './buffers';
-import { encodeSteps, type Step } from './steps';
-import type { Strategy, StrategyOptions } from './strategy';
+import { gemmBindingProblem } from './fused';
+import { adamSteps, ELEMENT_WG, elementGrid, headStep, layerDims, meanLossStep } from './layer-steps';
+import type { Step } from './steps';
+import type { Strategy, StrategyDescriptor, StrategyOptions } from './strategy';
 
-export const UNFUSED_DEFAULT_WG = 64;
-
-export async function createUnfused(ctx: GpuContext, b: TrainingBuffers, options: StrategyOptions = {}): Promise<Strategy> {
-  const wg = options.workgroupSize ?? UNFUSED_DEFAULT_WG;
+export async function createUnfused(ctx: GpuContext, b: TrainingBuffers, options: StrategyOptions): Promise<Strategy> {
   const { n, layout } = b;
-  const h = layout.hidden;
-  const { chunks, pointsPerThread } = chunking(n, wg, ctx.isSoftware, options.pointsPerThread);
-  const k = async (spec: (typeof KERNELS)[keyof typeof KERNELS]) => getKernel(ctx, spec, { WG: wg });
-  const [linearForward, reluForward, sigmoidForward, bceForward, reduceRows, bceBackward, sigmoidBackward, linearBackwardInput, linearBackwardParams, reluBackward, adamStep] =
-    await Promise.all([
-      k(KERNELS.linearForward),
-      k(KERNELS.reluForward),
-      k(KERNELS.sigmoidForward),
-      getKernel(ctx, KERNELS.bceForward, { WG: wg, BINARY_LABELS: Number(b.binaryLabels) }),
-      k(KERNELS.reduceRows),
-      k(KERNELS.bceBackward),
-      k(KERNELS.sigmoidBackward),
-      k(KERNELS.linearBackwardInput),
-      k(KERNELS.linearBackwardParams),
-      k(KERNELS.reluBackward),
-      k(KERNELS.adamStep),
-    ]);
-
-  const act1 = b.storage('unfused act1 (N,H)', n * h * 4); // z1, then relu(z1) in place
-  const grad1 = b.storage('unfused grad1 (N,H)', n * h * 4); // dH1, then dZ1 in place
-  const out2 = b.storage('unfused out2 (N)', n * 4); // z2, then sigmoid(z2) in place
-  const grad2 = b.storage('unfused grad2 (N)', n * 4); // dP, then dZ2 in place
-  const pointLoss = b.storage('unfused point loss (N)', n * 4);
-  const partials1 = b.storage('unfused partials layer1 (2H,chunks)', 2 * h * chunks * 4);
-  const partials2 = b.storage('unfused partials layer2 (H+1,chunks)', (h + 1) * chunks * 4);
-
-  const u32 = (label: string, ...words: number[]) => b.uniform(label, Uint32Array.from({ length: Math.ceil(words.length / 4) * 4 }, (_, i) => words[i] ?? 0));
-  const linear1 = u32('linear1 dims', n, 1, h, layout.W1);
-  const linear2 = u32('linear2 dims', n, h, 1, layout.W2);
-  const grads1Dims = u32('linear1 param-grad dims', n, 1, h, chunks, pointsPerThread);
-  const grads2Dims = u32('linear2 param-grad dims', n, h, 1, chunks, pointsPerThread);
-  const countNH = u32('count N·H', n * h);
-  const countN = u32('count N', n);
-  const countP = u32('count P', layout.count);
-  const reduceDims = (label: string, len: number, outOffset: number, epochStride: number, divisor: number) => {
-    const words = new Uint32Array([len, outOffset, epochStride, 0]);
-    new Float32Array(words.buffer)[3] = divisor;
-    return b.uniform(label, words);
+  const wg = options.workgroupSize;
+  const tiles = options.tiles ?? defaultTilePreset(ctx);
+  const p = layout.spec.dropout;
+  const [relu, reluBackward, dropout] = await Promise.all([
+    getKernel(ctx, KERNELS.reluForward, { WG: wg }),
+    getKernel(ctx, KERNELS.reluBackward, { WG: wg }),
+    getKernel(ctx, KERNELS.dropoutInplace, { WG: wg }),
+  ]);
+  const acts = layout.layers.map((l) => b.storage(`unfused act${l.index + 1} (N,${l.outDim})`, 4 * n * l.outDim)); // z, then relu(z) (and dropout) in place
+  const dz = layout.layers.map((l) => b.storage(`unfused dz${l.index + 1} (N,${l.outDim})`, 4 * n * l.outDim));
+  const pointLoss = b.storage('unfused point loss (N)', 4 * n);
+  const input = (i: number) => (i === 0 ? b.x : acts[i - 1]);
+  const last = layout.layers.length - 1;
+  const count = (i: number) => b.uniform(`unfused count layer ${i + 1}`, new Uint32Array([n * layout.layers[i].outDim, 0, 0, 0]));
+  const dropoutStep = (i: number, values: GPUBuffer, label: string): Step => {
+    const l = layout.layers[i];
+    const dims = b.uniform(`${label} dims`, dimsUniform(KERNELS.dropoutInplace, { count: n * l.outDim, seed: options.dropoutSeed >>> 0, layer: l.index, drop_threshold: dropThreshold(p), keep_scale: keepScale(p) }));
+    return { kernel: dropout, group: dropout.bind(label, [values, b.steps, dims, b.epochIndex]), workgroups: elementGrid(n * l.outDim, wg), perEpoch: true };
   };
-  const lossReduce = reduceDims('mean loss dims', n, 0, 1, n);
-  const grads1Reduce = reduceDims('layer1 grad reduce dims', chunks, layout.W1, 0, 1);
-  const grads2Reduce = reduceDims('layer2 grad reduce dims', chunks, layout.W2, 0, 1);
 
-  const elements = (count: number): [number, number, number] => [...grid2d(workgroupsFor(count, wg)), 1];
-  const chunkGrid = (rows: number): [number, number, number] => [...grid2d(chunks), rows];
-  const steps: Step[] = [
-    { kernel: linearForward, group: linearForward.bind('linear1 forward', [act1, b.x, b.params, linear1]), workgroups: elements(n * h) },
-    { kernel: reluForward, group: reluForward.bind('relu forward', [act1, countNH]), workgroups: elements(n * h) },
-    { kernel: linearForward, group: linearForward.bind('linear2 forward', [out2, act1, b.params, linear2]), workgroups: elements(n) },
-    { kernel: sigmoidForward, group: sigmoidForward.bind('sigmoid forward', [out2, countN]), workgroups: elements(n) },
-    { kernel: bceForward, group: bceForward.bind('bce forward', [pointLoss, out2, b.y, countN]), workgroups: elements(n) },
-    { kernel: reduceRows, group: reduceRows.bind('mean loss', [b.lossHistory, pointLoss, lossReduce, b.epochIndex]), workgroups: [1, 1, 1], perEpoch: true },
-    { kernel: bceBackward, group: bceBackward.bind('bce backward', [grad2, out2, b.y, countN]), workgroups: elements(n) },
-    { kernel: sigmoidBackward, group: sigmoidBackward.bind('sigmoid backward', [grad2, out2, countN]), workgroups: elements(n) },
-    { kernel: linearBackwardInput, group: linearBackwardInput.bind('linear2 backward input', [grad1, grad2, b.params, linear2]), workgroups: elements(n * h) },
-    { kernel: linearBackwardParams, group: linearBackwardParams.bind('linear2 backward params', [partials2, grad2, act1, grads2Dims]), workgroups: chunkGrid(h + 1) },
-    { kernel: reduceRows, group: reduceRows.bind('linear2 grads', [b.grads, partials2, grads2Reduce, b.epochIndex]), workgroups: [h + 1, 1, 1] },
-    { kernel: reluBackward, group: reluBackward.bind('relu backward', [grad1, act1, countNH]), workgroups: elements(n * h) },
-    { kernel: linearBackwardParams, group: linearBackwardParams.bind('linear1 backward params', [partials1, grad1, b.x, grads1Dims]), workgroups: chunkGrid(2 * h) },
-    { kernel: reduceRows, group: reduceRows.bind('linear1 grads', [b.grads, partials1, grads1Reduce, b.epochIndex]), workgroups: [2 * h, 1, 1] },
-    { kernel: adamStep, group: adamStep.bind('adam step', [b.params, b.m, b.v, b.status, b.grads, b.lossHistory, b.steps, b.hyper, countP, b.epochIndex]), workgroups: elements(layout.count), perEpoch: true },
-  ];
-
-  return {
-    name: 'unfused',
-    workgroupSize: wg,
-    dispatchesPerEpoch: steps.length,
-    encode: (pass, epochs) => encodeSteps(pass, steps, epochs),
-  };
+  const steps: Step[] = [];
+  for (const [i, l] of layout.layers.entries()) {
+    steps.push(await gemmForwardStep(ctx, b, { y: acts[i], x: input(i), params: b.params, steps: b.steps, epochIndex: b.epochIndex, dims: layerDims(l, n), epilogue: EPILOGUE_BIAS, tiles }));
+    if (!l.hidden) continue;
+    steps.push({ kernel: relu, group: relu.bind(`unfused relu ${i + 1}`, [acts[i], count(i)]), workgroups: elementGrid(n * l.outDim, wg) });
+    if (p > 0) steps.push(dropoutStep(i, acts[i], `unfused dropout ${i + 1}`));
+  }
+  const head = { logit: acts[last], y: b.y, n, binaryLabels: b.binaryLabels, wg };
+  steps.push(await headStep(ctx, b, layout, { ...head, out: { loss: pointLoss }, label: 'unfused loss' }));
+  steps.push(await meanLossStep(ctx, b, { history: b.lossHistory, pointLoss, n, epochIndex: b.epochIndex, label: 'unfused loss', wg }));
+  steps.push(await headStep(ctx, b, layout, { ...head, out: { dlogit: dz[last] }, label: 'unfused dlogit' }));
+  for (let i = last; i >= 0; i--) {
+    const l = layout.layers[i];
+    const split = weightSplits(n, l.inDim, l.outDim, weightTiles(tiles, l.inDim, l.outDim), ctx.isSoftware, options.pointsPerThread);
+    const rows = gradientRows(l.inDim, l.outDim);
+    const partials = b.storage(`unfused partials layer ${i + 1} (${rows},${split.splits})`, 4 * rows * split.splits);
+    steps.push(await gemmBackwardWeightsStep(ctx, b, { partials, dy: dz[i], x: input(i), dims: layerDims(l, n), split, tiles }));
+    steps.push(await splitKReduceStep(ctx, b, { out: b.grads, partials, epochIndex: b.epochIndex, rows, splits: split.splits, outOffset: l.w }));
+    if (i === 0) continue;
+    steps.push(await gemmBackwardInputStep(ctx, b, { dx: dz[i - 1], dy: dz[i], params: b.params, dims: layerDims(l, n), tiles }));
+    if (p > 0) steps.push(dropoutStep(i - 1, dz[i - 1], `unfused dropout backward ${i}`));
+    steps.push({ kernel: reluBackward, group: reluBackward.bind(`unfused relu backward ${i}`, [dz[i - 1], acts[i - 1], count(i - 1)]), workgroups: elementGrid(n * layout.layers[i - 1].outDim, wg) });
+  }
+  steps.push(...(await adamSteps(ctx, b, wg)));
+  return { name: 'unfused', workgroupSize: wg, dispatchesPerEpoch: steps.length, epochSteps: steps };
 }
+
+export const UNFUSED: StrategyDescriptor = {
+  name: 'unfused',
+  summary: 'any model: one dispatch per op and pass, as eager execution (6L + 2 dispatches, 2 more per dropout layer)',
+  unsupported: () => undefined,
+  defaultWorkgroupSize: () => ELEMENT_WG,
+  limitProblem: (q) => gemmBindingProblem('unfused', q),
+  // Never picked by auto: fused runs every model it runs, in fewer dispatches.
+  preferredBy: () => false,
+  create: (ctx, b, _, options) => createUnfused(ctx, b, options),
+};

@@ -1,0 +1,81 @@
+// The dispatches that the general strategies (fused, unfused), the test evaluation and the forward
+// pass share, built from the layer table: per-point head, mean loss, and the all-or-nothing Adam
+// step. Each returns Steps (src/train/steps.ts) over buffers the caller owns.
+import type { GpuContext } from '../gpu/context';
+import { grid2d, workgroupsFor } from '../gpu/grid';
+import { getKernel } from '../gpu/kernel';
+import { KERNELS } from '../gpu/kernels';
+import { dimsUniform } from '../gpu/gemm';
+import { HEAD_CODE, type LinearLayer, type ParamLayout } from '../model/layout';
+import type { GemmLayerDims } from '../cpu/gemm';
+import type { TrainingBuffers } from './buffers';
+import type { Step } from './steps';
+
+/** Default workgroup size of the element-wise kernels (head, mean, Adam, ReLU, dropout). */
+export const ELEMENT_WG = 64;
+
+export const elementGrid = (count: number, wg: number): [number, number] => grid2d(workgroupsFor(count, wg));
+
+/** A layer's GEMM shapes over n points, straight from the layer table. */
+export function layerDims(l: LinearLayer, n: number): GemmLayerDims {
+  return { n, inDim: l.inDim, outDim: l.outDim, wOffset: l.w, bOffset: l.b };
+}
+
+/** Makes labelled uniforms owned by someone (TrainingBuffers, or a forward pass's own list). */
+export interface UniformOwner {
+  uniform(label: string, words: Uint32Array<ArrayBuffer>): GPUBuffer;
+}
+
+export interface HeadOutputs {
+  loss?: GPUBuffer; // (N) per-point loss
+  dlogit?: GPUBuffer; // (N) d(mean loss)/dz
+  prob?: GPUBuffer; // (N) head_prob
+}
+
+/**
+ * One head_points dispatch writing the outputs given (ops/head.wgsl). An output not written binds
+ * a written one as a stand-in (a read-only binding may not alias a writable one), and y binds the
+ * logit when only the prediction is wanted.
+ */
+export async function headStep(
+  ctx: GpuContext,
+  owner: UniformOwner,
+  layout: ParamLayout,
+  a: { logit: GPUBuffer; y?: GPUBuffer; n: number; binaryLabels: boolean; out: HeadOutputs; label: string; wg?: number },
+): Promise<Step> {
+  const wg = a.wg ?? ELEMENT_WG;
+  const kernel = await getKernel(ctx, KERNELS.headPoints, {
+    WG: wg,
+    HEAD: HEAD_CODE[layout.spec.head],
+    BINARY_LABELS: Number(a.binaryLabels),
+    WRITE_LOSS: Number(a.out.loss !== undefined),
+    WRITE_DLOGIT: Number(a.out.dlogit !== undefined),
+    WRITE_PROB: Number(a.out.prob !== undefined),
+  });
+  const dims = owner.uniform(`${a.label} head dims`, dimsUniform(KERNELS.headPoints, { count: a.n, mean_over: a.n }));
+  const written = [a.out.loss, a.out.dlogit, a.out.prob].find((b) => b !== undefined);
+  if (!written) throw new Error(`${a.label}: the head step writes nothing`);
+  const group = kernel.bind(`${a.label} head`, [a.out.loss ?? written, a.out.dlogit ?? written, a.out.prob ?? written, a.logit, a.y ?? a.logit, dims]);
+  return { kernel, group, workgroups: elementGrid(a.n, wg) };
+}
+
+/** The mean of n per-point losses into history[k] for epoch k of the chunk (reduce_rows' fixed-order tree). */
+export async function meanLossStep(ctx: GpuContext, owner: UniformOwner, a: { history: GPUBuffer; pointLoss: GPUBuffer; n: number; epochIndex: GPUBuffer; label: string; wg?: number }): Promise<Step> {
+  const kernel = await getKernel(ctx, KERNELS.reduceRows, { WG: a.wg ?? ELEMENT_WG });
+  const dims = owner.uniform(`${a.label} mean dims`, dimsUniform(KERNELS.reduceRows, { len: a.n, out_offset: 0, epoch_stride: 1, divisor: a.n }));
+  return { kernel, group: kernel.bind(`${a.label} mean`, [a.history, a.pointLoss, dims, a.epochIndex]), workgroups: [1], perEpoch: true };
+}
+
+/**
+ * Adam over the whole flat block, all or nothing: adam_check flags the epoch when the loss, a
+ * gradient or any update would not be finite; adam_step then writes every update, or none.
+ */
+export async function adamSteps(ctx: GpuContext, b: TrainingBuffers, wg = ELEMENT_WG): Promise<Step[]> {
+  const [check, step] = await Promise.all([getKernel(ctx, KERNELS.adamCheck, { WG: wg }), getKernel(ctx, KERNELS.adamStep, { WG: wg })]);
+  const count = b.uniform('adam count P', new Uint32Array([b.layout.count, 0, 0, 0]));
+  const grid = elementGrid(b.layout.count, wg);
+  return [
+    { kernel: check, group: check.bind('adam check', [b.status, b.params, b.m, b.v, b.grads, b.lossHistory, b.steps, b.hyper, count, b.epochIndex]), workgroups: grid, perEpoch: true },
+    { kernel: step, group: step.bind('adam step', [b.params, b.m, b.v, b.status, b.grads, b.steps, b.hyper, count, b.epochIndex]), workgroups: grid, perEpoch: true },
+  ];
+}
