@@ -2,12 +2,14 @@
 // its gradients and Adam moments, the per-chunk loss histories and Adam schedule, and small
 // constant uniforms.
 import type { GpuContext } from '../gpu/context';
+import { structBytes, structSize } from '../gpu/structs';
 import { EPOCH_INDEX_STRIDE } from '../gpu/kernel';
 import type { ParamLayout } from '../model/layout';
 import type { AdamHyper } from '../cpu/ops';
 
-/** One AdamStep in the steps buffer: step_size f32, bc2_sqrt f32, epoch u32, padding. */
-export const ADAM_STEP_BYTES = 16;
+/** The size of one AdamStep in the steps buffer (ops/adam.wgsl); read when a device is loaded. */
+export const adamStepBytes = (): number => structSize('ops/adam', 'AdamStep');
+/** The divergence status, array<atomic<u32>, 2> (common/status.wgsl), padded for copies. */
 export const STATUS_BYTES = 16;
 
 /** The held-out points: evaluated every epoch with the parameters before its update, dropout off. */
@@ -81,7 +83,7 @@ export function createTrainingBuffers(
   for (let k = 0; k < chunkEpochs; k++) epochWords[(k * EPOCH_INDEX_STRIDE) / 4] = k;
 
   // 1-β computed in double, then rounded, as torch passes Python floats to its float kernels.
-  const hyperWords = new Float32Array([hyper.beta1, hyper.beta2, 1 - hyper.beta1, 1 - hyper.beta2, hyper.eps, 0, 0, 0]);
+  const hyperWords = structBytes('ops/adam', 'AdamHyper', { beta1: hyper.beta1, beta2: hyper.beta2, one_minus_beta1: 1 - hyper.beta1, one_minus_beta2: 1 - hyper.beta2, eps: hyper.eps });
 
   return {
     n: data.y.length,
@@ -102,7 +104,7 @@ export function createTrainingBuffers(
     v: make('adam v', p, STORAGE | COPY_DST | COPY_SRC),
     grads: make('grads', p, STORAGE | COPY_SRC),
     lossHistory: make('loss history', chunkEpochs * 4, STORAGE | COPY_SRC),
-    steps: make('adam steps', chunkEpochs * ADAM_STEP_BYTES, STORAGE | COPY_DST),
+    steps: make('adam steps', chunkEpochs * adamStepBytes(), STORAGE | COPY_DST),
     status: make('divergence status', STATUS_BYTES, STORAGE | COPY_DST | COPY_SRC),
     hyper: upload('adam hyper', hyperWords, GPUBufferUsage.UNIFORM),
     epochIndex: upload('epoch index', epochWords, GPUBufferUsage.UNIFORM),

@@ -46,7 +46,10 @@ export class ForwardPass {
       owned.push(b);
       return b;
     };
-    const owner = { uniform: (label: string, words: Uint32Array<ArrayBuffer>) => buffer(label, words.byteLength, UNIFORM, words) };
+    const owner = {
+      uniform: (label: string, words: Uint32Array<ArrayBuffer>) => buffer(label, words.byteLength, UNIFORM, words),
+      storage: (label: string, bytes: number) => buffer(label, bytes, STORAGE),
+    };
     const x = buffer('forward x (N,D)', xs.byteLength, STORAGE, xs);
     // gemm_forward binds the epoch's Adam step for dropout; evaluation never reads it.
     const noSteps = buffer('forward no adam steps', 16, STORAGE);

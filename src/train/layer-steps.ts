@@ -21,9 +21,10 @@ export function layerDims(l: LinearLayer, n: number): GemmLayerDims {
   return { n, inDim: l.inDim, outDim: l.outDim, wOffset: l.w, bOffset: l.b };
 }
 
-/** Makes labelled uniforms owned by someone (TrainingBuffers, or a forward pass's own list). */
-export interface UniformOwner {
+/** Makes labelled buffers owned by someone (TrainingBuffers, or a forward pass's own list). */
+export interface BufferOwner {
   uniform(label: string, words: Uint32Array<ArrayBuffer>): GPUBuffer;
+  storage(label: string, bytes: number): GPUBuffer;
 }
 
 export interface HeadOutputs {
@@ -33,13 +34,13 @@ export interface HeadOutputs {
 }
 
 /**
- * One head_points dispatch writing the outputs given (ops/head.wgsl). An output not written binds
- * a written one as a stand-in (a read-only binding may not alias a writable one), and y binds the
- * logit when only the prediction is wanted.
+ * One head_points dispatch writing the outputs given (ops/head.wgsl). An output not written binds a
+ * one-float stand-in (writable bindings may not alias), and y binds the logit when only the
+ * prediction is wanted.
  */
 export async function headStep(
   ctx: GpuContext,
-  owner: UniformOwner,
+  owner: BufferOwner,
   layout: ParamLayout,
   a: { logit: GPUBuffer; y?: GPUBuffer; n: number; binaryLabels: boolean; out: HeadOutputs; label: string; wg?: number },
 ): Promise<Step> {
@@ -53,14 +54,14 @@ export async function headStep(
     WRITE_PROB: Number(a.out.prob !== undefined),
   });
   const dims = owner.uniform(`${a.label} head dims`, dimsUniform(KERNELS.headPoints, { count: a.n, mean_over: a.n }));
-  const written = [a.out.loss, a.out.dlogit, a.out.prob].find((b) => b !== undefined);
-  if (!written) throw new Error(`${a.label}: the head step writes nothing`);
-  const group = kernel.bind(`${a.label} head`, [a.out.loss ?? written, a.out.dlogit ?? written, a.out.prob ?? written, a.logit, a.y ?? a.logit, dims]);
+  if (!a.out.loss && !a.out.dlogit && !a.out.prob) throw new Error(`${a.label}: the head step writes nothing`);
+  const unused = (what: string) => owner.storage(`${a.label} head: no ${what}`, 4);
+  const group = kernel.bind(`${a.label} head`, [a.out.loss ?? unused('loss'), a.out.dlogit ?? unused('dlogit'), a.out.prob ?? unused('prob'), a.logit, a.y ?? a.logit, dims]);
   return { kernel, group, workgroups: elementGrid(a.n, wg) };
 }
 
 /** The mean of n per-point losses into history[k] for epoch k of the chunk (reduce_rows' fixed-order tree). */
-export async function meanLossStep(ctx: GpuContext, owner: UniformOwner, a: { history: GPUBuffer; pointLoss: GPUBuffer; n: number; epochIndex: GPUBuffer; label: string; wg?: number }): Promise<Step> {
+export async function meanLossStep(ctx: GpuContext, owner: BufferOwner, a: { history: GPUBuffer; pointLoss: GPUBuffer; n: number; epochIndex: GPUBuffer; label: string; wg?: number }): Promise<Step> {
   const kernel = await getKernel(ctx, KERNELS.reduceRows, { WG: a.wg ?? ELEMENT_WG });
   const dims = owner.uniform(`${a.label} mean dims`, dimsUniform(KERNELS.reduceRows, { len: a.n, out_offset: 0, epoch_stride: 1, divisor: a.n }));
   return { kernel, group: kernel.bind(`${a.label} mean`, [a.history, a.pointLoss, dims, a.epochIndex]), workgroups: [1], perEpoch: true };

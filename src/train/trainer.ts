@@ -5,6 +5,7 @@ import { GpuError } from '../gpu/context';
 import { isPowerOfTwo } from '../gpu/grid';
 import { ReadbackPool, readFloats } from '../gpu/readback';
 import type { GpuTimer } from '../gpu/timer';
+import { structView } from '../gpu/structs';
 import { DEFAULT_ADAM, adamStepScalars, type AdamHyper } from '../cpu/ops';
 import { accuracy } from '../cpu/model';
 import { targetProblem, type Dataset } from '../data/dataset';
@@ -12,7 +13,7 @@ import { initParams } from '../model/init';
 import { isClassifier, paramLayout, singleHidden, specProblems, type ModelSpec, type ParamLayout } from '../model/layout';
 import { generatorSeed, isSeed } from '../model/seed';
 import { TILE_PRESET_NAMES, type TilePresetName } from '../gpu/gemm';
-import { ADAM_STEP_BYTES, createTrainingBuffers, STATUS_BYTES, type TrainingBuffers } from './buffers';
+import { adamStepBytes, createTrainingBuffers, STATUS_BYTES, type TrainingBuffers } from './buffers';
 import { createTestEvaluation, type TestEvaluation } from './evaluate';
 import { ForwardPass, type ForwardTrace } from './forward';
 import { FUSED } from './fused';
@@ -299,10 +300,9 @@ export class Trainer {
     if (this.ctx.isLost()) throw new GpuError('device-lost', 'the GPU device was lost; training needs a new device');
     const { device } = this.ctx;
     const chunk = this.config.chunkEpochs;
-    const stepsBytes = new ArrayBuffer(chunk * ADAM_STEP_BYTES);
-    const stepsF32 = new Float32Array(stepsBytes);
-    const stepsU32 = new Uint32Array(stepsBytes);
-    const words = ADAM_STEP_BYTES / 4;
+    const stride = adamStepBytes();
+    const stepsBytes = new ArrayBuffer(chunk * stride);
+    const stepViews = Array.from({ length: chunk }, (_, k) => structView('ops/adam', 'AdamStep', stepsBytes, k * stride));
     const test = this.buffers.test;
     let delivered: Promise<void> = Promise.resolve();
     let lastLoss = NaN;
@@ -315,11 +315,9 @@ export class Trainer {
       for (let k = 0; k < count; k++) {
         const t = this.step + k + 1;
         const { stepSize, bc2Sqrt } = adamStepScalars(this.hyper, t);
-        stepsF32[words * k] = stepSize;
-        stepsF32[words * k + 1] = bc2Sqrt;
-        stepsU32[words * k + 2] = t;
+        stepViews[k].set({ step_size: stepSize, bc2_sqrt: bc2Sqrt, epoch: t });
       }
-      device.queue.writeBuffer(this.buffers.steps, 0, stepsBytes, 0, count * ADAM_STEP_BYTES);
+      device.queue.writeBuffer(this.buffers.steps, 0, stepsBytes, 0, count * stride);
       const staging = await this.readback.acquire();
       if (diverged) break; // learnt while waiting for a staging buffer
       const encoder = device.createCommandEncoder({ label: `epochs ${this.step + 1}..${this.step + count}` });

@@ -1,0 +1,37 @@
+// Struct layouts read from the WGSL that declares them (webgpu-utils parses the source), so the
+// host never packs a uniform or storage struct by position: renaming, reordering or adding a field
+// in WGSL changes the bytes the host writes with it.
+import './float16-shim';
+import { makeShaderDataDefinitions, makeStructuredView, type ShaderDataDefinitions, type StructuredView } from 'webgpu-utils';
+import { shaderFile } from './shaders';
+
+const definitions = new Map<string, ShaderDataDefinitions>();
+
+function definitionsOf(file: string): ShaderDataDefinitions {
+  let defs = definitions.get(file);
+  if (!defs) definitions.set(file, (defs = makeShaderDataDefinitions(shaderFile(file))));
+  return defs;
+}
+
+/** A view of struct `name` declared in shaders/`file`.wgsl, over new bytes (or `buffer` at `offset`). */
+export function structView(file: string, name: string, buffer?: ArrayBuffer, offset = 0): StructuredView {
+  const def = definitionsOf(file).structs[name];
+  if (!def) throw new Error(`shaders/${file}.wgsl declares no struct ${name}`);
+  return makeStructuredView(def, buffer ?? new ArrayBuffer(def.size), offset);
+}
+
+/** The size in bytes of struct `name` of shaders/`file`.wgsl (its stride in an array). */
+export function structSize(file: string, name: string): number {
+  const def = definitionsOf(file).structs[name];
+  if (!def) throw new Error(`shaders/${file}.wgsl declares no struct ${name}`);
+  return def.size;
+}
+
+/** The bytes of one struct holding `values` (WGSL field names; unnamed fields stay 0), padded to 16 bytes for a uniform. */
+export function structBytes(file: string, name: string, values: Record<string, number>): Uint32Array<ArrayBuffer> {
+  const size = structSize(file, name);
+  const view = structView(file, name, new ArrayBuffer(Math.ceil(size / 16) * 16));
+  for (const field of Object.keys(values)) if (!(field in view.views)) throw new Error(`struct ${name} (shaders/${file}.wgsl) has no field ${field}`);
+  view.set(values);
+  return new Uint32Array(view.arrayBuffer as ArrayBuffer);
+}
