@@ -191,6 +191,7 @@ export class LossChart {
       {
         width: widthOf(el),
         height,
+        legend: { live: false },
         scales: { x: { time: false, range: (_u, _min, max) => [0, Math.max(Number.isFinite(max) ? max : 0, this.horizon, 1)] } },
         axes: [themed({ label: 'epoch' }), themed({ label: 'BCE loss', size: 60 })],
         series: [
@@ -301,6 +302,7 @@ export class DataChart {
       {
         width: widthOf(this.el),
         height: this.height,
+        legend: { live: false },
         scales: { x: { time: false }, y: { range: [-0.05, 1.05] } },
         axes: [themed({ label: 'x' }), themed({ label: 'y, probability', size: 50 })],
         series: [

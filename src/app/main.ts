@@ -88,7 +88,9 @@ let runs: RunRecord[] = [];
 /** The run Play started: it ends at `target`; paused, Play resumes the epochs left. */
 let run: { target: number; lr: number } | undefined;
 let playing = false;
-let busy = false;
+/** Actions in progress (building an engine, a step, loading data): Play and the rest wait for them. */
+let busyCount = 0;
+const isBusy = () => busyCount > 0;
 let baseline = new LogisticBaseline(43052);
 /** The timeline entry shown instead of the live model; undefined: live. */
 let scrubbed: TimelineEntry | undefined;
@@ -104,12 +106,17 @@ function announce(text: string): void {
 // ---- controls: what is enabled, what Play means now, and focus that never falls to <body>
 
 function updateControls(): void {
-  const idle = !playing && !busy;
+  const idle = !playing && !isBusy();
   const hasModel = engine() !== undefined;
   const paused = run !== undefined && session.epochsDone < run.target;
-  ui.play.textContent = playing ? 'Pause' : paused ? `Resume (${run!.target - session.epochsDone} left)` : 'Play';
+  ui.play.textContent = playing ? 'Pause' : paused ? 'Resume' : 'Play';
   ui.play.setAttribute('aria-pressed', String(playing));
   const disable = (el: HTMLButtonElement | HTMLInputElement | HTMLSelectElement, off: boolean) => {
+    if (el instanceof HTMLButtonElement) {
+      // Buttons stay focusable while unavailable, so focus never falls to <body>; clicks are ignored.
+      el.setAttribute('aria-disabled', String(off));
+      return;
+    }
     if (off && document.activeElement === el) ui.play.focus(); // before it is disabled, not after
     el.disabled = off;
   };
@@ -175,7 +182,7 @@ async function buildFresh(settings: PageSettings): Promise<boolean> {
 
 /** A new engine for `config` (continuing from `state` when given), with "preparing the GPU…" meanwhile. */
 async function build(config: TrainerConfig, state: TrainerState | undefined): Promise<boolean> {
-  busy = true;
+  busyCount++;
   updateControls();
   show(ui.runMessage, undefined);
   const previous = ui.runStatus.textContent;
@@ -192,7 +199,7 @@ async function build(config: TrainerConfig, state: TrainerState | undefined): Pr
     show(ui.runMessage, `The model could not be built: ${message}`);
     return false;
   } finally {
-    busy = false;
+    busyCount--;
     ui.runStatus.removeAttribute('aria-busy');
     updateControls();
     updateStale();
@@ -372,12 +379,19 @@ async function onPlay(): Promise<void> {
     session.requestStop();
     return;
   }
-  if (busy || !(await ready())) return;
-  if (!run || session.epochsDone >= run.target) {
-    const settings = settingsOrShowProblems()!;
-    run = { target: session.epochsDone + settings.epochs, lr: settings.config.lr };
-  } else {
-    run.lr = engine()!.config.lr;
+  if (isBusy()) return;
+  busyCount++;
+  try {
+    if (!(await ready())) return;
+    if (!run || session.epochsDone >= run.target) {
+      const settings = settingsOrShowProblems()!;
+      run = { target: session.epochsDone + settings.epochs, lr: settings.config.lr };
+    } else {
+      run.lr = engine()!.config.lr;
+    }
+    playing = true;
+  } finally {
+    busyCount--;
   }
   await play();
 }
@@ -405,24 +419,35 @@ async function ready(): Promise<boolean> {
 }
 
 async function step(epochs: number): Promise<void> {
-  if (playing || !(await ready())) return;
-  const lr = engine()!.config.lr;
-  busy = true;
+  if (playing || isBusy()) return;
+  busyCount++;
   updateControls();
   try {
+    if (!(await ready())) return;
+    const lr = engine()!.config.lr;
+    session.clearStop(); // a pause before it stopped the run, not this step
     const result = await trainPiece(epochs, lr);
     if (result.diverged) show(ui.runMessage, divergenceMessage(result, lr));
     else ui.runStatus.textContent = `Stepped to epoch ${session.epochsDone}${run && session.epochsDone < run.target ? `: Resume trains the ${run.target - session.epochsDone} left` : ''}.`;
+    await session.checkpoint().catch(() => undefined);
+    await refreshView();
   } catch (e) {
     reportError(e);
   } finally {
-    busy = false;
+    busyCount--;
+    updateControls();
   }
-  await session.checkpoint().catch(() => undefined);
-  await refreshView();
-  updateControls();
 }
 
+/** Buttons are aria-disabled rather than disabled (they keep focus): their clicks are dropped here. */
+document.addEventListener(
+  'click',
+  (e) => {
+    const button = (e.target as Element | null)?.closest?.('button');
+    if (button?.getAttribute('aria-disabled') === 'true') e.stopImmediatePropagation();
+  },
+  true,
+);
 ui.play.addEventListener('click', () => void onPlay());
 ui.step.addEventListener('click', () => void step(1));
 ui.stepChunk.addEventListener('click', () => void step(250));
@@ -491,7 +516,7 @@ const syncScrubber = () => {
 
 async function replaceData(choice: DataChoice, load: () => Promise<Dataset>): Promise<void> {
   show(ui.dataMessage, undefined);
-  busy = true;
+  busyCount++;
   updateControls();
   let loaded: Dataset;
   try {
@@ -501,7 +526,7 @@ async function replaceData(choice: DataChoice, load: () => Promise<Dataset>): Pr
     show(ui.dataMessage, `${what}: ${e instanceof Error ? e.message : String(e)}. The previous data and model are kept.`);
     return;
   } finally {
-    busy = false;
+    busyCount--;
     updateControls();
   }
   data = loaded;
@@ -639,7 +664,7 @@ const lectureHook = {
   lossPoints: () => lossChart.length,
   overlays: () => dataChart.overlayLabels,
   epochs: () => session?.epochsDone ?? 0,
-  running: () => playing || busy,
+  running: () => playing || isBusy(),
   engine: () => engine()?.kind,
   config: () => engine()?.config,
   runs: () => runs.map((r) => ({ ...r })),
