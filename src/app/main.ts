@@ -115,6 +115,7 @@ function updateControls(): void {
     if (el instanceof HTMLButtonElement) {
       // Buttons stay focusable while unavailable, so focus never falls to <body>; clicks are ignored.
       el.setAttribute('aria-disabled', String(off));
+      el.disabled = false;
       return;
     }
     if (off && document.activeElement === el) ui.play.focus(); // before it is disabled, not after
