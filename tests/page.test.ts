@@ -55,6 +55,17 @@ async function open(flags: string[], { query = 'speed=max', viewport = { width: 
   return { browser, page, errors };
 }
 
+/** Opens the page, runs `body`, checks the console (every error, uncaught ones only, or none), closes. */
+async function withPage(flags: string[], options: OpenOptions & { errors?: 'all' | 'uncaught' | 'ignore' }, body: (page: Page) => Promise<void>): Promise<void> {
+  const { browser, page, errors } = await open(flags, options);
+  try {
+    await body(page);
+    if (options.errors !== 'ignore') expect(options.errors === 'uncaught' ? errors.filter((e) => e.startsWith('uncaught')) : errors).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+}
+
 /** Waits until the element's text contains `text` (a string or a pattern). */
 async function waitText(page: Page, selector: string, text: string | RegExp, timeout = 30_000): Promise<void> {
   const pattern = typeof text === 'string' ? text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : text.source;
@@ -91,8 +102,7 @@ async function downloadText(page: Page, button: string): Promise<string> {
 
 describe('the lecture on WebGPU', () => {
   test('bent line, CSV upload, 3000 + 3000 epochs match PyTorch; the timeline at epoch 3000 redraws its curve', async () => {
-    const { browser, page, errors } = await open(WEBGPU_FLAGS);
-    try {
+    await withPage(WEBGPU_FLAGS, {}, async (page) => {
       await waitText(page, '#adapter', 'GPU:');
       expect(await page.locator('#adapter').getAttribute('class')).toContain('software');
 
@@ -150,15 +160,11 @@ describe('the lecture on WebGPU', () => {
       await waitText(page, '#scrubber-label', 'live (epoch 6000)');
 
       await page.screenshot({ path: join(results, 'page.png'), fullPage: true });
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 
   test('honest controls: a changed width waits for a choice; continuing keeps the model with a new learning rate; restart applies it', async () => {
-    const { browser, page, errors } = await open(WEBGPU_FLAGS);
-    try {
+    await withPage(WEBGPU_FLAGS, {}, async (page) => {
       await loadLectureCsv(page);
       await page.fill('#epochs', '100');
       await playRun(page);
@@ -202,15 +208,11 @@ describe('the lecture on WebGPU', () => {
       expect(await hook<{ hidden: number }>(page, 'config()')).toMatchObject({ hidden: 8 });
       expect(new URL(page.url()).searchParams.get('hidden')).toBe('8');
       expect(await page.locator('#diagram circle').count()).toBe(10);
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 
   test('pause stops within a frame and resumes the epochs left; Step trains one epoch and one chunk; the result is the lecture', async () => {
-    const { browser, page, errors } = await open(WEBGPU_FLAGS, { query: 'speed=5' });
-    try {
+    await withPage(WEBGPU_FLAGS, { query: 'speed=5' }, async (page) => {
       await loadLectureCsv(page);
       await page.fill('#epochs', '600');
       await page.click('#play');
@@ -247,15 +249,11 @@ describe('the lecture on WebGPU', () => {
       expect(await hook(page, 'lossPoints()')).toBe(0);
       expect(await hook(page, 'overlays()')).toEqual([]);
       expect(await hook(page, 'snapshots()')).toEqual([0]);
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 
   test('export and import: epochs and Adam state round-trip, so 1000 + 1000 epochs equal 2000; torch shapes load; a wrong file says what it expected', async () => {
-    const { browser, page, errors } = await open(WEBGPU_FLAGS);
-    try {
+    await withPage(WEBGPU_FLAGS, {}, async (page) => {
       await loadLectureCsv(page);
       await page.fill('#epochs', '1000');
       await playRun(page);
@@ -301,15 +299,11 @@ describe('the lecture on WebGPU', () => {
       await page.setInputFiles('#import-params', empty);
       await waitText(page, '#import-message', 'expected {"params": {"W1", "b1", "W2", "b2"}}');
       expect(await epochs(page)).toBe(0);
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 
   test('a learning rate of 10 stalls and the page says so next to the controls; 1e38 diverges at epoch 1', async () => {
-    const { browser, page } = await open(WEBGPU_FLAGS);
-    try {
+    await withPage(WEBGPU_FLAGS, { errors: 'ignore' }, async (page) => {
       await loadLectureCsv(page);
       await page.fill('#lr', '10');
       await page.fill('#epochs', '300');
@@ -324,14 +318,11 @@ describe('the lecture on WebGPU', () => {
       await waitText(page, '#run-message', 'Diverged at epoch 1');
       await waitText(page, '#run-message', 'Lower the learning rate');
       expect(await epochs(page)).toBe(0);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 
   test('bad settings: the field says why and nothing starts', async () => {
-    const { browser, page } = await open(WEBGPU_FLAGS);
-    try {
+    await withPage(WEBGPU_FLAGS, { errors: 'ignore' }, async (page) => {
       await page.fill('#hidden', '0');
       await page.click('#play');
       await waitText(page, '#hidden-problem', 'hidden width must be an integer');
@@ -352,16 +343,13 @@ describe('the lecture on WebGPU', () => {
       await page.click('#play');
       await waitText(page, '#lr-problem', 'learning rate must be a number');
       expect(await epochs(page)).toBe(0);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });
 
 describe('data sets', () => {
   test('the lecture CSV from its public URL (Load, not the arrow keys), and a file dropped on the page', async () => {
-    const { browser, page, errors } = await open(WEBGPU_FLAGS);
-    try {
+    await withPage(WEBGPU_FLAGS, {}, async (page) => {
       let fetches = 0;
       const csv = readFileSync(dnnex, 'utf8');
       await page.route('https://raw.githubusercontent.com/guebin/DL2024/main/posts/dnnex.csv', (route) => {
@@ -394,15 +382,11 @@ describe('data sets', () => {
         const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('#load-data')]);
         expect(chooser.isMultiple()).toBe(false);
       }
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 
   test('a malformed CSV shows the error and keeps the previous data, model and chart', async () => {
-    const { browser, page, errors } = await open(WEBGPU_FLAGS);
-    try {
+    await withPage(WEBGPU_FLAGS, {}, async (page) => {
       await page.fill('#epochs', '50');
       await playRun(page);
       const before = await losses(page);
@@ -417,17 +401,13 @@ describe('data sets', () => {
       expect(await losses(page)).toEqual(before);
       await playRun(page);
       expect(await epochs(page)).toBe(100);
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });
 
 describe('the page under stress', () => {
   test('a lost device: the page says so, restores the last finished run on a new device, and resumes', async () => {
-    const { browser, page, errors } = await open(WEBGPU_FLAGS);
-    try {
+    await withPage(WEBGPU_FLAGS, { errors: 'uncaught' }, async (page) => {
       await loadLectureCsv(page);
       await page.fill('#epochs', '500');
       await playRun(page);
@@ -439,17 +419,13 @@ describe('the page under stress', () => {
       const values = await losses(page);
       expect(values).toHaveLength(1000);
       expectLecture(values, 1000);
-      expect(errors.filter((e) => e.startsWith('uncaught'))).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });
 
 describe('the page without WebGPU', () => {
   test('runs the lecture on the CPU, six panels included, says so in words for students; matches PyTorch', async () => {
-    const { browser, page, errors } = await open(NO_GPU_FLAGS);
-    try {
+    await withPage(NO_GPU_FLAGS, { errors: 'uncaught' }, async (page) => {
       await waitText(page, '#adapter', 'running on the CPU (slower)');
       await page.locator('#gpu-message').waitFor({ state: 'visible' });
       const message = await page.locator('#gpu-message-text').textContent();
@@ -466,17 +442,13 @@ describe('the page without WebGPU', () => {
       expectLecture(await losses(page), 3000);
       expect(await hook(page, 'overlays()')).toEqual(['after 3000 epochs']);
       await waitText(page, '#run-status', 'running on the CPU (slower)');
-      expect(errors.filter((e) => e.startsWith('uncaught'))).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });
 
 describe('keyboard and screen readers', () => {
   test('the lecture by keyboard alone: Tab to Play, Enter, Space; focus never falls to <body>', async () => {
-    const { browser, page, errors } = await open(WEBGPU_FLAGS);
-    try {
+    await withPage(WEBGPU_FLAGS, {}, async (page) => {
       await page.setInputFiles('#file', dnnex); // the file itself comes from the OS picker
       await idle(page);
       const focused = () => page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName);
@@ -500,16 +472,12 @@ describe('keyboard and screen readers', () => {
       expect(await entry.getAttribute('aria-pressed')).toBe('false');
       // The status region speaks at the start, every 1000 epochs and at the end, not every chunk.
       expect(await page.locator('#announce').getAttribute('role')).toBe('status');
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 
   for (const colorScheme of ['light', 'dark'] as const) {
     test(`axe finds no serious or critical violation (${colorScheme}); screenshots at 1280×800 and 360×740 with the controls and charts on one screen`, async () => {
-      const { browser, page, errors } = await open(WEBGPU_FLAGS, { colorScheme });
-      try {
+      await withPage(WEBGPU_FLAGS, { colorScheme }, async (page) => {
         await loadLectureCsv(page);
         await page.fill('#epochs', '3000');
         await playRun(page);
@@ -544,10 +512,7 @@ describe('keyboard and screen readers', () => {
         for (const s of ['#play', '#data-chart canvas', '#loss-chart canvas']) expect(await inView(s, 740), s).toBe(true);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         expect(overflow).toBeLessThanOrEqual(0);
-        expect(errors).toEqual([]);
-      } finally {
-        await browser.close();
-      }
+      });
     });
   }
 });
