@@ -153,6 +153,7 @@ export function cpuParamStore(slots: number, count: number): ParamStore {
 }
 
 /** The forward pass of src/cpu's kernels, every intermediate kept (what ForwardPass reads back). */
+// API: model spec — loop over paramLayout(spec).layers (ReLU between, the head last) instead of W1/W2.
 export function cpuTrace(params: ArrayLike<number> & Floats, layout: ParamLayout, x: Floats): ForwardTrace {
   const n = x.length;
   const h = layout.hidden;
