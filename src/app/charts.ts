@@ -1,10 +1,23 @@
 // The page's charts (uPlot). uPlot has no append API: we keep our own typed arrays and call
-// setData at most once per animation frame, whatever the rate at which losses arrive.
+// setData at most once per animation frame, whatever the rate at which losses arrive. Colours come
+// from the page's CSS variables (light and dark), every chart is named for screen readers, and the
+// legends toggle series from the keyboard.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
-const COLORS = { estimate: '#2563eb', truth: '#6b7280', points: 'rgba(220, 38, 38, 0.25)', loss: '#2563eb' };
+const COLORS = { estimate: '#2563eb', truth: '#6b7280', points: 'rgba(220, 38, 38, 0.3)', loss: '#2563eb', baseline: '#9333ea', hand: '#059669' };
 const OVERLAY_COLORS = ['#f59e0b', '#10b981', '#8b5cf6', '#ec4899', '#0ea5e9'];
+/** Hidden units' colours (the Okabe–Ito palette, told apart with colour blindness). */
+export const UNIT_COLORS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#f0e442', '#000000'];
+
+const cssVar = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
+const axisStroke = () => cssVar('--fg');
+const gridStroke = () => cssVar('--line');
+const themed = (axis: uPlot.Axis): uPlot.Axis => ({ stroke: axisStroke, grid: { stroke: gridStroke, width: 1 }, ticks: { stroke: gridStroke, width: 1 }, ...axis });
+
+/** Every plot, redrawn with the new axis colours when the colour scheme changes. */
+const plots = new Set<uPlot>();
+matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => plots.forEach((p) => p.redraw(false, true)));
 
 function widthOf(el: HTMLElement, min = 240): number {
   return Math.max(min, el.clientWidth || 600);
@@ -16,7 +29,7 @@ function fit(plot: uPlot, el: HTMLElement, height: number, min = 240): void {
 }
 
 /** Coalesces redraws to one per animation frame. */
-function frameScheduler(draw: () => void): () => void {
+export function frameScheduler(draw: () => void): () => void {
   let pending = false;
   return () => {
     if (pending) return;
@@ -28,84 +41,203 @@ function frameScheduler(draw: () => void): () => void {
   };
 }
 
+/** Names the canvas for screen readers and makes the legend's entries buttons (Enter/Space toggle). */
+function accessible(plot: uPlot, name: string): void {
+  plots.add(plot);
+  const wrap = plot.root.querySelector('.u-wrap');
+  wrap?.setAttribute('role', 'img');
+  wrap?.setAttribute('aria-label', name);
+  legendKeys(plot);
+}
+
+function legendKeys(plot: uPlot): void {
+  plot.root.querySelectorAll<HTMLElement>('.u-legend .u-series').forEach((row, i) => {
+    if (i === 0 || row.tabIndex === 0) return; // the x column is not a series to toggle
+    row.tabIndex = 0;
+    row.setAttribute('role', 'button');
+    const sync = () => row.setAttribute('aria-pressed', String(plot.series[i]?.show !== false));
+    sync();
+    row.addEventListener('click', () => setTimeout(sync));
+    row.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter' && e.key !== ' ') return;
+      e.preventDefault();
+      plot.setSeries(i, { show: plot.series[i].show === false });
+      sync();
+    });
+  });
+}
+
+/** Vertical dashed marks at given x (the kinks of hidden units), drawn over a chart. */
+function markPlugin(marks: () => readonly { x: number; color: string }[]): uPlot.Plugin {
+  return {
+    hooks: {
+      draw: (u) => {
+        const ctx = u.ctx;
+        ctx.save();
+        ctx.setLineDash([4, 3]);
+        ctx.lineWidth = 1.5 * devicePixelRatio;
+        for (const m of marks()) {
+          const px = u.valToPos(m.x, 'x', true);
+          if (!Number.isFinite(px) || px < u.bbox.left || px > u.bbox.left + u.bbox.width) continue;
+          ctx.strokeStyle = m.color;
+          ctx.beginPath();
+          ctx.moveTo(px, u.bbox.top);
+          ctx.lineTo(px, u.bbox.top + u.bbox.height);
+          ctx.stroke();
+        }
+        ctx.restore();
+      },
+    },
+  };
+}
+
+export interface PanelSeries {
+  label: string;
+  values: ArrayLike<number>;
+  color?: string;
+  dash?: number[];
+}
+
 export interface PanelSpec {
   title: string;
   caption: string;
-  values: ArrayLike<number>;
+  /** One curve, or several (one per hidden unit). */
+  values?: ArrayLike<number>;
+  series?: PanelSeries[];
+  /** Kinks to mark, at x = -b/w. */
+  marks?: { x: number; color: string }[];
 }
 
-/** The lecture's small panels: one curve each over the same x. */
-export function renderPanels(container: HTMLElement, x: ArrayLike<number>, panels: PanelSpec[]): void {
-  container.replaceChildren();
-  for (const p of panels) {
-    const figure = document.createElement('figure');
-    figure.className = 'panel';
-    const holder = document.createElement('div');
-    const caption = document.createElement('figcaption');
-    const strong = document.createElement('strong');
-    strong.textContent = p.title;
-    caption.append(strong, document.createTextNode(` — ${p.caption}`));
-    figure.append(holder, caption);
-    container.append(figure);
-    const plot = new uPlot(
-      {
-        width: widthOf(holder, 120),
-        height: 150,
-        legend: { show: false },
-        cursor: { show: false },
-        scales: { x: { time: false } },
-        axes: [{ size: 28 }, { size: 36 }],
-        series: [{}, { label: p.title, stroke: COLORS.estimate, width: 2 }],
-      },
-      [Array.from(x), Array.from(p.values)],
-      holder,
-    );
-    fit(plot, holder, 150, 120);
+/** Small panels over the same x: the lecture's six, and the learned model's units. Updated in place. */
+export class Panels {
+  private plots: { plot: uPlot; spec: PanelSpec; caption: HTMLElement }[] = [];
+  private shape = '';
+
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly height = 150,
+  ) {}
+
+  update(x: ArrayLike<number>, panels: PanelSpec[]): void {
+    const seriesOf = (p: PanelSpec): PanelSeries[] => p.series ?? [{ label: p.title, values: p.values ?? [], color: COLORS.estimate }];
+    const shape = panels.map((p) => `${p.title}:${seriesOf(p).length}`).join('|');
+    const xs = Array.from(x);
+    if (shape !== this.shape) {
+      this.shape = shape;
+      this.plots.forEach(({ plot }) => {
+        plots.delete(plot);
+        plot.destroy();
+      });
+      this.container.replaceChildren();
+      this.plots = panels.map((p) => {
+        const figure = document.createElement('figure');
+        figure.className = 'panel';
+        const holder = document.createElement('div');
+        const caption = document.createElement('figcaption');
+        figure.append(holder, caption);
+        this.container.append(figure);
+        const entry = { spec: p, caption, plot: undefined as unknown as uPlot };
+        entry.plot = new uPlot(
+          {
+            width: widthOf(holder, 120),
+            height: this.height,
+            legend: { show: false },
+            cursor: { show: false },
+            scales: { x: { time: false } },
+            axes: [themed({ size: 28 }), themed({ size: 40 })],
+            series: [{}, ...seriesOf(p).map((s) => ({ label: s.label, stroke: s.color ?? COLORS.estimate, width: 2, dash: s.dash }))],
+            plugins: [markPlugin(() => entry.spec.marks ?? [])],
+          },
+          [xs, ...seriesOf(p).map((s) => Array.from(s.values))] as uPlot.AlignedData,
+          holder,
+        );
+        accessible(entry.plot, `${p.title}: ${p.caption}`);
+        fit(entry.plot, holder, this.height, 120);
+        return entry;
+      });
+    }
+    panels.forEach((p, i) => {
+      const entry = this.plots[i];
+      entry.spec = p;
+      const strong = document.createElement('strong');
+      strong.textContent = p.title;
+      entry.caption.replaceChildren(strong, document.createTextNode(` — ${p.caption}`));
+      entry.plot.root.querySelector('.u-wrap')?.setAttribute('aria-label', `${p.title}: ${p.caption}`);
+      entry.plot.setData([xs, ...seriesOf(p).map((s) => Array.from(s.values))] as uPlot.AlignedData);
+    });
   }
 }
 
-/** Loss per epoch, streamed: every epoch's loss is kept and drawn. */
+/** The lecture's panels, once (the by-hand section). */
+export function renderPanels(container: HTMLElement, x: ArrayLike<number>, panels: PanelSpec[]): void {
+  new Panels(container).update(x, panels);
+}
+
+/** Loss per epoch, streamed: every epoch's loss is kept and drawn, with the logistic baseline beside it. */
 export class LossChart {
   private epochs = new Float64Array(1024);
   private losses = new Float64Array(1024);
+  private baseline = new Float64Array(1024);
   private count = 0;
   private readonly plot: uPlot;
+  /** The x axis spans at least this many epochs: the end of the run in progress. */
+  horizon = 0;
+  /** The scrubber's epoch, drawn as a vertical line. */
+  cursorEpoch: number | undefined;
   readonly redraw: () => void;
 
-  constructor(el: HTMLElement) {
+  constructor(el: HTMLElement, name: string, height = 200) {
     this.plot = new uPlot(
       {
         width: widthOf(el),
-        height: 260,
-        scales: { x: { time: false } },
-        axes: [{ label: 'epoch' }, { label: 'BCE loss', size: 60 }],
-        series: [{ label: 'epoch' }, { label: 'loss', stroke: COLORS.loss, width: 1.5 }],
+        height,
+        legend: { live: false },
+        scales: { x: { time: false, range: (_u, _min, max) => [0, Math.max(Number.isFinite(max) ? max : 0, this.horizon, 1)] } },
+        axes: [themed({ label: 'epoch' }), themed({ label: 'BCE loss', size: 60 })],
+        series: [
+          { label: 'epoch' },
+          { label: 'loss', stroke: COLORS.loss, width: 1.5 },
+          { label: 'logistic regression', stroke: COLORS.baseline, width: 1.5, dash: [6, 4] },
+        ],
+        plugins: [markPlugin(() => (this.cursorEpoch === undefined ? [] : [{ x: this.cursorEpoch, color: cssVar('--accent') }]))],
       },
-      [[], []],
+      [[], [], []],
       el,
     );
-    fit(this.plot, el, 260);
-    this.redraw = frameScheduler(() => this.plot.setData([this.epochs.subarray(0, this.count) as unknown as number[], this.losses.subarray(0, this.count) as unknown as number[]]));
+    accessible(this.plot, name);
+    fit(this.plot, el, height);
+    this.redraw = frameScheduler(() =>
+      this.plot.setData([
+        this.epochs.subarray(0, this.count) as unknown as number[],
+        this.losses.subarray(0, this.count) as unknown as number[],
+        this.baseline.subarray(0, this.count) as unknown as number[],
+      ]),
+    );
   }
 
   get length(): number {
     return this.count;
   }
 
+  private grow(need: number): void {
+    if (need <= this.epochs.length) return;
+    const size = Math.max(need, this.epochs.length * 2);
+    const [e, l, b] = [new Float64Array(size), new Float64Array(size), new Float64Array(size)];
+    e.set(this.epochs.subarray(0, this.count));
+    l.set(this.losses.subarray(0, this.count));
+    b.set(this.baseline.subarray(0, this.count));
+    [this.epochs, this.losses, this.baseline] = [e, l, b];
+  }
+
   /** Losses of epochs first+1 .. first+chunk.length; a first below the count rewinds (device loss). */
-  append(first: number, chunk: ArrayLike<number>): void {
+  append(first: number, chunk: ArrayLike<number>, baseline?: ArrayLike<number>): void {
     this.count = Math.min(this.count, first);
     const need = first + chunk.length;
-    if (need > this.epochs.length) {
-      const size = Math.max(need, this.epochs.length * 2);
-      const [e, l] = [new Float64Array(size), new Float64Array(size)];
-      e.set(this.epochs.subarray(0, this.count));
-      l.set(this.losses.subarray(0, this.count));
-      [this.epochs, this.losses] = [e, l];
-    }
+    this.grow(need);
     for (let i = 0; i < chunk.length; i++) {
       this.epochs[first + i] = first + i + 1;
       this.losses[first + i] = chunk[i];
+      this.baseline[first + i] = baseline ? baseline[i] : NaN;
     }
     this.count = need;
     this.redraw();
@@ -116,12 +248,29 @@ export class LossChart {
     this.redraw();
   }
 
+  /** Empties the chart, the x axis included. */
+  clear(horizon = 0): void {
+    this.count = 0;
+    this.horizon = horizon;
+    this.cursorEpoch = undefined;
+    this.redraw();
+  }
+
   values(): Float64Array {
     return this.losses.slice(0, this.count);
   }
+
+  baselineValues(): Float64Array {
+    return this.baseline.slice(0, this.count);
+  }
+
+  showCursor(epoch: number | undefined): void {
+    this.cursorEpoch = epoch;
+    this.plot.redraw(false, false);
+  }
 }
 
-/** Observed points, the true probability (dashed), the live estimate and the finished runs' curves. */
+/** Observed points, the true probability (dashed), the live estimate, the logistic baseline and the finished runs' curves. */
 export class DataChart {
   private plot: uPlot | undefined;
   private x: number[] = [];
@@ -129,8 +278,14 @@ export class DataChart {
   private columns: (number | null)[][] = [];
   private overlays = 0;
   readonly redraw: () => void;
+  private static readonly FIXED = 4; // observed, truth, estimate, baseline
 
-  constructor(private readonly el: HTMLElement) {
+  constructor(
+    private readonly el: HTMLElement,
+    private readonly name: string,
+    private readonly labels = { estimate: 'estimated (now)', baseline: 'logistic regression' },
+    private readonly height = 300,
+  ) {
     this.redraw = frameScheduler(() => this.plot?.setData([this.x, ...this.columns] as uPlot.AlignedData));
   }
 
@@ -139,30 +294,44 @@ export class DataChart {
     this.order = Array.from({ length: x.length }, (_, i) => i).sort((a, b) => x[a] - x[b]);
     this.x = this.order.map((i) => x[i]);
     const sorted = (v: ArrayLike<number> | undefined) => (v ? this.order.map((i) => v[i]) : this.x.map(() => null));
-    this.columns = [sorted(y), sorted(prob), this.x.map(() => null)];
+    this.columns = [sorted(y), sorted(prob), this.x.map(() => null), this.x.map(() => null)];
     this.overlays = 0;
+    if (this.plot) plots.delete(this.plot);
     this.plot?.destroy();
     this.plot = new uPlot(
       {
         width: widthOf(this.el),
-        height: 300,
+        height: this.height,
+        legend: { live: false },
         scales: { x: { time: false }, y: { range: [-0.05, 1.05] } },
-        axes: [{ label: 'x' }, { label: 'y, probability', size: 50 }],
+        axes: [themed({ label: 'x' }), themed({ label: 'y, probability', size: 50 })],
         series: [
           { label: 'x' },
           { label: 'observed y', stroke: COLORS.points, paths: () => null, points: { show: true, size: 3, stroke: COLORS.points, fill: COLORS.points } },
           { label: 'true probability', stroke: COLORS.truth, dash: [6, 4], width: 1.5, show: prob !== undefined },
-          { label: 'estimated (now)', stroke: COLORS.estimate, width: 2 },
+          { label: this.labels.estimate, stroke: COLORS.estimate, width: 2.5 },
+          { label: this.labels.baseline, stroke: COLORS.baseline, width: 1.5, dash: [6, 4] },
         ],
       },
       [this.x, ...this.columns] as uPlot.AlignedData,
       this.el,
     );
-    fit(this.plot, this.el, 300);
+    accessible(this.plot, this.name);
+    fit(this.plot, this.el, this.height);
+  }
+
+  /** The sorted x of the data, as the chart draws it (for summaries). */
+  get sortedX(): readonly number[] {
+    return this.x;
   }
 
   setEstimate(prob: ArrayLike<number>): void {
     this.columns[2] = this.order.map((i) => prob[i]);
+    this.redraw();
+  }
+
+  setBaseline(prob: ArrayLike<number> | undefined): void {
+    this.columns[3] = prob ? this.order.map((i) => prob[i]) : this.x.map(() => null);
     this.redraw();
   }
 
@@ -176,11 +345,12 @@ export class DataChart {
     const stroke = OVERLAY_COLORS[this.overlays++ % OVERLAY_COLORS.length];
     this.columns.push(this.order.map((i) => prob[i]));
     this.plot.addSeries({ label, stroke, width: 1.5 });
+    legendKeys(this.plot);
     this.redraw();
   }
 
   clearOverlays(): void {
-    while (this.plot && this.columns.length > 3) {
+    while (this.plot && this.columns.length > DataChart.FIXED) {
       this.columns.pop();
       this.plot.delSeries(this.plot.series.length - 1);
     }
@@ -189,6 +359,6 @@ export class DataChart {
   }
 
   get overlayLabels(): string[] {
-    return this.plot ? this.plot.series.slice(4).map((s) => String(s.label)) : [];
+    return this.plot ? this.plot.series.slice(1 + DataChart.FIXED).map((s) => String(s.label)) : [];
   }
 }

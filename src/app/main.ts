@@ -1,16 +1,22 @@
-// The demo page: the lecture's bent line, the data, and the network learning it live on the GPU.
+// The demo page: the lecture's bent line, the data, and the network learning it live, on the GPU when
+// the browser has WebGPU and on the CPU when it does not.
 import './style.css';
 import { DataError, parseCsv } from '../data/csv';
 import { linspace, type Dataset } from '../data/dataset';
 import { generateLectureData } from '../data/generate';
-import { ENABLE_WEBGPU_HELP, GpuError, type GpuContext } from '../gpu/context';
-import { BENT_LINE_PARAMS, packParams, paramLayout, unpackParams, type ModelParams } from '../model/layout';
+import { BENT_LINE_PARAMS, packParams, paramLayout, unpackParams } from '../model/layout';
 import { gpuForwardWith } from '../train/forward';
-import { describeDivergence } from '../train/trainer';
-import { DataChart, LossChart, renderPanels } from './charts';
+import { describeDivergence, type TrainerConfig, type TrainerState, type TrainResult } from '../train/trainer';
+import { LogisticBaseline } from './baseline';
+import { ByHand } from './byhand';
+import { DataChart, LossChart, Panels, renderPanels } from './charts';
+import { cpuTrace } from './engine';
 import { download, lossCsv, readTextFile } from './files';
+import { curveSummary, diagnose, drawDiagram, fmt, scoreOf, unitPanels } from './inside';
+import { modelFile, parseModelFile, pytorchScript, type RunRecord } from './modelfile';
 import { Session } from './session';
-import { loadSettingsFromUrl, readSettings, saveSettingsToUrl, type PageSettings } from './settings';
+import { LR_PRESETS, loadSettingsFromUrl, modelChanges, readSettings, saveModelToUrl, writeSettings, type DataChoice, type PageSettings } from './settings';
+import type { TimelineEntry } from './timeline';
 
 export const LECTURE_CSV_URL = 'https://raw.githubusercontent.com/guebin/DL2024/main/posts/dnnex.csv';
 
@@ -18,22 +24,47 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const ui = {
   adapter: $('adapter'),
   gpuMessage: $('gpu-message'),
-  panels: $('panels'),
+  gpuMessageText: $('gpu-message-text'),
+  gpuDetails: $<HTMLDetailsElement>('gpu-details'),
+  gpuDetailsText: $('gpu-details-text'),
+  play: $<HTMLButtonElement>('play'),
+  step: $<HTMLButtonElement>('step'),
+  stepChunk: $<HTMLButtonElement>('step-chunk'),
+  reset: $<HTMLButtonElement>('reset'),
+  epochReadout: $('epoch-readout'),
+  lossReadout: $('loss-readout'),
+  rateReadout: $('rate-readout'),
+  progress: $<HTMLProgressElement>('progress'),
+  runStatus: $('run-status'),
+  runMessage: $('run-message'),
+  stale: $('stale'),
+  staleText: $('stale-text'),
+  restart: $<HTMLButtonElement>('restart'),
+  continue: $<HTMLButtonElement>('continue'),
+  scrubber: $<HTMLInputElement>('scrubber'),
+  scrubberLabel: $('scrubber-label'),
+  live: $<HTMLButtonElement>('live'),
+  pin: $<HTMLButtonElement>('pin'),
+  settings: $<HTMLFormElement>('settings'),
+  speed: $<HTMLSelectElement>('speed'),
+  lrPresets: $('lr-presets'),
   dataset: $<HTMLSelectElement>('dataset'),
+  loadData: $<HTMLButtonElement>('load-data'),
   file: $<HTMLInputElement>('file'),
   dataInfo: $('data-info'),
   dataMessage: $('data-message'),
-  settingsMessage: $('settings-message'),
-  train: $<HTMLButtonElement>('train'),
-  more: $<HTMLButtonElement>('more'),
-  pause: $<HTMLButtonElement>('pause'),
-  reset: $<HTMLButtonElement>('reset'),
-  progress: $<HTMLProgressElement>('progress'),
-  status: $('status'),
-  epochs: $<HTMLInputElement>('epochs'),
+  engineInfo: $('engine-info'),
+  announce: $('announce'),
+  dataSummary: $('data-summary'),
+  lossSummary: $('loss-summary'),
+  diagram: document.getElementById('diagram') as unknown as SVGSVGElement,
+  unitsSummary: $('units-summary'),
+  panels: $('panels'),
   exportParams: $<HTMLButtonElement>('export-params'),
+  exportTorch: $<HTMLButtonElement>('export-torch'),
   exportLoss: $<HTMLButtonElement>('export-loss'),
   importParams: $<HTMLInputElement>('import-params'),
+  importMessage: $('import-message'),
 };
 
 function show(el: HTMLElement, text: string | undefined): void {
@@ -41,185 +72,501 @@ function show(el: HTMLElement, text: string | undefined): void {
   el.hidden = !text;
 }
 
-const lossChart = new LossChart($('loss-chart'));
-const dataChart = new DataChart($('data-chart'));
-let session: Session | undefined;
-let running = false;
-let datasetChoice = 'generated';
+const narrow = matchMedia('(max-width: 820px)').matches;
+const dataChart = new DataChart($('data-chart'), 'The data: observed points, the true probability, the model’s estimate and logistic regression’s', undefined, narrow ? 220 : 270);
+const lossChart = new LossChart($('loss-chart'), 'Training loss per epoch, the network and logistic regression', narrow ? 150 : 190);
+const unitCharts = new Panels($('unit-panels'), 130);
+const byHand = new ByHand($<HTMLFormElement>('hand'), $('hand-chart'), $('hand-summary'));
 
-function setBusy(busy: boolean): void {
-  running = busy;
-  const gpu = session?.ctx !== undefined;
-  for (const b of [ui.train, ui.more, ui.reset, ui.exportParams]) b.disabled = busy || !gpu;
-  ui.importParams.disabled = busy || !gpu;
-  ui.dataset.disabled = busy;
-  ui.pause.disabled = !busy;
+// ---- state
+
+let session: Session;
+/** The data set on the chart; the model trains on session.dataset, which differs until the user chooses. */
+let data: Dataset;
+let dataChoice: DataChoice = 'generated';
+let runs: RunRecord[] = [];
+/** The run Play started: it ends at `target`; paused, Play resumes the epochs left. */
+let run: { target: number; lr: number } | undefined;
+let playing = false;
+/** Actions in progress (building an engine, a step, loading data): Play and the rest wait for them. */
+let busyCount = 0;
+const isBusy = () => busyCount > 0;
+let baseline = new LogisticBaseline(43052);
+/** The timeline entry shown instead of the live model; undefined: live. */
+let scrubbed: TimelineEntry | undefined;
+let lastEstimate: Float32Array = new Float32Array(0);
+let lastAnnounced = 0;
+
+const engine = () => session?.engine;
+
+function announce(text: string): void {
+  ui.announce.textContent = text;
+}
+
+// ---- controls: what is enabled, what Play means now, and focus that never falls to <body>
+
+function updateControls(): void {
+  const idle = !playing && !isBusy();
+  const hasModel = engine() !== undefined;
+  const paused = run !== undefined && session.epochsDone < run.target;
+  ui.play.textContent = playing ? 'Pause' : paused ? 'Resume' : 'Play';
+  ui.play.setAttribute('aria-pressed', String(playing));
+  const disable = (el: HTMLButtonElement | HTMLInputElement | HTMLSelectElement, off: boolean) => {
+    if (el instanceof HTMLButtonElement) {
+      // Buttons stay focusable while unavailable, so focus never falls to <body>; clicks are ignored.
+      el.setAttribute('aria-disabled', String(off));
+      el.disabled = false;
+      return;
+    }
+    if (off && document.activeElement === el) ui.play.focus(); // before it is disabled, not after
+    el.disabled = off;
+  };
+  ui.play.disabled = !hasModel; // never while it has focus: busy clicks are ignored instead
+  for (const b of [ui.step, ui.stepChunk, ui.reset, ui.restart, ui.continue, ui.loadData, ui.exportParams, ui.exportTorch]) disable(b, !idle || !hasModel);
+  disable(ui.importParams, !idle || !hasModel);
+  disable(ui.dataset, !idle);
+  const entries = session?.timeline.all.length ?? 0;
+  disable(ui.scrubber, !idle || entries < 2);
+  disable(ui.live, !idle || scrubbed === undefined);
+  disable(ui.pin, !idle || !hasModel);
+  ui.epochReadout.textContent = String(session?.epochsDone ?? 0);
+}
+
+/** Settings that would change the model, against the model on screen; empty when there is nothing to choose. */
+function staleChanges(): string[] {
+  const eng = engine();
+  if (!eng || eng.epochsDone === 0) return [];
+  const { settings } = readSettings();
+  const changes = settings ? modelChanges(settings.config, eng.config) : [];
+  if (data !== session.dataset) changes.push(`data set ${data.source} (the model trained on ${session.dataset.source})`);
+  return changes;
+}
+
+function updateStale(): boolean {
+  const changes = staleChanges();
+  if (changes.length > 0) {
+    ui.staleText.textContent = `Changed since this model was built: ${changes.join('; ')}. Training more would not use them: restart with them, or continue the model shown.`;
+  }
+  ui.stale.hidden = changes.length === 0;
+  return changes.length > 0;
+}
+
+function settingsOrShowProblems(): PageSettings | undefined {
+  return readSettings().settings;
+}
+
+// ---- the model: build, train, redraw
+
+const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
+
+/** A fresh model from the form's settings on the data on screen: every chart starts over. */
+async function buildFresh(settings: PageSettings): Promise<boolean> {
+  const built = await build(settings.config, undefined);
+  if (!built) return false;
+  runs = [];
+  run = undefined;
+  scrubbed = undefined;
+  session.timeline.clear();
+  session.capture(0, true);
+  baseline = new LogisticBaseline(settings.config.seed); // API: model spec — seed becomes a bigint
+  lossChart.clear(settings.epochs);
+  dataChart.clearOverlays();
+  dataChart.setBaseline(undefined);
+  ui.progress.value = 0;
+  ui.lossReadout.textContent = '–';
+  ui.rateReadout.textContent = '';
+  ui.runStatus.textContent = `Fresh parameters from seed ${settings.config.seed}: press Play.`;
+  saveModelToUrl(settings, dataChoice, ui.speed.value);
+  await refreshView();
+  return true;
+}
+
+/** A new engine for `config` (continuing from `state` when given), with "preparing the GPU…" meanwhile. */
+async function build(config: TrainerConfig, state: TrainerState | undefined): Promise<boolean> {
+  busyCount++;
+  updateControls();
+  show(ui.runMessage, undefined);
+  const previous = ui.runStatus.textContent;
+  ui.runStatus.textContent = session.onGpu ? 'Preparing the GPU (compiling the shaders)…' : 'Preparing the model…';
+  ui.runStatus.setAttribute('aria-busy', 'true');
+  try {
+    await session.build(config, data, state);
+    ui.runStatus.textContent = previous;
+    ui.engineInfo.textContent = `Engine: ${engine()!.description}.`;
+    return true;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    ui.runStatus.textContent = 'Not started: see the message above.';
+    show(ui.runMessage, `The model could not be built: ${message}`);
+    return false;
+  } finally {
+    busyCount--;
+    ui.runStatus.removeAttribute('aria-busy');
+    updateControls();
+    updateStale();
+  }
+}
+
+/** Applies the run settings that may change between runs (learning rate, engine), keeping the state. */
+async function applyRunSettings(settings: PageSettings): Promise<boolean> {
+  const eng = engine()!;
+  const c = settings.config;
+  const same = c.lr === eng.config.lr && c.strategy === eng.config.strategy && (c.workgroupSize === undefined || c.workgroupSize === eng.config.workgroupSize);
+  if (same) return true;
+  // torch allows a new lr between runs (param_groups): parameters, moments and step carry over.
+  const state = await eng.snapshot();
+  return build({ ...eng.config, lr: c.lr, strategy: c.strategy, workgroupSize: c.workgroupSize }, state);
+}
+
+function noteEpochs(lr: number, from: number, to: number): void {
+  const last = runs[runs.length - 1];
+  if (last && last.lr === lr && last.to === from) last.to = to;
+  else runs.push({ from, to, lr });
+}
+
+let refreshRunning = false;
+let refreshWanted = false;
+let lastRefresh = 0;
+
+/** Redraws the estimate, the diagram, the unit panels and the summaries: one pass in flight at a time. */
+async function refreshView(): Promise<void> {
+  const eng = engine();
+  if (!eng) return;
+  if (refreshRunning) {
+    refreshWanted = true;
+    return;
+  }
+  refreshRunning = true;
+  lastRefresh = performance.now();
+  try {
+    const entry = scrubbed;
+    const params = entry ? await session.readSnapshot(entry) : await eng.readParams();
+    const trace = entry ? await eng.forwardWith(params, data.x) : await eng.forward(data.x);
+    const epoch = entry ? entry.epoch : eng.epochsDone;
+    lastEstimate = Float32Array.from(trace.prob);
+    dataChart.setEstimate(trace.prob);
+    drawDiagram(ui.diagram, params, eng.layout, epoch);
+    const sortedX = Float32Array.from(dataChart.sortedX);
+    const inside = unitPanels(params, eng.layout, sortedX);
+    unitCharts.update(sortedX, inside.panels);
+    ui.unitsSummary.textContent = `At epoch ${epoch}: ${inside.summary}`;
+    const score = scoreOf(trace.prob, data.y);
+    const base = baseline.step > 0 ? baseline.forward(data.x) : undefined;
+    dataChart.setBaseline(base);
+    const baseScore = base ? scoreOf(base, data.y) : undefined;
+    ui.dataSummary.textContent =
+      `${entry ? `Snapshot at epoch ${epoch}` : `Epoch ${epoch}`}: ${curveSummary(sortedX, inside.panels[4].values ?? [])} ` +
+      `Loss ${fmt(score.loss, 4)}, accuracy ${(100 * score.accuracy).toFixed(1)}%.` +
+      (baseScore ? ` Logistic regression (no hidden layer), same epochs: loss ${fmt(baseScore.loss, 4)}, accuracy ${(100 * baseScore.accuracy).toFixed(1)}%, a curve that can only rise or fall.` : '');
+    const losses = lossChart.values();
+    ui.lossSummary.textContent =
+      losses.length === 0
+        ? 'No epochs yet.'
+        : `${losses.length} epochs: the loss went from ${fmt(losses[0], 4)} to ${fmt(losses[losses.length - 1], 4)}` +
+          (baseline.step > 0 ? `; logistic regression's to ${fmt(lossChart.baselineValues()[losses.length - 1], 4)}.` : '.');
+    byHand.setAdam(trace.prob, score.loss, epoch);
+  } catch (e) {
+    reportError(e);
+  } finally {
+    refreshRunning = false;
+    if (refreshWanted) {
+      refreshWanted = false;
+      void refreshView();
+    }
+  }
+}
+
+/** At most ~8 redraws of the inside per second while training; the loss chart streams every epoch. */
+function refreshSoon(): void {
+  if (performance.now() - lastRefresh > 120) void refreshView();
+  else refreshWanted ||= refreshRunning;
+}
+
+function reportError(e: unknown): void {
+  const message = e instanceof Error ? e.message : String(e);
+  show(ui.runMessage, message);
+  ui.runStatus.textContent = 'Stopped: see the message above.';
+}
+
+/** Trains `n` epochs as one piece, feeding the charts and the logistic baseline. */
+async function trainPiece(n: number, lr: number): Promise<TrainResult> {
+  const result = await session.train(n, (first, losses) => {
+    const base = baseline.train(session.dataset.x, session.dataset.y, losses.length, lr);
+    lossChart.append(first, losses, base);
+    noteEpochs(lr, first, first + losses.length);
+    const epoch = first + losses.length;
+    ui.epochReadout.textContent = String(epoch);
+    ui.lossReadout.textContent = losses[losses.length - 1].toFixed(6);
+    if (Math.floor(epoch / 1000) > Math.floor(lastAnnounced / 1000)) {
+      announce(`Epoch ${epoch}, loss ${losses[losses.length - 1].toFixed(4)}.`);
+      lastAnnounced = epoch;
+    }
+  });
+  const epoch = session.epochsDone;
+  if (session.timeline.isDue(epoch)) session.capture(epoch);
+  return result;
+}
+
+function divergenceMessage(result: TrainResult, lr: number): string {
+  return `Diverged at epoch ${result.diverged!.epoch}: ${describeDivergence(result.diverged!)}. Lower the learning rate (now ${lr}; try ${lr / 10}) and press Play to continue from epoch ${result.diverged!.epoch - 1}, or Reset.`;
+}
+
+/** Plays the run until its target, a pause, divergence or a lost device. */
+async function play(): Promise<void> {
+  if (!run) return;
+  const lr = run.lr;
+  playing = true;
+  scrubbed = undefined;
+  lossChart.showCursor(undefined);
+  session.clearStop();
+  show(ui.runMessage, undefined);
+  updateControls();
+  const start = session.epochsDone;
+  lastAnnounced = start;
+  lossChart.horizon = Math.max(lossChart.horizon, run.target);
+  announce(`Training from epoch ${start} to ${run.target} at learning rate ${lr}.`);
+  const t0 = performance.now();
+  let stopped: string | undefined;
+  try {
+    while (session.epochsDone < run.target && !session.stopping) {
+      const speed = ui.speed.value;
+      if (speed !== 'max') await nextFrame();
+      if (session.stopping) break;
+      const done = session.epochsDone;
+      // Paced: pieces end where a snapshot is due. Flat out: chunks of 250, a snapshot after each due one.
+      const piece = speed === 'max' ? 250 : Math.min(Number(speed), session.timeline.nextDue(done) - done);
+      const result = await trainPiece(Math.min(run.target - done, piece), lr);
+      ui.progress.value = (session.epochsDone - start) / (run.target - start);
+      ui.rateReadout.textContent = `${(((session.epochsDone - start) / (performance.now() - t0)) * 1000).toFixed(0)} epochs/s`;
+      refreshSoon();
+      if (result.diverged) {
+        stopped = divergenceMessage(result, lr);
+        break;
+      }
+    }
+  } catch (e) {
+    stopped = e instanceof Error ? e.message : String(e);
+  }
+  const epoch = session.epochsDone;
+  const loss = lossChart.values()[epoch - 1];
+  await session.checkpoint().catch(() => undefined);
+  await refreshView();
+  if (stopped) {
+    show(ui.runMessage, stopped);
+    ui.runStatus.textContent = `Stopped at epoch ${epoch}: see the message above.`;
+    announce(`Stopped at epoch ${epoch}. ${stopped}`);
+  } else if (epoch >= run.target) {
+    session.capture(epoch, true);
+    const lrs = new Set(runs.map((r) => r.lr));
+    dataChart.addOverlay(`after ${epoch} epochs${lrs.size > 1 ? `, lr ${lr}` : ''}`, lastEstimate);
+    const problem = diagnose(lossChart.values().subarray(start), (await engine()!.readParams()), engine()!.layout, data.x);
+    if (problem) show(ui.runMessage, `Not learning at epoch ${epoch}: ${problem}`);
+    ui.runStatus.textContent = problem
+      ? `Finished epoch ${epoch}, but the model is not learning: see the message above.`
+      : `Done: epoch ${epoch} · loss ${fmt(loss, 6)} · ${engine()!.description}.`;
+    announce(problem ? `Finished at epoch ${epoch}, not learning: ${problem}` : `Done: epoch ${epoch}, loss ${loss.toFixed(4)}.`);
+    run = undefined;
+  } else {
+    ui.runStatus.textContent = `Paused at epoch ${epoch}: Resume trains the ${run.target - epoch} epochs left.`;
+    announce(`Paused at epoch ${epoch}.`);
+  }
+  playing = false;
+  updateControls();
+}
+
+/** Play's choice: pause, resume, or a new run of "epochs per run" from the model on screen. */
+async function onPlay(): Promise<void> {
+  if (playing) {
+    session.requestStop();
+    return;
+  }
+  if (isBusy()) return;
+  busyCount++;
+  try {
+    if (!(await ready())) return;
+    if (!run || session.epochsDone >= run.target) {
+      const settings = settingsOrShowProblems()!;
+      run = { target: session.epochsDone + settings.epochs, lr: settings.config.lr };
+    } else {
+      run.lr = engine()!.config.lr;
+    }
+    playing = true;
+  } finally {
+    busyCount--;
+  }
+  await play();
+}
+
+/**
+ * Before training: valid settings, no pending model change (or a model with no epochs yet, which is
+ * rebuilt silently), and the run settings applied.
+ */
+async function ready(): Promise<boolean> {
+  const settings = settingsOrShowProblems();
+  if (!settings) {
+    ui.runStatus.textContent = 'Fix the settings marked below first.';
+    return false;
+  }
+  if (updateStale()) {
+    ui.restart.focus();
+    announce('The settings changed: restart with them, or continue the model shown.');
+    return false;
+  }
+  const eng = engine();
+  if (!eng || (eng.epochsDone === 0 && (modelChanges(settings.config, eng.config).length > 0 || data !== session.dataset))) return buildFresh(settings);
+  if (!(await applyRunSettings(settings))) return false;
+  saveModelToUrl({ ...settings, config: { ...engine()!.config } }, dataChoice, ui.speed.value);
+  return true;
+}
+
+async function step(epochs: number): Promise<void> {
+  if (playing || isBusy()) return;
+  busyCount++;
+  updateControls();
+  try {
+    if (!(await ready())) return;
+    const lr = engine()!.config.lr;
+    session.clearStop(); // a pause before it stopped the run, not this step
+    const result = await trainPiece(epochs, lr);
+    if (result.diverged) show(ui.runMessage, divergenceMessage(result, lr));
+    else ui.runStatus.textContent = `Stepped to epoch ${session.epochsDone}${run && session.epochsDone < run.target ? `: Resume trains the ${run.target - session.epochsDone} left` : ''}.`;
+    await session.checkpoint().catch(() => undefined);
+    await refreshView();
+  } catch (e) {
+    reportError(e);
+  } finally {
+    busyCount--;
+    updateControls();
+  }
+}
+
+/** Buttons are aria-disabled rather than disabled (they keep focus): their clicks are dropped here. */
+document.addEventListener(
+  'click',
+  (e) => {
+    const button = (e.target as Element | null)?.closest?.('button');
+    if (button?.getAttribute('aria-disabled') === 'true') e.stopImmediatePropagation();
+  },
+  true,
+);
+ui.play.addEventListener('click', () => void onPlay());
+ui.step.addEventListener('click', () => void step(1));
+ui.stepChunk.addEventListener('click', () => void step(250));
+ui.reset.addEventListener('click', async () => {
+  const settings = settingsOrShowProblems();
+  if (settings && (await buildFresh(settings))) announce(`Reset: fresh parameters from seed ${settings.config.seed}.`);
+});
+ui.restart.addEventListener('click', async () => {
+  const settings = settingsOrShowProblems();
+  if (settings && (await buildFresh(settings))) {
+    ui.play.focus();
+    announce('A new model with the new settings: press Play.');
+  }
+});
+ui.continue.addEventListener('click', async () => {
+  const eng = engine();
+  if (!eng) return;
+  writeSettings({ hidden: eng.config.hidden, seed: eng.config.seed }); // API: model spec
+  if (data !== session.dataset && !(await build(eng.config, await eng.snapshot()))) return;
+  updateStale();
+  ui.play.focus();
+  announce(`Continuing the model shown, at epoch ${session.epochsDone}.`);
+});
+ui.settings.addEventListener('input', () => updateStale());
+ui.settings.addEventListener('change', () => {
+  readSettings();
+  updateStale();
+});
+ui.speed.addEventListener('change', () => {
+  const eng = engine();
+  if (eng) saveModelToUrl({ epochs: Number(new URLSearchParams(location.search).get('epochs') ?? 3000), config: eng.config }, dataChoice, ui.speed.value);
+});
+for (const lr of LR_PRESETS) {
+  const option = document.createElement('option');
+  option.value = String(lr);
+  ui.lrPresets.append(option);
+}
+
+// ---- the timeline
+
+function scrubTo(entry: TimelineEntry | undefined): void {
+  scrubbed = entry;
+  const entries = session.timeline.all;
+  ui.scrubber.max = String(Math.max(0, entries.length - 1));
+  if (entry) ui.scrubber.value = String(entries.indexOf(entry));
+  else ui.scrubber.value = ui.scrubber.max;
+  const text = entry ? `epoch ${entry.epoch}${entry.pinned ? ' (end of a run)' : ''}` : `live (epoch ${session.epochsDone})`;
+  ui.scrubberLabel.textContent = text;
+  ui.scrubber.setAttribute('aria-valuetext', text);
+  lossChart.showCursor(entry?.epoch);
+  updateControls();
+  void refreshView();
+}
+
+ui.scrubber.addEventListener('input', () => scrubTo(session.timeline.all[Number(ui.scrubber.value)]));
+ui.live.addEventListener('click', () => scrubTo(undefined));
+ui.pin.addEventListener('click', () => dataChart.addOverlay(`epoch ${scrubbed?.epoch ?? session.epochsDone} (pinned)`, lastEstimate));
+const syncScrubber = () => {
+  if (scrubbed) return;
+  ui.scrubber.max = String(Math.max(0, session.timeline.all.length - 1));
+  ui.scrubber.value = ui.scrubber.max;
+  ui.scrubberLabel.textContent = `live (epoch ${session.epochsDone})`;
+};
+
+// ---- data sets: a bad file leaves the current data, model and charts as they were
+
+async function replaceData(choice: DataChoice, load: () => Promise<Dataset>): Promise<void> {
+  show(ui.dataMessage, undefined);
+  busyCount++;
+  updateControls();
+  let loaded: Dataset;
+  try {
+    loaded = await load();
+  } catch (e) {
+    const what = e instanceof DataError ? 'This data set was not loaded' : 'Could not load the data';
+    show(ui.dataMessage, `${what}: ${e instanceof Error ? e.message : String(e)}. The previous data and model are kept.`);
+    return;
+  } finally {
+    busyCount--;
+    updateControls();
+  }
+  data = loaded;
+  dataChoice = choice;
+  ui.dataset.value = choice;
+  showDataset(loaded);
+  const eng = engine();
+  if (!eng || eng.epochsDone === 0) {
+    const settings = settingsOrShowProblems();
+    if (settings) await buildFresh(settings);
+    ui.runStatus.textContent = 'New data: press Play.';
+  } else {
+    updateStale();
+    await refreshView();
+  }
 }
 
 function showDataset(d: Dataset): void {
   dataChart.setData(d.x, d.y, d.prob);
-  ui.dataInfo.textContent = `${d.source}: ${d.x.length} points${d.prob ? ', with the true probability' : ''}`;
-}
-
-function settingsOrShowProblems(): PageSettings | undefined {
-  const { settings, problems } = readSettings();
-  show(ui.settingsMessage, problems.size > 0 ? [...problems.values()].join('\n') : undefined);
-  if (settings) saveSettingsToUrl(settings);
-  return settings;
-}
-
-/** Redraws the current model's curve; at most one forward pass in flight, never in the training path. */
-let estimateInFlight = false;
-let estimateWanted = false;
-async function refreshEstimate(): Promise<void> {
-  const trainer = session?.activeTrainer;
-  if (!trainer) return;
-  if (estimateInFlight) {
-    estimateWanted = true;
-    return;
-  }
-  estimateInFlight = true;
-  try {
-    const { prob } = await trainer.forward(session!.dataset.x);
-    dataChart.setEstimate(prob);
-  } finally {
-    estimateInFlight = false;
-    if (estimateWanted) {
-      estimateWanted = false;
-      void refreshEstimate();
-    }
-  }
-}
-
-function reportError(e: unknown, where: HTMLElement = ui.gpuMessage): void {
-  const message = e instanceof Error ? e.message : String(e);
-  show(where, message);
-  ui.status.textContent = 'Stopped: see the message above.';
-}
-
-/** Runs one user action at a time, with the controls disabled meanwhile. */
-async function exclusive(action: () => Promise<unknown>): Promise<void> {
-  if (running) return;
-  setBusy(true);
-  try {
-    await action();
-  } catch (e) {
-    reportError(e);
-  } finally {
-    setBusy(false);
-  }
-}
-
-async function runEpochs(epochs: number): Promise<void> {
-  if (!session) return;
-  const start = session.epochsDone;
-  const t0 = performance.now();
-  ui.progress.value = 0;
-  try {
-    const result = await session.train(epochs, (first, losses) => {
-      lossChart.append(first, losses);
-      const done = first + losses.length - start;
-      ui.progress.value = done / epochs;
-      const rate = (done / (performance.now() - t0)) * 1000;
-      ui.status.textContent = `epoch ${first + losses.length} · loss ${losses[losses.length - 1].toFixed(6)} · ${rate.toFixed(0)} epochs/s`;
-      void refreshEstimate();
-    });
-    const total = session.epochsDone;
-    const { prob } = await session.activeTrainer!.forward(session.dataset.x);
-    dataChart.setEstimate(prob);
-    if (result.diverged) {
-      show(ui.gpuMessage, `${describeDivergence(result.diverged)}. Lower the learning rate and press Train.`);
-      ui.status.textContent = `Stopped at epoch ${result.diverged.epoch}.`;
-      return;
-    }
-    dataChart.addOverlay(`after ${total} epochs`, prob);
-    ui.status.textContent =
-      `${result.epochs < epochs ? 'Paused at' : 'Done:'} epoch ${total} · loss ${result.lastLoss.toFixed(6)} · ` +
-      `${(result.epochs / result.seconds).toFixed(0)} epochs/s · ${session.activeTrainer!.strategy.name} strategy`;
-  } catch (e) {
-    reportError(e);
-  }
-}
-
-async function resetRun(settings: PageSettings): Promise<boolean> {
-  show(ui.gpuMessage, undefined);
-  try {
-    await session!.reset(settings.config);
-  } catch (e) {
-    reportError(e, e instanceof RangeError || (e instanceof GpuError && e.kind === 'limit') ? ui.settingsMessage : ui.gpuMessage);
-    return false;
-  }
-  lossChart.truncate(0);
-  dataChart.clearOverlays();
-  ui.progress.value = 0;
-  ui.status.textContent = `Fresh parameters from seed ${settings.config.seed}.`;
-  await refreshEstimate();
-  return true;
-}
-
-ui.train.addEventListener('click', () => {
-  const settings = settingsOrShowProblems();
-  if (settings) void exclusive(async () => (await resetRun(settings)) && (await runEpochs(settings.epochs)));
-});
-
-ui.more.addEventListener('click', () => {
-  const settings = settingsOrShowProblems();
-  if (!settings) return;
-  void exclusive(async () => {
-    if (session?.activeTrainer || (await resetRun(settings))) await runEpochs(settings.epochs);
-  });
-});
-
-ui.pause.addEventListener('click', () => session?.requestStop());
-
-ui.reset.addEventListener('click', () => {
-  const settings = settingsOrShowProblems();
-  if (settings) void exclusive(() => resetRun(settings));
-});
-
-ui.epochs.addEventListener('input', () => (ui.more.textContent = `Train ${ui.epochs.value || 'N'} more`));
-document.getElementById('settings')!.addEventListener('change', () => settingsOrShowProblems());
-
-// ---- data sets: a bad file leaves the current data, model and charts as they were
-
-async function useData(choice: string, load: () => Promise<Dataset>): Promise<void> {
-  await exclusive(() => replaceData(choice, load));
-}
-
-async function replaceData(choice: string, load: () => Promise<Dataset>): Promise<void> {
-  show(ui.dataMessage, undefined);
-  try {
-    const data = await load();
-    if (session) await session.setData(data);
-    showDataset(data);
-    lossChart.truncate(0);
-    datasetChoice = ui.dataset.value = choice;
-    ui.status.textContent = 'New data: press Train.';
-  } catch (e) {
-    ui.dataset.value = datasetChoice;
-    const what = e instanceof DataError ? 'This data set was not loaded' : 'Could not load the data';
-    show(ui.dataMessage, `${what}: ${e instanceof Error ? e.message : String(e)}. The previous data and model are kept.`);
-  }
+  byHand.setData(d);
+  ui.dataInfo.textContent = `${d.source}: ${d.x.length} points${d.prob ? ', with the true probability' : ''}.`;
 }
 
 async function loadFile(file: File): Promise<void> {
-  await useData('file', async () => parseCsv(await readTextFile(file), file.name));
+  await replaceData('file', async () => parseCsv(await readTextFile(file), file.name));
 }
 
-ui.dataset.addEventListener('change', () => {
-  const choice = ui.dataset.value;
-  if (choice === 'file') {
-    ui.file.click();
-    ui.dataset.value = datasetChoice; // until a file is actually loaded
-  } else if (choice === 'generated') {
-    void useData('generated', async () => generateLectureData());
-  } else {
-    void useData('lecture-url', async () => {
-      const response = await fetch(LECTURE_CSV_URL);
-      if (!response.ok) throw new Error(`${LECTURE_CSV_URL} answered ${response.status}`);
-      return parseCsv(await response.text(), 'dnnex.csv (online)');
-    });
-  }
+const fetchLectureCsv = async () => {
+  const response = await fetch(LECTURE_CSV_URL);
+  if (!response.ok) throw new Error(`${LECTURE_CSV_URL} answered ${response.status}`);
+  return parseCsv(await response.text(), 'dnnex.csv (online)');
+};
+
+// Choosing in the list loads nothing (arrowing through it must not fetch): Load does, every time.
+ui.loadData.addEventListener('click', () => {
+  const choice = ui.dataset.value as DataChoice;
+  if (choice === 'file') ui.file.click();
+  else if (choice === 'generated') void replaceData('generated', async () => generateLectureData());
+  else void replaceData('lecture-url', fetchLectureCsv);
 });
 ui.file.addEventListener('change', () => {
   const file = ui.file.files?.[0];
@@ -240,39 +587,62 @@ document.addEventListener('drop', (e) => {
 // ---- export and import
 
 ui.exportParams.addEventListener('click', async () => {
-  const trainer = session?.activeTrainer;
-  if (!trainer) return;
-  const params = unpackParams(await trainer.readParams(), trainer.layout);
-  download('params.json', JSON.stringify({ config: trainer.config, epochs: trainer.epochsDone, params }, null, 2), 'application/json');
+  const eng = engine();
+  if (!eng) return;
+  const file = modelFile(eng.config, session.dataset.source, await eng.snapshot(), eng.layout, runs, lossChart.values());
+  download('model.json', JSON.stringify(file, null, 2), 'application/json');
+});
+ui.exportTorch.addEventListener('click', async () => {
+  const eng = engine();
+  if (!eng) return;
+  const params = await eng.readParams();
+  const loss = scoreOf(cpuTrace(params, eng.layout, session.dataset.x).prob, session.dataset.y).loss;
+  download('model.py', pytorchScript(unpackParams(params, eng.layout), session.dataset, eng.epochsDone, loss), 'text/x-python');
 });
 ui.exportLoss.addEventListener('click', () => download('loss.csv', lossCsv(lossChart.values()), 'text/csv'));
 ui.importParams.addEventListener('change', async () => {
   const file = ui.importParams.files?.[0];
   ui.importParams.value = '';
   const settings = settingsOrShowProblems();
-  if (!file || !settings || !session) return;
+  if (!file || !engine()) return;
+  ui.importMessage.classList.remove('error');
   try {
-    const json = JSON.parse(await readTextFile(file, 64 * 1024 * 1024)) as { params?: ModelParams };
-    const flat = packParams(json.params ?? (json as unknown as ModelParams));
-    const hidden = flat.length === 0 ? 0 : (flat.length - 1) / 3;
-    (document.getElementById('hidden') as HTMLInputElement).value = String(hidden);
-    const config = { ...settings.config, hidden };
-    await session.loadParams(flat, config);
-    saveSettingsToUrl({ ...settings, config });
-    lossChart.truncate(0);
+    const imported = parseModelFile(await readTextFile(file, 64 * 1024 * 1024));
+    const base = settings?.config ?? engine()!.config;
+    const config = { ...base, hidden: imported.hidden, lr: imported.lr ?? base.lr }; // API: model spec
+    if (!(await build(config, imported.state))) throw new Error(ui.runMessage.textContent ?? 'the model could not be built');
+    writeSettings({ hidden: imported.hidden, lr: config.lr });
+    runs = imported.runs;
+    run = undefined;
+    scrubbed = undefined;
+    session.timeline.clear();
+    session.capture(imported.state.step, true);
+    baseline = new LogisticBaseline(config.seed);
+    lossChart.clear(imported.state.step);
+    if (imported.loss.length === imported.state.step && imported.loss.length > 0) lossChart.append(0, imported.loss);
     dataChart.clearOverlays();
-    await refreshEstimate();
-    ui.status.textContent = `Loaded parameters of width ${hidden} from ${file.name}: Train N more continues from them.`;
+    saveModelToUrl({ epochs: settings?.epochs ?? 3000, config }, dataChoice, ui.speed.value);
+    await refreshView();
+    updateControls();
+    show(
+      ui.importMessage,
+      imported.hasAdam
+        ? `Loaded ${file.name}: width ${imported.hidden}, epoch ${imported.state.step}, with Adam's state: Play continues exactly where it stopped.`
+        : `Loaded ${file.name}: width ${imported.hidden}. It has no Adam state, so Adam starts afresh and epochs count from 0 (as a new torch optimizer would).`,
+    );
   } catch (e) {
-    show(ui.settingsMessage, `${file.name} was not loaded: ${e instanceof Error ? e.message : String(e)}`);
+    ui.importMessage.classList.add('error');
+    show(ui.importMessage, `${file.name} was not loaded: ${e instanceof Error ? e.message : String(e)}`);
   }
 });
 
 // ---- start
 
-async function renderBentLine(ctx: GpuContext): Promise<void> {
+async function renderBentLine(): Promise<void> {
   const x = linspace(-1, 1, 1001);
-  const t = await gpuForwardWith(ctx, packParams(BENT_LINE_PARAMS), paramLayout(2), x);
+  const layout = paramLayout(2); // API: model spec — singleHidden(2)
+  const params = packParams(BENT_LINE_PARAMS);
+  const t = session.ctx ? await gpuForwardWith(session.ctx, params, layout, x) : cpuTrace(params, layout, x);
   const column = (m: Float32Array, j: number) => Array.from({ length: x.length }, (_, i) => m[2 * i + j]);
   const panels = [
     { title: 'x', caption: 'hidden unit 1 before the ReLU (weight 1)', values: column(t.preact, 0) },
@@ -291,10 +661,19 @@ const lectureHook = {
   ready: false,
   panels: {} as Record<string, number[]>,
   losses: () => Array.from(lossChart.values()),
+  baselineLosses: () => Array.from(lossChart.baselineValues()),
   lossPoints: () => lossChart.length,
   overlays: () => dataChart.overlayLabels,
   epochs: () => session?.epochsDone ?? 0,
-  running: () => running,
+  running: () => playing || isBusy(),
+  engine: () => engine()?.kind,
+  config: () => engine()?.config,
+  runs: () => runs.map((r) => ({ ...r })),
+  snapshots: () => session?.timeline.all.map((e) => e.epoch) ?? [],
+  /** The curve drawn as the estimate (live or scrubbed), in the data's order. */
+  estimate: () => Array.from(lastEstimate),
+  params: async () => Array.from((await engine()?.readParams()) ?? []),
+  handLoss: () => byHand.loss(),
   adapter: () => session?.ctx?.adapterName,
   /** What a lost device looks like to WebGPU (tests of the recovery). */
   loseDevice: () => session?.ctx?.device.destroy(),
@@ -302,38 +681,59 @@ const lectureHook = {
 };
 (window as unknown as { lecture: typeof lectureHook }).lecture = lectureHook;
 
+const STUDENT_NO_WEBGPU =
+  'This browser does not offer WebGPU, so the page trains on the CPU instead: the same network and the same math, only slower. ' +
+  'To run it on the graphics card, open the page in a recent Chrome, Edge or Safari.';
+
 async function main(): Promise<void> {
-  loadSettingsFromUrl();
-  ui.more.textContent = `Train ${ui.epochs.value} more`;
-  settingsOrShowProblems();
-  const data = generateLectureData();
+  const fromUrl = loadSettingsFromUrl();
+  if (fromUrl.speed && [...ui.speed.options].some((o) => o.value === fromUrl.speed)) ui.speed.value = fromUrl.speed;
+  data = generateLectureData();
   showDataset(data);
-  setBusy(false);
+  updateControls();
   session = new Session(data, navigator.gpu, {
     onGpuError: (error, recovering) => {
-      show(ui.gpuMessage, recovering ? `${error.message}. Acquiring a new device and restoring the last finished run…` : error.message);
+      show(ui.runMessage, recovering ? `${error.message}. Acquiring a new device and restoring the state of the last run or pause…` : error.message);
     },
-    onRecovered: (ctx, epochs) => {
+    onRecovered: (epochs) => {
       lossChart.truncate(epochs);
-      show(ui.gpuMessage, `Recovered on a new device (${ctx.adapterName}) at epoch ${epochs}; Train N more continues from there.`);
-      setBusy(running);
-      void refreshEstimate();
+      show(ui.runMessage, `Recovered on a new device (${session.ctx?.adapterName}) at epoch ${epochs}; Play continues from there.`);
+      updateControls();
+      void refreshView();
     },
   });
-  try {
-    const ctx = await session.start();
-    ui.adapter.textContent = `GPU adapter: ${ctx.adapterName}`;
-    ui.adapter.classList.toggle('software', ctx.isSoftware);
-    setBusy(false);
-    await renderBentLine(ctx);
-  } catch (e) {
-    session = undefined;
-    ui.adapter.textContent = 'No GPU adapter.';
-    show(ui.gpuMessage, e instanceof GpuError ? e.message : `WebGPU failed to start: ${String(e)}. ${ENABLE_WEBGPU_HELP}`);
-    ui.panels.textContent = 'The panels are computed on the GPU, which this browser does not offer.';
-    setBusy(false);
+  await session.start();
+  if (session.ctx) {
+    ui.adapter.textContent = `GPU: ${session.ctx.adapterName}.`;
+    ui.adapter.classList.toggle('software', session.ctx.isSoftware);
+  } else {
+    ui.adapter.textContent = 'No WebGPU here: running on the CPU (slower).';
+    ui.gpuMessageText.textContent = STUDENT_NO_WEBGPU;
+    ui.gpuDetailsText.textContent = session.cpuReason ?? '';
+    ui.gpuDetails.hidden = !session.cpuReason;
+    ui.gpuMessage.hidden = false;
   }
+  if (fromUrl.data === 'lecture-url') {
+    await replaceData('lecture-url', fetchLectureCsv);
+  } else if (fromUrl.data === 'file') {
+    show(ui.dataMessage, 'The link names a CSV file of its author: choose “A CSV file of mine…” and press Load to use yours. Until then, the built-in data.');
+  }
+  const settings = settingsOrShowProblems() ?? (writeSettings({ hidden: 2, seed: 43052, lr: 0.001, epochs: 3000 }), settingsOrShowProblems()!);
+  if (!engine()) await buildFresh(settings);
+  try {
+    await renderBentLine();
+  } catch (e) {
+    ui.panels.textContent = `The panels could not be computed: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  updateControls();
   lectureHook.ready = true;
 }
 
-void main();
+const observer = new MutationObserver(syncScrubber);
+observer.observe(ui.epochReadout, { childList: true, characterData: true, subtree: true });
+
+void main().catch((e) => {
+  reportError(e);
+  lectureHook.ready = true;
+});
+

@@ -1,25 +1,30 @@
-// The page's GPU session: device, data set, trainer and the last good state. Recovers from a lost
-// device by acquiring a new one and restoring the state saved at the end of the last finished run,
-// so the loss history never has a gap or a repeated epoch.
+// The page's training session: the engine (WebGPU when the browser offers it, else the CPU), the data
+// set, the timeline of parameter snapshots and the last good state. Recovers from a lost device by
+// acquiring a new one and restoring the state saved at the end of the last run or pause, so the loss
+// history never has a gap or a repeated epoch.
 import { acquireGpu, GpuError, type GpuContext } from '../gpu/context';
 import type { Dataset } from '../data/dataset';
-import { initParams } from '../model/init';
-import { Trainer, type TrainerConfig, type TrainerState, type TrainResult } from '../train/trainer';
+import type { TrainerConfig, TrainerState, TrainResult } from '../train/trainer';
+import { CpuEngine, cpuParamStore, GpuEngine, gpuParamStore, type Engine, type ParamStore } from './engine';
+import { Timeline, type TimelineEntry } from './timeline';
 
 export interface SessionEvents {
   /** A GPU problem to show; `recovering` when a new device is being acquired. */
   onGpuError(error: GpuError, recovering: boolean): void;
   /** A new device is ready and the state of `epochs` epochs is restored. */
-  onRecovered(ctx: GpuContext, epochs: number): void;
+  onRecovered(epochs: number): void;
 }
 
-const sameConfig = (a: TrainerConfig, b: TrainerConfig) =>
-  a.hidden === b.hidden && a.lr === b.lr && a.seed === b.seed && a.strategy === b.strategy && a.workgroupSize === b.workgroupSize;
+/** Snapshots kept per model: a few hundred, whatever the run's length. */
+export const SNAPSHOT_SLOTS = 256;
 
 export class Session {
   ctx: GpuContext | undefined;
-  private trainer: Trainer | undefined;
-  private config: TrainerConfig | undefined;
+  /** Why the GPU is not used (no WebGPU, no adapter), when it is not. */
+  cpuReason: string | undefined;
+  engine: Engine | undefined;
+  readonly timeline = new Timeline(SNAPSHOT_SLOTS);
+  private store: ParamStore | undefined;
   private lastGood: TrainerState | undefined;
   private stopRequested = false;
   private recovering: Promise<void> | undefined;
@@ -30,10 +35,19 @@ export class Session {
     private readonly events: SessionEvents,
   ) {}
 
-  async start(): Promise<GpuContext> {
-    this.ctx = await acquireGpu(this.gpu);
-    this.watch(this.ctx);
-    return this.ctx;
+  /** WebGPU if it works here, else the CPU engine (and the reason, for the page to explain). */
+  async start(): Promise<void> {
+    try {
+      this.ctx = await acquireGpu(this.gpu);
+      this.watch(this.ctx);
+    } catch (e) {
+      this.ctx = undefined;
+      this.cpuReason = e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  get onGpu(): boolean {
+    return this.ctx !== undefined;
   }
 
   private watch(ctx: GpuContext): void {
@@ -49,7 +63,9 @@ export class Session {
   }
 
   private async recover(): Promise<void> {
-    this.trainer = undefined; // its buffers died with the device
+    const config = this.engine?.config;
+    this.engine = undefined; // its buffers died with the device
+    this.store = undefined;
     try {
       this.ctx = await acquireGpu(this.gpu);
     } catch (e) {
@@ -59,26 +75,13 @@ export class Session {
     }
     this.watch(this.ctx);
     let epochs = 0;
-    if (this.config) {
-      this.trainer = await Trainer.create(this.ctx, this.data, this.config);
-      if (this.lastGood) {
-        this.trainer.restore(this.lastGood);
-        epochs = this.lastGood.step;
-      }
+    if (config) {
+      await this.build(config, this.data, this.lastGood);
+      epochs = this.lastGood?.step ?? 0;
     }
-    this.events.onRecovered(this.ctx, epochs);
-  }
-
-  get epochsDone(): number {
-    return this.trainer?.epochsDone ?? 0;
-  }
-
-  get dataset(): Dataset {
-    return this.data;
-  }
-
-  get activeTrainer(): Trainer | undefined {
-    return this.trainer;
+    this.timeline.clear();
+    this.capture(epochs, true);
+    this.events.onRecovered(epochs);
   }
 
   /** Waits for a device-loss recovery in progress, if any. */
@@ -86,52 +89,73 @@ export class Session {
     await this.recovering;
   }
 
-  /** A new data set: training starts over. Throws (and changes nothing) if it cannot be used. */
-  async setData(data: Dataset): Promise<void> {
-    if (this.ctx && this.config) {
-      const trainer = await Trainer.create(this.ctx, data, this.config); // validates size limits first
-      this.replaceTrainer(trainer);
+  get dataset(): Dataset {
+    return this.data;
+  }
+
+  get epochsDone(): number {
+    return this.engine?.epochsDone ?? 0;
+  }
+
+  /**
+   * A new engine for `config` on `data`, continuing from `state` when given (a new learning rate,
+   * other data, a file), else from the seed's fresh parameters. Throws, changing nothing, when the
+   * settings or the data cannot be used.
+   */
+  async build(config: TrainerConfig, data: Dataset, state?: TrainerState): Promise<Engine> {
+    const engine: Engine = this.ctx ? await GpuEngine.create(this.ctx, data, config) : new CpuEngine(data, config);
+    try {
+      if (state) engine.restore(state);
+    } catch (e) {
+      engine.destroy();
+      throw e;
     }
+    const old = this.engine;
+    this.engine = engine;
     this.data = data;
-  }
-
-  /** Fresh parameters from the seed; a new trainer if the settings changed. */
-  async reset(config: TrainerConfig): Promise<Trainer> {
-    if (!this.ctx) throw new GpuError('no-device', 'no GPU device');
-    if (this.trainer && this.config && sameConfig(this.config, config)) {
-      this.trainer.setParams(initParams(config.seed, config.hidden));
-    } else {
-      this.replaceTrainer(await Trainer.create(this.ctx, this.data, config));
+    old?.destroy();
+    if (!this.store || old?.layout.count !== engine.layout.count) {
+      this.store?.destroy();
+      this.store = this.ctx ? gpuParamStore(this.ctx, SNAPSHOT_SLOTS, engine.layout.count) : cpuParamStore(SNAPSHOT_SLOTS, engine.layout.count);
+      this.timeline.clear();
     }
-    this.config = config;
-    this.lastGood = await this.trainer!.snapshot();
-    return this.trainer!;
+    this.lastGood = await engine.snapshot();
+    return engine;
   }
 
-  private replaceTrainer(trainer: Trainer): void {
-    this.trainer?.destroy();
-    this.trainer = trainer;
-    this.lastGood = undefined;
+  /** Saves the state a lost device comes back to: the end of a run, a pause. */
+  async checkpoint(): Promise<void> {
+    if (this.engine) this.lastGood = await this.engine.snapshot();
   }
 
-  /** Loads parameters (Adam restarts) into the current trainer. */
-  async loadParams(flat: Float32Array<ArrayBuffer>, config: TrainerConfig): Promise<void> {
-    await this.reset(config);
-    this.trainer!.setParams(flat);
-    this.lastGood = await this.trainer!.snapshot();
+  /** Snapshots the current parameters into the timeline (on the GPU: a buffer copy, no readback). */
+  capture(epoch: number, pinned = false): void {
+    if (!this.engine || !this.store) return;
+    const slot = this.timeline.record(epoch, pinned);
+    if (slot !== undefined) this.engine.capture(this.store, slot);
+  }
+
+  async readSnapshot(entry: TimelineEntry): Promise<Float32Array<ArrayBuffer>> {
+    if (!this.store) throw new Error('no snapshots');
+    return this.store.read(entry.slot);
   }
 
   requestStop(): void {
     this.stopRequested = true;
   }
 
-  /** Trains `epochs` more epochs from the current state; stops early on pause or device loss. */
-  async train(epochs: number, onLoss: (first: number, losses: Float32Array) => void): Promise<TrainResult> {
-    const trainer = this.trainer;
-    if (!trainer) throw new GpuError('no-device', 'press Reset or Train first');
+  clearStop(): void {
     this.stopRequested = false;
-    const result = await trainer.train(epochs, { onLoss, shouldStop: () => this.stopRequested });
-    if (this.trainer === trainer) this.lastGood = await trainer.snapshot();
-    return result;
+  }
+
+  get stopping(): boolean {
+    return this.stopRequested;
+  }
+
+  /** Trains up to `epochs` more epochs; stops early between chunks on pause or device loss. */
+  async train(epochs: number, onLoss: (first: number, losses: Float32Array) => void): Promise<TrainResult> {
+    const engine = this.engine;
+    if (!engine) throw new GpuError('no-device', 'press Reset first');
+    return engine.train(epochs, { onLoss, shouldStop: () => this.stopRequested });
   }
 }

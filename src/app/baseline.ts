@@ -1,0 +1,52 @@
+// Logistic regression, the title's foil: Linear(1,1) → Sigmoid on the same data with the same Adam,
+// trained beside the network epoch for epoch. Two parameters and one pass over the points per epoch:
+// the CPU does it in the time the page draws a frame. Its best curve is monotone in x, so it can never
+// draw the bump the hidden layer draws.
+import { adamUpdate, bce, bceBackward, DEFAULT_ADAM, sigmoid, sigmoidBackward } from '../cpu/ops';
+import { MT19937 } from '../model/mt19937';
+
+export class LogisticBaseline {
+  /** w, b in float32, as torch stores them. */
+  readonly params = new Float32Array(2);
+  private readonly m = new Float32Array(2);
+  private readonly v = new Float32Array(2);
+  step = 0;
+
+  /** torch.manual_seed(seed); nn.Linear(1, 1): weight, then bias, each U(-1, 1). */
+  constructor(seed: number) {
+    const rng = new MT19937(seed);
+    this.params[0] = rng.uniform(-1, 1);
+    this.params[1] = rng.uniform(-1, 1);
+  }
+
+  forward(x: ArrayLike<number>): Float32Array<ArrayBuffer> {
+    const [w, b] = this.params;
+    return Float32Array.from(x, (xi) => sigmoid(Math.fround(w * xi) + b));
+  }
+
+  /** Trains `epochs` epochs at `lr`; returns each epoch's loss (before its update, as the network's). */
+  train(x: ArrayLike<number>, y: ArrayLike<number>, epochs: number, lr: number): Float32Array {
+    const n = x.length;
+    const losses = new Float32Array(epochs);
+    const hyper = { ...DEFAULT_ADAM, lr };
+    for (let e = 0; e < epochs; e++) {
+      const [w, b] = this.params;
+      let loss = 0;
+      let gw = 0;
+      let gb = 0;
+      for (let i = 0; i < n; i++) {
+        const p = sigmoid(Math.fround(w * x[i]) + b);
+        loss += bce(p, y[i]);
+        const dz = sigmoidBackward(bceBackward(p, y[i], n), p);
+        gw += dz * x[i];
+        gb += dz;
+      }
+      losses[e] = loss / n;
+      if (!Number.isFinite(losses[e])) return losses.subarray(0, e);
+      this.step++;
+      [this.params[0], this.m[0], this.v[0]] = adamUpdate(w, this.m[0], this.v[0], gw, hyper, this.step);
+      [this.params[1], this.m[1], this.v[1]] = adamUpdate(b, this.m[1], this.v[1], gb, hyper, this.step);
+    }
+    return losses;
+  }
+}
