@@ -24,14 +24,15 @@ describe('gradient check by finite differences', () => {
     const params = Float64Array.from({ length: layout.count }, () => r(-1, 1));
     const x = Float64Array.from({ length: n * d }, () => r(-1, 1));
     const y = Float64Array.from({ length: n }, () => (head === 'mse' ? r(-2, 2) : r() < 0.5 ? 0 : 1));
-    const { grads } = cpuLossAndGrads(params, layout, x, y);
+    const { grads } = cpuLossAndGrads(params, layout, x, y, undefined, 'float64');
     const eps = 1e-6;
     for (let i = 0; i < layout.count; i++) {
       const plus = Float64Array.from(params);
       const minus = Float64Array.from(params);
       plus[i] += eps;
       minus[i] -= eps;
-      const numeric = (cpuLossAndGrads(plus, layout, x, y).loss - cpuLossAndGrads(minus, layout, x, y).loss) / (2 * eps);
+      const loss = (p: Float64Array) => cpuLossAndGrads(p, layout, x, y, undefined, 'float64').loss;
+      const numeric = (loss(plus) - loss(minus)) / (2 * eps);
       expect(Math.abs(grads[i] - numeric), `param ${i}: analytic ${grads[i]}, numeric ${numeric}`).toBeLessThan(1e-7 + 1e-5 * Math.abs(numeric));
     }
   });

@@ -1,267 +1,99 @@
-// Every kernel against its hand-written CPU twin on random inputs, at sizes that straddle the
-// workgroup size (1, 7, 255, 256, 257, 2000, 3333 points) and hidden widths 1, 2, 16, 256.
+// The element-wise kernels and reductions of the general strategies against their hand-written CPU
+// twins (src/cpu/ops.ts, kernels.ts, gemm.ts), at sizes that straddle the workgroup size. The GEMM
+// kernels have their own file (gemm.gpu.test.ts); resident and piecewise theirs (small-strategies).
 import { describe, expect, test } from 'vitest';
 import * as twin from '../src/cpu/kernels';
-import * as pw from '../src/cpu/piecewise';
-import { cpuLossAndGrads, cpuTrain } from '../src/cpu/model';
-import { DEFAULT_ADAM, adamStepScalars } from '../src/cpu/ops';
+import { adamStepScalars, bce, bceBackward, bceBinary, DEFAULT_ADAM, headDlogit, headLoss, headProb, sigmoidBackward } from '../src/cpu/ops';
+import { dropoutKeep, dropoutStream, dropThreshold, keepScale } from '../src/cpu/gemm';
 import { grid2d, workgroupsFor } from '../src/gpu/grid';
 import { KERNELS } from '../src/gpu/kernels';
-import { paramLayout } from '../src/model/layout';
-import { padToVec4 } from '../src/train/buffers';
+import { structBytes } from '../src/gpu/structs';
+import { HEAD_CODE, HEADS } from '../src/model/layout';
 import { expectClose, withDevice } from './gpu';
 import { adamSteps, randomArray, rng, runKernel, words } from './harness';
 
 const SIZES = [1, 7, 255, 256, 257, 2000, 3333];
-const WIDTHS = [1, 2, 16, 256];
 const WG = 64;
 const elements = (count: number, wg = WG): [number, number] => grid2d(workgroupsFor(count, wg));
-const ATOL = 1e-5;
-const RTOL = 1e-5;
-const hyperWords = () => new Float32Array([0.9, 0.999, 1 - 0.9, 1 - 0.999, 1e-8, 0, 0, 0]);
-
-describe.each(WIDTHS)('hidden width %i', (h) => {
-  const layout = paramLayout(h);
-
-  test('linear_forward: both layers', async () => {
-    await withDevice(async (ctx) => {
-      for (const n of SIZES) {
-        const r = rng(n * 1000 + h);
-        const params = randomArray(layout.count, () => r(-1, 1));
-        const x = randomArray(n, () => r(-1, 1));
-        for (const [inDim, outDim, wOffset, input] of [
-          [1, h, layout.W1, x],
-          [h, 1, layout.W2, randomArray(n * h, () => r(0, 2))],
-        ] as const) {
-          const [y] = await runKernel(ctx, KERNELS.linearForward, { WG }, [new Float32Array(n * outDim), input, params, words([n, inDim, outDim, wOffset])], elements(n * outDim));
-          const want = new Float64Array(n * outDim);
-          twin.linearForward(want, input, params, { n, inDim, outDim, wOffset });
-          expectClose(y, want, ATOL, RTOL, `linear_forward N=${n} ${inDim}→${outDim}`);
-        }
-      }
-    });
-  });
-
-  test('linear_backward_input and linear_backward_params', async () => {
-    await withDevice(async (ctx) => {
-      for (const n of SIZES) {
-        const r = rng(n * 7 + h);
-        const params = randomArray(layout.count, () => r(-1, 1));
-        const dy = randomArray(n, () => r(-1, 1)); // layer 2: OUT = 1
-        const act = randomArray(n * h, () => r(0, 2));
-        const dims = { n, inDim: h, outDim: 1, wOffset: layout.W2 };
-        const [dx] = await runKernel(ctx, KERNELS.linearBackwardInput, { WG }, [new Float32Array(n * h), dy, params, words([n, h, 1, layout.W2])], elements(n * h));
-        const wantDx = new Float64Array(n * h);
-        twin.linearBackwardInput(wantDx, dy, params, dims);
-        expectClose(dx, wantDx, ATOL, RTOL, `linear_backward_input N=${n}`);
-
-        // layer 1 (IN = 1, OUT = H) and layer 2 (IN = H, OUT = 1)
-        const x = randomArray(n, () => r(-1, 1));
-        const dz1 = randomArray(n * h, () => r(-1, 1));
-        for (const [inDim, outDim, grad, input] of [
-          [1, h, dz1, x],
-          [h, 1, dy, act],
-        ] as const) {
-          for (const ppt of [1, 3]) {
-            const chunks = Math.ceil(n / (WG * ppt));
-            const q = outDim * inDim + outDim;
-            const [partials] = await runKernel(ctx, KERNELS.linearBackwardParams, { WG }, [new Float32Array(q * chunks), grad, input, words([n, inDim, outDim, chunks, ppt])], [...grid2d(chunks), q]);
-            const want = new Float64Array(q * chunks);
-            twin.linearBackwardParams(want, grad, input, { n, inDim, outDim }, WG, ppt);
-            expectClose(partials, want, ATOL, 1e-4, `linear_backward_params N=${n} ${inDim}→${outDim} ppt=${ppt}`);
-          }
-        }
-      }
-    });
-  });
-
-  test('adam_step over the flat block', async () => {
-    await withDevice(async (ctx) => {
-      const r = rng(h);
-      const p = layout.count;
-      const params = randomArray(p, () => r(-1, 1));
-      const m = randomArray(p, () => r(-0.1, 0.1));
-      const v = randomArray(p, () => r(0, 0.01));
-      const grads = randomArray(p, () => r(-1, 1));
-      for (const t of [1, 2, 3000]) {
-        const [pOut, mOut, vOut, status] = await runKernel(
-          ctx,
-          KERNELS.adamStep,
-          { WG },
-          [params, m, v, new Uint32Array(4), grads, new Float32Array([0.5]), adamSteps((s) => adamStepScalars(DEFAULT_ADAM, s), t, 1), hyperWords(), words([p]), words([0])],
-          elements(p),
-        );
-        expect(new Uint32Array(status.buffer)[0]).toBe(0);
-        const [wp, wm, wv] = [Float64Array.from(params), Float64Array.from(m), Float64Array.from(v)];
-        twin.adamStep(wp, wm, wv, grads, DEFAULT_ADAM, t);
-        expectClose(pOut, wp, 1e-6, 1e-6, `adam params t=${t}`);
-        expectClose(mOut, wm, 1e-7, 1e-6, `adam m t=${t}`);
-        expectClose(vOut, wv, 1e-9, 1e-6, `adam v t=${t}`);
-      }
-    });
-  });
-
-  test('fused_forward_backward and fused_reduce_adam equal the CPU model', async () => {
-    await withDevice(async (ctx) => {
-      for (const n of SIZES) {
-        const r = rng(n + 31 * h);
-        const params = randomArray(layout.count, () => r(-1, 1));
-        const x = randomArray(n, () => r(-1, 1));
-        const y = randomArray(n, () => (r() < 0.5 ? 0 : 1));
-        const rows = layout.count + 1;
-        const wg = h === 256 ? 8 : WG; // the columns of a wide layer fit only a small workgroup
-        const ppt = n > 1000 ? 8 : 4; // a multiple of 4: points are read as vec4s
-        const chunks = Math.ceil(n / (wg * ppt));
-        const [partials] = await runKernel(ctx, KERNELS.fusedForwardBackward, { WG: wg, HIDDEN: h }, [new Float32Array(rows * chunks), padToVec4(x), padToVec4(y), params, words([n, chunks, ppt])], grid2d(chunks));
-        const sums = new Float64Array(rows);
-        twin.reduceRows(sums, partials, { rows, len: chunks, outOffset: 0, divisor: 1 });
-        const { loss, grads } = cpuLossAndGrads(params, layout, x, y);
-        expectClose(sums.subarray(0, layout.count), grads, 1e-5, 1e-4, `fused gradients N=${n}`);
-        expectClose([sums[layout.count] / n], [loss], 1e-6, 1e-5, `fused loss N=${n}`);
-
-        const zeros = new Float32Array(layout.count);
-        const [pOut, , , history] = await runKernel(
-          ctx,
-          KERNELS.fusedReduceAdam,
-          { WG },
-          [params, zeros, zeros, new Float32Array(1), new Uint32Array(4), partials, adamSteps((s) => adamStepScalars(DEFAULT_ADAM, s), 1, 1), hyperWords(), words([chunks, layout.count, n]), words([0])],
-          [rows],
-        );
-        const want = Float64Array.from(params);
-        twin.adamStep(want, new Float64Array(layout.count), new Float64Array(layout.count), grads, DEFAULT_ADAM, 1);
-        expectClose(pOut, want, 1e-6, 1e-5, `fused update N=${n}`);
-        expectClose(history, [loss], 1e-6, 1e-5, `fused mean loss N=${n}`);
-      }
-    });
-  });
-  test('piecewise_segments, piecewise_points and piecewise_reduce_adam equal their twins and the CPU model', async () => {
-    await withDevice(async (ctx) => {
-      for (const n of SIZES) {
-        const r = rng(n + 97 * h);
-        const params = randomArray(layout.count, () => r(-1, 1));
-        if (h > 1) params[1] = 0; // a unit with zero weight: on everywhere or nowhere
-        // Sorted inputs with ties (equal x must fall on the same side of every switch point).
-        const x = randomArray(n, () => r(-1, 1)).sort();
-        for (let i = 1; i < n; i++) if (r() < 0.2) x[i] = x[i - 1];
-        const y = randomArray(n, () => (r() < 0.5 ? 0 : 1));
-        const runLen = n > 1000 ? 37 : 5;
-        const dims = { n, runLen, runs: Math.ceil(n / runLen) };
-        const dimsWords = words([n, runLen, dims.runs]);
-
-        const [s, lines] = await runKernel(ctx, KERNELS.piecewiseSegments, { WG, HIDDEN: h }, [new Uint32Array(2 * h + 2), new Float32Array(2 * (h + 1)), params, x, dimsWords], [1]);
-        const segs = new Uint32Array(s.buffer);
-        const [wantSegs, wantLines] = [new Uint32Array(2 * h + 2), new Float64Array(2 * (h + 1))];
-        pw.piecewiseSegments(wantSegs, wantLines, params, x, h);
-        expect(Array.from(segs)).toEqual(Array.from(wantSegs));
-        // Float32 sums of up to H terms of size ~1 that may cancel: the error grows with H.
-        expectClose(lines, wantLines, 1e-6 * Math.max(1, h / 16), 1e-5, `piecewise lines N=${n}`);
-        // Every point of every segment: the units on there are exactly those whose z is > 0.
-        const units = segs.subarray(pw.unitsAt(h));
-        for (let k = 0; k <= h; k++) {
-          for (const i of [segs[k], segs[k + 1] - 1]) {
-            if (i < segs[k] || i >= segs[k + 1]) continue;
-            for (let j = 0; j < h; j++) expect(pw.unitOnInSegment(units[j], k)).toBe(Math.fround(Math.fround(x[i] * params[j]) + params[h + j]) > 0);
-          }
-        }
-
-        const [partials] = await runKernel(ctx, KERNELS.piecewisePoints, { WG, HIDDEN: h }, [new Float32Array(2 * (h + 2) * dims.runs), segs, lines, x, y, dimsWords], elements(dims.runs));
-        const wantPartials = new Float64Array(2 * (h + 2) * dims.runs);
-        pw.piecewisePoints(wantPartials, segs, lines, x, y, h, dims);
-        const sums = 2 * (h + 1) * dims.runs;
-        expectClose(partials.subarray(0, sums), wantPartials.subarray(0, sums), 1e-7, 1e-4, `piecewise partials N=${n}`);
-        expectClose(partials.subarray(sums), wantPartials.subarray(sums), 1e-5, 1e-5, `piecewise run losses N=${n}`);
-
-        const zeros = new Float32Array(layout.count);
-        const [pOut, , , history] = await runKernel(
-          ctx,
-          KERNELS.piecewiseReduceAdam,
-          { WG, HIDDEN: h },
-          [params, zeros, zeros, new Float32Array(1), new Uint32Array(4), partials, segs, adamSteps((s) => adamStepScalars(DEFAULT_ADAM, s), 1, 1), hyperWords(), dimsWords, words([0])],
-          [1],
-        );
-        // Against the model itself: the segments are a rearrangement of the same sums.
-        const { loss, grads } = cpuLossAndGrads(params, layout, x, y);
-        const twinParams = Float64Array.from(params);
-        const twinStep = pw.piecewiseReduceAdam(twinParams, new Float64Array(layout.count), new Float64Array(layout.count), partials, segs, h, dims, DEFAULT_ADAM, 1);
-        expectClose(twinStep.grads, grads, 1e-6, 1e-4, `piecewise twin gradients N=${n}`);
-        const want = Float64Array.from(params);
-        twin.adamStep(want, new Float64Array(layout.count), new Float64Array(layout.count), grads, DEFAULT_ADAM, 1);
-        expectClose(pOut, want, 1e-6, 1e-5, `piecewise update N=${n}`);
-        expectClose(pOut, twinParams, 1e-6, 1e-5, `piecewise update vs twin N=${n}`);
-        expectClose(history, [loss], 1e-6, 1e-5, `piecewise mean loss N=${n}`);
-      }
-    });
-  });
-});
-
-describe('piecewise_segments with parameters that are not finite', () => {
-  test('every line is NaN, so the loss is NaN and training stops', async () => {
-    await withDevice(async (ctx) => {
-      for (const bad of [NaN, Infinity]) {
-        const params = new Float32Array([0.5, -0.5, 0.1, 0.2, 1, bad, 0.3]); // H = 2, b2 = bad
-        const x = Float32Array.from({ length: 9 }, (_, i) => i / 4 - 1);
-        const [, lines] = await runKernel(ctx, KERNELS.piecewiseSegments, { WG, HIDDEN: 2 }, [new Uint32Array(6), new Float32Array(6), params, x, words([9, 3, 3])], [1]);
-        expect(Array.from(lines).every(Number.isNaN)).toBe(true);
-      }
-    });
-  });
-});
+const hyperWords = () => new Float32Array(structBytes('ops/adam', 'AdamHyper', { beta1: 0.9, beta2: 0.999, one_minus_beta1: 1 - 0.9, one_minus_beta2: 1 - 0.999, eps: 1e-8 }).buffer);
+const headDims = (n: number) => new Uint32Array(structBytes('kernels/head_points', 'HeadDims', { count: n, mean_over: n }).buffer);
 
 describe('element-wise kernels and reductions', () => {
-  test.each(SIZES)('N=%i: relu, sigmoid, bce (forward and backward), reduce_rows', async (n) => {
+  test.each(SIZES)('N=%i: relu forward and backward, reduce_rows', async (n) => {
     await withDevice(async (ctx) => {
       const r = rng(n);
       const z = randomArray(n, () => r(-30, 30));
       const g = randomArray(n, () => r(-1, 1));
       const count = words([n]);
       const grid = elements(n);
-
       const [reluOut] = await runKernel(ctx, KERNELS.reluForward, { WG }, [z, count], grid);
       const reluWant = Float64Array.from(z);
       twin.reluForwardInplace(reluWant);
       expectClose(reluOut, reluWant, 0, 0, 'relu_forward');
-
       const [reluGrad] = await runKernel(ctx, KERNELS.reluBackward, { WG }, [g, reluOut, count], grid);
       const reluGradWant = Float64Array.from(g);
       twin.reluBackwardInplace(reluGradWant, reluWant);
       expectClose(reluGrad, reluGradWant, 0, 0, 'relu_backward');
-
-      const [prob] = await runKernel(ctx, KERNELS.sigmoidForward, { WG }, [z, count], grid);
-      const probWant = Float64Array.from(z);
-      twin.sigmoidForwardInplace(probWant);
-      expectClose(prob, probWant, 1e-7, 1e-6, 'sigmoid_forward');
-
-      const [sigGrad] = await runKernel(ctx, KERNELS.sigmoidBackward, { WG }, [g, prob, count], grid);
-      const sigGradWant = Float64Array.from(g);
-      twin.sigmoidBackwardInplace(sigGradWant, prob);
-      expectClose(sigGrad, sigGradWant, 1e-7, 1e-5, 'sigmoid_backward');
-
-      // Labels 0/1 and probabilities that include the clamped ends 0 and 1.
-      const y = randomArray(n, () => (r() < 0.5 ? 0 : 1));
-      const p = randomArray(n, () => (r() < 0.05 ? (r() < 0.5 ? 0 : 1) : r(0.001, 0.999)));
-      const [loss] = await runKernel(ctx, KERNELS.bceForward, { WG }, [new Float32Array(n), p, y, count], grid);
-      const lossWant = new Float64Array(n);
-      twin.bceForwardPoints(lossWant, p, y);
-      expectClose(loss, lossWant, 1e-6, 1e-5, 'bce_forward');
-      expect(Math.max(...loss)).toBeLessThanOrEqual(100);
-      // With every label 0 or 1, the one-log form gives the same bits (a zero's sign aside).
-      const [lossBinary] = await runKernel(ctx, KERNELS.bceForward, { WG, BINARY_LABELS: 1 }, [new Float32Array(n), p, y, count], grid);
-      expect(Array.from(lossBinary, (v) => v + 0)).toEqual(Array.from(loss, (v) => v + 0));
-      const lossBinaryWant = new Float64Array(n);
-      twin.bceForwardPoints(lossBinaryWant, p, y, true);
-      expectClose(lossBinaryWant, lossWant, 0, 0, 'bce_forward binary twin');
-
-      const [dp] = await runKernel(ctx, KERNELS.bceBackward, { WG }, [new Float32Array(n), p, y, count], grid);
-      const dpWant = new Float64Array(n);
-      twin.bceBackwardPoints(dpWant, p, y);
-      expectClose(dp, dpWant, 0, 1e-5, 'bce_backward');
-
-      // The mean loss as the unfused strategy takes it: one row of N values, divided by N.
-      const pointLoss = Float32Array.from(lossWant);
-      const [mean] = await runKernel(ctx, KERNELS.reduceRows, { WG }, [new Float32Array(1), pointLoss, words([n, 0, 1, n], [3]), words([0])], [1]);
+      const [mean] = await runKernel(ctx, KERNELS.reduceRows, { WG }, [new Float32Array(1), z, words([n, 0, 1, n], [3]), words([0])], [1]);
       const meanWant = new Float64Array(1);
-      twin.reduceRows(meanWant, pointLoss, { rows: 1, len: n, outOffset: 0, divisor: n });
-      expectClose(mean, meanWant, 1e-6, 1e-5, 'reduce_rows mean');
+      twin.reduceRows(meanWant, z, { rows: 1, len: n, outOffset: 0, divisor: n });
+      expectClose(mean, meanWant, 1e-5, 1e-5, 'reduce_rows mean');
+    });
+  });
+
+  test.each(HEADS)('head_points, head %s: loss, dlogit and prob of every point, saturated logits included', async (head) => {
+    await withDevice(async (ctx) => {
+      for (const n of [1, 257, 3333]) {
+        const r = rng(n + HEAD_CODE[head]);
+        // Logits up to ±40: a float32 sigmoid is exactly 0 or 1 there, BCE's clamps decide.
+        const z = randomArray(n, () => (r() < 0.1 ? r(-40, 40) : r(-6, 6)));
+        const binary = randomArray(n, () => (r() < 0.5 ? 0 : 1));
+        const soft = randomArray(n, () => (head === 'mse' ? r(-3, 3) : r()));
+        for (const [y, binaryLabels] of [[soft, false], [binary, false], [binary, true]] as const) {
+          const outs = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+          const constants = { WG, HEAD: HEAD_CODE[head], BINARY_LABELS: Number(binaryLabels), WRITE_LOSS: 1, WRITE_DLOGIT: 1, WRITE_PROB: 1 };
+          const [loss, dlogit, prob] = await runKernel(ctx, KERNELS.headPoints, constants, [...outs, z, y, headDims(n)], elements(n));
+          const what = `${head} N=${n} ${binaryLabels ? 'one-log' : 'two-log'}`;
+          expectClose(prob, Array.from(z, (v) => headProb(head, v)), 1e-7, 1e-6, `prob ${what}`);
+          // BCE from the probability the GPU stored: near saturation one float32 ulp of p moves
+          // log(1 - p) a long way (to the -100 clamp at p = 1), so the formula is checked given p.
+          const p = (i: number) => (head === 'bce' ? prob[i] : z[i]);
+          const lossWant = head === 'bce' ? Array.from(z, (_, i) => (binaryLabels ? bceBinary : bce)(prob[i], y[i])) : Array.from(z, (v, i) => headLoss(head, v, y[i], binaryLabels));
+          const dlogitWant = head === 'bce' ? Array.from(z, (_, i) => sigmoidBackward(bceBackward(p(i), y[i], n), p(i))) : Array.from(z, (v, i) => headDlogit(head, v, y[i], n));
+          expectClose(loss, lossWant, 1e-6, 1e-5, `loss ${what}`);
+          expectClose(dlogit, dlogitWant, 1e-9, 1e-5, `dlogit ${what}`);
+          if (head === 'bce') expect(Math.max(...loss)).toBeLessThanOrEqual(100); // each log clamped at -100
+        }
+      }
+    });
+  });
+
+  test('head bce: the one-log form for 0/1 labels gives the same bits as the two-log form', async () => {
+    await withDevice(async (ctx) => {
+      const n = 2000;
+      const r = rng(9);
+      const z = randomArray(n, () => r(-30, 30));
+      const y = randomArray(n, () => (r() < 0.5 ? 0 : 1));
+      const run = async (binary: number) =>
+        (await runKernel(ctx, KERNELS.headPoints, { WG, HEAD: 0, BINARY_LABELS: binary, WRITE_LOSS: 1, WRITE_DLOGIT: 0, WRITE_PROB: 0 }, [new Float32Array(n), new Float32Array(1), new Float32Array(1), z, y, headDims(n)], elements(n)))[0];
+      const [two, one] = [await run(0), await run(1)];
+      expect(Array.from(one, (v) => v + 0)).toEqual(Array.from(two, (v) => v + 0)); // a zero's sign aside
+    });
+  });
+
+  test('dropout_inplace: the mask is the CPU twin\'s bit for bit, survivors scaled by 1/(1-p)', async () => {
+    await withDevice(async (ctx) => {
+      const n = 5000;
+      const values = randomArray(n, () => 1);
+      for (const [p, epoch, layer] of [[0.2, 1, 0], [0.8, 7, 1], [0.5, 123, 2]] as const) {
+        const dims = structBytes('kernels/dropout_inplace', 'DropoutDims', { count: n, seed: 43052, layer, drop_threshold: dropThreshold(p), keep_scale: keepScale(p) });
+        const [out] = await runKernel(ctx, KERNELS.dropoutInplace, { WG }, [values, adamSteps(() => ({ stepSize: 0, bc2Sqrt: 1 }), epoch, 1), dims, words([0])], elements(n));
+        const stream = dropoutStream(43052, epoch, layer);
+        const want = Array.from(values, (v, i) => (dropoutKeep(stream, i, dropThreshold(p)) ? v * keepScale(p) : 0));
+        expectClose(out, want, 0, 0, `dropout p=${p} epoch ${epoch} layer ${layer}`);
+        const kept = want.filter((v) => v !== 0).length;
+        expect(Math.abs(kept - n * (1 - p))).toBeLessThan(5 * Math.sqrt(n * p * (1 - p))); // binomial, 5 sigma
+      }
     });
   });
 
@@ -279,33 +111,59 @@ describe('element-wise kernels and reductions', () => {
   });
 });
 
-describe('resident_epochs', () => {
-  test.each([
-    [1, 7],
-    [2, 257],
-    [4, 1],
-    [5, 33],
-    [16, 2000],
-  ])('hidden %i, N=%i: 20 epochs in one dispatch equal the CPU training', async (h, n) => {
+describe('adam_check then adam_step: all or nothing', () => {
+  const P = 1000;
+  const setup = (seed: number) => {
+    const r = rng(seed);
+    return { params: randomArray(P, () => r(-1, 1)), m: randomArray(P, () => r(-0.01, 0.01)), v: randomArray(P, () => r(0, 1e-4)), grads: randomArray(P, () => r(-1, 1)) };
+  };
+  const scalars = (t: number) => adamStepScalars(DEFAULT_ADAM, t);
+
+  async function step(ctx: Parameters<Parameters<typeof withDevice>[0]>[0], s: ReturnType<typeof setup>, loss: number, t: number, status = new Uint32Array(4)) {
+    const steps = adamSteps(scalars, t, 1);
+    const lossHistory = new Float32Array([loss]);
+    const [flags] = await runKernel(ctx, KERNELS.adamCheck, { WG }, [status, s.params, s.m, s.v, s.grads, lossHistory, steps, hyperWords(), words([P]), words([0])], elements(P));
+    const flagWords = new Uint32Array(flags.buffer);
+    const [params, m, v] = await runKernel(ctx, KERNELS.adamStep, { WG }, [s.params, s.m, s.v, flagWords, s.grads, steps, hyperWords(), words([P]), words([0])], elements(P));
+    return { params, m, v, status: Array.from(flagWords.subarray(0, 2)) };
+  }
+
+  test('a finite epoch updates every parameter as the CPU twin does', async () => {
     await withDevice(async (ctx) => {
-      const layout = paramLayout(h);
-      const r = rng(h * n);
-      const params = randomArray(layout.count, () => r(-1, 1));
-      const x = randomArray(n, () => r(-1, 1));
-      const y = randomArray(n, () => (r() < 0.5 ? 0 : 1));
-      const epochs = 20;
-      const steps = adamSteps((t) => adamStepScalars(DEFAULT_ADAM, t), 1, epochs);
-      const zeros = new Float32Array(layout.count);
-      const [pOut, , , history] = await runKernel(
-        ctx,
-        KERNELS.residentEpochs,
-        { WG: 4, HIDDEN: h },
-        [params, zeros, zeros, new Float32Array(epochs), new Uint32Array(4), padToVec4(x), padToVec4(y), steps, hyperWords(), words([n, epochs])],
-        [1],
-      );
-      const want = cpuTrain(params, layout, x, y, DEFAULT_ADAM, epochs);
-      expectClose(history, want.losses, 1e-6, 1e-5, 'resident losses');
-      expectClose(pOut, want.params, 1e-5, 1e-4, 'resident params');
+      const s = setup(1);
+      const got = await step(ctx, s, 0.5, 3);
+      const want = { params: Float64Array.from(s.params), m: Float64Array.from(s.m), v: Float64Array.from(s.v) };
+      twin.adamStep(want.params, want.m, want.v, s.grads, DEFAULT_ADAM, 3);
+      expect(got.status).toEqual([0, 0]);
+      expectClose(got.params, want.params, 1e-7, 1e-6, 'params');
+      expectClose(got.m, want.m, 1e-9, 1e-6, 'm');
+      expectClose(got.v, want.v, 1e-12, 1e-6, 'v');
+    });
+  });
+
+  test.each([
+    ['one NaN gradient', (s: ReturnType<typeof setup>) => (s.grads[777] = NaN), 0.5, 2],
+    ['one infinite gradient', (s: ReturnType<typeof setup>) => (s.grads[3] = Infinity), 0.5, 2],
+    ['a gradient whose square overflows v', (s: ReturnType<typeof setup>) => (s.grads[500] = 3e38), 0.5, 2],
+    ['a non-finite loss', () => undefined, NaN, 1],
+  ] as const)('%s: no parameter, m or v changes, and the epoch is flagged', async (_, spoil, loss, why) => {
+    await withDevice(async (ctx) => {
+      const s = setup(2);
+      spoil(s);
+      const got = await step(ctx, s, loss, 9);
+      expect(got.status).toEqual([9, why]);
+      expect(Array.from(got.params)).toEqual(Array.from(s.params));
+      expect(Array.from(got.m)).toEqual(Array.from(s.m));
+      expect(Array.from(got.v)).toEqual(Array.from(s.v));
+    });
+  });
+
+  test('after a flagged epoch, later epochs update nothing', async () => {
+    await withDevice(async (ctx) => {
+      const s = setup(3);
+      const got = await step(ctx, s, 0.5, 12, new Uint32Array([10, 2, 0, 0]));
+      expect(got.status).toEqual([10, 2]);
+      expect(Array.from(got.params)).toEqual(Array.from(s.params));
     });
   });
 });

@@ -3,7 +3,7 @@
 // there is no WebGPU. Double precision; dropout off (evaluation mode) unless a mask is given.
 import type { ParamLayout } from '../model/layout';
 import * as k from './kernels';
-import { adamStepScalars, headDlogit, headLoss, headProb, type AdamHyper } from './ops';
+import { headDlogit, headLoss, headProb, type AdamHyper, type ProbStorage } from './ops';
 
 type Vec = Float32Array | Float64Array;
 
@@ -42,19 +42,23 @@ export function cpuForward(params: Vec, layout: ParamLayout, x: Vec, dropout?: D
 }
 
 /** The mean loss of the model's logits against y, as head_loss sums it. */
-export function cpuLoss(logit: Vec, y: Vec, layout: ParamLayout): number {
+export function cpuLoss(logit: Vec, y: Vec, layout: ParamLayout, storage: ProbStorage = 'float32'): number {
   let sum = 0;
-  logit.forEach((z, i) => (sum += headLoss(layout.spec.head, z, y[i])));
+  logit.forEach((z, i) => (sum += headLoss(layout.spec.head, z, y[i], false, storage)));
   return sum / y.length;
 }
 
-/** Mean loss and its gradient with respect to every parameter, in the flat layout. */
-export function cpuLossAndGrads(params: Vec, layout: ParamLayout, x: Vec, y: Vec, dropout?: DropoutMask): { loss: number; grads: Float64Array } {
+/**
+ * Mean loss and its gradient with respect to every parameter, in the flat layout. The head's
+ * probability is stored as float32, as torch stores it, unless `storage` says 'float64' (the
+ * finite-difference check, which must see a smooth function).
+ */
+export function cpuLossAndGrads(params: Vec, layout: ParamLayout, x: Vec, y: Vec, dropout?: DropoutMask, storage: ProbStorage = 'float32'): { loss: number; grads: Float64Array } {
   const n = y.length;
   const { hidden, logit } = cpuForward(params, layout, x, dropout);
-  const loss = cpuLoss(logit, y, layout);
+  const loss = cpuLoss(logit, y, layout, storage);
   const grads = new Float64Array(layout.count);
-  let dy: Float64Array = logit.map((z, i) => headDlogit(layout.spec.head, z, y[i], n));
+  let dy: Float64Array = logit.map((z, i) => headDlogit(layout.spec.head, z, y[i], n, storage));
   for (let li = layout.layers.length - 1; li >= 0; li--) {
     const l = layout.layers[li];
     const input: Vec = li === 0 ? x : hidden[li - 1];
@@ -114,4 +118,3 @@ export function accuracy(prob: ArrayLike<number>, y: ArrayLike<number>): number 
   return right / y.length;
 }
 
-export { adamStepScalars };

@@ -21,23 +21,34 @@ export const bceLogits = (z: number, y: number) => {
   return (1 - y) * z + m + Math.log(Math.exp(-m) + Math.exp(-z - m));
 };
 
+/**
+ * The probability BCELoss sees: sigmoid(z) stored as a float32 tensor, as torch stores it. It is
+ * exactly 1 for z above ~16.6 (and 0 far below), where BCE's clamps take over: MNIST's raw pixels
+ * drive logits there, so the twin must saturate where the GPU and torch do, not where a double would.
+ */
+export const sigmoidF32 = (z: number) => Math.fround(sigmoid(z));
+
+/** How the CPU twins store the head's probability: float32 as torch does (default), or double for a finite-difference check. */
+export type ProbStorage = 'float32' | 'float64';
+const probOf = (z: number, storage: ProbStorage) => (storage === 'float32' ? sigmoidF32(z) : sigmoid(z));
+
 /** ops/head.wgsl: one point's loss from its logit z; `binaryLabels` selects BCE's one-log form. */
-export function headLoss(head: Head, z: number, y: number, binaryLabels = false): number {
+export function headLoss(head: Head, z: number, y: number, binaryLabels = false, storage: ProbStorage = 'float32'): number {
   if (head === 'bce-logits') return bceLogits(z, y);
   if (head === 'mse') return (z - y) * (z - y);
-  return (binaryLabels ? bceBinary : bce)(sigmoid(z), y);
+  return (binaryLabels ? bceBinary : bce)(probOf(z, storage), y);
 }
 
 /** ops/head.wgsl: d(mean loss)/dz for one point of n. */
-export function headDlogit(head: Head, z: number, y: number, n: number): number {
+export function headDlogit(head: Head, z: number, y: number, n: number, storage: ProbStorage = 'float32'): number {
   if (head === 'bce-logits') return (sigmoid(z) - y) / n;
   if (head === 'mse') return (2 / n) * (z - y);
-  const p = sigmoid(z);
+  const p = probOf(z, storage);
   return sigmoidBackward(bceBackward(p, y, n), p);
 }
 
-/** What the model predicts from its logit: a probability for classifiers, z itself for mse. */
-export const headProb = (head: Head, z: number) => (head === 'mse' ? z : sigmoid(z));
+/** What the model predicts from its logit: a probability for classifiers (float32, as stored), z itself for mse. */
+export const headProb = (head: Head, z: number) => (head === 'mse' ? z : sigmoidF32(z));
 
 export interface AdamHyper {
   lr: number;
