@@ -2,8 +2,7 @@
 // workgroup size (1, 7, 255, 256, 257, 2000, 3333 points) and hidden widths 1, 2, 16, 256.
 import { describe, expect, test } from 'vitest';
 import * as twin from '../src/cpu/kernels';
-import * as pw from '../src/cpu/piecewise';
-import { cpuLossAndGrads, cpuTrain } from '../src/cpu/model';
+import { cpuLossAndGrads } from '../src/cpu/model';
 import { DEFAULT_ADAM, adamStepScalars } from '../src/cpu/ops';
 import { grid2d, workgroupsFor } from '../src/gpu/grid';
 import { KERNELS } from '../src/gpu/kernels';
@@ -134,77 +133,6 @@ describe.each(WIDTHS)('hidden width %i', (h) => {
       }
     });
   });
-  test('piecewise_segments, piecewise_points and piecewise_reduce_adam equal their twins and the CPU model', async () => {
-    await withDevice(async (ctx) => {
-      for (const n of SIZES) {
-        const r = rng(n + 97 * h);
-        const params = randomArray(layout.count, () => r(-1, 1));
-        if (h > 1) params[1] = 0; // a unit with zero weight: on everywhere or nowhere
-        // Sorted inputs with ties (equal x must fall on the same side of every switch point).
-        const x = randomArray(n, () => r(-1, 1)).sort();
-        for (let i = 1; i < n; i++) if (r() < 0.2) x[i] = x[i - 1];
-        const y = randomArray(n, () => (r() < 0.5 ? 0 : 1));
-        const runLen = n > 1000 ? 37 : 5;
-        const dims = { n, runLen, runs: Math.ceil(n / runLen) };
-        const dimsWords = words([n, runLen, dims.runs]);
-
-        const [s, lines] = await runKernel(ctx, KERNELS.piecewiseSegments, { WG, HIDDEN: h }, [new Uint32Array(2 * h + 2), new Float32Array(2 * (h + 1)), params, x, dimsWords], [1]);
-        const segs = new Uint32Array(s.buffer);
-        const [wantSegs, wantLines] = [new Uint32Array(2 * h + 2), new Float64Array(2 * (h + 1))];
-        pw.piecewiseSegments(wantSegs, wantLines, params, x, h);
-        expect(Array.from(segs)).toEqual(Array.from(wantSegs));
-        // Float32 sums of up to H terms of size ~1 that may cancel: the error grows with H.
-        expectClose(lines, wantLines, 1e-6 * Math.max(1, h / 16), 1e-5, `piecewise lines N=${n}`);
-        // Every point of every segment: the units on there are exactly those whose z is > 0.
-        const units = segs.subarray(pw.unitsAt(h));
-        for (let k = 0; k <= h; k++) {
-          for (const i of [segs[k], segs[k + 1] - 1]) {
-            if (i < segs[k] || i >= segs[k + 1]) continue;
-            for (let j = 0; j < h; j++) expect(pw.unitOnInSegment(units[j], k)).toBe(Math.fround(Math.fround(x[i] * params[j]) + params[h + j]) > 0);
-          }
-        }
-
-        const [partials] = await runKernel(ctx, KERNELS.piecewisePoints, { WG, HIDDEN: h }, [new Float32Array(2 * (h + 2) * dims.runs), segs, lines, x, y, dimsWords], elements(dims.runs));
-        const wantPartials = new Float64Array(2 * (h + 2) * dims.runs);
-        pw.piecewisePoints(wantPartials, segs, lines, x, y, h, dims);
-        const sums = 2 * (h + 1) * dims.runs;
-        expectClose(partials.subarray(0, sums), wantPartials.subarray(0, sums), 1e-7, 1e-4, `piecewise partials N=${n}`);
-        expectClose(partials.subarray(sums), wantPartials.subarray(sums), 1e-5, 1e-5, `piecewise run losses N=${n}`);
-
-        const zeros = new Float32Array(layout.count);
-        const [pOut, , , history] = await runKernel(
-          ctx,
-          KERNELS.piecewiseReduceAdam,
-          { WG, HIDDEN: h },
-          [params, zeros, zeros, new Float32Array(1), new Uint32Array(4), partials, segs, adamSteps((s) => adamStepScalars(DEFAULT_ADAM, s), 1, 1), hyperWords(), dimsWords, words([0])],
-          [1],
-        );
-        // Against the model itself: the segments are a rearrangement of the same sums.
-        const { loss, grads } = cpuLossAndGrads(params, layout, x, y);
-        const twinParams = Float64Array.from(params);
-        const twinStep = pw.piecewiseReduceAdam(twinParams, new Float64Array(layout.count), new Float64Array(layout.count), partials, segs, h, dims, DEFAULT_ADAM, 1);
-        expectClose(twinStep.grads, grads, 1e-6, 1e-4, `piecewise twin gradients N=${n}`);
-        const want = Float64Array.from(params);
-        twin.adamStep(want, new Float64Array(layout.count), new Float64Array(layout.count), grads, DEFAULT_ADAM, 1);
-        expectClose(pOut, want, 1e-6, 1e-5, `piecewise update N=${n}`);
-        expectClose(pOut, twinParams, 1e-6, 1e-5, `piecewise update vs twin N=${n}`);
-        expectClose(history, [loss], 1e-6, 1e-5, `piecewise mean loss N=${n}`);
-      }
-    });
-  });
-});
-
-describe('piecewise_segments with parameters that are not finite', () => {
-  test('every line is NaN, so the loss is NaN and training stops', async () => {
-    await withDevice(async (ctx) => {
-      for (const bad of [NaN, Infinity]) {
-        const params = new Float32Array([0.5, -0.5, 0.1, 0.2, 1, bad, 0.3]); // H = 2, b2 = bad
-        const x = Float32Array.from({ length: 9 }, (_, i) => i / 4 - 1);
-        const [, lines] = await runKernel(ctx, KERNELS.piecewiseSegments, { WG, HIDDEN: 2 }, [new Uint32Array(6), new Float32Array(6), params, x, words([9, 3, 3])], [1]);
-        expect(Array.from(lines).every(Number.isNaN)).toBe(true);
-      }
-    });
-  });
 });
 
 describe('element-wise kernels and reductions', () => {
@@ -275,37 +203,6 @@ describe('element-wise kernels and reductions', () => {
       const want = Float64Array.from(z);
       twin.reluForwardInplace(want);
       expectClose(out, want, 0, 0, 'relu over a 2-D grid');
-    });
-  });
-});
-
-describe('resident_epochs', () => {
-  test.each([
-    [1, 7],
-    [2, 257],
-    [4, 1],
-    [5, 33],
-    [16, 2000],
-  ])('hidden %i, N=%i: 20 epochs in one dispatch equal the CPU training', async (h, n) => {
-    await withDevice(async (ctx) => {
-      const layout = paramLayout(h);
-      const r = rng(h * n);
-      const params = randomArray(layout.count, () => r(-1, 1));
-      const x = randomArray(n, () => r(-1, 1));
-      const y = randomArray(n, () => (r() < 0.5 ? 0 : 1));
-      const epochs = 20;
-      const steps = adamSteps((t) => adamStepScalars(DEFAULT_ADAM, t), 1, epochs);
-      const zeros = new Float32Array(layout.count);
-      const [pOut, , , history] = await runKernel(
-        ctx,
-        KERNELS.residentEpochs,
-        { WG: 4, HIDDEN: h },
-        [params, zeros, zeros, new Float32Array(epochs), new Uint32Array(4), padToVec4(x), padToVec4(y), steps, hyperWords(), words([n, epochs])],
-        [1],
-      );
-      const want = cpuTrain(params, layout, x, y, DEFAULT_ADAM, epochs);
-      expectClose(history, want.losses, 1e-6, 1e-5, 'resident losses');
-      expectClose(pOut, want.params, 1e-5, 1e-4, 'resident params');
     });
   });
 });

@@ -2,6 +2,8 @@
 import type { KernelSpec } from './kernel';
 
 const MATH = ['ops/linear', 'ops/relu', 'ops/sigmoid', 'ops/bce'];
+/** What common/model_columns.wgsl needs, and it: the fused and resident kernels' per-point model. */
+const COLUMNS = [...MATH, 'ops/head', 'common/finite', 'common/logit_grad', 'common/model_columns'];
 
 export const KERNELS = {
   linearForward: {
@@ -67,7 +69,7 @@ export const KERNELS = {
   },
   fusedForwardBackward: {
     file: 'fused_forward_backward',
-    uses: [...MATH, 'common/grid', 'common/model_columns'],
+    uses: [...COLUMNS, 'common/grid'],
     bindings: ['storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform'],
   },
   fusedReduceAdam: {
@@ -77,7 +79,7 @@ export const KERNELS = {
   },
   residentEpochs: {
     file: 'resident_epochs',
-    uses: [...MATH, 'ops/adam', 'common/model_columns', 'common/finite', 'common/status'],
+    uses: [...COLUMNS, 'ops/adam', 'common/status'],
     bindings: ['storage', 'storage', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform'],
   },
   piecewiseSegments: {
@@ -87,7 +89,7 @@ export const KERNELS = {
   },
   piecewisePoints: {
     file: 'piecewise_points',
-    uses: ['ops/linear', 'ops/sigmoid', 'ops/bce', 'common/grid', 'common/piecewise'],
+    uses: ['ops/linear', 'ops/sigmoid', 'ops/bce', 'ops/head', 'common/finite', 'common/logit_grad', 'common/grid', 'common/piecewise'],
     bindings: ['storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform'],
   },
   piecewiseReduceAdam: {
