@@ -281,9 +281,12 @@ const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOff
 const STATUS_LOSS = pw.STATUS_LOSS;
 const STATUS_UPDATE = pw.STATUS_UPDATE;
 
+const points = (x: number[], y: number[]): Points => ({ x: new Float32Array(x), y: new Float32Array(y) });
+const params = (...values: number[]) => new Float32Array(values); // H = 1: W1, b1, W2, b2
+
 /** Issue #10's reproduction: 7 points, two of them at x = -3.4e38; seed 43052, hidden 2, lr 0.5, bce. */
 const SEVEN = {
-  data: { x: new Float32Array([-1, -0.5, 0, 0.5, 1, -3.4e38, -3.4e38]), y: new Float32Array([0, 0, 1, 1, 0, 1, 0]) },
+  data: points([-1, -0.5, 0, 0.5, 1, -3.4e38, -3.4e38], [0, 0, 1, 1, 0, 1, 0]),
   hidden: 2,
   head: 'bce' as Head,
   lr: 0.5,
@@ -307,94 +310,30 @@ const lectureInit = (hidden: number) => initParams(43052n, paramLayout(singleHid
 
 const DIVERGENCES: DivergenceCase[] = [
   { name: "issue #10's 7 points: z = +Inf in epoch 2 makes dW2 = 0·Inf = NaN", ...SEVEN, epoch: 2, why: STATUS_UPDATE },
-  {
-    // relu(z)·v = 2e38·2 overflows: the logit is +Inf, the sigmoid saturates at 1 and, for y = 1,
-    // loss and gradient would be 0; only the logit check (common/logit_grad.wgsl) sees it.
-    name: 'forward: a unit term of the logit overflows with bce, where the saturated sigmoid would hide it',
-    data: { x: new Float32Array([1e38, 0.5, -0.5]), y: new Float32Array([1, 0, 1]) },
-    hidden: 1,
-    head: 'bce',
-    lr: 0.01,
-    init: new Float32Array([2, 0, 2, 0]),
-    epoch: 1,
-    why: STATUS_UPDATE,
-  },
-  {
-    // Epoch 1 moves every parameter up by lr = 2e19; in epoch 2 relu(z)·v ~ 4e38 overflows, p = 1 = y.
-    name: 'forward, after an update: a learning rate of 2e19 (bce)',
-    data: { x: new Float32Array([1, 0.5]), y: new Float32Array([1, 1]) },
-    hidden: 1,
-    head: 'bce',
-    lr: 2e19,
-    init: new Float32Array([1, 0, 1, 0]),
-    epoch: 2,
-    why: STATUS_UPDATE,
-  },
-  {
-    name: 'loss: head mse with a target of 3e38',
-    data: { x: new Float32Array([-1, 0, 0.5, 1]), y: new Float32Array([0, 3e38, 0.5, 1]) },
-    hidden: 2,
-    head: 'mse',
-    lr: 0.01,
-    init: lectureInit(2),
-    epoch: 1,
-    why: STATUS_LOSS,
-  },
-  {
-    // z1 = 3e36, logit 9e36, loss ~4.5e36: finite; dW1 = dz·v·x = 0.5·3·3e38 is not.
-    name: 'gradient: dW1 overflows while every logit and the loss are finite (bce-logits)',
-    data: { x: new Float32Array([3e38, 0]), y: new Float32Array([0, 0]) },
-    hidden: 1,
-    head: 'bce-logits',
-    lr: 0.01,
-    init: new Float32Array([0.01, 0, 3, 0]),
-    epoch: 1,
-    why: STATUS_UPDATE,
-  },
-  {
-    name: 'Adam: a learning rate of 1e38 makes the step not finite',
-    data: lecturePoints(64, false),
-    hidden: 2,
-    head: 'bce',
-    lr: 1e38,
-    init: lectureInit(2),
-    epoch: 1,
-    why: STATUS_UPDATE,
-  },
-  {
-    // dW1 = 0.5·1·2e21 is finite, v = 0.001·g·g is not.
-    name: 'Adam: v overflows while every gradient is finite',
-    data: { x: new Float32Array([2e21, 0]), y: new Float32Array([0, 0]) },
-    hidden: 1,
-    head: 'bce-logits',
-    lr: 0.01,
-    init: new Float32Array([0.01, 0, 1, 0]),
-    epoch: 1,
-    why: STATUS_UPDATE,
-  },
-  {
-    // Epoch 1 moves every parameter by 3e37; in epoch 2 the gradients are ~1e37 and step_size·m overflows.
-    name: 'Adam, after an update: a learning rate of 3e37',
-    data: { x: new Float32Array([1, -1, 0.5]), y: new Float32Array([0, 1, 1]) },
-    hidden: 1,
-    head: 'bce',
-    lr: 3e37,
-    init: new Float32Array([1, 0, 1, 0]),
-    epoch: 2,
-    why: STATUS_UPDATE,
-  },
-  {
-    // The logit is NaN. Whether its loss is (torch: NaN) depends on the adapter's exp(NaN): on
-    // SwiftShader sigmoid(NaN) is 0 and the loss finite, so the NaN gradient refuses the update.
-    name: 'a NaN parameter (b2)',
-    data: lecturePoints(64, false),
-    hidden: 2,
-    head: 'bce',
-    lr: 0.01,
-    init: Float32Array.from(lectureInit(2), (p, q) => (q === 6 ? NaN : p)),
-    epoch: 1,
-    why: 'same',
-  },
+  // relu(z)·v = 2e38·2 overflows: the logit is +Inf, the sigmoid saturates at 1 and, for y = 1, loss
+  // and gradient would be 0; only the logit check (common/logit_grad.wgsl) sees it.
+  { name: 'forward: a unit term of the logit overflows, hidden by the saturated sigmoid (bce)', data: points([1e38, 0.5, -0.5], [1, 0, 1]),
+    hidden: 1, head: 'bce', lr: 0.01, init: params(2, 0, 2, 0), epoch: 1, why: STATUS_UPDATE },
+  // Epoch 1 moves every parameter up by lr = 2e19; in epoch 2 relu(z)·v ~ 4e38 overflows, p = 1 = y.
+  { name: 'forward, after an update: a learning rate of 2e19 (bce)', data: points([1, 0.5], [1, 1]),
+    hidden: 1, head: 'bce', lr: 2e19, init: params(1, 0, 1, 0), epoch: 2, why: STATUS_UPDATE },
+  { name: 'loss: head mse with a target of 3e38', data: points([-1, 0, 0.5, 1], [0, 3e38, 0.5, 1]),
+    hidden: 2, head: 'mse', lr: 0.01, init: lectureInit(2), epoch: 1, why: STATUS_LOSS },
+  // z1 = 3e36, logit 9e36, loss ~4.5e36: finite; dW1 = dz·v·x = 0.5·3·3e38 is not.
+  { name: 'gradient: dW1 overflows while every logit and the loss are finite (bce-logits)', data: points([3e38, 0], [0, 0]),
+    hidden: 1, head: 'bce-logits', lr: 0.01, init: params(0.01, 0, 3, 0), epoch: 1, why: STATUS_UPDATE },
+  { name: 'Adam: a learning rate of 1e38 makes the step not finite', data: lecturePoints(64, false),
+    hidden: 2, head: 'bce', lr: 1e38, init: lectureInit(2), epoch: 1, why: STATUS_UPDATE },
+  // dW1 = 0.5·1·2e21 is finite, v = 0.001·g·g is not.
+  { name: 'Adam: v overflows while every gradient is finite', data: points([2e21, 0], [0, 0]),
+    hidden: 1, head: 'bce-logits', lr: 0.01, init: params(0.01, 0, 1, 0), epoch: 1, why: STATUS_UPDATE },
+  // Epoch 1 moves every parameter by 3e37; in epoch 2 the gradients are ~1e37 and step_size·m overflows.
+  { name: 'Adam, after an update: a learning rate of 3e37', data: points([1, -1, 0.5], [0, 1, 1]),
+    hidden: 1, head: 'bce', lr: 3e37, init: params(1, 0, 1, 0), epoch: 2, why: STATUS_UPDATE },
+  // The logit is NaN. Whether its loss is (torch: NaN) depends on the adapter's exp(NaN): on
+  // SwiftShader sigmoid(NaN) is 0 and the loss finite, so the NaN gradient refuses the update.
+  { name: 'a NaN parameter (b2)', data: lecturePoints(64, false),
+    hidden: 2, head: 'bce', lr: 0.01, init: Float32Array.from(lectureInit(2), (p, q) => (q === 6 ? NaN : p)), epoch: 1, why: 'same' },
 ];
 
 describe.each(DIVERGENCES)('divergence, $name', (c) => {

@@ -91,11 +91,15 @@ export function invocationsProblem(ctx: GpuContext, strategy: string, workgroupS
   };
 }
 
-/** The data as the kernels bind it: (N) floats zero-padded to a multiple of 4 (buffers.ts padToVec4). */
-export const dataBytes = (n: number): number => 16 * Math.ceil(n / 4);
-
-/** The most points whose data fits one binding. */
-export const maxPointsFor = (ctx: GpuContext): number => Math.floor(bindingLimit(ctx) / 16) * 4;
+/**
+ * The problem when the (N) inputs, as the kernels bind them (zero-padded to a multiple of 4
+ * floats: buffers.ts padToVec4), are over the binding limit: every strategy binds them whole, so
+ * only fewer points help.
+ */
+export function dataProblem(ctx: GpuContext, strategy: string, n: number, what = 'the data'): LimitProblem | undefined {
+  const maxPoints = Math.floor(bindingLimit(ctx) / 16) * 4;
+  return bindingProblem(ctx, strategy, 16 * Math.ceil(n / 4), `${what}, ${n} floats`, `use at most ${maxPoints} points`);
+}
 
 /** The problem when `need` bytes of workgroup memory (for `purpose`) do not fit, naming `remedies` (what to use instead). */
 export function workgroupProblem(ctx: GpuContext, strategy: string, need: number, purpose: string, remedies: readonly string[]): LimitProblem | undefined {

@@ -11,17 +11,7 @@ import { getKernel } from '../gpu/kernel';
 import { KERNELS } from '../gpu/kernels';
 import { HEAD_CODE, isSingleHidden, type ParamLayout } from '../model/layout';
 import type { TrainingBuffers } from './buffers';
-import {
-  bindingLimit,
-  bindingProblem,
-  dataBytes,
-  invocationsProblem,
-  largestFitting,
-  maxPointsFor,
-  singleHiddenWidth,
-  workgroupProblem,
-  workgroupVariablesBytes,
-} from './columns';
+import { bindingLimit, bindingProblem, dataProblem, invocationsProblem, largestFitting, singleHiddenWidth, workgroupProblem, workgroupVariablesBytes } from './columns';
 import type { Step } from './steps';
 import type { LimitProblem, Strategy, StrategyDescriptor, StrategyOptions, StrategyQuery } from './strategy';
 
@@ -79,7 +69,7 @@ function piecewiseLimitProblem(q: StrategyQuery): LimitProblem | undefined {
       ...(widest > 0 ? [`a hidden width of at most ${widest}`] : []),
       'the unfused strategy',
     ]) ??
-    bindingProblem(ctx, 'piecewise', dataBytes(n), `the sorted data, ${n} floats`, `use at most ${maxPointsFor(ctx)} points`) ??
+    dataProblem(ctx, 'piecewise', n, 'the sorted data') ??
     bindingProblem(ctx, 'piecewise', 8 * (hidden + 2) * runs, `the segment sums, ${hidden + 2}×${runs} pairs of floats`, `use at least ${fewestPerRun} points per thread`)
   );
 }

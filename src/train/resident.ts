@@ -5,17 +5,7 @@ import type { GpuContext } from '../gpu/context';
 import { getKernel } from '../gpu/kernel';
 import { KERNELS } from '../gpu/kernels';
 import { HEAD_CODE, isSingleHidden, type ParamLayout } from '../model/layout';
-import {
-  bindingProblem,
-  columnsWorkgroupBytes,
-  dataBytes,
-  invocationsProblem,
-  largestFitting,
-  maxPointsFor,
-  singleHiddenWidth,
-  workgroupProblem,
-  workgroupVariablesBytes,
-} from './columns';
+import { columnsWorkgroupBytes, dataProblem, invocationsProblem, largestFitting, singleHiddenWidth, workgroupProblem, workgroupVariablesBytes } from './columns';
 import { piecewiseWorkgroupBytes } from './piecewise';
 import type { StrategyDescriptor, StrategyQuery } from './strategy';
 
@@ -59,7 +49,7 @@ function residentLimitProblem(q: StrategyQuery) {
   ];
   return (
     workgroupProblem(ctx, 'resident', residentWorkgroupBytes(hidden, wg), `hidden width ${hidden} at workgroup size ${wg}`, remedies) ??
-    bindingProblem(ctx, 'resident', dataBytes(q.n), `the data, ${q.n} floats`, `use at most ${maxPointsFor(ctx)} points`)
+    dataProblem(ctx, 'resident', q.n)
   );
 }
 
