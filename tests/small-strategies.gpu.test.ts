@@ -16,7 +16,7 @@ import { readFloats } from '../src/gpu/readback';
 import { initParams } from '../src/model/init';
 import { HEAD_CODE, HEADS, paramLayout, singleHidden, type Head, type ModelSpec } from '../src/model/layout';
 import { createTrainingBuffers } from '../src/train/buffers';
-import { PIECEWISE, piecewiseWorkgroupBytes } from '../src/train/piecewise';
+import { PIECEWISE, piecewiseWorkgroupBytes, sortByInput } from '../src/train/piecewise';
 import { RESIDENT, residentWorkgroupBytes } from '../src/train/resident';
 import { encodeSteps } from '../src/train/steps';
 import type { StrategyDescriptor, StrategyQuery } from '../src/train/strategy';
@@ -368,6 +368,25 @@ describe.each(SMALL)('$name on issue #10\'s 7 points', (strategy) => {
       const first = await train(ctx, strategy, SEVEN.data, { ...SEVEN, chunk: 2, epochs: 1 });
       expectClose(first.params, [0.153313, -1.34703, -0.139551, 1.43356, -0.211952, -1.12825, -0.269582], 1e-5, 0, 'params after epoch 1');
     });
+  });
+});
+
+test("the piecewise twins refuse epoch 2 of issue #10's 7 points whole, as the kernels do", async () => {
+  await withDevice(async (ctx) => {
+    const first = await train(ctx, PIECEWISE, SEVEN.data, { ...SEVEN, chunk: 1, epochs: 1 });
+    const h = SEVEN.hidden;
+    const sorted = sortByInput(SEVEN.data);
+    const [segs, lines] = [new Uint32Array(2 * h + 3), new Float64Array(2 * (h + 1))];
+    pw.piecewiseSegments(segs, lines, first.params, sorted.x, h);
+    expect(segs[pw.overflowAt(h)]).toBe(1); // unit 2's z at x = -3.4e38 is +Inf
+    const dims = { n: 7, runLen: 3, runs: 3 };
+    const partials = new Float64Array(2 * (h + 2) * dims.runs);
+    pw.piecewisePoints(partials, segs, lines, sorted.x, sorted.y, h, dims, 'bce');
+    const [p, m, v] = [first.params, first.m, first.v].map((a) => Float64Array.from(a));
+    const step = pw.piecewiseReduceAdam(p, m, v, partials, segs, h, dims, { ...DEFAULT_ADAM, lr: SEVEN.lr }, 2);
+    expect(step.refused).toBe(STATUS_UPDATE);
+    expectClose([step.loss], [14.866], 1e-4, 0, 'loss of epoch 2');
+    expect([p, m, v].map((a) => Array.from(a))).toEqual([first.params, first.m, first.v].map((a) => Array.from(a)));
   });
 });
 
