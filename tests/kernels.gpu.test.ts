@@ -6,6 +6,7 @@ import * as twin from '../src/cpu/kernels';
 import { adamStepScalars, bce, bceBackward, bceBinary, DEFAULT_ADAM, headDlogit, headLoss, headProb, sigmoidBackward } from '../src/cpu/ops';
 import { dropoutKeep, dropoutStream, dropThreshold, keepScale } from '../src/cpu/gemm';
 import { grid2d, workgroupsFor } from '../src/gpu/grid';
+import type { GpuContext } from '../src/gpu/context';
 import { KERNELS } from '../src/gpu/kernels';
 import { structBytes } from '../src/gpu/structs';
 import { HEAD_CODE, HEADS } from '../src/model/layout';
@@ -113,13 +114,14 @@ describe('element-wise kernels and reductions', () => {
 
 describe('adam_check then adam_step: all or nothing', () => {
   const P = 1000;
-  const setup = (seed: number) => {
+  interface AdamState { params: Float32Array<ArrayBuffer>; m: Float32Array<ArrayBuffer>; v: Float32Array<ArrayBuffer>; grads: Float32Array<ArrayBuffer> }
+  const setup = (seed: number): AdamState => {
     const r = rng(seed);
     return { params: randomArray(P, () => r(-1, 1)), m: randomArray(P, () => r(-0.01, 0.01)), v: randomArray(P, () => r(0, 1e-4)), grads: randomArray(P, () => r(-1, 1)) };
   };
   const scalars = (t: number) => adamStepScalars(DEFAULT_ADAM, t);
 
-  async function step(ctx: Parameters<Parameters<typeof withDevice>[0]>[0], s: ReturnType<typeof setup>, loss: number, t: number, status = new Uint32Array(4)) {
+  async function step(ctx: GpuContext, s: AdamState, loss: number, t: number, status = new Uint32Array(4)): Promise<Omit<AdamState, 'grads'> & { status: number[] }> {
     const steps = adamSteps(scalars, t, 1);
     const lossHistory = new Float32Array([loss]);
     const [flags] = await runKernel(ctx, KERNELS.adamCheck, { WG }, [status, s.params, s.m, s.v, s.grads, lossHistory, steps, hyperWords(), words([P]), words([0])], elements(P));
@@ -142,9 +144,9 @@ describe('adam_check then adam_step: all or nothing', () => {
   });
 
   test.each([
-    ['one NaN gradient', (s: ReturnType<typeof setup>) => (s.grads[777] = NaN), 0.5, 2],
-    ['one infinite gradient', (s: ReturnType<typeof setup>) => (s.grads[3] = Infinity), 0.5, 2],
-    ['a gradient whose square overflows v', (s: ReturnType<typeof setup>) => (s.grads[500] = 3e38), 0.5, 2],
+    ['one NaN gradient', (s: AdamState) => (s.grads[777] = NaN), 0.5, 2],
+    ['one infinite gradient', (s: AdamState) => (s.grads[3] = Infinity), 0.5, 2],
+    ['a gradient whose square overflows v', (s: AdamState) => (s.grads[500] = 3e38), 0.5, 2],
     ['a non-finite loss', () => undefined, NaN, 1],
   ] as const)('%s: no parameter, m or v changes, and the epoch is flagged', async (_, spoil, loss, why) => {
     await withDevice(async (ctx) => {

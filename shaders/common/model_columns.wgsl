@@ -1,25 +1,32 @@
-// model_columns: forward, loss and backward of Linear(1,H) -> ReLU -> Linear(H,1) -> Sigmoid ->
-// BCE for a strided run of points, added into the calling invocation's own column of partial
-// sums; then a tree over the invocations' columns. Shared by the fused and resident kernels, so
-// both accumulate exactly the same terms in the same order.
+// model_columns: forward, loss and backward of Linear(1,H) -> ReLU -> Linear(H,1) -> head (the
+// loss of ops/head.wgsl on the logit) for a run of points, added into the calling invocation's
+// own column of partial sums; then a tree over the invocations' columns. Shared by the fused and
+// resident kernels, so both accumulate exactly the same terms in the same order.
 //
-//   theta  (P)              the parameters, copied into workgroup memory by the kernel
-//   acc    (COLUMNS, WG)    column c of invocation t at c·WG + t: the P gradients, then the loss
+//   theta  (THETA_COPIES, P)  the parameters, copied into workgroup memory by the kernel; the
+//                             current copy starts at theta_at (resident keeps two: it writes an
+//                             epoch's update into the copy that epoch did not read)
+//   acc    (COLUMNS, WG)      column c of invocation t at c·WG + t: the P gradients, then the loss
 //
 // Each invocation takes a contiguous run of points. Up to four hidden units everything lives in
 // vec4 registers; wider layers take points in blocks of BLOCK, four units at a time, so each
 // group's weights are read once per block and its gradient sums stay in registers. Each invocation owns its column, so accumulating
 // needs no barrier; one tree at the end does.
+// The gradient at the logit is ops/head.wgsl's: NaN where the logit is not finite.
 // Needs from the kernel: `override WG`, the inputs and labels as `xs`, `ys: array<vec4f>` (the
-// buffers are zero-padded to a multiple of 4 points), and ops/{linear,relu,sigmoid,bce}.wgsl.
+// buffers are zero-padded to a multiple of 4 points), ops/{linear,relu,sigmoid,bce,head}.wgsl and
+// common/finite.wgsl.
 
 override HIDDEN: u32 = 2;
 override PARAMS: u32 = 3u * HIDDEN + 1u;
 override COLUMNS: u32 = PARAMS + 1u;
+override THETA_COPIES: u32 = 1u;
 
 const BLOCK: u32 = 32u;
 
-var<workgroup> theta: array<f32, PARAMS>;
+var<workgroup> theta: array<f32, THETA_COPIES * PARAMS>;
+// Where the current parameters start in theta: 0, or PARAMS for resident's second copy.
+var<private> theta_at: u32 = 0u;
 var<workgroup> acc: array<f32, WG * COLUMNS>;
 
 fn clear_column(lid: u32) {
@@ -95,10 +102,10 @@ fn weight_grad4_by(dy: f32, h: vec4f) -> vec4f {
 fn add_point(s: ptr<function, RegisterSums>, x: f32, y: f32, n_points: f32) {
   let z1 = preact4(x, reg_w1, reg_b1);
   let h = relu4(z1);
-  let p = sigmoid_forward(logit_terms4(0.0, h, reg_w2) + reg_b2);
-  let dz2 = sigmoid_backward(bce_backward(p, y, n_points), p);
+  let z2 = logit_terms4(0.0, h, reg_w2) + reg_b2;
+  let dz2 = head_dlogit(z2, y, n_points);
   let dz1 = hidden_grad4(dz2, reg_w2, z1);
-  (*s).loss += bce_loss(p, y);
+  (*s).loss += head_loss(z2, y);
   (*s).b2 += dz2;
   (*s).w1 += weight_grad4(dz1, x);
   (*s).b1 += dz1;
@@ -112,11 +119,11 @@ fn accumulate_points_in_registers(lid: u32, first: u32, end: u32, n_points: f32)
   reg_b1 = vec4f(0.0);
   reg_w2 = vec4f(0.0);
   for (var j = 0u; j < HIDDEN; j++) {
-    reg_w1[j] = theta[j];
-    reg_b1[j] = theta[HIDDEN + j];
-    reg_w2[j] = theta[2u * HIDDEN + j];
+    reg_w1[j] = theta[theta_at + j];
+    reg_b1[j] = theta[theta_at + HIDDEN + j];
+    reg_w2[j] = theta[theta_at + 2u * HIDDEN + j];
   }
-  reg_b2 = theta[3u * HIDDEN];
+  reg_b2 = theta[theta_at + 3u * HIDDEN];
   var s = RegisterSums(vec4f(0.0), vec4f(0.0), vec4f(0.0), 0.0, 0.0);
   for (var n = first; n < end; n += 4u) {
     let x = xs[n / 4u];
@@ -135,11 +142,11 @@ fn accumulate_points_in_registers(lid: u32, first: u32, end: u32, n_points: f32)
   acc[PARAMS * WG + lid] += s.loss;
 }
 
-// Units j .. j+3 of a flat parameter block starting at `at`, zero past HIDDEN.
+// Units j .. j+3 of a flat parameter block starting at `at` of the current parameters, zero past HIDDEN.
 fn theta4(at: u32, j: u32) -> vec4f {
   var v = vec4f(0.0);
   for (var i = 0u; i < 4u && j + i < HIDDEN; i++) {
-    v[i] = theta[at + j + i];
+    v[i] = theta[theta_at + at + j + i];
   }
   return v;
 }
@@ -175,9 +182,9 @@ fn accumulate_points_in_blocks(lid: u32, first: u32, end: u32, n_points: f32) {
     var g_b2 = 0.0;
     for (var k = 0u; k < count; k++) {
       let y = ys[(start + k) / 4u][(start + k) % 4u];
-      let p = sigmoid_forward(logit[k] + theta[b2]);
-      dz2[k] = sigmoid_backward(bce_backward(p, y, n_points), p);
-      loss += bce_loss(p, y);
+      let z2 = logit[k] + theta[theta_at + b2];
+      dz2[k] = head_dlogit(z2, y, n_points);
+      loss += head_loss(z2, y);
       g_b2 += dz2[k];
     }
     acc[PARAMS * WG + lid] += loss;

@@ -7,9 +7,11 @@
 // there is one line α_k·x + β_k, and each unit's gradients need only two sums per segment (Σ dz and
 // Σ dz·x). An epoch costs O(N + H²) instead of O(N·H).
 //
-//   segs      (2H+2) u32  bounds, then units:
+//   segs      (2H+3) u32  bounds, then units, then the overflow flag:
 //             segs[k], k ≤ H+1     segment k holds sorted points segs[k] .. segs[k+1]-1 (may be empty)
 //             segs[UNITS_AT + j]   unit j's rank among the switch points; UNIT_ON_BEFORE set when w_j < 0
+//             segs[OVERFLOW_AT]    1 when some unit's term of the logit, relu(x·w_j + b_j)·v_j, is not
+//                                  finite at some point (piecewise_segments.wgsl), else 0
 //   lines     (H+1) vec2f        segment k's (α_k, β_k)
 //   partials  (H+2, RUNS) vec2f  run r's (Σ dz, Σ dz·x) over segment k at k·RUNS + r (written only
 //                                where they overlap); row H+1 holds run r's summed loss in x
@@ -26,6 +28,7 @@ struct PiecewiseDims {
 override HIDDEN: u32 = 2;
 override PARAMS: u32 = 3u * HIDDEN + 1u;
 override UNITS_AT: u32 = HIDDEN + 2u;
+override OVERFLOW_AT: u32 = UNITS_AT + HIDDEN;
 
 const UNIT_ON_BEFORE: u32 = 0x80000000u;
 
@@ -38,3 +41,4 @@ fn unit_on_in_segment(unit: u32, k: u32) -> bool {
   }
   return k > rank;
 }
+

@@ -1,10 +1,16 @@
 // status: divergence detection on the GPU, shared by every kernel that updates parameters.
-//   status[0]  the first epoch (1-based) whose loss or whose update was not finite; 0 while none
-//   status[1]  why: bit 0 the loss, bit 1 an update
-// An update in such an epoch is refused, and every later epoch updates nothing, so the
-// parameters stay the last finite ones. The host reads the status back with each loss chunk and
-// stops there: no per-epoch readback. Needs the kernel's `status: array<atomic<u32>, 2>` storage
-// binding, ops/adam.wgsl and common/finite.wgsl.
+//   status[0]  the first epoch (1-based) whose update was refused; 0 while none
+//   status[1]  why: bit 0 (STATUS_LOSS) the epoch's mean loss was not finite; else bit 1
+//              (STATUS_UPDATE) a gradient, or a parameter, m or v after the update, was not
+// The rule is all or nothing: when anything of an epoch is not finite, no parameter, m or v
+// changes in that epoch, and every later epoch updates nothing, so the state stays that of the
+// epoch before. The host reads the status back with each loss chunk and stops there: no
+// per-epoch readback. (A point whose logit is not finite makes every gradient NaN: see
+// ops/head.wgsl.)
+// Kernels that see a whole epoch in one workgroup (resident_epochs, piecewise_reduce_adam) compute
+// every update with adam_update_checked, agree on a verdict across a barrier, then write only if
+// no update failed, and report with refusal_reason. Needs the kernel's
+// `status: array<atomic<u32>, 2>` storage binding, ops/adam.wgsl and common/finite.wgsl.
 
 const STATUS_LOSS: u32 = 1u;
 const STATUS_UPDATE: u32 = 2u;
@@ -21,22 +27,41 @@ fn flag_divergence(epoch: u32, why: u32) {
   atomicOr(&status[1], why);
 }
 
+// Why an epoch with this mean loss was refused: the loss if it is not finite, else an update.
+fn refusal_reason(loss: f32) -> u32 {
+  return select(STATUS_UPDATE, STATUS_LOSS, !is_finite(loss));
+}
+
+struct CheckedUpdate {
+  state: AdamState,
+  // false when the gradient or the new state is not finite: the epoch must be refused
+  ok: bool,
+}
+
+// Adam, and whether its result may be kept.
+fn adam_update_checked(s: AdamState, g: f32, h: AdamHyper, t: AdamStep) -> CheckedUpdate {
+  let next = adam_update(s, g, h, t);
+  return CheckedUpdate(next, is_finite(g) && is_finite(next.param) && is_finite(next.m) && is_finite(next.v));
+}
+
 struct GuardedUpdate {
   state: AdamState,
   // false when the update was refused: the epoch went bad
   ok: bool,
 }
 
-// Adam, refused (the state kept) when the epoch's mean loss or the new state is not finite.
+// One parameter's Adam, refused (the state kept) when the epoch's mean loss, the gradient or the new
+// state is not finite. It refuses this parameter's update only: kernels whose parameters are
+// spread over workgroups cannot agree on a verdict within one dispatch.
 fn adam_update_guarded(s: AdamState, g: f32, h: AdamHyper, t: AdamStep, loss: f32) -> GuardedUpdate {
   if (!is_finite(loss)) {
     flag_divergence(t.epoch, STATUS_LOSS);
     return GuardedUpdate(s, false);
   }
-  let next = adam_update(s, g, h, t);
-  if (!is_finite(next.param) || !is_finite(next.m) || !is_finite(next.v)) {
+  let next = adam_update_checked(s, g, h, t);
+  if (!next.ok) {
     flag_divergence(t.epoch, STATUS_UPDATE);
     return GuardedUpdate(s, false);
   }
-  return GuardedUpdate(next, true);
+  return GuardedUpdate(next.state, true);
 }

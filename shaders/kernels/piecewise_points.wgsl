@@ -2,14 +2,15 @@
 // 3 of the piecewise strategy; layout and validity in common/piecewise.wgsl).
 //   partials  (H+2, RUNS) vec2f  output: run r's (Σ dz, Σ dz·x) over segment k at k·RUNS + r,
 //                                and its summed loss at (H+1)·RUNS + r
-//   segs      (2H+2), lines (H+1) from piecewise_segments (this kernel reads the bounds)
+//   segs      (2H+3), lines (H+1) from piecewise_segments (this kernel reads the bounds)
 //   xs, ys    (N)                inputs sorted ascending, labels in the same order
 // Invocation r takes points r·RUN_LEN .. (r+1)·RUN_LEN-1 in order: it finds its first segment by
 // a binary search over the bounds, then takes the run's part of each segment in turn, a loop with no
 // branch per point, and writes that part's sums (empty parts write zeros, which are never read).
 // Only (segment, run) pairs that overlap are written, and those are all piecewise_reduce_adam
-// reads. Per point: one line, the sigmoid, the loss and its gradient; no loop over units.
-// Uses ops/{linear,sigmoid,bce}.wgsl, common/grid.wgsl, common/piecewise.wgsl.
+// reads. Per point: one line (the logit), the head's loss and its gradient (ops/head.wgsl), no
+// loop over units. A logit that is not finite gets a NaN gradient (ops/head.wgsl).
+// Uses ops/{linear,sigmoid,bce,head}.wgsl, common/{finite,grid,piecewise}.wgsl.
 
 override WG: u32 = 64;
 
@@ -55,9 +56,9 @@ fn piecewise_points(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) 
     for (var i = start; i < to; i++) {
       let x = xs[i];
       let y = ys[i];
-      let p = sigmoid_forward(linear_forward_term(line.y, x, line.x));
-      loss += bce_loss(p, y);
-      let dz = sigmoid_backward(bce_backward(p, y, n_points), p);
+      let z = linear_forward_term(line.y, x, line.x);
+      loss += head_loss(z, y);
+      let dz = head_dlogit(z, y, n_points);
       sums += vec2f(dz, linear_backward_weight_term(dz, x));
     }
     partials[k * dims.runs + r] = sums;

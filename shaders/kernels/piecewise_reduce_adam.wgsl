@@ -2,17 +2,21 @@
 // layout and validity in common/piecewise.wgsl).
 //   params, m, v  (P)            updated in place
 //   loss_history  (K)            the chunk's mean loss per epoch, written at epoch.k
-//   status        (2)            divergence status (common/finite.wgsl, common/status.wgsl)
+//   status        (2)            divergence status (common/status.wgsl)
 //   partials      (H+2, RUNS)    from piecewise_points: segment sums, then the runs' losses
-//   segs          (2H+2)         from piecewise_segments: bounds, then units
+//   segs          (2H+3)         from piecewise_segments: bounds, units, the overflow flag
 //   steps         (K)            per-epoch Adam scalars of the chunk
 // One workgroup. Each segment's sums over the runs that overlap it (in run order), then for each
 // unit the sums over the segments where it is on, S0 = Σ dz and S1 = Σ dz·x, give
 //   dW1_j = v_j·S1   db1_j = v_j·S0   dW2_j = w_j·S1 + b_j·S0   db2 = Σ over all segments of S0
-// (dz1 = dz·v_j where the unit is on; dW2_j = Σ dz·h_j with h_j = w_j·x + b_j there). The gradients
-// are all computed before any parameter is written, then Adam as in the other strategies.
-// Uses ops/adam.wgsl, common/workgroup_sum.wgsl, common/epoch.wgsl, common/status.wgsl,
-// common/piecewise.wgsl.
+// (dz1 = dz·v_j where the unit is on; dW2_j = Σ dz·h_j with h_j = w_j·x + b_j there).
+// All or nothing: the invocation of unit j (j ≡ lid mod WG) computes its three gradients and
+// updates, invocation 0 also b2's; each keeps its gradients in `grads` and checks its updates.
+// One barrier decides: if the loss, the overflow flag or any update is not finite, the epoch is
+// reported and nothing is written; else each invocation applies its own updates. Only the
+// invocation of unit j reads or writes unit j's parameters, so no barrier is needed after that.
+// Uses ops/adam.wgsl, common/workgroup_sum.wgsl, common/epoch.wgsl, common/finite.wgsl,
+// common/status.wgsl, common/piecewise.wgsl.
 
 override WG: u32 = 64;
 
@@ -30,6 +34,20 @@ override WG: u32 = 64;
 
 var<workgroup> segment_sums: array<vec2f, HIDDEN + 1u>;
 var<workgroup> grads: array<f32, PARAMS>;
+// Set when the epoch's update must be refused; every writer writes the same value.
+var<workgroup> refused: u32;
+
+// Unit j's three parameters are at q = i·H + j for i = 0, 1, 2 (W1, b1, W2); b2 at 3H.
+fn try_update(q: u32, step: AdamStep) -> bool {
+  return adam_update_checked(AdamState(params[q], m[q], v[q]), grads[q], hyper, step).ok;
+}
+
+fn apply_update(q: u32, step: AdamStep) {
+  let next = adam_update(AdamState(params[q], m[q], v[q]), grads[q], hyper, step);
+  params[q] = next.param;
+  m[q] = next.m;
+  v[q] = next.v;
+}
 
 @compute @workgroup_size(WG)
 fn piecewise_reduce_adam(@builtin(local_invocation_index) lid: u32) {
@@ -50,6 +68,8 @@ fn piecewise_reduce_adam(@builtin(local_invocation_index) lid: u32) {
   }
   let loss = workgroup_sum(lid, l) / f32(dims.n); // its barriers also publish segment_sums
 
+  let step = steps[epoch.k];
+  var ok = is_finite(loss) && segs[OVERFLOW_AT] == 0u;
   for (var j = lid; j < HIDDEN; j += WG) {
     let unit = segs[UNITS_AT + j];
     var s = vec2f(0.0);
@@ -64,6 +84,9 @@ fn piecewise_reduce_adam(@builtin(local_invocation_index) lid: u32) {
     grads[j] = out_w * s.y;
     grads[HIDDEN + j] = out_w * s.x;
     grads[2u * HIDDEN + j] = w * s.y + b * s.x;
+    for (var i = 0u; i < 3u; i++) {
+      ok = try_update(i * HIDDEN + j, step) && ok;
+    }
   }
   if (lid == 0u) {
     var s0 = 0.0;
@@ -71,20 +94,32 @@ fn piecewise_reduce_adam(@builtin(local_invocation_index) lid: u32) {
       s0 += segment_sums[k].x;
     }
     grads[3u * HIDDEN] = s0;
+    ok = try_update(3u * HIDDEN, step) && ok;
   }
-  workgroupBarrier();
+  if (!ok) {
+    refused = 1u;
+  }
+  let verdict = workgroupUniformLoad(&refused);
 
-  let step = steps[epoch.k];
+  // The same for every invocation: status[0] only changes below, to this epoch, which is not before it.
   if (diverged_before(step.epoch)) {
     return;
   }
   if (lid == 0u) {
     loss_history[epoch.k] = loss;
+    if (verdict != 0u) {
+      flag_divergence(step.epoch, refusal_reason(loss));
+    }
   }
-  for (var q = lid; q < PARAMS; q += WG) {
-    let next = adam_update_guarded(AdamState(params[q], m[q], v[q]), grads[q], hyper, step, loss).state;
-    params[q] = next.param;
-    m[q] = next.m;
-    v[q] = next.v;
+  if (verdict != 0u) {
+    return;
+  }
+  for (var j = lid; j < HIDDEN; j += WG) {
+    for (var i = 0u; i < 3u; i++) {
+      apply_update(i * HIDDEN + j, step);
+    }
+  }
+  if (lid == 0u) {
+    apply_update(3u * HIDDEN, step);
   }
 }

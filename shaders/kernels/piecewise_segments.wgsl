@@ -1,6 +1,6 @@
 // piecewise_segments: the segments of the current parameters (kernel 1 of 3 of the piecewise
 // strategy; the shared layout and why it is valid are in common/piecewise.wgsl).
-//   segs    (2H+2)  output: the segments' bounds, then each unit's rank and direction
+//   segs    (2H+3)  output: the segments' bounds, each unit's rank and direction, the overflow flag
 //   lines   (H+1)   output: (α_k, β_k), the logit on segment k is α_k·x + β_k
 //   params  (P)    W1 | b1 | W2 | b2 (model/layout.ts)
 //   xs      (N)    inputs, sorted ascending
@@ -8,7 +8,8 @@
 // same z > 0 test as the relu op, on the same float expression as the other strategies), then a
 // rank by counting (ties broken by unit index), then each segment's line summed over its units in
 // unit order. Non-finite parameters make every line NaN, so the loss is NaN and training stops
-// (common/status.wgsl), as in the other strategies.
+// (common/status.wgsl), as in the other strategies. Each unit's term of the logit is checked at
+// the first and last points (unit_term_overflows) into the overflow flag.
 // Uses ops/linear.wgsl, ops/relu.wgsl, common/finite.wgsl, common/piecewise.wgsl.
 
 override WG: u32 = 64;
@@ -21,6 +22,18 @@ override WG: u32 = 64;
 
 var<workgroup> switch_at: array<u32, HIDDEN>;
 var<workgroup> unit_info: array<u32, HIDDEN>;
+var<workgroup> overflow: atomic<u32>;
+
+// Divergence: the segments' lines are algebraically the per-unit sums of the other strategies but
+// overflow differently, so what makes their gradients non-finite is checked explicitly. Where unit
+// j's term of the logit, relu(z_j)·v_j with z_j = x·w_j + b_j, is not finite at a point (z_j = +Inf
+// gives dW2_j = dz·Inf; a finite z_j whose product overflows makes that point's logit non-finite,
+// whose gradient is NaN: ops/head.wgsl), the epoch is refused as a non-finite
+// gradient. z_j is monotone in x, so its largest |relu(z_j)| is at the first or the last sorted
+// point: checking those two per unit suffices. Same float expressions as model_columns.
+fn unit_term_overflows(x: f32, w: f32, b: f32, v: f32) -> bool {
+  return !is_finite(linear_forward_term(0.0, relu_forward(linear_forward_term(0.0, x, w) + b), v));
+}
 
 fn unit_on(x: f32, w: f32, b: f32) -> bool {
   return relu_active(linear_forward_term(0.0, x, w) + b);
@@ -46,9 +59,14 @@ fn switch_point(w: f32, b: f32, on_before: bool) -> u32 {
 fn piecewise_segments(@builtin(local_invocation_index) lid: u32) {
   for (var j = lid; j < HIDDEN; j += WG) {
     let w = params[j];
+    let b = params[HIDDEN + j];
     let on_before = w < 0.0;
-    switch_at[j] = switch_point(w, params[HIDDEN + j], on_before);
+    switch_at[j] = switch_point(w, b, on_before);
     unit_info[j] = select(0u, UNIT_ON_BEFORE, on_before);
+    let v = params[2u * HIDDEN + j];
+    if (unit_term_overflows(xs[0], w, b, v) || unit_term_overflows(xs[dims.n - 1u], w, b, v)) {
+      atomicStore(&overflow, 1u);
+    }
   }
   workgroupBarrier();
   for (var j = lid; j < HIDDEN; j += WG) {
@@ -63,6 +81,7 @@ fn piecewise_segments(@builtin(local_invocation_index) lid: u32) {
   if (lid == 0u) {
     segs[0] = 0u;
     segs[HIDDEN + 1u] = dims.n;
+    segs[OVERFLOW_AT] = atomicLoad(&overflow);
   }
   workgroupBarrier();
   var poison = 0.0; // NaN when a parameter is not finite, else 0

@@ -2,16 +2,24 @@
 // one workgroup, the parameters held in workgroup memory between epochs.
 //   params, m, v  (P)   θ read at the start and written back at the end; m, v updated in place
 //   loss_history  (K)   mean loss of each epoch of the dispatch
+//   status        (2)   divergence status (common/status.wgsl): the dispatch stops at a bad epoch
 //   x, y          (N)   inputs and labels
 //   steps         (K)   per-epoch Adam scalars
-//   status        (2)   divergence status (common/finite.wgsl, common/status.wgsl): the dispatch stops after a bad epoch
 // Invocation t takes its contiguous run of points (a multiple of 4 of them) into its own column of sums
 // (common/model_columns.wgsl, the same code as the fused kernel); a tree sums the columns, and
-// the invocations share out the Adam updates.
+// the invocations share out the Adam updates: invocation t owns the parameters q ≡ t (mod WG),
+// and only it touches their m and v.
+// All or nothing: θ has two copies (THETA_COPIES = 2, set by the host). An epoch reads one and
+// writes every new θ into the other; each owner checks its updates (the gradient, θ, m and v
+// finite) and keeps its gradients in its own column (the sums are in invocation 0's column, which
+// the next epoch clears). One barrier decides: if any update or the loss failed, the epoch is
+// reported and nothing changes; else the owners write m and v and the copies swap. That barrier
+// is also the one before the next epoch reads θ, so the check costs no barrier.
 // Why it is valid: one workgroup sees every point, so workgroup barriers order every epoch, and no
-// other dispatch touches the buffers in between. It fits while 4·(P + WG·(P+1)) bytes fit in
+// other dispatch touches the buffers in between. It fits while 4·2P + 4·WG·(P+1) + 4 bytes (each
+// variable rounded up to 16) fit in
 // maxComputeWorkgroupStorageSize; the host checks before it builds the pipeline.
-// Uses ops/{linear,relu,sigmoid,bce,adam}.wgsl, common/model_columns.wgsl, common/status.wgsl.
+// Uses ops/{linear,relu,sigmoid,bce,head,adam}.wgsl, common/{finite,model_columns,status}.wgsl.
 
 struct ResidentDims {
   n: u32,
@@ -31,8 +39,9 @@ override WG: u32 = 4;
 @group(0) @binding(8) var<uniform> hyper: AdamHyper;
 @group(0) @binding(9) var<uniform> dims: ResidentDims;
 
-// Set when an epoch went bad; read back uniformly so the whole workgroup leaves the loop together.
-var<workgroup> stop: u32;
+// Set when an epoch must be refused (or an earlier chunk went bad); read back uniformly so the
+// whole workgroup leaves the loop together.
+var<workgroup> refused: u32;
 
 @compute @workgroup_size(WG)
 fn resident_epochs(@builtin(local_invocation_index) lid: u32) {
@@ -41,9 +50,9 @@ fn resident_epochs(@builtin(local_invocation_index) lid: u32) {
   let first = min(dims.n, lid * per_invocation);
   let end = min(dims.n, first + per_invocation);
   if (lid == 0u) {
-    stop = select(0u, 1u, atomicLoad(&status[0]) != 0u); // an earlier chunk went bad
+    refused = select(0u, 1u, atomicLoad(&status[0]) != 0u); // an earlier chunk went bad
   }
-  if (workgroupUniformLoad(&stop) != 0u) {
+  if (workgroupUniformLoad(&refused) != 0u) {
     return;
   }
   for (var q = lid; q < PARAMS; q += WG) {
@@ -52,29 +61,41 @@ fn resident_epochs(@builtin(local_invocation_index) lid: u32) {
   workgroupBarrier();
 
   for (var e = 0u; e < dims.epochs; e++) {
+    let current = theta_at;
+    let next = PARAMS - current;
     clear_column(lid);
     accumulate_points(lid, first, end, n_points);
     sum_columns(lid);
     let loss = acc[PARAMS * WG] / n_points;
+    var ok = is_finite(loss);
     for (var q = lid; q < PARAMS; q += WG) {
-      let update = adam_update_guarded(AdamState(theta[q], m[q], v[q]), acc[q * WG], hyper, steps[e], loss);
-      theta[q] = update.state.param;
-      m[q] = update.state.m;
-      v[q] = update.state.v;
-      if (!update.ok) {
-        stop = 1u; // every writer writes the same value
-      }
+      let g = acc[q * WG];
+      acc[q * WG + lid] = g; // kept for after the barrier, in this invocation's own column
+      let update = adam_update_checked(AdamState(theta[current + q], m[q], v[q]), g, hyper, steps[e]);
+      theta[next + q] = update.state.param;
+      ok = ok && update.ok;
+    }
+    if (!ok) {
+      refused = 1u; // every writer writes the same value
     }
     if (lid == 0u) {
       loss_history[e] = loss;
     }
-    // (also the barrier before the next epoch reads theta and clears acc)
-    if (workgroupUniformLoad(&stop) != 0u) {
+    if (workgroupUniformLoad(&refused) != 0u) {
+      if (lid == 0u) {
+        flag_divergence(steps[e].epoch, refusal_reason(loss));
+      }
       break;
     }
+    for (var q = lid; q < PARAMS; q += WG) {
+      let state = adam_update(AdamState(theta[current + q], m[q], v[q]), acc[q * WG + lid], hyper, steps[e]);
+      m[q] = state.m;
+      v[q] = state.v;
+    }
+    theta_at = next;
   }
 
   for (var q = lid; q < PARAMS; q += WG) {
-    params[q] = theta[q];
+    params[q] = theta[theta_at + q];
   }
 }

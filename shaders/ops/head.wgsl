@@ -7,8 +7,13 @@
 //                       ℓ = (1 - y)·z + m + log(exp(-m) + exp(-z - m))
 //                       dz = (sigmoid(z) - y) / n
 //   HEAD 2  mse         MSELoss: ℓ = (z - y)²;  dz = (2 / n)·(z - y)
+// A logit that is not finite gets a NaN gradient (and a NaN logit a NaN loss, as in torch): then
+// every gradient of the epoch is NaN and its update is refused (common/status.wgsl). Without it a
+// saturated sigmoid would hide an overflowed logit behind a zero gradient, and the strategies,
+// whose sums overflow at different points, could disagree on whether an epoch diverged. For a
+// finite z it adds +0, which changes no bit.
 // head_prob is what a classifier predicts (sigmoid(z)); for mse it is z itself.
-// Uses ops/sigmoid.wgsl and ops/bce.wgsl.
+// Uses ops/sigmoid.wgsl, ops/bce.wgsl and common/finite.wgsl.
 
 override HEAD: u32 = 0u;
 
@@ -29,11 +34,16 @@ fn head_loss(z: f32, y: f32) -> f32 {
     let d = z - y;
     return d * d;
   }
-  return bce_loss(sigmoid_forward(z), y);
+  // WGSL leaves sigmoid(NaN) to the implementation (SwiftShader gives 0): pass the NaN on.
+  return select(bce_loss(sigmoid_forward(z), y), z, z != z);
 }
 
-// n: the number of points averaged over, as a float.
+// n: the number of points averaged over, as a float. NaN where z is not finite.
 fn head_dlogit(z: f32, y: f32, n: f32) -> f32 {
+  return head_dlogit_finite(z, y, n) + nan_unless_finite(z);
+}
+
+fn head_dlogit_finite(z: f32, y: f32, n: f32) -> f32 {
   if (HEAD == HEAD_BCE_LOGITS) {
     return (sigmoid_forward(z) - y) / n;
   }

@@ -36,11 +36,16 @@ const probOf = (z: number, storage: ProbStorage) => (storage === 'float32' ? sig
 export function headLoss(head: Head, z: number, y: number, binaryLabels = false, storage: ProbStorage = 'float32'): number {
   if (head === 'bce-logits') return bceLogits(z, y);
   if (head === 'mse') return (z - y) * (z - y);
+  if (Number.isNaN(z)) return NaN;
   return (binaryLabels ? bceBinary : bce)(probOf(z, storage), y);
 }
 
-/** ops/head.wgsl: d(mean loss)/dz for one point of n. */
+/** ops/head.wgsl: d(mean loss)/dz for one point of n; NaN where z is not finite (so the epoch is refused). */
 export function headDlogit(head: Head, z: number, y: number, n: number, storage: ProbStorage = 'float32'): number {
+  return headDlogitFinite(head, z, y, n, storage) + (z - z);
+}
+
+function headDlogitFinite(head: Head, z: number, y: number, n: number, storage: ProbStorage): number {
   if (head === 'bce-logits') return (sigmoid(z) - y) / n;
   if (head === 'mse') return (2 / n) * (z - y);
   const p = probOf(z, storage);

@@ -2,6 +2,8 @@
 import type { KernelSpec } from './kernel';
 
 const MATH = ['ops/linear', 'ops/relu', 'ops/sigmoid', 'ops/bce'];
+/** What common/model_columns.wgsl needs, and it: the fused and resident kernels' per-point model. */
+const COLUMNS = [...MATH, 'ops/head', 'common/finite', 'common/model_columns'];
 
 export const KERNELS = {
   reluForward: {
@@ -28,7 +30,7 @@ export const KERNELS = {
   },
   headPoints: {
     file: 'head_points',
-    uses: ['ops/sigmoid', 'ops/bce', 'ops/head', 'common/grid'],
+    uses: ['ops/sigmoid', 'ops/bce', 'ops/head', 'common/finite', 'common/grid'],
     bindings: ['storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'uniform'],
   },
   adamCheck: {
@@ -43,7 +45,7 @@ export const KERNELS = {
   },
   residentEpochs: {
     file: 'resident_epochs',
-    uses: [...MATH, 'ops/adam', 'common/model_columns', 'common/finite', 'common/status'],
+    uses: [...COLUMNS, 'ops/adam', 'common/status'],
     bindings: ['storage', 'storage', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform'],
   },
   piecewiseSegments: {
@@ -53,7 +55,7 @@ export const KERNELS = {
   },
   piecewisePoints: {
     file: 'piecewise_points',
-    uses: ['ops/linear', 'ops/sigmoid', 'ops/bce', 'common/grid', 'common/piecewise'],
+    uses: ['ops/linear', 'ops/sigmoid', 'ops/bce', 'ops/head', 'common/finite', 'common/grid', 'common/piecewise'],
     bindings: ['storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform'],
   },
   piecewiseReduceAdam: {

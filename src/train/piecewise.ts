@@ -2,29 +2,29 @@
 // the input being one number: with the points sorted by x, every hidden unit is on for a prefix or
 // a suffix of them, so the model is one line per segment between switch points and each unit's
 // gradients are sums over whole segments (common/piecewise.wgsl). Same model, same loss, same
-// gradients as the other strategies, summed in another order.
+// gradients as the other strategies, summed in another order. Any head: it acts on the logit,
+// which is still one line per segment. No dropout: a mask per point would break the segments.
 import type { Dataset } from '../data/dataset';
 import type { GpuContext } from '../gpu/context';
 import { chunking, grid2d } from '../gpu/grid';
 import { getKernel } from '../gpu/kernel';
 import { KERNELS } from '../gpu/kernels';
-import { workgroupMemoryProblem } from '../gpu/workgroup-memory';
+import { HEAD_CODE, isSingleHidden, type ParamLayout } from '../model/layout';
 import type { TrainingBuffers } from './buffers';
-import { encodeSteps, type Step } from './steps';
-import type { Strategy, StrategyOptions } from './strategy';
+import { bindingLimit, bindingProblem, dataProblem, invocationsProblem, largestFitting, singleHiddenWidth, workgroupProblem, workgroupVariablesBytes } from './columns';
+import type { Step } from './steps';
+import type { LimitProblem, Strategy, StrategyDescriptor, StrategyOptions, StrategyQuery } from './strategy';
 
 /** Workgroup size of the points kernel; the other two run one workgroup of SMALL_WG. */
 export const PIECEWISE_DEFAULT_WG = 64;
 const SMALL_WG = 64;
 
-/** Workgroup memory of the largest of the three kernels, piecewise_reduce_adam. */
+/**
+ * Workgroup memory of the largest of the three kernels, piecewise_reduce_adam: the segment sums,
+ * the gradients, workgroup_sum's scratch and the verdict flag. Independent of the workgroup size.
+ */
 export function piecewiseWorkgroupBytes(hidden: number): number {
-  return 8 * (hidden + 1) + 4 * (3 * hidden + 1) + 4 * SMALL_WG;
-}
-
-/** Why width `hidden` does not fit this device's workgroup memory, or undefined. */
-export function piecewiseFit(ctx: GpuContext, hidden: number): string | undefined {
-  return workgroupMemoryProblem(ctx, 'piecewise', piecewiseWorkgroupBytes(hidden), `hidden width ${hidden}`, 'use a smaller width, or the fused or unfused strategy');
+  return workgroupVariablesBytes(8 * (hidden + 1), 4 * (3 * hidden + 1), 4 * SMALL_WG, 4);
 }
 
 /** The inputs sorted ascending with their labels (a stable sort: ties keep the file's order). */
@@ -39,49 +39,90 @@ export function sortByInput(data: Pick<Dataset, 'x' | 'y'>): { x: Float32Array<A
  */
 const MAX_RUNS = 16384;
 
+/** The most runs whose (H+2)·runs pairs of partial sums fit one binding. */
+const maxRunsFor = (ctx: GpuContext, hidden: number): number => Math.floor(bindingLimit(ctx) / (8 * (hidden + 2)));
+
 /**
  * How the points are cut into runs, one per invocation of piecewise_points: as gpu/grid.ts cuts
  * reductions, unless `pointsPerThread` says otherwise, with no more runs than MAX_RUNS or than
  * the (H+2)·runs partial sums can hold within the device's binding limit.
  */
 export function piecewiseRuns(ctx: GpuContext, n: number, hidden: number, wg: number, pointsPerThread?: number): { runLen: number; runs: number; workgroups: number } {
-  const limits = ctx.device.limits;
-  const maxRuns = Math.max(1, Math.min(MAX_RUNS, Math.floor(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) / (8 * (hidden + 2)))));
+  const maxRuns = Math.max(1, Math.min(MAX_RUNS, maxRunsFor(ctx, hidden)));
   const runLen = pointsPerThread ?? Math.max(chunking(n, wg, ctx.isSoftware).pointsPerThread, Math.ceil(n / maxRuns));
   const runs = Math.ceil(n / runLen);
   return { runLen, runs, workgroups: Math.ceil(runs / wg) };
 }
 
-export async function createPiecewise(ctx: GpuContext, b: TrainingBuffers, data: Pick<Dataset, 'x' | 'y'>, options: StrategyOptions = {}): Promise<Strategy> {
-  const { n, layout } = b;
-  const h = layout.hidden;
-  const wg = options.workgroupSize ?? PIECEWISE_DEFAULT_WG;
+function piecewiseLimitProblem(q: StrategyQuery): LimitProblem | undefined {
+  const { ctx, n } = q;
+  if (!isSingleHidden(q.layout)) return undefined; // unsupported says why
+  const hidden = singleHiddenWidth(q.layout);
+  const memory = ctx.device.limits.maxComputeWorkgroupStorageSize;
+  const widest = largestFitting(hidden - 1, (h) => piecewiseWorkgroupBytes(h) <= memory);
+  const { runs } = piecewiseRuns(ctx, n, hidden, q.workgroupSize, q.pointsPerThread); // as create cuts them
+  const fewestPerRun = Math.ceil(n / Math.max(1, maxRunsFor(ctx, hidden)));
+  return (
+    invocationsProblem(ctx, 'piecewise', q.workgroupSize) ??
+    // The workgroup size sets only the points kernel's, which uses no workgroup memory.
+    workgroupProblem(ctx, 'piecewise', piecewiseWorkgroupBytes(hidden), `hidden width ${hidden}`, [
+      ...(widest > 0 ? [`a hidden width of at most ${widest}`] : []),
+      'the unfused strategy',
+    ]) ??
+    dataProblem(ctx, 'piecewise', n, 'the sorted data') ??
+    bindingProblem(ctx, 'piecewise', 8 * (hidden + 2) * runs, `the segment sums, ${hidden + 2}×${runs} pairs of floats`, `use at least ${fewestPerRun} points per thread`)
+  );
+}
+
+export const PIECEWISE: StrategyDescriptor = {
+  name: 'piecewise',
+  summary: 'an epoch in O(N + H²): points sorted by x, one line per segment between the units\' switch points; Linear(1,H) -> ReLU -> Linear(H,1), any head, no dropout',
+
+  unsupported(layout: ParamLayout) {
+    if (!isSingleHidden(layout)) {
+      return `piecewise needs one input and one hidden layer (layers 1,H,1), not layers ${layout.spec.layers.join(',')}: use the fused or unfused strategy`;
+    }
+    if (layout.spec.dropout > 0) {
+      return 'piecewise has no dropout (a mask per point would break its segments into one per point): use the fused or unfused strategy, or dropout 0';
+    }
+    return undefined; // a test set is fine: the trainer evaluates it before each epoch's steps
+  },
+
+  defaultWorkgroupSize: () => PIECEWISE_DEFAULT_WG,
+
+  limitProblem: piecewiseLimitProblem,
+
+  preferredBy: (q) => isSingleHidden(q.layout),
+
+  create: createPiecewise,
+};
+
+async function createPiecewise(ctx: GpuContext, b: TrainingBuffers, data: Pick<Dataset, 'x' | 'y'>, options: StrategyOptions): Promise<Strategy> {
+  const why = PIECEWISE.unsupported(b.layout, { testSet: b.test !== undefined });
+  if (why) throw new RangeError(why);
+  const { n } = b;
+  const h = singleHiddenWidth(b.layout);
+  const wg = options.workgroupSize;
   const { runLen, runs, workgroups } = piecewiseRuns(ctx, n, h, wg, options.pointsPerThread);
   const [segments, points, reduceAdam] = await Promise.all([
     getKernel(ctx, KERNELS.piecewiseSegments, { WG: SMALL_WG, HIDDEN: h }),
-    getKernel(ctx, KERNELS.piecewisePoints, { WG: wg, HIDDEN: h, BINARY_LABELS: Number(b.binaryLabels) }),
+    getKernel(ctx, KERNELS.piecewisePoints, { WG: wg, HIDDEN: h, HEAD: HEAD_CODE[b.layout.spec.head], BINARY_LABELS: Number(b.binaryLabels) }),
     getKernel(ctx, KERNELS.piecewiseReduceAdam, { WG: SMALL_WG, HIDDEN: h }),
   ]);
   const sorted = sortByInput(data);
   const xs = b.data('piecewise x sorted (N)', sorted.x);
   const ys = b.data('piecewise y by sorted x (N)', sorted.y);
-  const segs = b.storage('piecewise bounds (H+2) and units (H)', 4 * (2 * h + 2));
+  const segs = b.storage('piecewise bounds (H+2), units (H) and overflow flag', 4 * (2 * h + 3));
   const lines = b.storage('piecewise lines (H+1)', 8 * (h + 1));
   const partials = b.storage('piecewise sums (H+1,runs) and run losses (runs)', 8 * (h + 2) * runs);
   const dims = b.uniform('piecewise dims', new Uint32Array([n, runLen, runs, 0]));
   const segmentsGroup = segments.bind('piecewise segments', [segs, lines, b.params, xs, dims]);
   const pointsGroup = points.bind('piecewise points', [partials, segs, lines, xs, ys, dims]);
   const updateGroup = reduceAdam.bind('piecewise reduce-adam', [b.params, b.m, b.v, b.lossHistory, b.status, partials, segs, b.steps, b.hyper, dims, b.epochIndex]);
-  const steps: Step[] = [
+  const epochSteps: Step[] = [
     { kernel: segments, group: segmentsGroup, workgroups: [1] },
     { kernel: points, group: pointsGroup, workgroups: grid2d(workgroups) },
     { kernel: reduceAdam, group: updateGroup, workgroups: [1], perEpoch: true },
   ];
-
-  return {
-    name: 'piecewise',
-    workgroupSize: wg,
-    dispatchesPerEpoch: steps.length,
-    encode: (pass, epochs) => encodeSteps(pass, steps, epochs),
-  };
+  return { name: 'piecewise', workgroupSize: wg, dispatchesPerEpoch: epochSteps.length, epochSteps };
 }
