@@ -143,11 +143,12 @@ describe('adam_check then adam_step: all or nothing', () => {
     });
   });
 
+  const spoilGrad = (at: number, value: number) => (s: AdamState): void => void (s.grads[at] = value);
   test.each([
-    ['one NaN gradient', (s: AdamState) => (s.grads[777] = NaN), 0.5, 2],
-    ['one infinite gradient', (s: AdamState) => (s.grads[3] = Infinity), 0.5, 2],
-    ['a gradient whose square overflows v', (s: AdamState) => (s.grads[500] = 3e38), 0.5, 2],
-    ['a non-finite loss', () => undefined, NaN, 1],
+    ['one NaN gradient', spoilGrad(777, NaN), 0.5, 2],
+    ['one infinite gradient', spoilGrad(3, Infinity), 0.5, 2],
+    ['a gradient whose square overflows v', spoilGrad(500, 3e38), 0.5, 2],
+    ['a non-finite loss', (): void => undefined, NaN, 1],
   ] as const)('%s: no parameter, m or v changes, and the epoch is flagged', async (_, spoil, loss, why) => {
     await withDevice(async (ctx) => {
       const s = setup(2);
