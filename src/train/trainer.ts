@@ -156,7 +156,7 @@ export interface TrainerState {
 export class Trainer {
   private step = 0;
   private divergedAt: Divergence | undefined;
-  private readonly forwardPasses = new Map<Float32Array, { layers: boolean; pass: Promise<ForwardPass> }>();
+  private readonly forwardPasses = new Map<Float32Array, { layers: boolean; pass: Promise<ForwardPass>; ready?: ForwardPass }>();
   private readonly readback: ReadbackPool;
   private readonly hyper: AdamHyper;
 
@@ -268,8 +268,9 @@ export class Trainer {
     let entry = this.forwardPasses.get(xs);
     if (!entry || entry.layers !== layers) {
       if (entry || this.forwardPasses.size >= 4) this.dropForwardPasses();
-      entry = { layers, pass: ForwardPass.create(this.ctx, this.buffers.params, this.layout, xs, layers) };
-      this.forwardPasses.set(xs, entry);
+      const created: { layers: boolean; pass: Promise<ForwardPass>; ready?: ForwardPass } = { layers, pass: ForwardPass.create(this.ctx, this.buffers.params, this.layout, xs, layers) };
+      void created.pass.then((p) => (created.ready = p), () => undefined);
+      this.forwardPasses.set(xs, (entry = created));
     }
     return (await entry.pass).run();
   }
@@ -284,7 +285,10 @@ export class Trainer {
 
   /** Frees the cached forward passes: now if built, else as soon as they are. */
   private dropForwardPasses(): void {
-    for (const { pass } of this.forwardPasses.values()) void pass.then((p) => p.destroy(), () => undefined);
+    for (const { pass, ready } of this.forwardPasses.values()) {
+      if (ready) ready.destroy();
+      else void pass.then((p) => p.destroy(), () => undefined);
+    }
     this.forwardPasses.clear();
   }
 
