@@ -91,6 +91,32 @@ function layer(shape: Shape): Layer {
 }
 
 const layers = new Map<Shape, Layer>(SHAPES.map((s) => [s, layer(s)]));
+
+// Twin results are the same at every preset: computed once per layer and split.
+const weightTwins = new Map<string, { want: Float64Array; sums: Float64Array }>();
+function weightTwin(l: Layer, split: WeightSplits): { want: Float64Array; sums: Float64Array } {
+  const key = `${name(l.shape)} ${split.splitLen}×${split.splits}`;
+  let hit = weightTwins.get(key);
+  if (!hit) {
+    const dims = { ...l.dims, ...split };
+    const rows = gradientRows(l.dims.inDim, l.dims.outDim) * split.splits;
+    hit = { want: new Float64Array(rows), sums: new Float64Array(rows) };
+    twin.gemmBackwardWeights(hit.want, l.dy, l.x, dims);
+    twin.gemmBackwardWeights(hit.sums, abs(l.dy), abs(l.x), dims);
+    weightTwins.set(key, hit);
+  }
+  return hit;
+}
+
+/** How many elements differ in their bits (vitest's toEqual is slow on million-element arrays). */
+function bitDifferences(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Math.max(a.length, b.length);
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  let d = 0;
+  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) d++;
+  return d;
+}
 const name = ([n, i, o]: Shape) => `N=${n} ${i}→${o}`;
 
 const ONE_EPOCH = (epoch: number) => adamSteps(() => ({ stepSize: 0, bc2Sqrt: 1 }), epoch, 1);
@@ -177,14 +203,12 @@ describe.each(TILE_PRESET_NAMES)('tile preset %s', (preset: TilePresetName) => {
         const l = layers.get(shape)!;
         const { n, inDim, outDim } = l.dims;
         const rows = gradientRows(inDim, outDim);
-        // the helper's split, and one of 7 points (not a multiple of any tileK; last split short)
-        for (const split of [weightSplits(n, inDim, outDim, weightTiles(t, inDim, outDim), true), { splitLen: 7, splits: Math.ceil(n / 7) }]) {
-          const dims = { ...l.dims, ...split };
+        // the helper's split, and (up to 1000 points) one of 7 points: not a multiple of any tileK, the last split short
+        const splits = [weightSplits(n, inDim, outDim, weightTiles(t, inDim, outDim), true)];
+        if (n <= 1000) splits.push({ splitLen: 7, splits: Math.ceil(n / 7) });
+        for (const split of splits) {
           const partials = await backwardWeights(ctx, l, t, split);
-          const want = new Float64Array(rows * split.splits);
-          twin.gemmBackwardWeights(want, l.dy, l.x, dims);
-          const sums = new Float64Array(rows * split.splits);
-          twin.gemmBackwardWeights(sums, abs(l.dy), abs(l.x), dims);
+          const { want, sums } = weightTwin(l, split);
           check(partials, want, sums, split.splitLen, `gemm_backward_weights ${preset} ${name(shape)} split ${split.splitLen}×${split.splits}`);
 
           const [grads] = await runKernel(
@@ -194,10 +218,7 @@ describe.each(TILE_PRESET_NAMES)('tile preset %s', (preset: TilePresetName) => {
             [new Float32Array(rows + 2), partials, splitKReduceDims({ rows, splits: split.splits, outOffset: 2 }), words([0])],
             reduceGrid(rows),
           );
-          const whole = new Float64Array(rows);
-          twin.gemmBackwardWeights(whole, l.dy, l.x, { ...l.dims, splitLen: n, splits: 1 });
-          const wholeSums = new Float64Array(rows);
-          twin.gemmBackwardWeights(wholeSums, abs(l.dy), abs(l.x), { ...l.dims, splitLen: n, splits: 1 });
+          const { want: whole, sums: wholeSums } = weightTwin(l, { splitLen: n, splits: 1 });
           check(grads.subarray(2), whole, wholeSums, n, `split_k_reduce ${preset} ${name(shape)} split ${split.splitLen}×${split.splits}`);
           expect(Array.from(grads.subarray(0, 2))).toEqual([0, 0]);
         }
@@ -206,10 +227,10 @@ describe.each(TILE_PRESET_NAMES)('tile preset %s', (preset: TilePresetName) => {
   });
 });
 
-test('presets unfitted: tiles far larger than the output, and every kernel on a 1 × 1 × 1 layer', async () => {
+test('presets unfitted: tiles far larger than the output', async () => {
   await withDevice(async (ctx) => {
     const l = layers.get(SHAPES[1])!; // N=2, 3 → 5
-    const { n, inDim, outDim } = l.dims;
+    const { n, outDim } = l.dims;
     for (const preset of TILE_PRESET_NAMES) {
       const t = TILE_PRESETS[preset];
       const [y] = await runKernel(ctx, GEMM_KERNELS.gemmForward, gemmForwardConstants(t, 1), [new Float32Array(n * outDim), l.x, l.params, ONE_EPOCH(1), gemmForwardDims(l.dims), words([0])], tileGrid(t, n, outDim));
@@ -228,7 +249,7 @@ test('split_k_reduce: a million rows past 65535 workgroups, a divisor, and a los
     const grid = reduceGrid(rows);
     expect(grid[1]).toBeGreaterThan(1);
     const [out] = await runKernel(ctx, GEMM_KERNELS.splitKReduce, { WG: 64 }, [new Float32Array(rows), partials, splitKReduceDims({ rows, splits: 1, outOffset: 0 }), words([0])], grid);
-    expect(out).toEqual(partials);
+    expect(bitDifferences(out, partials)).toBe(0);
 
     // the mean loss of epoch k of a chunk: one row of N partials, written at outOffset + k
     const n = 1000;
@@ -265,19 +286,18 @@ test('gemm_forward and gemm_backward_weights past 65535 workgroups (2-D grid)', 
 
 test('determinism: MNIST forward, backward input and weights twice, bit for bit', async () => {
   await withDevice(async (ctx) => {
-    const l = layers.get(SHAPES[12])!;
-    for (const preset of ['medium', 'software'] as const) {
+    for (const [preset, shape] of [['software', SHAPES[12]], ['medium', SHAPES[8]]] as const) {
+      const l = layers.get(shape)!;
+      const { n, inDim, outDim } = l.dims;
       const t = TILE_PRESETS[preset];
-      const split = weightSplits(1600, 784, 32, weightTiles(t, 784, 32), false);
+      const split = weightSplits(n, inDim, outDim, weightTiles(t, inDim, outDim), false);
       expect(split.splits).toBeGreaterThan(1);
       for (const run of [
         () => forward(ctx, l, t, 2, { p: 0.5, seed: 9, layer: 0 }),
         () => backwardInput(ctx, l, t, 2),
         () => backwardWeights(ctx, l, t, split),
       ]) {
-        const first = new Uint32Array((await run()).buffer);
-        const second = new Uint32Array((await run()).buffer);
-        expect(second).toEqual(first);
+        expect(bitDifferences(await run(), await run())).toBe(0);
       }
     }
   });
@@ -295,6 +315,8 @@ describe('dropout', () => {
     dy: new Float32Array(0),
     act: new Float32Array(0),
   };
+  // its first rows: the same elements n·OUT + o, so the same mask
+  const small: Layer = { ...constant, shape: [50, 1, OUT], x: constant.x.subarray(0, 50), dims: { ...constant.dims, n: 50 } };
 
   test.each([0.2, 0.5, 0.8])('p = %f: the twin mask bit for bit, survivors scaled exactly, kept fraction within 5σ', async (p) => {
     await withDevice(async (ctx) => {
@@ -322,14 +344,13 @@ describe('dropout', () => {
       const base = { p: 0.5, seed: 1, layer: 0 };
       const ref = await forward(ctx, constant, TILE_PRESETS.software, 2, base, 5);
       for (const preset of TILE_PRESET_NAMES) {
-        expect(await forward(ctx, constant, TILE_PRESETS[preset], 2, base, 5)).toEqual(ref);
+        expect(bitDifferences(await forward(ctx, small, TILE_PRESETS[preset], 2, base, 5), ref.subarray(0, small.dims.n * OUT))).toBe(0);
       }
-      const differ = (a: Float32Array, b: Float32Array) => a.reduce((d, v, i) => d + (v !== b[i] ? 1 : 0), 0) / a.length;
       const otherEpoch = await forward(ctx, constant, TILE_PRESETS.software, 2, base, 6);
       const otherSeed = await forward(ctx, constant, TILE_PRESETS.software, 2, { ...base, seed: 2 }, 5);
       const otherLayer = await forward(ctx, constant, TILE_PRESETS.software, 2, { ...base, layer: 1 }, 5);
       // independent masks at p = 0.5 disagree on half the units
-      for (const other of [otherEpoch, otherSeed, otherLayer]) expect(Math.abs(differ(ref, other) - 0.5)).toBeLessThan(0.01);
+      for (const other of [otherEpoch, otherSeed, otherLayer]) expect(Math.abs(bitDifferences(ref, other) / ref.length - 0.5)).toBeLessThan(0.01);
     });
   });
 });

@@ -40,6 +40,15 @@ fn load_b(k: u32, c: u32) -> f32 {
   return params[dims.w_offset + k * dims.in_dim + c];
 }
 
+fn gemm_store(n: u32, i: u32, v: f32) {
+  if (MASK == 1u) {
+    // relu_backward's test on the activation: > 0 exactly where the unit passed its value
+    dx[n * dims.in_dim + i] = relu_backward(v * dims.scale, act[n * dims.in_dim + i]);
+  } else {
+    dx[n * dims.in_dim + i] = v;
+  }
+}
+
 @compute @workgroup_size(WG)
 fn gemm_backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                        @builtin(local_invocation_index) lid: u32) {
@@ -47,19 +56,5 @@ fn gemm_backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroup
   if (!at.valid) {
     return; // a padding workgroup of the 2-D grid: the whole workgroup leaves together
   }
-  gemm_accumulate(at.blk, lid, 0u, dims.out_dim);
-  for (var a = 0u; a < TM; a++) {
-    let n = block_row(at.blk, lid, a);
-    for (var b = 0u; b < TN; b++) {
-      let i = block_col(at.blk, lid, b);
-      if (n < dims.n && i < dims.in_dim) {
-        var v = acc[a * MAX_TN + b];
-        if (MASK == 1u) {
-          // relu_backward's test on the activation: > 0 exactly where the unit passed its value
-          v = relu_backward(v * dims.scale, act[n * dims.in_dim + i]);
-        }
-        dx[n * dims.in_dim + i] = v;
-      }
-    }
-  }
+  gemm_tile(at.blk, lid, 0u, dims.out_dim);
 }

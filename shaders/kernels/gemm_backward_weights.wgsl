@@ -39,25 +39,24 @@ fn load_b(k: u32, c: u32) -> f32 {
   return x[k * dims.in_dim + c];
 }
 
+var<private> split: u32; // this workgroup's split s
+
+// C[o, c] of split s: dW[o, c] for c < IN, db[o] for c = IN, at its row of torch's flat order.
+fn gemm_store(o: u32, c: u32, v: f32) {
+  let q = select(o * dims.in_dim + c, dims.out_dim * dims.in_dim + o, c == dims.in_dim);
+  partials[q * dims.splits + split] = v;
+}
+
 @compute @workgroup_size(WG)
 fn gemm_backward_weights(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                          @builtin(local_invocation_index) lid: u32) {
   let at = gemm_block_at(flat_workgroup(vec3u(wid.xy, 0u), vec3u(nwg.xy, 1u)), dims.out_dim, dims.in_dim + 1u);
-  let s = wid.z;
-  if (!at.valid || s >= dims.splits) {
+  if (!at.valid || wid.z >= dims.splits) {
     return; // a padding workgroup: the whole workgroup leaves together
   }
-  let k_begin = s * dims.split_len;
-  gemm_accumulate(at.blk, lid, k_begin, min(dims.n, k_begin + dims.split_len));
-  let weights = dims.out_dim * dims.in_dim;
-  for (var a = 0u; a < TM; a++) {
-    let o = block_row(at.blk, lid, a);
-    for (var b = 0u; b < TN; b++) {
-      let c = block_col(at.blk, lid, b);
-      if (o < dims.out_dim && c <= dims.in_dim) {
-        let q = select(o * dims.in_dim + c, weights + o, c == dims.in_dim);
-        partials[q * dims.splits + s] = acc[a * MAX_TN + b];
-      }
-    }
-  }
+  split = wid.z;
+  // from wid.z, not the private copy: the uniformity analysis treats private variables as
+  // varying, and the k range decides the barriers
+  let k_begin = wid.z * dims.split_len;
+  gemm_tile(at.blk, lid, k_begin, min(dims.n, k_begin + dims.split_len));
 }

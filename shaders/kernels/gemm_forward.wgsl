@@ -45,6 +45,20 @@ fn load_b(k: u32, c: u32) -> f32 {
   return params[dims.w_offset + c * dims.in_dim + k];
 }
 
+// The epilogue of one output: the bias, then ReLU, then dropout, as the EPILOGUE override says.
+var<private> dropout_stream_of_epoch: u32;
+
+fn gemm_store(n: u32, o: u32, dot: f32) {
+  var v = dot + params[dims.b_offset + o];
+  if (EPILOGUE >= 1u) {
+    v = relu_forward(v);
+  }
+  if (EPILOGUE == 2u) {
+    v = select(0.0, v * dims.keep_scale, dropout_keep(dropout_stream_of_epoch, n * dims.out_dim + o, dims.drop_threshold));
+  }
+  y[n * dims.out_dim + o] = v;
+}
+
 @compute @workgroup_size(WG)
 fn gemm_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                 @builtin(local_invocation_index) lid: u32) {
@@ -52,25 +66,8 @@ fn gemm_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
   if (!at.valid) {
     return; // a padding workgroup of the 2-D grid: the whole workgroup leaves together
   }
-  gemm_accumulate(at.blk, lid, 0u, dims.in_dim);
-  var stream = 0u;
   if (EPILOGUE == 2u) {
-    stream = dropout_stream(dims.dropout_seed, steps[epoch.k].epoch, dims.layer);
+    dropout_stream_of_epoch = dropout_stream(dims.dropout_seed, steps[epoch.k].epoch, dims.layer);
   }
-  for (var a = 0u; a < TM; a++) {
-    let n = block_row(at.blk, lid, a);
-    for (var b = 0u; b < TN; b++) {
-      let o = block_col(at.blk, lid, b);
-      if (n < dims.n && o < dims.out_dim) {
-        var v = acc[a * MAX_TN + b] + params[dims.b_offset + o];
-        if (EPILOGUE >= 1u) {
-          v = relu_forward(v);
-        }
-        if (EPILOGUE == 2u) {
-          v = select(0.0, v * dims.keep_scale, dropout_keep(stream, n * dims.out_dim + o, dims.drop_threshold));
-        }
-        y[n * dims.out_dim + o] = v;
-      }
-    }
-  }
+  gemm_tile(at.blk, lid, 0u, dims.in_dim);
 }
