@@ -10,6 +10,13 @@ fn flat_invocation(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
   return flat_workgroup(wid, nwg) * WG + lid;
 }
 
+// Invocations in the whole dispatch: the stride of an element-wise kernel's grid-stride loop
+//   for (var i = flat_invocation(wid, nwg, lid); i < count; i += dispatch_invocations(nwg))
+// so the host may launch fewer workgroups than elements (src/gpu/grid.ts elementWorkgroups).
+fn dispatch_invocations(nwg: vec3u) -> u32 {
+  return nwg.x * nwg.y * WG;
+}
+
 // The size uniform of element-wise kernels.
 struct Count {
   count: u32,

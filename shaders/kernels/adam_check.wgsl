@@ -5,7 +5,8 @@
 //   status  (2)  divergence status, atomics
 //   params, m, v, grads  (P)  read only
 //   loss_history (K)  the chunk's mean losses; steps (K) per-epoch step_size, bc2_sqrt, epoch
-// One invocation per parameter; any number of workgroups (they all flag the same epoch).
+// Invocations stride over the parameters (common/grid.wgsl); any number of workgroups (they all
+// flag the same epoch).
 // Uses ops/adam.wgsl, common/grid.wgsl, common/epoch.wgsl, common/finite.wgsl, common/status.wgsl.
 
 override WG: u32 = 64;
@@ -24,9 +25,11 @@ override WG: u32 = 64;
 @compute @workgroup_size(WG)
 fn adam_check(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
               @builtin(local_invocation_index) lid: u32) {
-  let i = flat_invocation(wid, nwg, lid);
   let step = steps[epoch.k];
-  if (i < size.count && !diverged_before(step.epoch)) {
+  if (diverged_before(step.epoch)) {
+    return; // an earlier epoch was refused: nothing of this one counts
+  }
+  for (var i = flat_invocation(wid, nwg, lid); i < size.count; i += dispatch_invocations(nwg)) {
     adam_update_guarded(AdamState(params[i], m[i], v[i]), grads[i], hyper, step, loss_history[epoch.k]);
   }
 }

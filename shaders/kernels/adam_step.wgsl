@@ -7,7 +7,7 @@
 //   grads   (P)  this epoch's gradients
 //   steps   (K)  per-epoch step_size and bc2_sqrt of the current chunk, indexed by epoch.k
 //   hyper        β1, β2, 1-β1, 1-β2, eps
-// One invocation per parameter. Uses ops/adam.wgsl, common/grid.wgsl, common/epoch.wgsl,
+// Invocations stride over the parameters (common/grid.wgsl). Uses ops/adam.wgsl, common/grid.wgsl, common/epoch.wgsl,
 // common/finite.wgsl, common/status.wgsl.
 
 override WG: u32 = 64;
@@ -25,10 +25,11 @@ override WG: u32 = 64;
 @compute @workgroup_size(WG)
 fn adam_step(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
              @builtin(local_invocation_index) lid: u32) {
-  let i = flat_invocation(wid, nwg, lid);
   let step = steps[epoch.k];
-  // Flagged in this epoch (by adam_check) or before: nothing changes.
-  if (i < size.count && !diverged_before(step.epoch + 1u)) {
+  if (diverged_before(step.epoch + 1u)) {
+    return; // flagged in this epoch (by adam_check) or before: nothing changes
+  }
+  for (var i = flat_invocation(wid, nwg, lid); i < size.count; i += dispatch_invocations(nwg)) {
     let next = adam_update(AdamState(params[i], m[i], v[i]), grads[i], hyper, step);
     params[i] = next.param;
     m[i] = next.m;

@@ -2,7 +2,8 @@
 // values in one epoch. The same op runs forward (on the ReLU's output) and backward (on the
 // gradient at it): inverted dropout's Jacobian is the same diagonal mask·scale. The mask is
 // common/dropout.wgsl's hash of (seed, epoch, layer, element i = n·OUT + o), the very mask the fused
-// strategy's gemm_forward epilogue draws. The unfused strategy's op; one invocation per element.
+// strategy's gemm_forward epilogue draws. The unfused strategy's op; invocations stride over the
+// elements (common/grid.wgsl).
 //   values  (COUNT)  in place
 //   steps   (K)      the chunk's AdamStep: steps[epoch.k].epoch seeds the mask
 // Uses ops/adam.wgsl, common/grid.wgsl, common/epoch.wgsl, common/dropout.wgsl.
@@ -25,9 +26,8 @@ struct DropoutDims {
 @compute @workgroup_size(WG)
 fn dropout_inplace(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                    @builtin(local_invocation_index) lid: u32) {
-  let i = flat_invocation(wid, nwg, lid);
-  if (i < dims.count) {
-    let stream = dropout_stream(dims.seed, steps[epoch.k].epoch, dims.layer);
+  let stream = dropout_stream(dims.seed, steps[epoch.k].epoch, dims.layer);
+  for (var i = flat_invocation(wid, nwg, lid); i < dims.count; i += dispatch_invocations(nwg)) {
     values[i] = select(0.0, values[i] * dims.keep_scale, dropout_keep(stream, i, dims.drop_threshold));
   }
 }

@@ -4,7 +4,7 @@
 //   prob    (N)  head_prob(z)                       written when WRITE_PROB (predictions, accuracy)
 //   logit   (N)  the last Linear's output
 //   y       (N)  targets (unused when only WRITE_PROB)
-// One invocation per point. The fused strategy writes loss and dlogit in one dispatch; unfused in
+// Invocations stride over the points (common/grid.wgsl). The fused strategy writes loss and dlogit in one dispatch; unfused in
 // two, as an eager framework runs the loss and its backward; the forward pass writes prob. Outputs
 // not written may be bound to any buffer of at least one float.
 // Uses ops/sigmoid.wgsl, ops/bce.wgsl, ops/head.wgsl, common/grid.wgsl.
@@ -30,18 +30,16 @@ struct HeadDims {
 @compute @workgroup_size(WG)
 fn head_points(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                @builtin(local_invocation_index) lid: u32) {
-  let i = flat_invocation(wid, nwg, lid);
-  if (i >= dims.count) {
-    return;
-  }
-  let z = logit[i];
-  if (WRITE_LOSS) {
-    loss[i] = head_loss(z, y[i]);
-  }
-  if (WRITE_DLOGIT) {
-    dlogit[i] = head_dlogit(z, y[i], dims.mean_over);
-  }
-  if (WRITE_PROB) {
-    prob[i] = head_prob(z);
+  for (var i = flat_invocation(wid, nwg, lid); i < dims.count; i += dispatch_invocations(nwg)) {
+    let z = logit[i];
+    if (WRITE_LOSS) {
+      loss[i] = head_loss(z, y[i]);
+    }
+    if (WRITE_DLOGIT) {
+      dlogit[i] = head_dlogit(z, y[i], dims.mean_over);
+    }
+    if (WRITE_PROB) {
+      prob[i] = head_prob(z);
+    }
   }
 }

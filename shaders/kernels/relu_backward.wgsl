@@ -1,7 +1,7 @@
 // relu_backward: G = G ⊙ [A > 0], in place
 //   grad  (COUNT)  dH in, dZ out
 //   act   (COUNT)  the activation relu_forward wrote (positive exactly where z > 0)
-// One invocation per element. Uses ops/relu.wgsl, common/grid.wgsl.
+// Invocations stride over the elements (common/grid.wgsl). Uses ops/relu.wgsl, common/grid.wgsl.
 
 override WG: u32 = 64;
 
@@ -11,9 +11,8 @@ override WG: u32 = 64;
 
 @compute @workgroup_size(WG)
 fn relu_backward_inplace(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-                         @builtin(local_invocation_index) lid: u32) {
-  let i = flat_invocation(wid, nwg, lid);
-  if (i < size.count) {
+                       @builtin(local_invocation_index) lid: u32) {
+  for (var i = flat_invocation(wid, nwg, lid); i < size.count; i += dispatch_invocations(nwg)) {
     grad[i] = relu_backward(grad[i], act[i]);
   }
 }

@@ -12,6 +12,20 @@ export function workgroupsFor(count: number, workgroupSize: number): number {
   return Math.ceil(count / workgroupSize);
 }
 
+/**
+ * Workgroups of an element-wise kernel over `count` elements, whose invocations stride over the
+ * elements (common/grid.wgsl's grid-stride loop). A software adapter pays ~10 µs per workgroup,
+ * so there a handful of workgroups loop over many elements each; a GPU gets one element per
+ * invocation.
+ */
+export function elementWorkgroups(count: number, workgroupSize: number, software: boolean): [number, number] {
+  const needed = Math.max(1, workgroupsFor(count, workgroupSize));
+  return grid2d(software ? Math.min(needed, SOFTWARE_ELEMENT_WORKGROUPS) : needed);
+}
+
+/** Workgroups of an element-wise kernel on a software adapter: a few per core. */
+const SOFTWARE_ELEMENT_WORKGROUPS = 8;
+
 export function isPowerOfTwo(n: number): boolean {
   return Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
 }

@@ -2,7 +2,7 @@
 // pass share, built from the layer table: per-point head, mean loss, and the all-or-nothing Adam
 // step. Each returns Steps (src/train/steps.ts) over buffers the caller owns.
 import type { GpuContext } from '../gpu/context';
-import { grid2d, workgroupsFor } from '../gpu/grid';
+import { elementWorkgroups } from '../gpu/grid';
 import { getKernel } from '../gpu/kernel';
 import { KERNELS } from '../gpu/kernels';
 import { dimsUniform } from '../gpu/gemm';
@@ -14,7 +14,8 @@ import type { Step } from './steps';
 /** Default workgroup size of the element-wise kernels (head, mean, Adam, ReLU, dropout). */
 export const ELEMENT_WG = 64;
 
-export const elementGrid = (count: number, wg: number): [number, number] => grid2d(workgroupsFor(count, wg));
+/** Workgroups of an element-wise kernel over `count` elements (gpu/grid.ts elementWorkgroups). */
+export const elementGrid = (ctx: GpuContext, count: number, wg: number): [number, number] => elementWorkgroups(count, wg, ctx.isSoftware);
 
 /** A layer's GEMM shapes over n points, straight from the layer table. */
 export function layerDims(l: LinearLayer, n: number): GemmLayerDims {
@@ -57,7 +58,7 @@ export async function headStep(
   if (!a.out.loss && !a.out.dlogit && !a.out.prob) throw new Error(`${a.label}: the head step writes nothing`);
   const unused = (what: string) => owner.storage(`${a.label} head: no ${what}`, 4);
   const group = kernel.bind(`${a.label} head`, [a.out.loss ?? unused('loss'), a.out.dlogit ?? unused('dlogit'), a.out.prob ?? unused('prob'), a.logit, a.y ?? a.logit, dims]);
-  return { kernel, group, workgroups: elementGrid(a.n, wg) };
+  return { kernel, group, workgroups: elementGrid(ctx, a.n, wg) };
 }
 
 /** The mean of n per-point losses into history[k] for epoch k of the chunk (reduce_rows' fixed-order tree). */
@@ -74,7 +75,7 @@ export async function meanLossStep(ctx: GpuContext, owner: BufferOwner, a: { his
 export async function adamSteps(ctx: GpuContext, b: TrainingBuffers, wg = ELEMENT_WG): Promise<Step[]> {
   const [check, step] = await Promise.all([getKernel(ctx, KERNELS.adamCheck, { WG: wg }), getKernel(ctx, KERNELS.adamStep, { WG: wg })]);
   const count = b.uniform('adam count P', new Uint32Array([b.layout.count, 0, 0, 0]));
-  const grid = elementGrid(b.layout.count, wg);
+  const grid = elementGrid(ctx, b.layout.count, wg);
   return [
     { kernel: check, group: check.bind('adam check', [b.status, b.params, b.m, b.v, b.grads, b.lossHistory, b.steps, b.hyper, count, b.epochIndex]), workgroups: grid, perEpoch: true },
     { kernel: step, group: step.bind('adam step', [b.params, b.m, b.v, b.status, b.grads, b.steps, b.hyper, count, b.epochIndex]), workgroups: grid, perEpoch: true },

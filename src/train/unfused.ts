@@ -36,14 +36,14 @@ export async function createUnfused(ctx: GpuContext, b: TrainingBuffers, options
   const dropoutStep = (i: number, values: GPUBuffer, label: string): Step => {
     const l = layout.layers[i];
     const dims = b.uniform(`${label} dims`, dimsUniform(KERNELS.dropoutInplace, { count: n * l.outDim, seed: options.dropoutSeed >>> 0, layer: l.index, drop_threshold: dropThreshold(p), keep_scale: keepScale(p) }));
-    return { kernel: dropout, group: dropout.bind(label, [values, b.steps, dims, b.epochIndex]), workgroups: elementGrid(n * l.outDim, wg), perEpoch: true };
+    return { kernel: dropout, group: dropout.bind(label, [values, b.steps, dims, b.epochIndex]), workgroups: elementGrid(ctx, n * l.outDim, wg), perEpoch: true };
   };
 
   const steps: Step[] = [];
   for (const [i, l] of layout.layers.entries()) {
     steps.push(await gemmForwardStep(ctx, b, { y: acts[i], x: input(i), params: b.params, steps: b.steps, epochIndex: b.epochIndex, dims: layerDims(l, n), epilogue: EPILOGUE_BIAS, tiles }));
     if (!l.hidden) continue;
-    steps.push({ kernel: relu, group: relu.bind(`unfused relu ${i + 1}`, [acts[i], count(i)]), workgroups: elementGrid(n * l.outDim, wg) });
+    steps.push({ kernel: relu, group: relu.bind(`unfused relu ${i + 1}`, [acts[i], count(i)]), workgroups: elementGrid(ctx, n * l.outDim, wg) });
     if (p > 0) steps.push(dropoutStep(i, acts[i], `unfused dropout ${i + 1}`));
   }
   const head = { logit: acts[last], y: b.y, n, binaryLabels: b.binaryLabels, wg };
@@ -60,7 +60,7 @@ export async function createUnfused(ctx: GpuContext, b: TrainingBuffers, options
     if (i === 0) continue;
     steps.push(await gemmBackwardInputStep(ctx, b, { dx: dz[i - 1], dy: dz[i], params: b.params, dims: layerDims(l, n), tiles }));
     if (p > 0) steps.push(dropoutStep(i - 1, dz[i - 1], `unfused dropout backward ${i}`));
-    steps.push({ kernel: reluBackward, group: reluBackward.bind(`unfused relu backward ${i}`, [dz[i - 1], acts[i - 1], count(i - 1)]), workgroups: elementGrid(n * layout.layers[i - 1].outDim, wg) });
+    steps.push({ kernel: reluBackward, group: reluBackward.bind(`unfused relu backward ${i}`, [dz[i - 1], acts[i - 1], count(i - 1)]), workgroups: elementGrid(ctx, n * layout.layers[i - 1].outDim, wg) });
   }
   steps.push(...(await adamSteps(ctx, b, wg)));
   return { name: 'unfused', workgroupSize: wg, dispatchesPerEpoch: steps.length, epochSteps: steps };
