@@ -7,7 +7,7 @@
 // Invocations stride over the points (common/grid.wgsl). The fused strategy writes loss and dlogit in one dispatch; unfused in
 // two, as an eager framework runs the loss and its backward; the forward pass writes prob. Outputs
 // not written may be bound to any buffer of at least one float.
-// Uses ops/sigmoid.wgsl, ops/bce.wgsl, ops/head.wgsl, common/grid.wgsl.
+// Uses ops/sigmoid.wgsl, ops/bce.wgsl, ops/head.wgsl, common/finite.wgsl, common/grid.wgsl.
 
 override WG: u32 = 64;
 override WRITE_LOSS: bool = true;
