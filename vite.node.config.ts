@@ -3,6 +3,9 @@ import { defineConfig } from 'vite';
 
 export default defineConfig({
   logLevel: 'warn',
+  // Bundled rather than imported, so it is evaluated after gpu/float16-shim.ts (Node 20 has no
+  // Float16Array, which webgpu-utils names when it loads); an external import would be hoisted.
+  ssr: { noExternal: ['webgpu-utils'] },
   build: {
     ssr: true,
     outDir: 'dist-node',
