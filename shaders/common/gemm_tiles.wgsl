@@ -1,4 +1,4 @@
-// gemm_tiles: the tiled product shared by the three GEMM kernels, C (M, NC) += A (M, K) · B (K, NC)
+// gemm_tiles: the tiled product shared by the three GEMM kernels, C (M, NC) = A (M, K) · B (K, NC)
 // over a range of k, one TILE_M × TILE_N block of C per workgroup.
 //
 //   invocation (tr, tc), tr < WG_M = TILE_M / TM, tc < WG_N = TILE_N / TN, owns the TM × TN
@@ -66,20 +66,6 @@ fn block_col(blk: GemmBlock, lid: u32, b: u32) -> u32 {
   return blk.col0 + lid % WG_N + WG_N * b;
 }
 
-// The tile block of flat workgroup index `t` over a grid of ceil(rows/TILE_M) × ceil(cols/TILE_N)
-// blocks, column blocks fastest. `valid` is false for the padding workgroups of a 2-D dispatch
-// (common/grid.wgsl); it is the same for the whole workgroup, so such a workgroup may return early.
-struct BlockAt {
-  blk: GemmBlock,
-  valid: bool,
-}
-
-fn gemm_block_at(t: u32, rows: u32, cols: u32) -> BlockAt {
-  let blocks_n = (cols + TILE_N - 1u) / TILE_N;
-  let blocks_m = (rows + TILE_M - 1u) / TILE_M;
-  return BlockAt(GemmBlock((t / blocks_n) * TILE_M, (t % blocks_n) * TILE_N, rows, cols), t < blocks_m * blocks_n);
-}
-
 // r += a ⊗ b for the invocation's TM × TN block: a holds rows 0-3 (lo) and 4-7 (hi), b columns
 // 0-3 and 4-7. The conditions are on override constants: the compiler drops the unused rows.
 fn rank1_update(r: ptr<function, GemmRegisters>, a_lo: vec4f, a_hi: vec4f, b_lo: vec4f, b_hi: vec4f) {
@@ -110,11 +96,20 @@ fn rank1_update(r: ptr<function, GemmRegisters>, a_lo: vec4f, a_hi: vec4f, b_lo:
   }
 }
 
-// C[row, col] = Σ_{k_begin ≤ k < k_end} A[row, k]·B[k, col] for the invocation's TM × TN outputs,
-// each handed to the kernel's gemm_store. Every invocation of the workgroup must call it with the
-// same k range (barriers). Rows and columns past the bounds are read clamped to the last row and
-// column: their registers hold junk that is never stored, and no load needs a branch.
-fn gemm_tile(blk: GemmBlock, lid: u32, k_begin: u32, k_end: u32) {
+// Workgroup t's block of C (M = rows, NC = cols): C[row, col] = Σ_{k_begin ≤ k < k_end} A[row, k]·B[k, col]
+// for the invocation's TM × TN outputs, each handed to the kernel's gemm_store. Blocks are
+// numbered over ceil(rows/TILE_M) × ceil(cols/TILE_N), column blocks fastest; a t past them is a
+// padding workgroup of the 2-D grid (common/grid.wgsl), which returns at once: t is the same for the
+// whole workgroup, so no barrier is left waiting. Every invocation of the workgroup must call it
+// with the same k range (barriers). Rows and columns past the bounds are read clamped to the last
+// row and column: their registers hold junk that is never stored, and no load needs a branch.
+fn gemm_tile(t: u32, lid: u32, rows: u32, cols: u32, k_begin: u32, k_end: u32) {
+  let blocks_n = (cols + TILE_N - 1u) / TILE_N;
+  let blocks_m = (rows + TILE_M - 1u) / TILE_M;
+  if (t >= blocks_m * blocks_n) {
+    return;
+  }
+  let blk = GemmBlock((t / blocks_n) * TILE_M, (t % blocks_n) * TILE_N, rows, cols);
   var r: GemmRegisters;
   if (SHARED) {
     r = gemm_accumulate_shared(blk, lid, k_begin, k_end);
@@ -185,6 +180,15 @@ fn gemm_accumulate_direct(blk: GemmBlock, lid: u32, k_begin: u32, k_end: u32) ->
   return r;
 }
 
+// Element e of the copy of a tile `extent` long (rows of A or columns of B) and TILE_K deep, as
+// (position along extent, k): k_fastest makes neighbouring invocations walk k.
+fn tile_element(e: u32, extent: u32, k_fastest: bool) -> vec2u {
+  if (k_fastest) {
+    return vec2u(e / TILE_K, e % TILE_K);
+  }
+  return vec2u(e % extent, e / extent);
+}
+
 fn gemm_accumulate_shared(blk: GemmBlock, lid: u32, k_begin: u32, k_end: u32) -> GemmRegisters {
   let tr = lid / WG_N;
   let tc = lid % WG_N;
@@ -192,36 +196,20 @@ fn gemm_accumulate_shared(blk: GemmBlock, lid: u32, k_begin: u32, k_end: u32) ->
   for (var k0 = k_begin; k0 < k_end; k0 += TILE_K) {
     // Copy both tiles; k past k_end reads as 0 in both, so the last, partial step adds exact zeros.
     for (var e = lid; e < TILE_M * TILE_K; e += WG) {
-      var m: u32;
-      var k: u32;
-      if (A_K_FASTEST) {
-        m = e / TILE_K;
-        k = e % TILE_K;
-      } else {
-        m = e % TILE_M;
-        k = e / TILE_M;
-      }
+      let mk = tile_element(e, TILE_M, A_K_FASTEST);
       var v = 0.0;
-      if (k0 + k < k_end) {
-        v = load_a(min(blk.row0 + m, blk.rows - 1u), k0 + k);
+      if (k0 + mk.y < k_end) {
+        v = load_a(min(blk.row0 + mk.x, blk.rows - 1u), k0 + mk.y);
       }
-      tile_a[k * TILE_M + m] = v;
+      tile_a[mk.y * TILE_M + mk.x] = v;
     }
     for (var e = lid; e < TILE_K * TILE_N; e += WG) {
-      var k: u32;
-      var c: u32;
-      if (B_C_FASTEST) {
-        k = e / TILE_N;
-        c = e % TILE_N;
-      } else {
-        k = e % TILE_K;
-        c = e / TILE_K;
-      }
+      let ck = tile_element(e, TILE_N, !B_C_FASTEST);
       var v = 0.0;
-      if (k0 + k < k_end) {
-        v = load_b(k0 + k, min(blk.col0 + c, blk.cols - 1u));
+      if (k0 + ck.y < k_end) {
+        v = load_b(k0 + ck.y, min(blk.col0 + ck.x, blk.cols - 1u));
       }
-      tile_b[k * TILE_N + c] = v;
+      tile_b[ck.y * TILE_N + ck.x] = v;
     }
     workgroupBarrier();
     for (var k = 0u; k < TILE_K; k++) {

@@ -52,9 +52,5 @@ fn gemm_store(n: u32, i: u32, v: f32) {
 @compute @workgroup_size(WG)
 fn gemm_backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                        @builtin(local_invocation_index) lid: u32) {
-  let at = gemm_block_at(flat_workgroup(wid, nwg), dims.n, dims.in_dim);
-  if (!at.valid) {
-    return; // a padding workgroup of the 2-D grid: the whole workgroup leaves together
-  }
-  gemm_tile(at.blk, lid, 0u, dims.out_dim);
+  gemm_tile(flat_workgroup(wid, nwg), lid, dims.n, dims.in_dim, 0u, dims.out_dim);
 }

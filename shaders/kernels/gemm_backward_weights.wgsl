@@ -50,13 +50,9 @@ fn gemm_store(o: u32, c: u32, v: f32) {
 @compute @workgroup_size(WG)
 fn gemm_backward_weights(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                          @builtin(local_invocation_index) lid: u32) {
-  let at = gemm_block_at(flat_workgroup(vec3u(wid.xy, 0u), vec3u(nwg.xy, 1u)), dims.out_dim, dims.in_dim + 1u);
-  if (!at.valid || wid.z >= dims.splits) {
-    return; // a padding workgroup: the whole workgroup leaves together
-  }
-  split = wid.z;
+  split = wid.z; // the host dispatches exactly `splits` along z
   // from wid.z, not the private copy: the uniformity analysis treats private variables as
   // varying, and the k range decides the barriers
   let k_begin = wid.z * dims.split_len;
-  gemm_tile(at.blk, lid, k_begin, min(dims.n, k_begin + dims.split_len));
+  gemm_tile(flat_workgroup(vec3u(wid.xy, 0u), vec3u(nwg.xy, 1u)), lid, dims.out_dim, dims.in_dim + 1u, k_begin, min(dims.n, k_begin + dims.split_len));
 }

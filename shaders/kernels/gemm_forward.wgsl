@@ -62,12 +62,8 @@ fn gemm_store(n: u32, o: u32, dot: f32) {
 @compute @workgroup_size(WG)
 fn gemm_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                 @builtin(local_invocation_index) lid: u32) {
-  let at = gemm_block_at(flat_workgroup(wid, nwg), dims.n, dims.out_dim);
-  if (!at.valid) {
-    return; // a padding workgroup of the 2-D grid: the whole workgroup leaves together
-  }
   if (EPILOGUE == 2u) {
     dropout_stream_of_epoch = dropout_stream(dims.dropout_seed, steps[epoch.k].epoch, dims.layer);
   }
-  gemm_tile(at.blk, lid, 0u, dims.in_dim);
+  gemm_tile(flat_workgroup(wid, nwg), lid, dims.n, dims.out_dim, 0u, dims.in_dim);
 }
