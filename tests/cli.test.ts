@@ -31,7 +31,7 @@ describe('npm run train', () => {
     const r = train('--data', dnnex, '--epochs', '500', '--out', out);
     expect(r.stderr).toContain('epoch 500/500');
     expect(r.code).toBe(0);
-    const summary = /final loss ([\d.]+), ([\d.]+) s/.exec(r.stdout);
+    const summary = /final loss ([\d.]+), .*?([\d.]+) s \(/.exec(r.stdout);
     expect(summary, r.stdout).not.toBeNull();
     expect(Number(summary![1])).toBeCloseTo(LECTURE.loss[499], 5);
     const report = JSON.parse(readFileSync(out, 'utf8'));
@@ -132,11 +132,11 @@ describe('npm run train', () => {
   test.each([
     [['--hidden', '0'], '--hidden'],
     [['--lr', 'fast'], '--lr needs a number'],
-    [['--strategy', 'magic'], '--strategy must be one of'],
+    [['--strategy', 'magic'], '--strategy: strategy must be one of'],
     [['--epochs', '-3'], '--epochs'],
     [['--bogus'], 'unknown argument'],
-    [['--points-per-thread', '0'], '--points-per-thread must be'],
-    [['--workgroup-size', '48'], '--workgroup-size must be a power of two'],
+    [['--points-per-thread', '0'], '--points-per-thread: points per thread must be'],
+    [['--workgroup-size', '48'], '--workgroup-size: workgroup size must be a power of two'],
     [['--data', '/no/such.csv'], 'cannot read /no/such.csv'],
     [['--layers', '2,4,1'], '--data: layers start with 2 inputs, but the data set has 1 feature'],
     [['--layers', '1,4,2'], '--layers: the last layer must have one output'],
