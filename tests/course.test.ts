@@ -13,6 +13,11 @@ import type { Dataset } from '../src/data/dataset';
 import { paramLayout, unpackParams, type ModelSpec } from '../src/model/layout';
 import type { StrategyName } from '../src/train/strategy';
 import { STRATEGIES, Trainer } from '../src/train/trainer';
+import { cpuTrain } from '../src/cpu/model';
+import { DEFAULT_ADAM } from '../src/cpu/ops';
+import { initParams } from '../src/model/init';
+import { dataset } from './datasets';
+import { rng } from './harness';
 import { expectClose, withDevice } from './gpu';
 import { COURSE } from './shared';
 
@@ -82,6 +87,66 @@ describe.each(Object.keys(COURSE))('%s', (name) => {
         expectClose(prob, checkpoint.prob ?? checkpoint.yhat!, 2e-3, 0, `predictions after ${epochs}`);
       }
       trainer.destroy();
+    });
+  });
+});
+
+describe('the sizes the course needs', () => {
+  test('05wk-1: a hidden layer of 204,800 units on 100 points trains (fused), as the CPU reference', async () => {
+    await withDevice(async (ctx) => {
+      const spec: ModelSpec = { layers: [1, 204_800, 1], head: 'mse', dropout: 0 };
+      const x = Array.from({ length: 100 }, (_, i) => i / 99);
+      const data = dataset(x, x.map((v) => Math.sin(6 * v)));
+      const trainer = await Trainer.create(ctx, data, { strategy: 'fused', model: spec, seed: 43052n, chunkEpochs: 2 });
+      const losses: number[] = [];
+      await trainer.train(2, { onLoss: (_, l) => losses.push(...l) });
+      const layout = paramLayout(spec);
+      const want = cpuTrain(initParams(43052n, layout), layout, data.x, data.y, DEFAULT_ADAM, 2);
+      expectClose(losses, want.losses, 1e-5, 1e-4, 'loss per epoch');
+      trainer.destroy();
+    });
+  });
+
+  test('eight hidden layers and 4096 inputs train, as the CPU reference', async () => {
+    await withDevice(async (ctx) => {
+      for (const layers of [[3, 8, 8, 8, 8, 8, 8, 8, 8, 1], [4096, 4, 1]]) {
+        const spec: ModelSpec = { layers, head: 'bce', dropout: 0 };
+        const g = rng(layers.length);
+        const n = 40;
+        const data = dataset(Array.from({ length: n * layers[0] }, () => g(-1, 1)), Array.from({ length: n }, () => (g() < 0.5 ? 0 : 1)), layers[0]);
+        const trainer = await Trainer.create(ctx, data, { strategy: 'fused', model: spec, seed: 1n, lr: 0.01, chunkEpochs: 10 });
+        const losses: number[] = [];
+        await trainer.train(10, { onLoss: (_, l) => losses.push(...l) });
+        const layout = paramLayout(spec);
+        const want = cpuTrain(initParams(1n, layout), layout, data.x, data.y, { ...DEFAULT_ADAM, lr: 0.01 }, 10);
+        expectClose(losses, want.losses, 1e-5, 1e-4, `loss per epoch, layers ${layers.join(',')}`);
+        trainer.destroy();
+      }
+    });
+  });
+
+  test('dropout: the fused and unfused strategies draw the same masks, and the masks act', async () => {
+    await withDevice(async (ctx) => {
+      const spec: ModelSpec = { layers: [1, 64, 64, 1], head: 'mse', dropout: 0.5 };
+      const x = Array.from({ length: 50 }, (_, i) => i / 49);
+      const data = dataset(x, x.map((v) => v * v));
+      const run = async (strategy: 'fused' | 'unfused') => {
+        const trainer = await Trainer.create(ctx, data, { strategy, model: spec, seed: 9n, chunkEpochs: 10 });
+        const losses: number[] = [];
+        await trainer.train(10, { onLoss: (_, l) => losses.push(...l) });
+        const params = await trainer.readParams();
+        trainer.destroy();
+        return { losses, params };
+      };
+      const [fused, unfused] = [await run('fused'), await run('unfused')];
+      expectClose(unfused.losses, fused.losses, 1e-6, 1e-5, 'fused vs unfused losses with dropout');
+      expectClose(unfused.params, fused.params, 1e-6, 1e-5, 'fused vs unfused params with dropout');
+      // Without dropout the same model gives other losses: the masks do act.
+      const plain = await Trainer.create(ctx, data, { strategy: 'fused', model: { ...spec, dropout: 0 }, seed: 9n, chunkEpochs: 10 });
+      const plainLosses: number[] = [];
+      await plain.train(10, { onLoss: (_, l) => plainLosses.push(...l) });
+      plain.destroy();
+      expect(Math.abs(plainLosses[0] - fused.losses[0])).toBeGreaterThan(1e-4);
     });
   });
 });

@@ -92,3 +92,4 @@ test('auto: resident for the lecture, piecewise for one input and one hidden lay
     expect(chooseStrategy(q([2, 16, 16, 1], 1000), false)).toBe('fused');
   });
 });
+
