@@ -5,6 +5,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { accuracy } from '../src/cpu/model';
+import { parseCsv } from '../src/data/csv';
 import { STRATEGY_NAMES } from '../src/train/strategy';
 import { COURSE, LECTURE } from './shared';
 
@@ -55,13 +57,14 @@ describe('npm run train', () => {
     expect(report.test_loss).toHaveLength(200);
     report.loss.forEach((l: number, i: number) => expect(Math.abs(l - golden.loss[i]), `epoch ${i + 1}`).toBeLessThanOrEqual(golden.tolerance[i]));
     report.test_loss.forEach((l: number, i: number) => expect(Math.abs(l - golden.test_loss![i]), `test epoch ${i + 1}`).toBeLessThanOrEqual(golden.test_tolerance![i]));
-    // PyTorch's predictions after 200 epochs give its accuracies; ours come from our own predictions.
-    const torchTrain = golden.checkpoints['200'].prob!;
-    expect(report.accuracy.train).toBeGreaterThan(0.95);
+    // PyTorch's predictions after 200 epochs give its train accuracy; ours comes from our own
+    // predictions, and may differ by a point whose probability sits within rounding of 0.5.
+    const labels = parseCsv(readFileSync(shared('mnist37-train.csv')), 'mnist37-train.csv').y;
+    const torchTrain = accuracy(golden.checkpoints['200'].prob!, labels);
+    expect(Math.abs(report.accuracy.train - torchTrain)).toBeLessThanOrEqual(1 / 1600);
     expect(report.accuracy.test).toBeGreaterThan(0.9);
     expect(Object.keys(report.params)).toEqual(['W1', 'b1', 'W2', 'b2']);
     expect(report.params.W1).toHaveLength(32 * 784);
-    expect(torchTrain).toHaveLength(1600);
   });
 
   test('--holdout: the last rows are the test set, as the lecture splits x_all[:80] / x_all[80:]', () => {
