@@ -85,3 +85,6 @@ export async function createPiecewise(ctx: GpuContext, b: TrainingBuffers, data:
     encode: (pass, epochs) => encodeSteps(pass, steps, epochs),
   };
 }
+
+// TEMP stub until the port lands
+export const PIECEWISE: import('./strategy').StrategyDescriptor = { name: 'piecewise', summary: '', unsupported: () => 'not yet', defaultWorkgroupSize: () => 1, limitProblem: () => undefined, preferredBy: () => false, create: () => { throw new Error('stub'); } };

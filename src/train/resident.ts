@@ -34,3 +34,6 @@ export async function createResident(ctx: GpuContext, b: TrainingBuffers, option
     },
   };
 }
+
+// TEMP stub until the port lands
+export const RESIDENT: import('./strategy').StrategyDescriptor = { name: 'resident', summary: '', unsupported: () => 'not yet', defaultWorkgroupSize: () => 1, limitProblem: () => undefined, preferredBy: () => false, create: () => { throw new Error('stub'); } };
