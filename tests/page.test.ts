@@ -185,7 +185,7 @@ describe('the lecture on WebGPU', () => {
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('play');
       await playRun(page);
       expect(await epochs(page)).toBe(200);
-      expect(await hook<{ lr: number; hidden: number }>(page, 'config()')).toMatchObject({ lr: 0.05, hidden: 2 });
+      expect(await hook<{ lr: number }>(page, 'config()')).toMatchObject({ lr: 0.05, model: { layers: [1, 2, 1] } });
       expect(await hook(page, 'runs()')).toEqual([
         { from: 0, to: 100, lr: 0.001 },
         { from: 100, to: 200, lr: 0.05 },
@@ -197,7 +197,7 @@ describe('the lecture on WebGPU', () => {
       expect(Math.abs(values[199] - LECTURE.loss[199])).toBeGreaterThan(1e-3);
       expect(new URL(page.url()).searchParams.get('lr')).toBe('0.05');
       const exported = JSON.parse(await downloadText(page, '#export-params'));
-      expect(exported).toMatchObject({ epochs: 200, config: { lr: 0.05, hidden: 2 }, runs: [{ lr: 0.001 }, { lr: 0.05 }] });
+      expect(exported).toMatchObject({ epochs: 200, config: { lr: 0.05, seed: '43052', model: { layers: [1, 2, 1], head: 'bce' } }, runs: [{ lr: 0.001 }, { lr: 0.05 }] });
 
       await page.fill('#hidden', '8');
       await page.click('#restart');
@@ -205,7 +205,7 @@ describe('the lecture on WebGPU', () => {
       expect(await epochs(page)).toBe(0);
       expect(await hook(page, 'lossPoints()')).toBe(0);
       expect(await hook(page, 'overlays()')).toEqual([]);
-      expect(await hook<{ hidden: number }>(page, 'config()')).toMatchObject({ hidden: 8 });
+      expect(await hook(page, 'config()')).toMatchObject({ model: { layers: [1, 8, 1] } });
       expect(new URL(page.url()).searchParams.get('hidden')).toBe('8');
       expect(await page.locator('#diagram circle').count()).toBe(10);
     });

@@ -4,6 +4,7 @@
 // draw the bump the hidden layer draws.
 import { adamUpdate, bce, bceBackward, DEFAULT_ADAM, sigmoid, sigmoidBackward } from '../cpu/ops';
 import { MT19937 } from '../model/mt19937';
+import { generatorSeed } from '../model/seed';
 
 export class LogisticBaseline {
   /** w, b in float32, as torch stores them. */
@@ -13,15 +14,20 @@ export class LogisticBaseline {
   step = 0;
 
   /** torch.manual_seed(seed); nn.Linear(1, 1): weight, then bias, each U(-1, 1). */
-  constructor(seed: number) {
-    const rng = new MT19937(seed);
+  constructor(seed: bigint) {
+    const rng = new MT19937(generatorSeed(seed));
     this.params[0] = rng.uniform(-1, 1);
     this.params[1] = rng.uniform(-1, 1);
   }
 
-  forward(x: ArrayLike<number>): Float32Array<ArrayBuffer> {
+  /** w·x + b at every x, before the sigmoid. */
+  logit(x: ArrayLike<number>): Float32Array<ArrayBuffer> {
     const [w, b] = this.params;
-    return Float32Array.from(x, (xi) => sigmoid(Math.fround(w * xi) + b));
+    return Float32Array.from(x, (xi) => Math.fround(w * xi) + b);
+  }
+
+  forward(x: ArrayLike<number>): Float32Array<ArrayBuffer> {
+    return this.logit(x).map(sigmoid);
   }
 
   /** Trains `epochs` epochs at `lr`; returns each epoch's loss (before its update, as the network's). */

@@ -1,24 +1,26 @@
 // "Can you beat Adam?": sliders for the lecture's seven numbers (W1, b1, W2, b2 of width 2) redraw the
 // bent line over the data and give its loss, beside Adam's model of the moment.
 import type { Dataset } from '../data/dataset';
-import { BENT_LINE_PARAMS, packParams, paramLayout } from '../model/layout';
+import { BENT_LINE_PARAMS, packParams, paramLayout, singleHidden } from '../model/layout';
 import { DataChart } from './charts';
 import { cpuTrace } from './engine';
-import { fmt, scoreOf } from './inside';
+import { accuracyText, fmt, scoreOf } from './inside';
 
-const LAYOUT = paramLayout(2); // API: model spec — singleHidden(2)
+const LAYOUT = paramLayout(singleHidden(2));
+const [FIRST, SECOND] = LAYOUT.layers;
 const SLIDERS: { name: string; at: number }[] = [
-  { name: 'W1[0]', at: LAYOUT.W1 },
-  { name: 'W1[1]', at: LAYOUT.W1 + 1 },
-  { name: 'b1[0]', at: LAYOUT.b1 },
-  { name: 'b1[1]', at: LAYOUT.b1 + 1 },
-  { name: 'W2[0]', at: LAYOUT.W2 },
-  { name: 'W2[1]', at: LAYOUT.W2 + 1 },
-  { name: 'b2', at: LAYOUT.b2 },
+  { name: 'W1[0]', at: FIRST.w },
+  { name: 'W1[1]', at: FIRST.w + 1 },
+  { name: 'b1[0]', at: FIRST.b },
+  { name: 'b1[1]', at: FIRST.b + 1 },
+  { name: 'W2[0]', at: SECOND.w },
+  { name: 'W2[1]', at: SECOND.w + 1 },
+  { name: 'b2', at: SECOND.b },
 ];
+const bentLine = () => packParams(BENT_LINE_PARAMS, LAYOUT);
 
 export class ByHand {
-  readonly params = packParams(BENT_LINE_PARAMS);
+  readonly params = bentLine();
   private readonly chart: DataChart;
   private data: Dataset | undefined;
   private adam: { prob: ArrayLike<number>; loss: number; epoch: number } | undefined;
@@ -57,7 +59,7 @@ export class ByHand {
     copy.type = 'button';
     copy.className = 'secondary';
     copy.textContent = 'Start from the lecture’s numbers';
-    copy.addEventListener('click', () => this.set(packParams(BENT_LINE_PARAMS)));
+    copy.addEventListener('click', () => this.set(bentLine()));
     form.append(copy);
   }
 
@@ -87,15 +89,15 @@ export class ByHand {
   /** Your loss on the data, for the tests and the summary. */
   loss(): number {
     if (!this.data) return NaN;
-    return scoreOf(cpuTrace(this.params, LAYOUT, this.data.x).prob, this.data.y).loss;
+    return scoreOf(cpuTrace(this.params, LAYOUT, this.data.x), this.data.y, 'bce').loss;
   }
 
   private redraw(): void {
     if (!this.data) return;
-    const { prob } = cpuTrace(this.params, LAYOUT, this.data.x);
-    this.chart.setEstimate(prob);
-    const mine = scoreOf(prob, this.data.y);
+    const trace = cpuTrace(this.params, LAYOUT, this.data.x);
+    this.chart.setEstimate(trace.prob);
+    const mine = scoreOf(trace, this.data.y, 'bce');
     const adam = this.adam ? ` Adam after ${this.adam.epoch} epochs: ${fmt(this.adam.loss, 4)}${mine.loss < this.adam.loss ? ' — you win!' : '.'}` : '';
-    this.summary.textContent = `Your bent line: loss ${fmt(mine.loss, 4)}, accuracy ${(100 * mine.accuracy).toFixed(1)}%.${adam}`;
+    this.summary.textContent = `Your bent line: loss ${fmt(mine.loss, 4)}${accuracyText(mine.accuracy)}.${adam}`;
   }
 }

@@ -1,8 +1,10 @@
 // The network's inside, drawn from its parameters: a diagram (units as nodes, weights as edges), each
 // hidden unit over the data with its kink, the sum before the sigmoid; text summaries of every chart
 // for screen readers; and the diagnosis of a run that stopped learning.
-import { bce } from '../cpu/ops';
-import type { ParamLayout } from '../model/layout';
+import { accuracy } from '../cpu/model';
+import { headLoss } from '../cpu/ops';
+import { isClassifier, type Head, type ParamLayout } from '../model/layout';
+import type { ForwardTrace } from '../train/forward';
 import { UNIT_COLORS, type PanelSpec } from './charts';
 import { cpuTrace } from './engine';
 
@@ -13,17 +15,20 @@ const SHOWN_UNITS = 8;
 
 export const fmt = (v: number, digits = 3) => (Number.isFinite(v) ? Number(v.toPrecision(digits)).toString() : String(v));
 
+/** A unit of the first hidden layer of a one-input model: relu(w·x + b), weighted by v when the next layer is the output. */
 interface Unit {
   w: number;
   b: number;
   v: number;
 }
 
-// API: model spec — with paramLayout(spec).layers, read each layer's w and b from its table entry.
-function units(params: ArrayLike<number>, layout: ParamLayout): { units: Unit[]; b2: number } {
+/** The first hidden layer's units, read from the layer table (one input: w is a number). */
+function units(params: ArrayLike<number>, layout: ParamLayout): { units: Unit[]; bias: number } {
+  const [first, next] = layout.layers;
+  const out = layout.layers[layout.layers.length - 1];
   const list: Unit[] = [];
-  for (let j = 0; j < layout.hidden; j++) list.push({ w: params[layout.W1 + j], b: params[layout.b1 + j], v: params[layout.W2 + j] });
-  return { units: list, b2: params[layout.b2] };
+  for (let j = 0; j < first.outDim; j++) list.push({ w: params[first.w + j * first.inDim], b: params[first.b + j], v: next.hidden ? NaN : params[next.w + j] });
+  return { units: list, bias: params[out.b] };
 }
 
 /** Where unit relu(w·x + b) bends: x = -b/w (none when w = 0). */
@@ -36,59 +41,92 @@ function el(name: string, attrs: Record<string, string | number>, text?: string)
   return e;
 }
 
-/** The diagram: x → hidden units → output, edges coloured by sign and sized by magnitude. */
+/** The diagram: inputs → hidden layers → output, edges coloured by sign and sized by magnitude (the first units of wide layers). */
 export function drawDiagram(svg: SVGSVGElement, params: ArrayLike<number>, layout: ParamLayout, epoch: number): void {
-  const { units: all, b2 } = units(params, layout);
-  const shown = all.slice(0, SHOWN_UNITS);
-  const maxW = Math.max(1e-6, ...shown.flatMap((u) => [Math.abs(u.w), Math.abs(u.v)]));
+  const sizes = layout.spec.layers;
+  const shownOf = (size: number) => Math.min(size, SHOWN_UNITS);
+  const weight = (l: number, o: number, i: number) => params[layout.layers[l].w + o * layout.layers[l].inDim + i];
+  let maxW = 1e-6;
+  layout.layers.forEach((l, li) => {
+    for (let o = 0; o < shownOf(l.outDim); o++) for (let i = 0; i < shownOf(l.inDim); i++) maxW = Math.max(maxW, Math.abs(weight(li, o, i)));
+  });
   const width = (w: number) => 0.75 + (5 * Math.abs(w)) / maxW;
   const color = (w: number) => (w >= 0 ? 'var(--pos)' : 'var(--neg)');
   const H = 220;
-  const yOf = (j: number) => (shown.length === 1 ? H / 2 : 24 + (j * (H - 48)) / (shown.length - 1));
-  const [xIn, xHid, xOut] = [36, 160, 284];
+  const W = 320;
+  const xOf = (c: number) => 36 + (c * (W - 72)) / (sizes.length - 1);
+  const yOf = (c: number, j: number) => (shownOf(sizes[c]) === 1 ? H / 2 : 24 + (j * (H - 48)) / (shownOf(sizes[c]) - 1));
   const title = svg.querySelector('title')!;
   const desc = svg.querySelector('desc')!;
   svg.replaceChildren(title, desc);
-  shown.forEach((u, j) => {
-    svg.append(el('line', { x1: xIn, y1: H / 2, x2: xHid, y2: yOf(j), stroke: color(u.w), 'stroke-width': width(u.w) }));
-    svg.append(el('line', { x1: xHid, y1: yOf(j), x2: xOut, y2: H / 2, stroke: color(u.v), 'stroke-width': width(u.v) }));
+  layout.layers.forEach((l, li) => {
+    for (let o = 0; o < shownOf(l.outDim); o++) {
+      for (let i = 0; i < shownOf(l.inDim); i++) {
+        const w = weight(li, o, i);
+        svg.append(el('line', { x1: xOf(li), y1: yOf(li, i), x2: xOf(li + 1), y2: yOf(li + 1, o), stroke: color(w), 'stroke-width': width(w) }));
+      }
+    }
   });
-  svg.append(el('circle', { cx: xIn, cy: H / 2, r: 14, class: 'node' }), el('text', { x: xIn, y: H / 2 + 4, 'text-anchor': 'middle', class: 'node-label' }, 'x'));
-  shown.forEach((u, j) => {
-    svg.append(el('circle', { cx: xHid, cy: yOf(j), r: 12, class: 'node', stroke: UNIT_COLORS[j % UNIT_COLORS.length], 'stroke-width': 3 }));
-    svg.append(el('text', { x: xHid, y: yOf(j) + 4, 'text-anchor': 'middle', class: 'node-label' }, `h${j + 1}`));
-    svg.append(el('text', { x: xHid + 16, y: yOf(j) - 10, class: 'edge-label' }, `w ${fmt(u.w)}, b ${fmt(u.b)}`));
+  const last = sizes.length - 1;
+  sizes.forEach((size, c) => {
+    for (let j = 0; j < shownOf(size); j++) {
+      const hidden = c > 0 && c < last;
+      const label = c === 0 ? (size === 1 ? 'x' : `x${j + 1}`) : c === last ? (layout.spec.head === 'mse' ? 'ŷ' : 'σ') : sizes.length > 3 ? `${c}.${j + 1}` : `h${j + 1}`;
+      svg.append(el('circle', hidden ? { cx: xOf(c), cy: yOf(c, j), r: 12, class: 'node', stroke: UNIT_COLORS[j % UNIT_COLORS.length], 'stroke-width': 3 } : { cx: xOf(c), cy: yOf(c, j), r: 14, class: 'node' }));
+      svg.append(el('text', { x: xOf(c), y: yOf(c, j) + 4, 'text-anchor': 'middle', class: 'node-label' }, label));
+    }
+    if (size > shownOf(size)) svg.append(el('text', { x: xOf(c), y: H - 2, class: 'edge-label', 'text-anchor': 'middle' }, `+ ${size - shownOf(size)} more`));
   });
-  svg.append(el('circle', { cx: xOut, cy: H / 2, r: 14, class: 'node' }), el('text', { x: xOut, y: H / 2 + 4, 'text-anchor': 'middle', class: 'node-label' }, 'σ'));
-  svg.append(el('text', { x: xOut - 6, y: H / 2 + 30, class: 'edge-label', 'text-anchor': 'middle' }, `b ${fmt(b2)}`));
-  if (all.length > shown.length) svg.append(el('text', { x: xHid, y: H - 2, class: 'edge-label', 'text-anchor': 'middle' }, `+ ${all.length - shown.length} more units`));
-  desc.textContent =
-    `At epoch ${epoch}: ${all.length} hidden units. ` +
-    shown.map((u, j) => `Unit ${j + 1}: input weight ${fmt(u.w)}, bias ${fmt(u.b)}, output weight ${fmt(u.v)}`).join('; ') +
-    `; output bias ${fmt(b2)}.`;
+  const { units: all, bias } = units(params, layout);
+  const labelled = sizes[0] === 1 && sizes.length === 3;
+  if (labelled) all.slice(0, SHOWN_UNITS).forEach((u, j) => svg.append(el('text', { x: xOf(1) + 16, y: yOf(1, j) - 10, class: 'edge-label' }, `w ${fmt(u.w)}, b ${fmt(u.b)}`)));
+  svg.append(el('text', { x: xOf(last) - 6, y: H / 2 + 30, class: 'edge-label', 'text-anchor': 'middle' }, `b ${fmt(bias)}`));
+  const shape = `${sizes.join(' → ')} units`;
+  desc.textContent = labelled
+    ? `At epoch ${epoch}: ${all.length} hidden units. ` +
+      all
+        .slice(0, SHOWN_UNITS)
+        .map((u, j) => `Unit ${j + 1}: input weight ${fmt(u.w)}, bias ${fmt(u.b)}, output weight ${fmt(u.v)}`)
+        .join('; ') +
+      `; output bias ${fmt(bias)}.`
+    : `At epoch ${epoch}: layers of ${shape}; the first ${SHOWN_UNITS} units of each wide layer drawn; output bias ${fmt(bias)}.`;
 }
 
-/** The learned model's panels over sorted x: each unit before and after its ReLU, weighted, summed, squashed. */
+/**
+ * The learned model's panels over sorted x (one input): the first hidden layer's units before and
+ * after their ReLU (kinks marked), each deeper hidden layer after its ReLU, the last hidden layer
+ * weighted by the output layer, their sum (the logit) and the head's output.
+ */
 export function unitPanels(params: Floats, layout: ParamLayout, x: Floats): { panels: PanelSpec[]; summary: string } {
-  const { units: all, b2 } = units(params, layout);
+  const { units: all, bias } = units(params, layout);
   const t = cpuTrace(params, layout, x);
-  const h = layout.hidden;
+  const color = (j: number) => UNIT_COLORS[j % UNIT_COLORS.length];
+  const column = (m: Float32Array, width: number, j: number, scale = 1) => Array.from({ length: x.length }, (_, i) => m[width * i + j] * scale);
+  const series = (label: string, m: Float32Array, width: number, scaleOf: (j: number) => number = () => 1) =>
+    Array.from({ length: Math.min(width, SHOWN_UNITS) }, (_, j) => ({ label: `${label} ${j + 1}`, values: column(m, width, j, scaleOf(j)), color: color(j) }));
   const shown = all.slice(0, SHOWN_UNITS);
-  const col = (m: Float32Array, j: number, scale = 1) => Array.from({ length: x.length }, (_, i) => m[h * i + j] * scale);
   const marks = shown.flatMap((u, j) => {
     const k = kinkOf(u);
-    return k === undefined ? [] : [{ x: k, color: UNIT_COLORS[j % UNIT_COLORS.length] }];
+    return k === undefined ? [] : [{ x: k, color: color(j) }];
   });
-  const perUnit = (label: string, scaleOf: (u: Unit) => number, m: Float32Array) =>
-    shown.map((u, j) => ({ label: `${label} ${j + 1}`, values: col(m, j, scaleOf(u)), color: UNIT_COLORS[j % UNIT_COLORS.length] }));
-  const more = all.length > shown.length ? ` (the first ${shown.length} of ${all.length})` : '';
+  const more = (width: number) => (width > SHOWN_UNITS ? ` (the first ${SHOWN_UNITS} of ${width})` : '');
+  const hiddenLayers = layout.layers.filter((l) => l.hidden);
+  const h1 = hiddenLayers[0].outDim;
+  const out = layout.layers[layout.layers.length - 1];
+  const lastHidden = hiddenLayers[hiddenLayers.length - 1];
   const panels: PanelSpec[] = [
-    { title: 'w·x + b', caption: `each hidden unit before its ReLU${more}`, series: perUnit('unit', () => 1, t.preact), marks },
-    { title: 'relu(w·x + b)', caption: `after the ReLU: zero left or right of its kink${more}`, series: perUnit('unit', () => 1, t.hidden), marks },
-    { title: 'v·relu(w·x + b)', caption: `each unit weighted by the output layer${more}`, series: perUnit('unit', (u) => u.v, t.hidden), marks },
-    { title: `Σ v·relu(…) + ${fmt(b2)}`, caption: 'their sum: the logit, a bent line', values: Array.from(t.logit), marks },
-    { title: 'sigmoid(…)', caption: 'the estimated probability', values: Array.from(t.prob), marks },
+    { title: 'w·x + b', caption: `each hidden unit before its ReLU${more(h1)}`, series: series('unit', t.layers[0].preact, h1), marks },
+    { title: 'relu(w·x + b)', caption: `after the ReLU: zero left or right of its kink${more(h1)}`, series: series('unit', t.layers[0].hidden, h1), marks },
+    ...hiddenLayers.slice(1).map((l, i) => ({ title: `layer ${l.index + 1}: relu(…)`, caption: `hidden layer ${l.index + 1} after its ReLU${more(l.outDim)}`, series: series('unit', t.layers[i + 1].hidden, l.outDim) })),
+    {
+      title: 'v·relu(…)',
+      caption: `each unit weighted by the output layer${more(lastHidden.outDim)}`,
+      series: series('unit', t.layers[t.layers.length - 1].hidden, lastHidden.outDim, (j) => params[out.w + j]),
+      marks: hiddenLayers.length === 1 ? marks : undefined,
+    },
+    { title: `Σ v·relu(…) + ${fmt(bias)}`, caption: 'their sum: the logit, a bent line', values: Array.from(t.logit), marks: hiddenLayers.length === 1 ? marks : undefined },
   ];
+  if (layout.spec.head !== 'mse') panels.push({ title: 'sigmoid(…)', caption: 'the estimated probability', values: Array.from(t.prob), marks: hiddenLayers.length === 1 ? marks : undefined });
   const kinks = shown
     .map((u, j) => {
       const k = kinkOf(u);
@@ -96,7 +134,7 @@ export function unitPanels(params: Floats, layout: ParamLayout, x: Floats): { pa
       return `unit ${j + 1} ${k === undefined ? 'has no kink (w = 0)' : `bends at x = ${fmt(k)}`}${dead ? ' and is 0 on every point (dead)' : ''}`;
     })
     .join('; ');
-  return { panels, summary: `${kinks}. ${curveSummary(x, t.prob)}` };
+  return { panels, summary: `${kinks}${all.length > shown.length ? ` (and ${all.length - shown.length} more units)` : ''}. ${curveSummary(x, t.prob)}` };
 }
 
 /** A unit whose relu(w·x + b) is zero on every point: no gradient reaches it. */
@@ -117,25 +155,24 @@ export function curveSummary(sortedX: ArrayLike<number>, prob: ArrayLike<number>
   return `The estimate peaks at ${fmt(prob[top])} at x = ${fmt(sortedX[top])} and is lowest, ${fmt(prob[low])}, at x = ${fmt(sortedX[low])}.`;
 }
 
-/** Mean BCE and accuracy (threshold 0.5) of probabilities against labels. */
-export function scoreOf(prob: ArrayLike<number>, y: ArrayLike<number>): { loss: number; accuracy: number } {
+/** The mean loss of a forward trace under the model's head, and the accuracy (probability > 0.5) for classifiers. */
+export function scoreOf(trace: Pick<ForwardTrace, 'logit' | 'prob'>, y: ArrayLike<number>, head: Head): { loss: number; accuracy?: number } {
   let loss = 0;
-  let right = 0;
-  for (let i = 0; i < y.length; i++) {
-    loss += bce(prob[i], y[i]);
-    if (prob[i] >= 0.5 === y[i] >= 0.5) right++;
-  }
-  return { loss: loss / y.length, accuracy: right / y.length };
+  for (let i = 0; i < y.length; i++) loss += headLoss(head, trace.logit[i], y[i]);
+  return { loss: loss / y.length, accuracy: isClassifier(head) ? accuracy(trace.prob, y) : undefined };
 }
+
+/** "accuracy 93.4%" for classifiers, nothing for regression. */
+export const accuracyText = (a: number | undefined, lead = ', '): string => (a === undefined ? '' : `${lead}accuracy ${(100 * a).toFixed(1)}%`);
 
 /** Why a finished run learned nothing, with what to change; undefined when it is learning. */
 export function diagnose(losses: ArrayLike<number>, params: Floats, layout: ParamLayout, x: Floats): string | undefined {
-  const { units: all } = units(params, layout);
   const n = losses.length;
-  if (all.every((u) => deadUnit(u, x))) {
+  const first = cpuTrace(params, layout, x).layers[0].hidden;
+  if (first.every((v) => v === 0)) {
     return `every hidden unit is 0 on every point (dead ReLUs): no gradient reaches the first layer and the output is a constant. Reset, and lower the learning rate (try ${n > 0 ? '0.01 or less' : 'a smaller one'}).`;
   }
-  if (n < 50) return undefined;
+  if (n < 50 || layout.spec.head === 'mse') return undefined;
   const last = losses[n - 1];
   let since = n;
   while (since > 1 && Math.abs(losses[since - 2] - last) <= 1e-6 * Math.max(1, Math.abs(last))) since--;

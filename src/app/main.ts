@@ -4,7 +4,7 @@ import './style.css';
 import { DataError, parseCsv } from '../data/csv';
 import { linspace, type Dataset } from '../data/dataset';
 import { generateLectureData } from '../data/generate';
-import { BENT_LINE_PARAMS, packParams, paramLayout, unpackParams } from '../model/layout';
+import { BENT_LINE_PARAMS, packParams, paramLayout, singleHidden } from '../model/layout';
 import { gpuForwardWith } from '../train/forward';
 import { describeDivergence, type TrainerConfig, type TrainerState, type TrainResult } from '../train/trainer';
 import { LogisticBaseline } from './baseline';
@@ -12,10 +12,10 @@ import { ByHand } from './byhand';
 import { DataChart, LossChart, Panels, renderPanels } from './charts';
 import { cpuTrace } from './engine';
 import { download, lossCsv, readTextFile } from './files';
-import { curveSummary, diagnose, drawDiagram, fmt, scoreOf, unitPanels } from './inside';
+import { accuracyText, curveSummary, diagnose, drawDiagram, fmt, scoreOf, unitPanels } from './inside';
 import { modelFile, parseModelFile, pytorchScript, type RunRecord } from './modelfile';
 import { Session } from './session';
-import { LR_PRESETS, loadSettingsFromUrl, modelChanges, readSettings, saveModelToUrl, writeSettings, type DataChoice, type PageSettings } from './settings';
+import { hiddenOf, LR_PRESETS, loadSettingsFromUrl, modelChanges, readSettings as readForm, saveModelToUrl, writeSettings, type DataChoice, type ModelFrame, type PageSettings } from './settings';
 import type { TimelineEntry } from './timeline';
 
 export const LECTURE_CSV_URL = 'https://raw.githubusercontent.com/guebin/DL2024/main/posts/dnnex.csv';
@@ -91,13 +91,19 @@ let playing = false;
 /** Actions in progress (building an engine, a step, loading data): Play and the rest wait for them. */
 let busyCount = 0;
 const isBusy = () => busyCount > 0;
-let baseline = new LogisticBaseline(43052);
+let baseline = new LogisticBaseline(43052n);
+/** The held-out points of the lesson, evaluated every epoch (none in the lecture). */
+let testData: Dataset | undefined;
 /** The timeline entry shown instead of the live model; undefined: live. */
 let scrubbed: TimelineEntry | undefined;
 let lastEstimate: Float32Array = new Float32Array(0);
 let lastAnnounced = 0;
 
 const engine = () => session?.engine;
+
+/** The lesson's model frame (inputs, head, dropout): the form sets the rest. */
+const frame = (): ModelFrame => ({ inputs: 1, head: 'bce', dropout: 0 });
+const readSettings = () => readForm(frame());
 
 function announce(text: string): void {
   ui.announce.textContent = text;
@@ -168,7 +174,7 @@ async function buildFresh(settings: PageSettings): Promise<boolean> {
   scrubbed = undefined;
   session.timeline.clear();
   session.capture(0, true);
-  baseline = new LogisticBaseline(settings.config.seed); // API: model spec — seed becomes a bigint
+  baseline = new LogisticBaseline(settings.config.seed);
   lossChart.clear(settings.epochs);
   dataChart.clearOverlays();
   dataChart.setBaseline(undefined);
@@ -190,7 +196,7 @@ async function build(config: TrainerConfig, state: TrainerState | undefined): Pr
   ui.runStatus.textContent = session.onGpu ? 'Preparing the GPU (compiling the shaders)…' : 'Preparing the model…';
   ui.runStatus.setAttribute('aria-busy', 'true');
   try {
-    await session.build(config, data, state);
+    await session.build(config, data, state, testData);
     ui.runStatus.textContent = previous;
     ui.engineInfo.textContent = `Engine: ${engine()!.description}.`;
     return true;
@@ -211,8 +217,11 @@ async function build(config: TrainerConfig, state: TrainerState | undefined): Pr
 async function applyRunSettings(settings: PageSettings): Promise<boolean> {
   const eng = engine()!;
   const c = settings.config;
-  const same = c.lr === eng.config.lr && c.strategy === eng.config.strategy && (c.workgroupSize === undefined || c.workgroupSize === eng.config.workgroupSize);
-  if (same) return true;
+  const sameEngine = c.strategy === eng.config.strategy && (c.workgroupSize === undefined || c.workgroupSize === eng.config.workgroupSize);
+  if (sameEngine) {
+    eng.learningRate = c.lr; // torch's param_groups: parameters, moments and step carry over
+    return true;
+  }
   // torch allows a new lr between runs (param_groups): parameters, moments and step carry over.
   const state = await eng.snapshot();
   return build({ ...eng.config, lr: c.lr, strategy: c.strategy, workgroupSize: c.workgroupSize }, state);
@@ -250,14 +259,15 @@ async function refreshView(): Promise<void> {
     const inside = unitPanels(params, eng.layout, sortedX);
     unitCharts.update(sortedX, inside.panels);
     ui.unitsSummary.textContent = `At epoch ${epoch}: ${inside.summary}`;
-    const score = scoreOf(trace.prob, data.y);
+    const head = eng.layout.spec.head;
+    const score = scoreOf(trace, data.y, head);
     const base = baseline.step > 0 ? baseline.forward(data.x) : undefined;
     dataChart.setBaseline(base);
-    const baseScore = base ? scoreOf(base, data.y) : undefined;
+    const baseScore = base ? scoreOf({ prob: base, logit: baseline.logit(data.x) }, data.y, 'bce') : undefined;
     ui.dataSummary.textContent =
-      `${entry ? `Snapshot at epoch ${epoch}` : `Epoch ${epoch}`}: ${curveSummary(sortedX, inside.panels[4].values ?? [])} ` +
-      `Loss ${fmt(score.loss, 4)}, accuracy ${(100 * score.accuracy).toFixed(1)}%.` +
-      (baseScore ? ` Logistic regression (no hidden layer), same epochs: loss ${fmt(baseScore.loss, 4)}, accuracy ${(100 * baseScore.accuracy).toFixed(1)}%, a curve that can only rise or fall.` : '');
+      `${entry ? `Snapshot at epoch ${epoch}` : `Epoch ${epoch}`}: ${curveSummary(sortedX, inside.panels[inside.panels.length - 1].values ?? [])} ` +
+      `Loss ${fmt(score.loss, 4)}${accuracyText(score.accuracy)}.` +
+      (baseScore ? ` Logistic regression (no hidden layer), same epochs: loss ${fmt(baseScore.loss, 4)}${accuracyText(baseScore.accuracy)}, a curve that can only rise or fall.` : '');
     const losses = lossChart.values();
     ui.lossSummary.textContent =
       losses.length === 0
@@ -466,7 +476,7 @@ ui.restart.addEventListener('click', async () => {
 ui.continue.addEventListener('click', async () => {
   const eng = engine();
   if (!eng) return;
-  writeSettings({ hidden: eng.config.hidden, seed: eng.config.seed }); // API: model spec
+  writeSettings({ hidden: hiddenOf(eng.config), seed: String(eng.config.seed) });
   if (data !== session.dataset && !(await build(eng.config, await eng.snapshot()))) return;
   updateStale();
   ui.play.focus();
@@ -596,8 +606,8 @@ ui.exportTorch.addEventListener('click', async () => {
   const eng = engine();
   if (!eng) return;
   const params = await eng.readParams();
-  const loss = scoreOf(cpuTrace(params, eng.layout, session.dataset.x).prob, session.dataset.y).loss;
-  download('model.py', pytorchScript(unpackParams(params, eng.layout), session.dataset, eng.epochsDone, loss), 'text/x-python');
+  const loss = scoreOf(cpuTrace(params, eng.layout, session.dataset.x), session.dataset.y, eng.layout.spec.head).loss;
+  download('model.py', pytorchScript(params, eng.layout, session.dataset, eng.epochsDone, loss), 'text/x-python');
 });
 ui.exportLoss.addEventListener('click', () => download('loss.csv', lossCsv(lossChart.values()), 'text/csv'));
 ui.importParams.addEventListener('change', async () => {
@@ -607,11 +617,11 @@ ui.importParams.addEventListener('change', async () => {
   if (!file || !engine()) return;
   ui.importMessage.classList.remove('error');
   try {
-    const imported = parseModelFile(await readTextFile(file, 64 * 1024 * 1024));
+    const imported = parseModelFile(await readTextFile(file, 64 * 1024 * 1024), frame());
     const base = settings?.config ?? engine()!.config;
-    const config = { ...base, hidden: imported.hidden, lr: imported.lr ?? base.lr }; // API: model spec
+    const config = { ...base, model: imported.model, lr: imported.lr ?? base.lr, seed: imported.seed ?? base.seed };
     if (!(await build(config, imported.state))) throw new Error(ui.runMessage.textContent ?? 'the model could not be built');
-    writeSettings({ hidden: imported.hidden, lr: config.lr });
+    writeSettings({ hidden: hiddenOf(config), lr: config.lr, seed: String(config.seed) });
     runs = imported.runs;
     run = undefined;
     scrubbed = undefined;
@@ -627,8 +637,8 @@ ui.importParams.addEventListener('change', async () => {
     show(
       ui.importMessage,
       imported.hasAdam
-        ? `Loaded ${file.name}: width ${imported.hidden}, epoch ${imported.state.step}, with Adam's state: Play continues exactly where it stopped.`
-        : `Loaded ${file.name}: width ${imported.hidden}. It has no Adam state, so Adam starts afresh and epochs count from 0 (as a new torch optimizer would).`,
+        ? `Loaded ${file.name}: layers ${imported.model.layers.join('-')}, epoch ${imported.state.step}, with Adam's state: Play continues exactly where it stopped.`
+        : `Loaded ${file.name}: layers ${imported.model.layers.join('-')}. It has no Adam state, so Adam starts afresh and epochs count from 0 (as a new torch optimizer would).`,
     );
   } catch (e) {
     ui.importMessage.classList.add('error');
@@ -640,15 +650,16 @@ ui.importParams.addEventListener('change', async () => {
 
 async function renderBentLine(): Promise<void> {
   const x = linspace(-1, 1, 1001);
-  const layout = paramLayout(2); // API: model spec — singleHidden(2)
-  const params = packParams(BENT_LINE_PARAMS);
+  const layout = paramLayout(singleHidden(2));
+  const params = packParams(BENT_LINE_PARAMS, layout);
   const t = session.ctx ? await gpuForwardWith(session.ctx, params, layout, x) : cpuTrace(params, layout, x);
+  const [{ preact, hidden }] = t.layers;
   const column = (m: Float32Array, j: number) => Array.from({ length: x.length }, (_, i) => m[2 * i + j]);
   const panels = [
-    { title: 'x', caption: 'hidden unit 1 before the ReLU (weight 1)', values: column(t.preact, 0) },
-    { title: '-x', caption: 'hidden unit 2 before the ReLU (weight -1)', values: column(t.preact, 1) },
-    { title: 'relu(x)', caption: 'unit 1 after the ReLU', values: column(t.hidden, 0) },
-    { title: 'relu(-x)', caption: 'unit 2 after the ReLU', values: column(t.hidden, 1) },
+    { title: 'x', caption: 'hidden unit 1 before the ReLU (weight 1)', values: column(preact, 0) },
+    { title: '-x', caption: 'hidden unit 2 before the ReLU (weight -1)', values: column(preact, 1) },
+    { title: 'relu(x)', caption: 'unit 1 after the ReLU', values: column(hidden, 0) },
+    { title: 'relu(-x)', caption: 'unit 2 after the ReLU', values: column(hidden, 1) },
     { title: '-4.5·relu(x) - 9·relu(-x) + 4.5', caption: 'the second layer: a bent line', values: Array.from(t.logit) },
     { title: 'sigmoid(…)', caption: 'its sigmoid: a probability that logistic regression cannot draw', values: Array.from(t.prob) },
   ];

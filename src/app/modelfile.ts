@@ -2,7 +2,8 @@
 // state, the runs with their learning rates, the loss history), what it accepts back (that, the CLI's
 // --out, torch's nested [[…]] shapes), and a PyTorch script that rebuilds the net and checks its loss.
 import type { Dataset } from '../data/dataset';
-import { packParams, paramLayout, unpackParams, type ModelParams, type ParamLayout } from '../model/layout';
+import { HEADS, layersOfParams, packParams, paramLayout, unpackParams, type Head, type ModelParams, type ModelSpec, type ParamLayout } from '../model/layout';
+import { parseSeed } from '../model/seed';
 import type { TrainerConfig, TrainerState } from '../train/trainer';
 
 export const MODEL_FORMAT = 'webgpu-dnn-lecture/model@1';
@@ -14,9 +15,14 @@ export interface RunRecord {
   lr: number;
 }
 
+/** The configuration as JSON has it: the seed as a decimal string (torch's seeds reach 2^64 - 1). */
+export type FileConfig = Omit<TrainerConfig, 'seed'> & { seed: string };
+
 export interface ModelFile {
   format: typeof MODEL_FORMAT;
-  config: TrainerConfig;
+  config: FileConfig;
+  /** The lesson the model was trained in (`?lesson=`). */
+  lesson?: string;
   data: string;
   epochs: number;
   runs: RunRecord[];
@@ -25,108 +31,153 @@ export interface ModelFile {
   loss: number[];
 }
 
-export function modelFile(config: TrainerConfig, data: string, state: TrainerState, layout: ParamLayout, runs: RunRecord[], loss: ArrayLike<number>): ModelFile {
+export function modelFile(config: TrainerConfig, data: string, state: TrainerState, layout: ParamLayout, runs: RunRecord[], loss: ArrayLike<number>, lesson?: string): ModelFile {
   return {
     format: MODEL_FORMAT,
-    config,
+    config: { ...config, seed: String(config.seed) },
+    lesson,
     data,
     epochs: state.step,
     runs,
-    params: unpackParams(state.params, layout), // API: model spec
+    params: unpackParams(state.params, layout),
     adam: { step: state.step, m: unpackParams(state.m, layout), v: unpackParams(state.v, layout) },
     loss: Array.from(loss),
   };
 }
 
-const NAMES = ['W1', 'b1', 'W2', 'b2'] as const;
-const EXPECTED = 'expected {"params": {"W1", "b1", "W2", "b2"}} (what "Download the model" and the command line write), or {"W1", "b1", "W2", "b2"} alone';
+const EXPECTED = 'expected {"params": {"W1", "b1", "W2", "b2"}} (what "Download the model" and the command line write; deeper models add W3, b3, …), or {"W1", "b1", "W2", "b2"} alone';
 
 /** What an import restores: parameters always; Adam's state and the epoch count when the file has them. */
 export interface ImportedModel {
-  hidden: number;
+  model: ModelSpec;
   state: TrainerState;
   hasAdam: boolean;
   runs: RunRecord[];
   loss: number[];
   lr?: number;
+  seed?: bigint;
 }
 
-/** torch writes W1 as [[w], [w]] and W2 as [[w, w]]: flatten any nesting, as .flatten() would. */
-const flat = (v: unknown): unknown[] => (Array.isArray(v) ? v.flatMap(flat) : [v]);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function tensors(raw: unknown, what: string): ModelParams {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new RangeError(`${what} is not an object: ${EXPECTED}`);
-  const obj = raw as Record<string, unknown>;
-  const missing = NAMES.filter((n) => !(n in obj));
-  if (missing.length > 0) throw new RangeError(`${what} has no ${missing.join(', ')}: ${EXPECTED}`);
-  // API: model spec — packParams flattens nested arrays and takes deeper models (W3, b3, …) after the merge.
-  return Object.fromEntries(NAMES.map((n) => [n, flat(obj[n])])) as unknown as ModelParams;
+/** The model a set of named params describes (W1, b1, W2, b2, …, torch's shapes or flat), or the RangeError saying what was expected. */
+function layersOf(raw: unknown, what: string): number[] {
+  if (!isObject(raw)) throw new RangeError(`${what} is not an object: ${EXPECTED}`);
+  const layers = layersOfParams(raw);
+  if (layers) return layers;
+  const missing = ['W1', 'b1', 'W2', 'b2'].filter((n) => !Array.isArray(raw[n]));
+  throw new RangeError(missing.length > 0 ? `${what} has no ${missing.join(', ')}: ${EXPECTED}` : `${what}: the shapes of W1, b1, W2, b2, … do not chain into layers: ${EXPECTED}`);
 }
 
-export function parseModelFile(text: string): ImportedModel {
+/**
+ * Reads a model file. The layers come from the parameters' shapes; the head and dropout from the
+ * file's config when it has them, else from `fallback` (the lesson on screen).
+ */
+export function parseModelFile(text: string, fallback: Pick<ModelSpec, 'head' | 'dropout'>): ImportedModel {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
     throw new RangeError(`this is not JSON (${(e as Error).message}): ${EXPECTED}`);
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new RangeError(EXPECTED);
-  const obj = json as Record<string, unknown>;
-  const params = packParams(tensors('params' in obj ? obj.params : obj, 'params' in obj ? 'its "params"' : 'the file'));
-  const hidden = params.length === 0 ? 0 : (params.length - 1) / 3; // API: model spec
-  const layout = paramLayout(hidden);
-  const loss = Array.isArray(obj.loss) ? obj.loss.filter((v): v is number => typeof v === 'number') : [];
-  const runs = Array.isArray(obj.runs) ? (obj.runs as RunRecord[]).filter((r) => Number.isInteger(r?.from) && Number.isInteger(r?.to) && typeof r?.lr === 'number') : [];
-  const config = (obj.config ?? {}) as Partial<TrainerConfig>;
-  const adam = obj.adam as { step?: unknown; m?: unknown; v?: unknown } | undefined;
-  if (adam && typeof adam === 'object') {
+  if (!isObject(json)) throw new RangeError(EXPECTED);
+  const raw = 'params' in json ? json.params : json;
+  const what = 'params' in json ? 'its "params"' : 'the file';
+  const layers = layersOf(raw, what);
+  const config = isObject(json.config) ? json.config : {};
+  const spec = isObject(config.model) ? config.model : {};
+  const head = HEADS.includes(spec.head as Head) ? (spec.head as Head) : fallback.head;
+  const dropout = typeof spec.dropout === 'number' ? spec.dropout : fallback.dropout;
+  const model: ModelSpec = { layers, head, dropout };
+  const layout = paramLayout(model);
+  const params = packParams(raw as Record<string, unknown>, layout);
+  const loss = Array.isArray(json.loss) ? json.loss.filter((v): v is number => typeof v === 'number') : [];
+  const runs = Array.isArray(json.runs) ? (json.runs as RunRecord[]).filter((r) => Number.isInteger(r?.from) && Number.isInteger(r?.to) && typeof r?.lr === 'number') : [];
+  const lr = typeof config.lr === 'number' ? config.lr : undefined;
+  const seedText = typeof config.seed === 'string' || typeof config.seed === 'number' ? parseSeed(String(config.seed)) : undefined;
+  const seed = seedText && 'seed' in seedText ? seedText.seed : undefined;
+  const adam = json.adam;
+  if (isObject(adam)) {
     const step = adam.step;
     if (!Number.isInteger(step) || (step as number) < 0) throw new RangeError(`its "adam.step" must be a non-negative integer, got ${String(step)}`);
-    const m = packParams(tensors(adam.m, 'its "adam.m"'));
-    const v = packParams(tensors(adam.v, 'its "adam.v"'));
-    if (m.length !== layout.count || v.length !== layout.count) throw new RangeError(`its Adam state does not match the parameters' width ${hidden}`);
-    return { hidden, state: { params, m, v, step: step as number }, hasAdam: true, runs, loss: loss.slice(0, step as number), lr: config.lr };
+    const moments = (v: unknown, name: string) => {
+      if (!isObject(v)) throw new RangeError(`its "adam.${name}" is not an object: ${EXPECTED}`);
+      try {
+        return packParams(v, layout);
+      } catch (e) {
+        throw new RangeError(`its Adam state does not match the parameters' layers ${layers.join(',')}: adam.${name}.${(e as Error).message}`);
+      }
+    };
+    const state = { params, m: moments(adam.m, 'm'), v: moments(adam.v, 'v'), step: step as number };
+    return { model, state, hasAdam: true, runs, loss: loss.slice(0, step as number), lr, seed };
   }
   const zeros = () => new Float32Array(layout.count);
-  return { hidden, state: { params, m: zeros(), v: zeros(), step: 0 }, hasAdam: false, runs: [], loss: [], lr: config.lr };
+  return { model, state: { params, m: zeros(), v: zeros(), step: 0 }, hasAdam: false, runs: [], loss: [], lr, seed };
 }
 
 const py = (v: number) => (Number.isInteger(v) ? `${v}.0` : String(v));
 const pyList = (values: ArrayLike<number>) => `[${Array.from(values, py).join(', ')}]`;
 
+/** The loss torch computes for each head, on the network's output. */
+const TORCH_LOSS: Record<Head, { name: string; call: string }> = {
+  bce: { name: 'BCE', call: 'torch.nn.functional.binary_cross_entropy(net(x), y)' },
+  'bce-logits': { name: 'BCEWithLogits', call: 'torch.nn.functional.binary_cross_entropy_with_logits(net(x), y)' },
+  mse: { name: 'MSE', call: 'torch.nn.functional.mse_loss(net(x), y)' },
+};
+
+/** The net as torch's modules, in order, and the index of each Linear in the Sequential (its state_dict prefix). */
+function torchModules(layout: ParamLayout): { modules: string[]; linearAt: number[] } {
+  const modules: string[] = [];
+  const linearAt: number[] = [];
+  for (const l of layout.layers) {
+    linearAt.push(modules.length);
+    modules.push(`torch.nn.Linear(${l.inDim}, ${l.outDim})`);
+    if (l.hidden) {
+      modules.push('torch.nn.ReLU()');
+      if (layout.spec.dropout > 0) modules.push(`torch.nn.Dropout(${layout.spec.dropout})`);
+    }
+  }
+  if (layout.spec.head === 'bce') modules.push('torch.nn.Sigmoid()');
+  return { modules, linearAt };
+}
+
 /** A runnable script: the net as nn.Sequential, the weights loaded, the data inline, the loss printed. */
-export function pytorchScript(params: ModelParams, data: Dataset, epochs: number, pageLoss: number | undefined): string {
-  const h = params.W1.length; // API: model spec — one Linear per layer of the spec, ReLU between
+export function pytorchScript(params: Float32Array, layout: ParamLayout, data: Dataset, epochs: number, pageLoss: number | undefined): string {
+  const { modules, linearAt } = torchModules(layout);
+  const named = unpackParams(params, layout);
+  const loss = TORCH_LOSS[layout.spec.head];
   const inline = data.x.length <= 200_000;
+  const features = data.features.map((f) => JSON.stringify(f)).join(', ');
   return [
     `# The network trained on the page "Overcoming the limits of logistic regression" after ${epochs} epochs,`,
-    `# rebuilt in PyTorch: python3 model.py [data.csv]  (a CSV with columns x and y; by default the data inline below)`,
+    `# rebuilt in PyTorch: python3 model.py [data.csv]  (a CSV with the columns ${data.features.join(', ')} and ${data.target}; by default the data inline below)`,
     'import csv',
     'import sys',
     '',
     'import torch',
     '',
-    `net = torch.nn.Sequential(torch.nn.Linear(1, ${h}), torch.nn.ReLU(), torch.nn.Linear(${h}, 1), torch.nn.Sigmoid())`,
+    `net = torch.nn.Sequential(${modules.join(', ')})`,
     'state = {',
-    `    "0.weight": torch.tensor(${pyList(params.W1)}).reshape(${h}, 1),`,
-    `    "0.bias": torch.tensor(${pyList(params.b1)}),`,
-    `    "2.weight": torch.tensor(${pyList(params.W2)}).reshape(1, ${h}),`,
-    `    "2.bias": torch.tensor(${pyList(params.b2)}),`,
+    ...layout.layers.flatMap((l, i) => [
+      `    "${linearAt[i]}.weight": torch.tensor(${pyList(named[`W${l.index + 1}`])}).reshape(${l.outDim}, ${l.inDim}),`,
+      `    "${linearAt[i]}.bias": torch.tensor(${pyList(named[`b${l.index + 1}`])}),`,
+    ]),
     '}',
     'net.load_state_dict(state)',
+    'net.eval()  # evaluation mode: dropout off, as the page evaluates',
     '',
     'if len(sys.argv) > 1:',
     '    with open(sys.argv[1], newline="") as f:',
     '        rows = list(csv.DictReader(f))',
-    '    x = torch.tensor([float(r["x"]) for r in rows]).reshape(-1, 1)',
-    '    y = torch.tensor([float(r["y"]) for r in rows]).reshape(-1, 1)',
+    `    x = torch.tensor([[float(r[c]) for c in (${features},)] for r in rows])`,
+    `    y = torch.tensor([float(r[${JSON.stringify(data.target)}]) for r in rows]).reshape(-1, 1)`,
     inline
-      ? `else:  # ${data.source}, ${data.x.length} points\n    x = torch.tensor(${pyList(data.x)}).reshape(-1, 1)\n    y = torch.tensor(${pyList(data.y)}).reshape(-1, 1)`
-      : `else:\n    sys.exit("pass the data as a CSV file (${data.x.length} points are too many to inline)")`,
+      ? `else:  # ${data.source.replace(/[\r\n]/g, ' ')}, ${data.n} points\n    x = torch.tensor(${pyList(data.x)}).reshape(-1, ${data.d})\n    y = torch.tensor(${pyList(data.y)}).reshape(-1, 1)`
+      : `else:\n    sys.exit("pass the data as a CSV file (${data.n} points of ${data.d} features are too many to inline)")`,
     '',
     'with torch.no_grad():',
-    '    loss = torch.nn.functional.binary_cross_entropy(net(x), y)',
-    `print(f"BCE loss on {len(x)} points: {loss.item():.6f}${pageLoss === undefined ? '' : ` (the page: ${pageLoss.toFixed(6)})`}")`,
+    `    loss = ${loss.call}`,
+    `print(f"${loss.name} loss on {len(x)} points: {loss.item():.6f}${pageLoss === undefined ? '' : ` (the page: ${pageLoss.toFixed(6)})`}")`,
     '',
   ].join('\n');
 }

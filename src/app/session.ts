@@ -27,6 +27,7 @@ export class Session {
   private store: ParamStore | undefined;
   private lastGood: TrainerState | undefined;
   private stopRequested = false;
+  private test: Dataset | undefined;
   private recovering: Promise<void> | undefined;
 
   constructor(
@@ -76,7 +77,7 @@ export class Session {
     this.watch(this.ctx);
     let epochs = 0;
     if (config) {
-      await this.build(config, this.data, this.lastGood);
+      await this.build(config, this.data, this.lastGood, this.test);
       epochs = this.lastGood?.step ?? 0;
     }
     this.timeline.clear();
@@ -93,6 +94,11 @@ export class Session {
     return this.data;
   }
 
+  /** The held-out points the model is evaluated on every epoch, when the lesson has them. */
+  get testSet(): Dataset | undefined {
+    return this.test;
+  }
+
   get epochsDone(): number {
     return this.engine?.epochsDone ?? 0;
   }
@@ -102,8 +108,8 @@ export class Session {
    * other data, a file), else from the seed's fresh parameters. Throws, changing nothing, when the
    * settings or the data cannot be used.
    */
-  async build(config: TrainerConfig, data: Dataset, state?: TrainerState): Promise<Engine> {
-    const engine: Engine = this.ctx ? await GpuEngine.create(this.ctx, data, config) : new CpuEngine(data, config);
+  async build(config: TrainerConfig, data: Dataset, state?: TrainerState, test?: Dataset): Promise<Engine> {
+    const engine: Engine = this.ctx ? await GpuEngine.create(this.ctx, data, config, test) : new CpuEngine(data, config, test);
     try {
       if (state) engine.restore(state);
     } catch (e) {
@@ -113,6 +119,7 @@ export class Session {
     const old = this.engine;
     this.engine = engine;
     this.data = data;
+    this.test = test;
     old?.destroy();
     if (!this.store || old?.layout.count !== engine.layout.count) {
       this.store?.destroy();
@@ -153,7 +160,7 @@ export class Session {
   }
 
   /** Trains up to `epochs` more epochs; stops early between chunks on pause or device loss. */
-  async train(epochs: number, onLoss: (first: number, losses: Float32Array) => void): Promise<TrainResult> {
+  async train(epochs: number, onLoss: (first: number, losses: Float32Array, testLosses?: Float32Array) => void): Promise<TrainResult> {
     const engine = this.engine;
     if (!engine) throw new GpuError('no-device', 'press Reset first');
     return engine.train(epochs, { onLoss, shouldStop: () => this.stopRequested });

@@ -1,7 +1,9 @@
 // The run's settings: read from the form, validated field by field. The address bar describes the
 // model on screen (its width, seed, data set, the learning rate of its last run), not the form's
 // pending edits, so a link reproduces what one sees.
-import { DEFAULT_CONFIG, validateConfig, type TrainerConfig } from '../train/trainer';
+import { MODEL_LIMITS, type Head } from '../model/layout';
+import { parseSeed } from '../model/seed';
+import { DEFAULT_CONFIG, validateConfig, type ConfigProblem, type TrainerConfig } from '../train/trainer';
 import { STRATEGY_NAMES, type StrategyChoice } from '../train/strategy';
 
 export interface PageSettings {
@@ -37,7 +39,7 @@ export function saveModelToUrl(s: PageSettings, data: DataChoice, speed: string)
   query.set('epochs', String(s.epochs));
   query.set('seed', String(s.config.seed));
   query.set('lr', String(s.config.lr));
-  query.set('hidden', String(s.config.hidden)); // API: model spec
+  query.set('hidden', String(hiddenOf(s.config)));
   query.set('data', data);
   query.set('speed', speed);
   if (s.config.strategy === 'auto') query.delete('strategy');
@@ -47,20 +49,36 @@ export function saveModelToUrl(s: PageSettings, data: DataChoice, speed: string)
   history.replaceState(null, '', `${location.pathname}?${query}${location.hash}`);
 }
 
-/** The form field a validation problem belongs to. */
-function fieldOf(problem: string): Field {
-  // API: model spec — validateConfig will return { field, message }: map `field` here instead.
-  if (problem.startsWith('hidden')) return 'hidden';
-  if (problem.startsWith('learning')) return 'lr';
-  if (problem.startsWith('seed')) return 'seed';
-  if (problem.startsWith('workgroup')) return 'workgroup';
-  return 'strategy';
+/** The form field each field of a ConfigProblem belongs to (the engine settings the form lacks: under Advanced). */
+const FIELD_OF: Record<ConfigProblem['field'], Field> = {
+  layers: 'hidden',
+  head: 'hidden',
+  dropout: 'hidden',
+  data: 'hidden',
+  test: 'hidden',
+  lr: 'lr',
+  seed: 'seed',
+  workgroupSize: 'workgroup',
+  strategy: 'strategy',
+  chunkEpochs: 'strategy',
+  pointsPerThread: 'strategy',
+  tiles: 'strategy',
+};
+
+/** The rest of the model the form does not set: the lesson's inputs, head and dropout. */
+export interface ModelFrame {
+  inputs: number;
+  head: Head;
+  dropout: number;
 }
+
+/** The hidden width of a model of one hidden layer (the form's field): layers[1]. */
+export const hiddenOf = (config: TrainerConfig): number => config.model.layers[1];
 
 const LABELS: Record<Field, string> = { epochs: 'epochs per run', seed: 'seed', lr: 'learning rate', hidden: 'hidden width', strategy: 'strategy', workgroup: 'workgroup size' };
 
 /** The settings, or the problems keyed by field (each field shows its own message). */
-export function readSettings(): { settings?: PageSettings; problems: Map<Field, string> } {
+export function readSettings(frame: ModelFrame): { settings?: PageSettings; problems: Map<Field, string> } {
   const problems = new Map<Field, string>();
   const num = (name: Field) => {
     const raw = input(name).value.trim();
@@ -73,11 +91,16 @@ export function readSettings(): { settings?: PageSettings; problems: Map<Field, 
   const strategy = input('strategy').value as StrategyChoice;
   // Empty means the strategy's own default.
   const workgroupSize = input('workgroup').value.trim() === '' ? undefined : num('workgroup');
-  // API: model spec — the config becomes { model: singleHidden(hidden), seed: BigInt (parseSeed), … }.
-  const config: TrainerConfig = { ...DEFAULT_CONFIG, seed: num('seed'), lr: num('lr'), hidden: num('hidden'), strategy, workgroupSize };
-  for (const message of validateConfig(config)) {
-    const field = fieldOf(message);
-    if (!problems.has(field)) problems.set(field, message);
+  const hidden = num('hidden');
+  if (!problems.has('hidden') && (!Number.isInteger(hidden) || hidden < 1 || hidden > MODEL_LIMITS.maxWidth)) problems.set('hidden', `hidden width must be an integer from 1 to ${MODEL_LIMITS.maxWidth}`);
+  const parsed = parseSeed(input('seed').value);
+  if ('message' in parsed) problems.set('seed', parsed.message);
+  const seed = 'seed' in parsed ? parsed.seed : DEFAULT_CONFIG.seed;
+  const model = { layers: [frame.inputs, hidden, 1], head: frame.head, dropout: frame.dropout };
+  const config: TrainerConfig = { ...DEFAULT_CONFIG, model, seed, lr: num('lr'), strategy, workgroupSize };
+  for (const problem of validateConfig(config)) {
+    const field = FIELD_OF[problem.field];
+    if (!problems.has(field)) problems.set(field, problem.message);
   }
   if (!['auto', ...STRATEGY_NAMES].includes(strategy)) problems.set('strategy', `unknown strategy ${strategy}`);
   for (const name of FIELDS) {
@@ -101,8 +124,13 @@ export function writeSettings(s: Partial<Record<Field, string | number | undefin
 /** Settings that change the model itself (not just how it trains), as "name: form value (model: value)". */
 export function modelChanges(form: TrainerConfig, model: TrainerConfig): string[] {
   const changes: string[] = [];
-  // API: model spec — compare spec.layers / head / dropout as well.
-  if (form.hidden !== model.hidden) changes.push(`hidden width ${form.hidden} (the model has ${model.hidden})`);
+  const [a, b] = [form.model, model.model];
+  if (a.layers.join() !== b.layers.join()) {
+    const sameFrame = a.layers.length === 3 && b.layers.length === 3 && a.layers[0] === b.layers[0];
+    changes.push(sameFrame ? `hidden width ${a.layers[1]} (the model has ${b.layers[1]})` : `layers ${a.layers.join('-')} (the model has ${b.layers.join('-')})`);
+  }
+  if (a.head !== b.head) changes.push(`head ${a.head} (the model has ${b.head})`);
+  if (a.dropout !== b.dropout) changes.push(`dropout ${a.dropout} (the model has ${b.dropout})`);
   if (form.seed !== model.seed) changes.push(`seed ${form.seed} (the model started from ${model.seed})`);
   return changes;
 }

@@ -217,6 +217,11 @@ export class Trainer {
     return this.step;
   }
 
+  /** The parameters on the GPU, read-only: the page copies them into its snapshot buffer (copyBufferToBuffer). */
+  get paramsBuffer(): GPUBuffer {
+    return this.buffers.params;
+  }
+
   /** The learning rate of the next epochs (torch's param_groups allow changing it between steps). */
   get learningRate(): number {
     return this.hyper.lr;
