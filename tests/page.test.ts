@@ -207,7 +207,8 @@ describe('the lecture on WebGPU', () => {
       expect(await hook(page, 'overlays()')).toEqual([]);
       expect(await hook(page, 'config()')).toMatchObject({ model: { layers: [1, 8, 1] } });
       expect(new URL(page.url()).searchParams.get('hidden')).toBe('8');
-      expect(await page.locator('#diagram circle').count()).toBe(10);
+      // The diagram redraws on the next frame after the new model is ready.
+      await expect.poll(() => page.locator('#diagram circle').count()).toBe(10);
     });
   });
 
