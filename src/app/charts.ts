@@ -5,7 +5,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
-const COLORS = { estimate: '#2563eb', truth: '#6b7280', points: 'rgba(220, 38, 38, 0.3)', loss: '#2563eb', baseline: '#9333ea', hand: '#059669' };
+const COLORS = { estimate: '#2563eb', truth: '#6b7280', points: 'rgba(220, 38, 38, 0.3)', heldOut: '#059669', loss: '#2563eb', baseline: '#9333ea', hand: '#059669' };
 const OVERLAY_COLORS = ['#f59e0b', '#10b981', '#8b5cf6', '#ec4899', '#0ea5e9'];
 /** Hidden units' colours (the Okabe–Ito palette, told apart with colour blindness). */
 export const UNIT_COLORS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#f0e442', '#000000'];
@@ -186,22 +186,28 @@ export class LossChart {
   cursorEpoch: number | undefined;
   readonly redraw: () => void;
 
-  constructor(el: HTMLElement, name: string, height = 200) {
+  /**
+   * `second` names the curve drawn beside the loss (the logistic baseline, the test loss); `log`
+   * puts the loss on a log scale (regression losses span decades).
+   */
+  constructor(el: HTMLElement, name: string, height = 200, options: { yLabel?: string; second?: string | null; log?: boolean } = {}) {
+    const { yLabel = 'BCE loss', second = 'logistic regression', log = false } = options;
+    const hasSecond = second !== null;
     this.plot = new uPlot(
       {
         width: widthOf(el),
         height,
         legend: { live: false },
-        scales: { x: { time: false, range: (_u, _min, max) => [0, Math.max(Number.isFinite(max) ? max : 0, this.horizon, 1)] } },
-        axes: [themed({ label: 'epoch' }), themed({ label: 'BCE loss', size: 60 })],
+        scales: { x: { time: false, range: (_u, _min, max) => [0, Math.max(Number.isFinite(max) ? max : 0, this.horizon, 1)] }, y: log ? { distr: 3 } : {} },
+        axes: [themed({ label: 'epoch' }), themed({ label: yLabel, size: 60 })],
         series: [
           { label: 'epoch' },
           { label: 'loss', stroke: COLORS.loss, width: 1.5 },
-          { label: 'logistic regression', stroke: COLORS.baseline, width: 1.5, dash: [6, 4] },
+          ...(hasSecond ? [{ label: second, stroke: COLORS.baseline, width: 1.5, dash: [6, 4] }] : []),
         ],
         plugins: [markPlugin(() => (this.cursorEpoch === undefined ? [] : [{ x: this.cursorEpoch, color: cssVar('--accent') }]))],
       },
-      [[], [], []],
+      hasSecond ? [[], [], []] : [[], []],
       el,
     );
     accessible(this.plot, name);
@@ -210,7 +216,7 @@ export class LossChart {
       this.plot.setData([
         this.epochs.subarray(0, this.count) as unknown as number[],
         this.losses.subarray(0, this.count) as unknown as number[],
-        this.baseline.subarray(0, this.count) as unknown as number[],
+        ...(hasSecond ? [this.baseline.subarray(0, this.count) as unknown as number[]] : []),
       ]),
     );
   }
@@ -278,23 +284,33 @@ export class DataChart {
   private columns: (number | null)[][] = [];
   private overlays = 0;
   readonly redraw: () => void;
-  private static readonly FIXED = 4; // observed, truth, estimate, baseline
+  /** observed, truth, estimate, baseline, and the held-out points when there are some. */
+  private fixed = 4;
 
   constructor(
     private readonly el: HTMLElement,
     private readonly name: string,
     private readonly labels = { estimate: 'estimated (now)', baseline: 'logistic regression' },
     private readonly height = 300,
+    /** The y range (probabilities: [-0.05, 1.05]; 'auto' for regression) and the true curve's name. */
+    private readonly axis: { range: [number, number] | 'auto'; curve: string; y: string } = { range: [-0.05, 1.05], curve: 'true probability', y: 'y, probability' },
   ) {
     this.redraw = frameScheduler(() => this.plot?.setData([this.x, ...this.columns] as uPlot.AlignedData));
   }
 
-  /** Shows a data set; the estimate and the overlays start empty. x need not be sorted. */
-  setData(x: ArrayLike<number>, y: ArrayLike<number>, prob: ArrayLike<number> | undefined): void {
+  /**
+   * Shows a data set; the estimate and the overlays start empty. x need not be sorted. Points from
+   * `heldOutFrom` on are the held-out ones, drawn apart (the model never trains on them).
+   */
+  setData(x: ArrayLike<number>, y: ArrayLike<number>, prob: ArrayLike<number> | undefined, heldOutFrom?: number): void {
     this.order = Array.from({ length: x.length }, (_, i) => i).sort((a, b) => x[a] - x[b]);
     this.x = this.order.map((i) => x[i]);
     const sorted = (v: ArrayLike<number> | undefined) => (v ? this.order.map((i) => v[i]) : this.x.map(() => null));
-    this.columns = [sorted(y), sorted(prob), this.x.map(() => null), this.x.map(() => null)];
+    const split = heldOutFrom !== undefined;
+    const observed = split ? this.order.map((i) => (i < heldOutFrom ? y[i] : null)) : sorted(y);
+    this.columns = [observed, sorted(prob), this.x.map(() => null), this.x.map(() => null)];
+    if (split) this.columns.push(this.order.map((i) => (i >= heldOutFrom ? y[i] : null)));
+    this.fixed = this.columns.length;
     this.overlays = 0;
     if (this.plot) plots.delete(this.plot);
     this.plot?.destroy();
@@ -303,19 +319,25 @@ export class DataChart {
         width: widthOf(this.el),
         height: this.height,
         legend: { live: false },
-        scales: { x: { time: false }, y: { range: [-0.05, 1.05] } },
-        axes: [themed({ label: 'x' }), themed({ label: 'y, probability', size: 50 })],
+        scales: { x: { time: false }, y: this.axis.range === 'auto' ? {} : { range: this.axis.range } },
+        axes: [themed({ label: 'x' }), themed({ label: this.axis.y, size: 50 })],
         series: [
           { label: 'x' },
-          { label: 'observed y', stroke: COLORS.points, paths: () => null, points: { show: true, size: 3, stroke: COLORS.points, fill: COLORS.points } },
-          { label: 'true probability', stroke: COLORS.truth, dash: [6, 4], width: 1.5, show: prob !== undefined },
+          { label: split ? 'training y' : 'observed y', stroke: COLORS.points, paths: () => null, points: { show: true, size: split ? 5 : 3, stroke: COLORS.points, fill: COLORS.points } },
+          { label: this.axis.curve, stroke: COLORS.truth, dash: [6, 4], width: 1.5, show: prob !== undefined },
           { label: this.labels.estimate, stroke: COLORS.estimate, width: 2.5 },
-          { label: this.labels.baseline, stroke: COLORS.baseline, width: 1.5, dash: [6, 4] },
+          { label: this.labels.baseline, stroke: COLORS.baseline, width: 1.5, dash: [6, 4], show: this.labels.baseline !== '' },
+          ...(split ? [{ label: 'held-out y (test)', stroke: COLORS.heldOut, paths: () => null, points: { show: true, size: 7, stroke: COLORS.heldOut, fill: 'transparent', width: 2 } }] : []),
         ],
       },
       [this.x, ...this.columns] as uPlot.AlignedData,
       this.el,
     );
+    // A chart without the logistic baseline leaves its (empty) legend entry out.
+    if (this.labels.baseline === '') {
+      const rows = this.plot.root.querySelectorAll<HTMLElement>('.u-legend .u-series');
+      rows[rows.length === this.plot.series.length ? 4 : 3]?.setAttribute('hidden', ''); // a legend that is not live has no x row
+    }
     accessible(this.plot, this.name);
     fit(this.plot, this.el, this.height);
   }
@@ -350,7 +372,7 @@ export class DataChart {
   }
 
   clearOverlays(): void {
-    while (this.plot && this.columns.length > DataChart.FIXED) {
+    while (this.plot && this.columns.length > this.fixed) {
       this.columns.pop();
       this.plot.delSeries(this.plot.series.length - 1);
     }
@@ -359,6 +381,40 @@ export class DataChart {
   }
 
   get overlayLabels(): string[] {
-    return this.plot ? this.plot.series.slice(1 + DataChart.FIXED).map((s) => String(s.label)) : [];
+    return this.plot ? this.plot.series.slice(1 + this.fixed).map((s) => String(s.label)) : [];
+  }
+}
+
+export interface TimingSeries {
+  label: string;
+  /** Seconds per width, null where not measured. */
+  values: (number | null)[];
+  color: string;
+  dash?: number[];
+}
+
+/** Seconds against the hidden width, both on log scales: this page's engines, and the lecture's reference lines. */
+export class TimingChart {
+  private readonly plot: uPlot;
+
+  constructor(el: HTMLElement, name: string, private readonly widths: readonly number[], series: TimingSeries[], height = 300) {
+    this.plot = new uPlot(
+      {
+        width: widthOf(el),
+        height,
+        legend: { live: false },
+        scales: { x: { time: false, distr: 3 }, y: { distr: 3 } },
+        axes: [themed({ label: 'hidden width H' }), themed({ label: 'seconds', size: 60 })],
+        series: [{ label: 'H' }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, dash: s.dash, points: { show: true, size: 7 } }))],
+      },
+      [Array.from(widths), ...series.map((s) => s.values)] as uPlot.AlignedData,
+      el,
+    );
+    accessible(this.plot, name);
+    fit(this.plot, el, height);
+  }
+
+  update(series: TimingSeries[]): void {
+    this.plot.setData([Array.from(this.widths), ...series.map((s) => s.values)] as uPlot.AlignedData);
   }
 }

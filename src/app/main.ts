@@ -17,6 +17,11 @@ import { modelFile, parseModelFile, pytorchScript, type RunRecord } from './mode
 import { Session } from './session';
 import { hiddenOf, LR_PRESETS, loadSettingsFromUrl, modelChanges, readSettings as readForm, saveModelToUrl, writeSettings, type DataChoice, type ModelFrame, type PageSettings } from './settings';
 import type { TimelineEntry } from './timeline';
+import { DigitGrid, type DigitItem } from './lessons/digits';
+import { stepLogit } from './lessons/data';
+import { LESSONS, lessonOf, type Lesson } from './lessons/index';
+import { TimingLesson } from './lessons/timing';
+import { accuracy as accuracyOf } from '../cpu/model';
 
 export const LECTURE_CSV_URL = 'https://raw.githubusercontent.com/guebin/DL2024/main/posts/dnnex.csv';
 
@@ -65,7 +70,39 @@ const ui = {
   exportLoss: $<HTMLButtonElement>('export-loss'),
   importParams: $<HTMLInputElement>('import-params'),
   importMessage: $('import-message'),
+  lessonList: $('lesson-list'),
+  lessonTitle: $('lesson-title'),
+  lessonModel: $('lesson-model'),
+  lessonAbout: $('lesson-about'),
+  dropout: $<HTMLInputElement>('dropout'),
+  dropoutField: $('dropout-field'),
+  dropoutLabel: $('dropout-label'),
+  dataChoice: $('data-choice'),
+  dataFigure: $('data-chart').parentElement!,
+  logitFigure: $('logit-figure'),
+  logitSummary: $('logit-summary'),
+  digitsSection: $('digits-section'),
+  digitsSummary: $('digits-summary'),
+  digitsWrongTitle: $('digits-wrong-title'),
+  timingSection: $('timing-section'),
+  timingEpochs: $<HTMLInputElement>('timing-epochs'),
+  timingEpochsProblem: $('timing-epochs-problem'),
+  timingRun: $<HTMLButtonElement>('timing-run'),
+  timingStop: $<HTMLButtonElement>('timing-stop'),
+  lab: $('lab'),
+  insideSection: $('inside-section'),
+  unitPanelsBox: $('unit-panels').parentElement!,
+  bentSection: $('bent-section'),
+  ioSection: $('io-section'),
 };
+
+/** The lesson on screen (`?lesson=`): its data, its model's frame, its view. */
+const lesson: Lesson = lessonOf(new URLSearchParams(location.search));
+const view = lesson.view;
+const head = lesson.frame.head;
+const LOSS_NAMES = { bce: 'BCE', 'bce-logits': 'BCEWithLogits', mse: 'MSE' } as const;
+const withBaseline = view === 'lecture';
+const hasTest = view === 'overfit' || view === 'digits';
 
 function show(el: HTMLElement, text: string | undefined): void {
   el.textContent = text ?? '';
@@ -73,9 +110,28 @@ function show(el: HTMLElement, text: string | undefined): void {
 }
 
 const narrow = matchMedia('(max-width: 820px)').matches;
-const dataChart = new DataChart($('data-chart'), 'The data: observed points, the true probability, the model’s estimate and logistic regression’s', undefined, narrow ? 220 : 270);
-const lossChart = new LossChart($('loss-chart'), 'Training loss per epoch, the network and logistic regression', narrow ? 150 : 190);
+const regression = head === 'mse';
+const dataChart = new DataChart(
+  $('data-chart'),
+  withBaseline
+    ? 'The data: observed points, the true probability, the model’s estimate and logistic regression’s'
+    : view === 'overfit'
+      ? 'The data: the 80 training points, the 20 held-out ones, and the model’s estimate at every x'
+      : `The data: observed points, the true ${regression ? 'curve' : 'probability'} and the model’s estimate`,
+  { estimate: 'estimated (now)', baseline: withBaseline ? 'logistic regression' : '' },
+  narrow ? 220 : 270,
+  regression ? { range: 'auto', curve: view === 'overfit' ? 'the truth: 0' : 'true curve', y: 'y' } : undefined,
+);
+const lossChart = new LossChart(
+  $('loss-chart'),
+  withBaseline ? 'Training loss per epoch, the network and logistic regression' : hasTest ? 'Training and test loss per epoch (test: evaluation mode, before each update)' : 'Training loss per epoch',
+  narrow ? 150 : 190,
+  { yLabel: `${LOSS_NAMES[head]} loss`, second: withBaseline ? 'logistic regression' : hasTest ? 'test loss (evaluation mode)' : null, log: regression },
+);
 const unitCharts = new Panels($('unit-panels'), 130);
+const logitChart = new Panels($('logit-chart'), narrow ? 160 : 190);
+const digitSample = new DigitGrid($('digits-sample'));
+const digitWrong = new DigitGrid($('digits-wrong'));
 const byHand = new ByHand($<HTMLFormElement>('hand'), $('hand-chart'), $('hand-summary'));
 
 // ---- state
@@ -101,8 +157,10 @@ let lastAnnounced = 0;
 
 const engine = () => session?.engine;
 
-/** The lesson's model frame (inputs, head, dropout): the form sets the rest. */
-const frame = (): ModelFrame => ({ inputs: 1, head: 'bce', dropout: 0 });
+/** The lesson's model frame (inputs, head, dropout switch): the form sets the rest. */
+const frame = (): ModelFrame => ({ ...lesson.frame, dropout: ui.dropout.checked && lesson.dropoutSwitch ? lesson.dropoutSwitch : lesson.frame.dropout });
+/** The points the data chart draws: the data, and the held-out points after them when the lesson has them. */
+let chartX: Float32Array<ArrayBuffer> = new Float32Array(0);
 const readSettings = () => readForm(frame());
 
 function announce(text: string): void {
@@ -183,7 +241,7 @@ async function buildFresh(settings: PageSettings): Promise<boolean> {
   ui.rateReadout.textContent = '';
   ui.runStatus.textContent = `Fresh parameters from seed ${settings.config.seed}: press Play.`;
   saveModelToUrl(settings, dataChoice, ui.speed.value);
-  await refreshView();
+  await refreshNow();
   return true;
 }
 
@@ -250,31 +308,60 @@ async function refreshView(): Promise<void> {
   try {
     const entry = scrubbed;
     const params = entry ? await session.readSnapshot(entry) : await eng.readParams();
-    const trace = entry ? await eng.forwardWith(params, data.x) : await eng.forward(data.x);
     const epoch = entry ? entry.epoch : eng.epochsDone;
-    lastEstimate = Float32Array.from(trace.prob);
-    dataChart.setEstimate(trace.prob);
+    const at = entry ? `Snapshot at epoch ${epoch}` : `Epoch ${epoch}`;
+    const traceOf = (x: Float32Array<ArrayBuffer>) => (entry ? eng.forwardWith(params, x) : eng.forward(x));
     drawDiagram(ui.diagram, params, eng.layout, epoch);
-    const sortedX = Float32Array.from(dataChart.sortedX);
-    const inside = unitPanels(params, eng.layout, sortedX);
-    unitCharts.update(sortedX, inside.panels);
-    ui.unitsSummary.textContent = `At epoch ${epoch}: ${inside.summary}`;
-    const head = eng.layout.spec.head;
-    const score = scoreOf(trace, data.y, head);
-    const base = baseline.step > 0 ? baseline.forward(data.x) : undefined;
-    dataChart.setBaseline(base);
-    const baseScore = base ? scoreOf({ prob: base, logit: baseline.logit(data.x) }, data.y, 'bce') : undefined;
-    ui.dataSummary.textContent =
-      `${entry ? `Snapshot at epoch ${epoch}` : `Epoch ${epoch}`}: ${curveSummary(sortedX, inside.panels[inside.panels.length - 1].values ?? [])} ` +
-      `Loss ${fmt(score.loss, 4)}${accuracyText(score.accuracy)}.` +
-      (baseScore ? ` Logistic regression (no hidden layer), same epochs: loss ${fmt(baseScore.loss, 4)}${accuracyText(baseScore.accuracy)}, a curve that can only rise or fall.` : '');
     const losses = lossChart.values();
+    const second = lossChart.baselineValues();
+    if (view === 'digits') {
+      await refreshDigits(traceOf, at);
+    } else {
+      const trace = await traceOf(chartX);
+      lastEstimate = Float32Array.from(trace.prob);
+      dataChart.setEstimate(trace.prob);
+      const sortedX = Float32Array.from(dataChart.sortedX);
+      const inside = unitPanels(params, eng.layout, sortedX);
+      unitCharts.update(sortedX, inside.panels);
+      ui.unitsSummary.textContent = `At epoch ${epoch}: ${inside.summary}`;
+      const train = data.n;
+      const score = scoreOf({ logit: trace.logit.subarray(0, train), prob: trace.prob.subarray(0, train) }, data.y, head);
+      if (view === 'overfit' && testData) {
+        const test = scoreOf({ logit: trace.logit.subarray(train), prob: trace.prob.subarray(train) }, testData.y, head);
+        ui.dataSummary.textContent =
+          `${at}: MSE ${fmt(score.loss, 3)} on the ${train} training points, ${fmt(test.loss, 3)} on the ${testData.n} held-out ones ` +
+          `(the noise itself has variance ${fmt(variance(testData.y), 3)}).${eng.layout.spec.dropout > 0 ? ` Dropout p = ${eng.layout.spec.dropout} while training; the curve is drawn in evaluation mode.` : ''}`;
+      } else {
+        const logits = Array.from(inside.panels.find((p) => p.title.startsWith('Σ'))?.values ?? []);
+        const base = withBaseline && baseline.step > 0 ? baseline.forward(data.x) : undefined;
+        dataChart.setBaseline(base);
+        const baseScore = base ? scoreOf({ prob: base, logit: baseline.logit(data.x) }, data.y, 'bce') : undefined;
+        ui.dataSummary.textContent =
+          `${at}: ${curveSummary(sortedX, regression ? logits : inside.panels[inside.panels.length - 1].values ?? [])} ` +
+          `Loss ${fmt(score.loss, 4)}${accuracyText(score.accuracy)}.` +
+          (baseScore ? ` Logistic regression (no hidden layer), same epochs: loss ${fmt(baseScore.loss, 4)}${accuracyText(baseScore.accuracy)}, a curve that can only rise or fall.` : '');
+        if (head === 'bce-logits') {
+          const truth = sortedX.map((x) => (lesson.id === '04wk-1-step' ? stepLogit(x) : NaN));
+          logitChart.update(sortedX, [
+            {
+              title: 'before the sigmoid',
+              caption: 'the true logit u (dashed) and the network’s output, the logit BCEWithLogitsLoss takes',
+              series: [
+                { label: 'true logit u', values: truth, color: '#6b7280', dash: [6, 4] },
+                { label: 'the network’s logit', values: logits, color: '#2563eb' },
+              ],
+            },
+          ]);
+          ui.logitSummary.textContent = `${at}, before the sigmoid: the network’s logit runs from ${fmt(Math.min(...logits))} to ${fmt(Math.max(...logits))}; the true u is -3, -1, or 15x + 6 left of x = -0.2.`;
+        }
+      }
+      if (withBaseline) byHand.setAdam(trace.prob, score.loss, epoch);
+    }
     ui.lossSummary.textContent =
       losses.length === 0
         ? 'No epochs yet.'
         : `${losses.length} epochs: the loss went from ${fmt(losses[0], 4)} to ${fmt(losses[losses.length - 1], 4)}` +
-          (baseline.step > 0 ? `; logistic regression's to ${fmt(lossChart.baselineValues()[losses.length - 1], 4)}.` : '.');
-    byHand.setAdam(trace.prob, score.loss, epoch);
+          (withBaseline && baseline.step > 0 ? `; logistic regression's to ${fmt(second[losses.length - 1], 4)}.` : hasTest ? `; the test loss from ${fmt(second[0], 4)} to ${fmt(second[losses.length - 1], 4)} (lowest ${fmt(Math.min(...second), 4)} at epoch ${second.indexOf(Math.min(...second)) + 1}).` : '.');
   } catch (e) {
     reportError(e);
   } finally {
@@ -284,6 +371,48 @@ async function refreshView(): Promise<void> {
       void refreshView();
     }
   }
+}
+
+const variance = (v: ArrayLike<number>) => {
+  let mean = 0;
+  for (let i = 0; i < v.length; i++) mean += v[i] / v.length;
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += (v[i] - mean) ** 2;
+  return sum / v.length;
+};
+
+/** Digits shown: the first 8 test 3s and 8 test 7s, and up to 48 misclassified test digits. */
+const SAMPLE_PER_DIGIT = 8;
+const MAX_WRONG = 48;
+let lastAccuracy: { train: number; test: number; wrong: number } | undefined;
+
+async function refreshDigits(traceOf: (x: Float32Array<ArrayBuffer>) => Promise<{ prob: Float32Array }>, at: string): Promise<void> {
+  if (!testData) return;
+  const train = await traceOf(data.x);
+  const test = await traceOf(testData.x);
+  const y = testData.y;
+  const sevens = y.indexOf(1);
+  const sample: DigitItem[] = [...Array.from({ length: SAMPLE_PER_DIGIT }, (_, i) => i), ...Array.from({ length: SAMPLE_PER_DIGIT }, (_, i) => sevens + i)].map((index) => ({ index, prob: test.prob[index] }));
+  const wrong: DigitItem[] = [];
+  test.prob.forEach((p, index) => {
+    if (p > 0.5 !== y[index] > 0.5) wrong.push({ index, prob: p });
+  });
+  digitSample.show(testData, sample);
+  digitWrong.show(testData, wrong.slice(0, MAX_WRONG));
+  lastEstimate = Float32Array.from(test.prob);
+  const trainAccuracy = accuracyOf(train.prob, data.y);
+  const testAccuracy = accuracyOf(test.prob, y);
+  lastAccuracy = { train: trainAccuracy, test: testAccuracy, wrong: wrong.length };
+  ui.digitsWrongTitle.textContent = `Misclassified test digits: ${wrong.length} of ${testData.n}${wrong.length > MAX_WRONG ? ` (the first ${MAX_WRONG})` : ''}`;
+  ui.digitsSummary.textContent = `${at}: train accuracy ${(100 * trainAccuracy).toFixed(1)}% (${data.n} digits), test accuracy ${(100 * testAccuracy).toFixed(1)}% (${testData.n} digits it never trained on); ${wrong.length} test digits misclassified.`;
+  ui.dataSummary.textContent = ui.digitsSummary.textContent;
+}
+
+/** A redraw of the model as it is now, after any redraw in flight: what the end of a run and a step show. */
+async function refreshNow(): Promise<void> {
+  while (refreshRunning) await nextFrame();
+  refreshWanted = false;
+  await refreshView();
 }
 
 /** At most ~8 redraws of the inside per second while training; the loss chart streams every epoch. */
@@ -300,9 +429,9 @@ function reportError(e: unknown): void {
 
 /** Trains `n` epochs as one piece, feeding the charts and the logistic baseline. */
 async function trainPiece(n: number, lr: number): Promise<TrainResult> {
-  const result = await session.train(n, (first, losses) => {
-    const base = baseline.train(session.dataset.x, session.dataset.y, losses.length, lr);
-    lossChart.append(first, losses, base);
+  const result = await session.train(n, (first, losses, testLosses) => {
+    const second = testLosses ?? (withBaseline ? baseline.train(session.dataset.x, session.dataset.y, losses.length, lr) : undefined);
+    lossChart.append(first, losses, second);
     noteEpochs(lr, first, first + losses.length);
     const epoch = first + losses.length;
     ui.epochReadout.textContent = String(epoch);
@@ -360,7 +489,7 @@ async function play(): Promise<void> {
   const epoch = session.epochsDone;
   const loss = lossChart.values()[epoch - 1];
   await session.checkpoint().catch(() => undefined);
-  await refreshView();
+  await refreshNow();
   if (stopped) {
     show(ui.runMessage, stopped);
     ui.runStatus.textContent = `Stopped at epoch ${epoch}: see the message above.`;
@@ -441,7 +570,7 @@ async function step(epochs: number): Promise<void> {
     if (result.diverged) show(ui.runMessage, divergenceMessage(result, lr));
     else ui.runStatus.textContent = `Stepped to epoch ${session.epochsDone}${run && session.epochsDone < run.target ? `: Resume trains the ${run.target - session.epochsDone} left` : ''}.`;
     await session.checkpoint().catch(() => undefined);
-    await refreshView();
+    await refreshNow();
   } catch (e) {
     reportError(e);
   } finally {
@@ -477,6 +606,7 @@ ui.continue.addEventListener('click', async () => {
   const eng = engine();
   if (!eng) return;
   writeSettings({ hidden: hiddenOf(eng.config), seed: String(eng.config.seed) });
+  ui.dropout.checked = eng.config.model.dropout > 0;
   if (data !== session.dataset && !(await build(eng.config, await eng.snapshot()))) return;
   updateStale();
   ui.play.focus();
@@ -489,7 +619,7 @@ ui.settings.addEventListener('change', () => {
 });
 ui.speed.addEventListener('change', () => {
   const eng = engine();
-  if (eng) saveModelToUrl({ epochs: Number(new URLSearchParams(location.search).get('epochs') ?? 3000), config: eng.config }, dataChoice, ui.speed.value);
+  if (eng) saveModelToUrl({ epochs: Number(new URLSearchParams(location.search).get('epochs') ?? lesson.defaults.epochs), config: eng.config }, dataChoice, ui.speed.value);
 });
 for (const lr of LR_PRESETS) {
   const option = document.createElement('option');
@@ -551,15 +681,30 @@ async function replaceData(choice: DataChoice, load: () => Promise<Dataset>): Pr
     ui.runStatus.textContent = 'New data: press Play.';
   } else {
     updateStale();
-    await refreshView();
+    await refreshNow();
   }
 }
 
 function showDataset(d: Dataset): void {
-  dataChart.setData(d.x, d.y, d.prob);
-  byHand.setData(d);
-  ui.dataInfo.textContent = `${d.source}: ${d.x.length} points${d.prob ? ', with the true probability' : ''}.`;
+  const test = testData;
+  if (view === 'digits') {
+    chartX = d.x;
+    ui.dataInfo.textContent = `${d.source}: ${d.n} digits of ${d.d} pixels${test ? `; held out: ${test.n} (${test.source})` : ''}.`;
+    return;
+  }
+  const all = view === 'overfit' && test ? { x: concat(d.x, test.x), y: concat(d.y, test.y), curve: d.truth && test.truth ? concat(d.truth, test.truth) : undefined } : { x: d.x, y: d.y, curve: d.prob ?? d.truth };
+  chartX = all.x;
+  dataChart.setData(all.x, all.y, all.curve, view === 'overfit' ? d.n : undefined);
+  if (withBaseline) byHand.setData(d);
+  ui.dataInfo.textContent = `${d.source}: ${d.n} points${d.prob ? ', with the true probability' : d.truth ? ', with the true curve' : ''}${test ? `; held out: ${test.n} points` : ''}.`;
 }
+
+const concat = (a: Float32Array<ArrayBuffer>, b: Float32Array<ArrayBuffer>): Float32Array<ArrayBuffer> => {
+  const out = new Float32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+};
 
 async function loadFile(file: File): Promise<void> {
   await replaceData('file', async () => parseCsv(await readTextFile(file), file.name));
@@ -591,7 +736,7 @@ document.addEventListener('drop', (e) => {
   e.preventDefault();
   document.body.classList.remove('dragging');
   const file = e.dataTransfer?.files[0];
-  if (file) void loadFile(file);
+  if (file && view === 'lecture') void loadFile(file);
 });
 
 // ---- export and import
@@ -622,6 +767,7 @@ ui.importParams.addEventListener('change', async () => {
     const config = { ...base, model: imported.model, lr: imported.lr ?? base.lr, seed: imported.seed ?? base.seed };
     if (!(await build(config, imported.state))) throw new Error(ui.runMessage.textContent ?? 'the model could not be built');
     writeSettings({ hidden: hiddenOf(config), lr: config.lr, seed: String(config.seed) });
+    ui.dropout.checked = config.model.dropout > 0;
     runs = imported.runs;
     run = undefined;
     scrubbed = undefined;
@@ -631,8 +777,8 @@ ui.importParams.addEventListener('change', async () => {
     lossChart.clear(imported.state.step);
     if (imported.loss.length === imported.state.step && imported.loss.length > 0) lossChart.append(0, imported.loss);
     dataChart.clearOverlays();
-    saveModelToUrl({ epochs: settings?.epochs ?? 3000, config }, dataChoice, ui.speed.value);
-    await refreshView();
+    saveModelToUrl({ epochs: settings?.epochs ?? lesson.defaults.epochs, config }, dataChoice, ui.speed.value);
+    await refreshNow();
     updateControls();
     show(
       ui.importMessage,
@@ -689,6 +835,13 @@ const lectureHook = {
   /** What a lost device looks like to WebGPU (tests of the recovery). */
   loseDevice: () => session?.ctx?.device.destroy(),
   recovered: () => session?.settled(),
+  lesson: () => lesson.id,
+  /** The test loss of every epoch (evaluation mode, before its update), in lessons with held-out points. */
+  testLosses: () => (hasTest ? Array.from(lossChart.baselineValues()) : []),
+  /** Train and test accuracy, and the misclassified test digits, as the digits view last drew them. */
+  accuracy: () => lastAccuracy,
+  timing: (): { hidden: number; cpu?: number; gpu?: number; gpuNote?: string }[] => [],
+  timingRunning: () => false,
 };
 (window as unknown as { lecture: typeof lectureHook }).lecture = lectureHook;
 
@@ -696,10 +849,73 @@ const STUDENT_NO_WEBGPU =
   'This browser does not offer WebGPU, so the page trains on the CPU instead: the same network and the same math, only slower. ' +
   'To run it on the graphics card, open the page in a recent Chrome, Edge or Safari.';
 
+/** The lesson list, the title and the sections this lesson shows. */
+function showLesson(): void {
+  for (const l of LESSONS) {
+    const item = document.createElement('li');
+    const link = document.createElement('a');
+    link.href = `?lesson=${l.id}`;
+    link.textContent = l.short;
+    if (l.id === lesson.id) link.setAttribute('aria-current', 'page');
+    item.append(link);
+    ui.lessonList.append(item);
+  }
+  ui.lessonTitle.textContent = lesson.title;
+  ui.lessonModel.textContent = lesson.model;
+  ui.lessonAbout.textContent = lesson.about;
+  document.title = `${lesson.title} · on WebGPU`;
+  ui.dataChoice.hidden = view !== 'lecture';
+  ui.bentSection.hidden = view !== 'lecture';
+  ui.logitFigure.hidden = head !== 'bce-logits';
+  ui.dataFigure.hidden = view === 'digits';
+  ui.unitPanelsBox.hidden = lesson.frame.inputs !== 1;
+  ui.digitsSection.hidden = view !== 'digits';
+  ui.timingSection.hidden = view !== 'timing';
+  for (const el of [ui.lab, ui.insideSection, ui.ioSection]) el.hidden = view === 'timing';
+  ui.dropoutField.hidden = lesson.dropoutSwitch === undefined;
+  if (lesson.dropoutSwitch !== undefined) ui.dropoutLabel.textContent = `Dropout p = ${lesson.dropoutSwitch} after the ReLU (training only)`;
+  const { hidden, seed, lr, epochs } = lesson.defaults;
+  writeSettings({ hidden, seed, lr, epochs });
+  const query = new URLSearchParams(location.search);
+  ui.dropout.checked = Number(query.get('dropout') ?? 0) > 0;
+  if (query.get('epochs')) ui.timingEpochs.value = query.get('epochs')!;
+}
+
+/** 05wk-1: the table and chart of CPU against GPU, measured on Measure. */
+function startTiming(): void {
+  const timing = new TimingLesson({ body: $('timing-body'), chart: $('timing-chart'), status: $('timing-status'), summary: $('timing-summary') }, data, session.ctx, BigInt(lesson.defaults.seed));
+  lectureHook.timing = () => timing.rows.map((r) => ({ ...r }));
+  lectureHook.timingRunning = () => timing.running;
+  const sync = () => {
+    ui.timingRun.setAttribute('aria-disabled', String(timing.running));
+    ui.timingStop.setAttribute('aria-disabled', String(!timing.running));
+  };
+  ui.timingRun.addEventListener('click', async () => {
+    const epochs = Number(ui.timingEpochs.value);
+    const bad = !Number.isInteger(epochs) || epochs < 1 || epochs > 100_000;
+    show(ui.timingEpochsProblem, bad ? 'epochs must be an integer from 1 to 100000' : undefined);
+    ui.timingEpochs.setAttribute('aria-invalid', String(bad));
+    if (bad || timing.running) return;
+    const query = new URLSearchParams(location.search);
+    query.set('epochs', String(epochs));
+    history.replaceState(null, '', `${location.pathname}?${query}${location.hash}`);
+    const done = timing.run(epochs);
+    sync();
+    await done;
+    sync();
+  });
+  ui.timingStop.addEventListener('click', () => timing.stop());
+}
+
 async function main(): Promise<void> {
+  showLesson();
   const fromUrl = loadSettingsFromUrl();
   if (fromUrl.speed && [...ui.speed.options].some((o) => o.value === fromUrl.speed)) ui.speed.value = fromUrl.speed;
-  data = generateLectureData();
+  ui.runStatus.textContent = 'Loading the lesson’s data…';
+  const loaded = await lesson.load();
+  ui.runStatus.textContent = 'Not trained yet.';
+  data = loaded.train;
+  testData = loaded.test;
   showDataset(data);
   updateControls();
   session = new Session(data, navigator.gpu, {
@@ -724,17 +940,25 @@ async function main(): Promise<void> {
     ui.gpuDetails.hidden = !session.cpuReason;
     ui.gpuMessage.hidden = false;
   }
-  if (fromUrl.data === 'lecture-url') {
+  if (view === 'timing') {
+    startTiming();
+    lectureHook.ready = true;
+    return;
+  }
+  if (view === 'lecture' && fromUrl.data === 'lecture-url') {
     await replaceData('lecture-url', fetchLectureCsv);
-  } else if (fromUrl.data === 'file') {
+  } else if (view === 'lecture' && fromUrl.data === 'file') {
     show(ui.dataMessage, 'The link names a CSV file of its author: choose “A CSV file of mine…” and press Load to use yours. Until then, the built-in data.');
   }
-  const settings = settingsOrShowProblems() ?? (writeSettings({ hidden: 2, seed: 43052, lr: 0.001, epochs: 3000 }), settingsOrShowProblems()!);
+  const { hidden, seed, lr, epochs } = lesson.defaults;
+  const settings = settingsOrShowProblems() ?? (writeSettings({ hidden, seed, lr, epochs }), settingsOrShowProblems()!);
   if (!engine()) await buildFresh(settings);
-  try {
-    await renderBentLine();
-  } catch (e) {
-    ui.panels.textContent = `The panels could not be computed: ${e instanceof Error ? e.message : String(e)}`;
+  if (view === 'lecture') {
+    try {
+      await renderBentLine();
+    } catch (e) {
+      ui.panels.textContent = `The panels could not be computed: ${e instanceof Error ? e.message : String(e)}`;
+    }
   }
   updateControls();
   lectureHook.ready = true;

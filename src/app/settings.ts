@@ -41,6 +41,8 @@ export function saveModelToUrl(s: PageSettings, data: DataChoice, speed: string)
   query.set('lr', String(s.config.lr));
   query.set('hidden', String(hiddenOf(s.config)));
   query.set('data', data);
+  if (s.config.model.dropout > 0) query.set('dropout', String(s.config.model.dropout));
+  else query.delete('dropout');
   query.set('speed', speed);
   if (s.config.strategy === 'auto') query.delete('strategy');
   else query.set('strategy', s.config.strategy);

@@ -1,0 +1,125 @@
+// The course's lessons on the page (`?lesson=`): each with its data made as the notebook makes it,
+// its model (the form sets the hidden width, seed, learning rate and epochs; the lesson the inputs,
+// head and dropout), and its view. The lecture (03wk-2) is the default.
+import type { Dataset } from '../../data/dataset';
+import { generateLectureData } from '../../data/generate';
+import type { ModelFrame } from '../settings';
+import { curveData, noiseData, stepData } from './data';
+
+export const LESSON_IDS = ['03wk-2', '04wk-1-step', '04wk-1-curve', '04wk-1-mnist', '04wk-2-overfit', '05wk-1-gpu'] as const;
+export type LessonId = (typeof LESSON_IDS)[number];
+
+/** What the lab shows besides the loss: the lecture's panels, a fit over x, digits, train against test, or the timing table. */
+export type LessonView = 'lecture' | 'fit' | 'digits' | 'overfit' | 'timing';
+
+export interface LessonData {
+  train: Dataset;
+  /** Held-out points, evaluated every epoch in evaluation mode. */
+  test?: Dataset;
+}
+
+export interface Lesson {
+  id: LessonId;
+  /** The course's notebook, for the lesson list. */
+  short: string;
+  title: string;
+  /** The model as torch writes it. */
+  model: string;
+  /** One sentence: what the lesson shows. */
+  about: string;
+  view: LessonView;
+  frame: ModelFrame;
+  defaults: { hidden: number; seed: number; lr: number; epochs: number };
+  /** The dropout the lesson's switch turns on (04wk-2: p = 0.8). */
+  dropoutSwitch?: number;
+  load(): Promise<LessonData>;
+}
+
+/** 05wk-1 times 1 → H → 1 on these widths (the lecture's Colab timings beside them). */
+export const TIMING_WIDTHS = [512, 20480, 204800] as const;
+/** Seconds for 1000 epochs on Colab, as the lecture measured them: [CPU, GPU]. */
+export const COLAB_SECONDS: Record<(typeof TIMING_WIDTHS)[number], [number, number]> = { 512: [0.357, 0.521], 20480: [2.73, 0.45], 204800: [85.7, 1.4] };
+
+const split80 = (all: Dataset): LessonData => {
+  const cut = 80;
+  const rows = (from: number, to: number, what: string): Dataset => ({ ...all, x: all.x.slice(from, to), y: all.y.slice(from, to), truth: all.truth?.slice(from, to), n: to - from, source: `${all.source}, ${what}` });
+  return { train: rows(0, cut, 'the first 80 (train)'), test: rows(cut, all.n, 'the last 20 (test)') };
+};
+
+export const LESSONS: readonly Lesson[] = [
+  {
+    id: '03wk-2',
+    short: '03wk-2 · the bent line',
+    title: 'Overcoming the limits of logistic regression',
+    model: 'Linear(1,2) → ReLU → Linear(2,1) → Sigmoid',
+    about: 'trained with BCE and Adam; every number computed by WGSL compute shaders.',
+    view: 'lecture',
+    frame: { inputs: 1, head: 'bce', dropout: 0 },
+    defaults: { hidden: 2, seed: 43052, lr: 0.001, epochs: 3000 },
+    load: async () => ({ train: generateLectureData() }),
+  },
+  {
+    id: '04wk-1-step',
+    short: '04wk-1 · a step',
+    title: 'Any shape: a step function',
+    model: 'Linear(1,256) → ReLU → Linear(256,1), BCEWithLogitsLoss',
+    about: 'the logit the net draws is a sum of 256 bent lines: it can make steps that logistic regression cannot.',
+    view: 'fit',
+    frame: { inputs: 1, head: 'bce-logits', dropout: 0 },
+    defaults: { hidden: 256, seed: 43052, lr: 0.001, epochs: 5000 },
+    load: async () => ({ train: stepData() }),
+  },
+  {
+    id: '04wk-1-curve',
+    short: '04wk-1 · a curve',
+    title: 'Any shape: a wiggly curve (regression)',
+    model: 'Linear(1,1024) → ReLU → Linear(1024,1), MSELoss',
+    about: '1024 bent lines added up follow exp(-x)·|cos 3x|·sin 3x through the noise.',
+    view: 'fit',
+    frame: { inputs: 1, head: 'mse', dropout: 0 },
+    defaults: { hidden: 1024, seed: 43052, lr: 0.001, epochs: 5000 },
+    load: async () => ({ train: curveData() }),
+  },
+  {
+    id: '04wk-1-mnist',
+    short: '04wk-1 · MNIST 3 vs 7',
+    title: 'Images: MNIST, 3 against 7',
+    model: 'Linear(784,32) → ReLU → Linear(32,1) → Sigmoid, BCELoss',
+    about: '784 grey levels in, the probability of a 7 out; trained on 1600 digits, tested on 502 it never saw.',
+    view: 'digits',
+    frame: { inputs: 784, head: 'bce', dropout: 0 },
+    defaults: { hidden: 32, seed: 43052, lr: 0.001, epochs: 200 },
+    load: async () => (await import('./mnist')).mnistData(),
+  },
+  {
+    id: '04wk-2-overfit',
+    short: '04wk-2 · overfitting',
+    title: 'Overfitting: 512 units fit pure noise',
+    model: 'Linear(1,512) → ReLU → Linear(512,1), MSELoss',
+    about: 'the data are noise (y = 0.01·randn); the net learns the 80 training points, not the 20 hidden ones. Dropout (p = 0.8) holds it back.',
+    view: 'overfit',
+    frame: { inputs: 1, head: 'mse', dropout: 0 },
+    defaults: { hidden: 512, seed: 1, lr: 0.001, epochs: 1000 },
+    dropoutSwitch: 0.8,
+    load: async () => split80(noiseData()),
+  },
+  {
+    id: '05wk-1-gpu',
+    short: '05wk-1 · CPU against GPU',
+    title: 'CPU against GPU: when does the GPU pay?',
+    model: 'Linear(1,H) → ReLU → Linear(H,1), MSELoss, 100 points',
+    about: '1000 epochs for H = 512, 20480 and 204800, on this GPU and on the CPU engine, beside the lecture’s Colab timings.',
+    view: 'timing',
+    frame: { inputs: 1, head: 'mse', dropout: 0 },
+    defaults: { hidden: 512, seed: 43052, lr: 0.001, epochs: 1000 },
+    load: async () => ({ train: noiseData() }),
+  },
+];
+
+export const DEFAULT_LESSON: LessonId = '03wk-2';
+
+/** The lesson a query names (`?lesson=`), or the lecture. */
+export function lessonOf(query: URLSearchParams): Lesson {
+  const id = query.get('lesson');
+  return LESSONS.find((l) => l.id === id) ?? LESSONS[0];
+}
