@@ -6,7 +6,7 @@ import type { Dataset } from '../data/dataset';
 import type { GpuContext } from '../gpu/context';
 import { readFloats } from '../gpu/readback';
 import * as k from '../cpu/kernels';
-import { DEFAULT_ADAM, headDlogit, headLoss, headProb, type AdamHyper } from '../cpu/ops';
+import { DEFAULT_ADAM, headDlogit, headLoss, type AdamHyper } from '../cpu/ops';
 import { dropoutKeep, dropoutStream, dropThreshold, keepScale } from '../cpu/gemm';
 import { cpuForward, cpuLoss, cpuLossAndGrads, type DropoutMask } from '../cpu/model';
 import { initParams } from '../model/init';
@@ -159,24 +159,11 @@ export function cpuParamStore(slots: number, count: number): ParamStore {
   return new CpuParamStore(slots, count);
 }
 
-/** The forward pass of src/cpu's kernels over the layer table, every hidden layer kept (what ForwardPass reads back with `layers`). */
+/** The forward pass of src/cpu's model over the layer table, every hidden layer kept (what ForwardPass reads back with `layers`). */
 export function cpuTrace(params: Floats, layout: ParamLayout, x: Floats): ForwardTrace {
-  const n = x.length / layout.inputs;
-  const layers: ForwardTrace['layers'] = [];
-  let input: Float32Array = x;
-  const logit = new Float32Array(n);
-  for (const l of layout.layers) {
-    const out = l.hidden ? new Float32Array(n * l.outDim) : logit;
-    k.linearForward(out, input, params, { n, inDim: l.inDim, outDim: l.outDim, wOffset: l.w });
-    if (l.hidden) {
-      const hidden = out.slice();
-      k.reluForwardInplace(hidden);
-      layers.push({ preact: out, hidden });
-      input = hidden;
-    }
-  }
-  const prob = logit.map((z) => headProb(layout.spec.head, z));
-  return { layers, logit, prob };
+  const f = cpuForward(params, layout, x, undefined, true);
+  const layers = f.hidden.map((hidden, i) => ({ preact: Float32Array.from(f.preact[i]), hidden: Float32Array.from(hidden) }));
+  return { layers, logit: Float32Array.from(f.logit), prob: Float32Array.from(f.prob) };
 }
 
 /** Time a slice of CPU training may hold the main thread before it yields to the page. */

@@ -1,6 +1,6 @@
 // CPU twins of the WGSL kernels: one hand-written function per kernel, same argument order
 // (outputs, inputs, sizes), double-precision arithmetic. Not generated from the WGSL.
-import { adamUpdate, bce, bceBackward, bceBinary, relu, reluBackward, sigmoid, sigmoidBackward, type AdamHyper } from './ops';
+import { adamUpdate, relu, reluBackward, type AdamHyper } from './ops';
 
 type Vec = Float32Array | Float64Array;
 
@@ -55,12 +55,6 @@ export function linearBackwardParams(partials: Vec, dy: Vec, x: Vec, d: Omit<Lin
 
 export const reluForwardInplace = (act: Vec): void => act.forEach((z, i) => (act[i] = relu(z)));
 export const reluBackwardInplace = (grad: Vec, act: Vec): void => grad.forEach((g, i) => (grad[i] = reluBackward(g, act[i])));
-export const sigmoidForwardInplace = (out: Vec): void => out.forEach((z, i) => (out[i] = sigmoid(z)));
-export const sigmoidBackwardInplace = (grad: Vec, prob: Vec): void => grad.forEach((g, i) => (grad[i] = sigmoidBackward(g, prob[i])));
-/** bce_forward.wgsl; `binaryLabels` is its BINARY_LABELS override (every label 0 or 1). */
-export const bceForwardPoints = (loss: Vec, prob: Vec, y: Vec, binaryLabels = false): void =>
-  loss.forEach((_, i) => (loss[i] = (binaryLabels ? bceBinary : bce)(prob[i], y[i])));
-export const bceBackwardPoints = (grad: Vec, prob: Vec, y: Vec): void => grad.forEach((_, i) => (grad[i] = bceBackward(prob[i], y[i], grad.length)));
 
 /** reduce_rows.wgsl: out[offset + q] = Σ_c values[q, c] / divisor. */
 export function reduceRows(out: Vec, values: Vec, d: { rows: number; len: number; outOffset: number; divisor: number }): void {

@@ -10,6 +10,8 @@ type Vec = Float32Array | Float64Array;
 export interface CpuForward {
   /** Per hidden layer l: (N, H_l), relu(input·Wᵀ + b), dropout applied when training. */
   hidden: Float64Array[];
+  /** Per hidden layer, with `keepPreact`: (N, H_l), input·Wᵀ + b before the ReLU. */
+  preact: Float64Array[];
   /** (N): the last Linear's output. */
   logit: Float64Array;
   /** (N): sigmoid(logit) for the classification heads, the logit itself for mse. */
@@ -22,23 +24,25 @@ export interface CpuForward {
  */
 export type DropoutMask = (layer: number, index: number) => number;
 
-/** The forward pass on N points of x (N, D) row-major. */
-export function cpuForward(params: Vec, layout: ParamLayout, x: Vec, dropout?: DropoutMask): CpuForward {
+/** The forward pass on N points of x (N, D) row-major; `keepPreact` keeps each hidden layer's pre-activation too. */
+export function cpuForward(params: Vec, layout: ParamLayout, x: Vec, dropout?: DropoutMask, keepPreact = false): CpuForward {
   const n = x.length / layout.inputs;
   const hidden: Float64Array[] = [];
+  const preact: Float64Array[] = [];
   let input: Vec = x;
   const logit = new Float64Array(n);
   for (const l of layout.layers) {
     const out = l.hidden ? new Float64Array(n * l.outDim) : logit;
     k.linearForward(out, input, params, { n, inDim: l.inDim, outDim: l.outDim, wOffset: l.w });
     if (l.hidden) {
+      if (keepPreact) preact.push(out.slice());
       k.reluForwardInplace(out);
       if (dropout) out.forEach((v, i) => (out[i] = v * dropout(l.index, i)));
       hidden.push(out);
     }
     input = out;
   }
-  return { hidden, logit, prob: logit.map((z) => headProb(layout.spec.head, z)) };
+  return { hidden, preact, logit, prob: logit.map((z) => headProb(layout.spec.head, z)) };
 }
 
 /** The mean loss of the model's logits against y, as head_loss sums it. */
