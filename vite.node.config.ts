@@ -3,6 +3,9 @@ import { defineConfig } from 'vite';
 
 export default defineConfig({
   logLevel: 'warn',
+  // Bundled, not imported: Rollup then runs gpu/float16-shim.ts before webgpu-utils' module body,
+  // which names Float16Array (absent in Node 20). An external import would be hoisted above the shim.
+  ssr: { noExternal: ['webgpu-utils'] },
   build: {
     ssr: true,
     outDir: 'dist-node',
