@@ -1,29 +1,34 @@
 // The benchmark's browser runtime: npm run bench opens this page in headless Chromium and calls
-// window.runBench.
+// window.runBench with the plan and the shared CSVs' text; TensorFlow.js runs the same cases after.
 import { acquireGpu } from '../src/gpu/context';
+import { caseSpec, courseCaseOf, loadData } from './cases';
 import { runBench, type BenchPlan, type BenchReport } from './core';
-import { tfjsBaseline } from './tfjs';
+import { TFJS_SYSTEM, tfjsBaseline } from './tfjs';
 
 const log = document.getElementById('log')!;
 
-(window as unknown as { runBench: (plan: BenchPlan, baselineEpochs: number) => Promise<BenchReport> }).runBench = async (plan, baselineEpochs) => {
-  const ctx = await acquireGpu(navigator.gpu);
+(window as unknown as { runBench: (plan: BenchPlan, csvs: Record<string, string>) => Promise<BenchReport> }).runBench = async (plan, csvs) => {
   const say = (line: string) => {
     log.textContent += `\n${line}`;
     console.log(line);
   };
+  const ctx = await acquireGpu(navigator.gpu);
   let report: BenchReport;
   try {
-    report = await runBench(ctx, 'Chromium (WebGPU)', plan, say);
+    report = await runBench(ctx, 'Chromium (WebGPU)', plan, csvs, say);
   } finally {
     ctx.destroy();
   }
-  if (baselineEpochs === 0) return report;
-  try {
-    report.baseline = await tfjsBaseline(baselineEpochs);
-    say(`tfjs     N=   2000 H=  2: ${report.baseline.usPerEpoch.toFixed(0)} µs/epoch`);
-  } catch (e) {
-    say(`TensorFlow.js baseline not measured: ${(e as Error).message}`);
+  for (const id of plan.caseIds) {
+    const c = courseCaseOf(id)!;
+    try {
+      const b = await tfjsBaseline(id, loadData(c.data, csvs, c.head), caseSpec(c), c.seed, c.lr, plan.lossEpochs, plan.quick ? 2 : 20);
+      report.baselines.push(b);
+      say(`tfjs     ${id}: ${b.usPerEpoch.toFixed(0)} µs/epoch, loss ${b.finalLoss.toPrecision(5)} at epoch ${b.epochs}`);
+    } catch (e) {
+      report.unavailable[TFJS_SYSTEM] = (e as Error).message;
+      say(`TensorFlow.js not measured on ${id}: ${(e as Error).message}`);
+    }
   }
   return report;
 };

@@ -1,150 +1,265 @@
-// The benchmark, shared by both runtimes: for each strategy and size, µs per epoch (median of
-// several runs after a warm-up), dispatches per epoch, points·epochs per second, and GPU time
-// from timestamp queries where the adapter offers them.
+// The benchmark, shared by both runtimes. For each of the course's shapes and each strategy that
+// supports it: µs per epoch (median of several runs after a warm-up), the loss after the same
+// epochs every system trains, GPU time of the chunk passes, and a profiling pass that times each
+// dispatch (one compute pass per dispatch with timestamp writes) and sums it per epoch by kernel.
+// Then the lecture family's N × H grid, timed the same way without the profile.
 import type { GpuContext } from '../src/gpu/context';
 import { GpuTimer } from '../src/gpu/timer';
 import { generateLectureData } from '../src/data/generate';
+import type { Dataset } from '../src/data/dataset';
+import { paramLayout, singleHidden, type ModelSpec, type ParamLayout } from '../src/model/layout';
+import { encodeSteps, type Step } from '../src/train/steps';
 import { STRATEGY_NAMES, type StrategyName } from '../src/train/strategy';
-import { Trainer } from '../src/train/trainer';
-
-export interface BenchCase {
-  strategy: StrategyName;
-  n: number;
-  hidden: number;
-  workgroupSize?: number;
-}
-
-export interface BenchRow extends BenchCase {
-  workgroupSize: number;
-  epochsPerRun: number;
-  runs: number;
-  usPerEpoch: number;
-  dispatchesPerEpoch: number;
-  pointEpochsPerSecond: number;
-  gpuUsPerEpoch?: number;
-  skipped?: string;
-}
+import { STRATEGIES, Trainer } from '../src/train/trainer';
+import { caseSpec, COURSE_CASES, courseCaseOf, loadData } from './cases';
+import { COSTS, kernelName, stepCost, type StepShape } from './cost';
+import { measurePeaks, type MeasuredPeaks } from './peaks';
 
 export interface BenchPlan {
-  sizes: number[];
-  widths: number[];
-  strategies: StrategyName[];
+  quick: boolean;
+  /** Course cases by id (cases.ts), in order. */
+  caseIds: string[];
+  /** Epochs every system trains from the same initial parameters before its loss is compared. */
+  lossEpochs: number;
   /** Wall time aimed at for one measured run. */
   targetRunSeconds: number;
   runs: number;
-  /** Resident cases above this N·H are skipped: one workgroup would take minutes per epoch. */
-  maxResidentWork: number;
-  /** Any case above this N·H is skipped: a minute per epoch even with all workgroups. */
-  maxWork: number;
-  /** A case whose first epoch takes longer is reported from that epoch alone (marked ~). */
+  /** A case whose first epoch takes longer is reported from its first epochs alone (marked ~). */
   maxEpochSeconds: number;
-  /** Workgroup sweeps: strategy, N, H, sizes. */
-  sweeps: { strategy: StrategyName; n: number; hidden: number; sizes: number[] }[];
-  /** When present, exactly these cases instead of sizes × widths × strategies (npm run bench -- --cases). */
-  cases?: BenchCase[];
+  /** Epochs of the per-dispatch profile. */
+  profileEpochs: number;
+  grid: { sizes: number[]; widths: number[]; strategies: StrategyName[] };
+  /** Grid cases above this N·H are skipped for resident (one workgroup) and for unfused (15 dispatches over (N,H)). */
+  maxResidentWork: number;
+  maxUnfusedWork: number;
+  /** Cases not started by then (seconds from the start of runBench) are skipped: the device report's bound. */
+  deadlineSeconds?: number;
 }
-
-/** `strategy:N:H[:wg]` items, comma-separated, as --cases takes them. */
-export function parseCases(spec: string): BenchCase[] {
-  return spec.split(',').map((item) => {
-    const [strategy, n, hidden, wg] = item.split(':');
-    const c: BenchCase = { strategy: strategy as StrategyName, n: Number(n), hidden: Number(hidden), workgroupSize: wg ? Number(wg) : undefined };
-    if (!STRATEGY_NAMES.includes(c.strategy) || !(c.n >= 1) || !(c.hidden >= 1)) {
-      throw new RangeError(`--cases wants strategy:N:H[:wg] items (strategy one of ${STRATEGY_NAMES.join(', ')}), got ${item}`);
-    }
-    return c;
-  });
-}
-
-export const FULL_PLAN: BenchPlan = {
-  sizes: [2000, 20000, 200000, 1000000],
-  widths: [2, 32, 256],
-  strategies: [...STRATEGY_NAMES],
-  targetRunSeconds: 0.4,
-  runs: 5,
-  maxResidentWork: 1 << 23,
-  maxWork: 1 << 27,
-  maxEpochSeconds: 2,
-  sweeps: [
-    { strategy: 'resident', n: 2000, hidden: 2, sizes: [1, 2, 4, 8, 16, 32, 64, 128, 256] },
-    { strategy: 'fused', n: 2000, hidden: 2, sizes: [1, 2, 4, 8, 16, 32, 64, 128, 256] },
-    { strategy: 'fused', n: 200000, hidden: 32, sizes: [8, 16, 32, 64, 128, 256] },
-    { strategy: 'piecewise', n: 200000, hidden: 32, sizes: [8, 16, 32, 64, 128, 256] },
-  ],
-};
 
 export const QUICK_PLAN: BenchPlan = {
-  sizes: [2000, 20000],
-  widths: [2, 32],
-  strategies: [...STRATEGY_NAMES],
+  quick: true,
+  caseIds: COURSE_CASES.filter((c) => c.quick).map((c) => c.id),
+  lossEpochs: 10,
   targetRunSeconds: 0.1,
   runs: 3,
+  maxEpochSeconds: 0.5,
+  profileEpochs: 1,
+  grid: { sizes: [20000], widths: [2, 32], strategies: ['fused', 'resident', 'piecewise'] },
   maxResidentWork: 1 << 20,
-  maxWork: 1 << 20,
-  maxEpochSeconds: 1,
-  sweeps: [{ strategy: 'resident', n: 2000, hidden: 2, sizes: [2, 4, 8] }],
+  maxUnfusedWork: 1 << 20,
 };
+
+export const FULL_PLAN: BenchPlan = {
+  quick: false,
+  caseIds: COURSE_CASES.map((c) => c.id),
+  lossEpochs: 20,
+  targetRunSeconds: 0.3,
+  runs: 5,
+  maxEpochSeconds: 1,
+  profileEpochs: 2,
+  grid: { sizes: [2000, 20000, 200000], widths: [2, 32, 256], strategies: [...STRATEGY_NAMES] },
+  maxResidentWork: 1 << 22,
+  maxUnfusedWork: 1 << 23,
+};
+
+/** One kernel's share of an epoch: dispatches, GPU µs and what it must compute and move (bench/cost.ts). */
+export interface KernelRow {
+  name: string;
+  dispatches: number;
+  us: number;
+  flops: number;
+  bytes: number;
+}
+
+export interface Row {
+  /** Course case id, or `grid` for the N × H grid. */
+  case: string;
+  n: number;
+  layers: number[];
+  strategy: StrategyName;
+  workgroupSize: number;
+  usPerEpoch: number;
+  gpuUsPerEpoch?: number;
+  dispatchesPerEpoch: number;
+  epochsPerRun: number;
+  runs: number;
+  /** The loss of epoch `lossEpoch` (computed before its update), from the case's initial parameters. */
+  finalLoss: number;
+  lossEpoch: number;
+  /** The loss of each of those epochs, to hold another system's loss at any of them against. */
+  losses: number[];
+  kernels?: KernelRow[];
+  skipped?: string;
+}
+
+/** Another system's time on a course case, measured in the same run. */
+export interface Baseline {
+  system: string;
+  case: string;
+  epochs: number;
+  usPerEpoch: number;
+  finalLoss: number;
+}
+
+/** The CPU engine (src/cpu/model.ts cpuTrain, float64 JS) on the 05wk-1 shapes. */
+export interface CpuEngineRow {
+  case: string;
+  epochsTimed: number;
+  secondsPerEpoch: number;
+}
+
+export interface BenchReport {
+  runtime: string;
+  adapter: string;
+  /** Dawn's npm package version, or the browser's. */
+  version: string;
+  date: string;
+  quick: boolean;
+  lossEpochs: number;
+  peaks: MeasuredPeaks;
+  /** How the per-kernel times were taken. */
+  profiling: string;
+  rows: Row[];
+  grid: Row[];
+  baselines: Baseline[];
+  /** Systems that could not run here, with why. */
+  unavailable: Record<string, string>;
+  cpuEngine: CpuEngineRow[];
+  /** Where each course case's points came from (a random stand-in when ../shared was not there). */
+  dataSources: Record<string, string>;
+}
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
-/** One case: warm up, size the run to the target time, then the median of `runs` runs. */
-export async function benchCase(ctx: GpuContext, c: BenchCase, plan: BenchPlan, log: (s: string) => void = () => {}): Promise<BenchRow> {
-  const skip = (why: string): BenchRow => ({ ...c, workgroupSize: c.workgroupSize ?? 0, epochsPerRun: 0, runs: 0, usPerEpoch: NaN, dispatchesPerEpoch: NaN, pointEpochsPerSecond: NaN, skipped: why });
-  if (c.strategy === 'resident' && c.n * c.hidden > plan.maxResidentWork) return skip(`N·H over ${plan.maxResidentWork}: one workgroup would take too long`);
-  if (c.strategy === 'unfused' && c.n * c.hidden > plan.maxWork) return skip(`N·H over ${plan.maxWork}: over a minute per epoch here`);
-  const data = generateLectureData(1, c.n);
+/** The strategies that train this model (those whose descriptor does not refuse it), in `auto`'s order. */
+export function supportingStrategies(layout: ParamLayout): StrategyName[] {
+  return STRATEGIES.filter((s) => !s.unsupported(layout, { testSet: false })).map((s) => s.name);
+}
+
+export function profilingMethod(ctx: GpuContext): string {
+  return ctx.hasTimestamps
+    ? 'timestamp queries, one compute pass per dispatch'
+    : 'no timestamp queries on this adapter: wall time of one pass of repeated dispatches of each kernel, submit included';
+}
+
+const shapeOf = (s: Step): StepShape => ({ file: s.kernel.spec.file, label: s.group.label, pipelineLabel: s.kernel.pipeline.label, workgroups: s.workgroups.map((w) => w ?? 1), workgroupSize: s.kernel.workgroupSize });
+
+/**
+ * The per-kernel profile of a per-epoch strategy: each step in its own pass, `epochs` times, timed
+ * by timestamp queries (or, without them, by the wall time of a pass repeating one step), summed
+ * per epoch by kernel name with the step's FLOPs and bytes.
+ */
+async function profileSteps(ctx: GpuContext, steps: readonly Step[], layout: ParamLayout, n: number, epochs: number): Promise<KernelRow[]> {
+  const { device } = ctx;
+  const perStep: number[] = new Array(steps.length).fill(0);
+  if (ctx.hasTimestamps) {
+    const timer = GpuTimer.create(ctx, steps.length * epochs)!;
+    try {
+      const encoder = device.createCommandEncoder({ label: 'profile epochs' });
+      for (let e = 0; e < epochs; e++) {
+        for (const s of steps) {
+          const pass = encoder.beginComputePass({ label: `profile ${s.group.label}`, timestampWrites: timer.next() });
+          encodeSteps(pass, [s], 1);
+          pass.end();
+        }
+      }
+      device.queue.submit([encoder.finish()]);
+      (await timer.passSeconds()).forEach((sec, i) => (perStep[i % steps.length] += sec / epochs));
+    } finally {
+      timer.destroy();
+    }
+  } else {
+    for (const [i, s] of steps.entries()) {
+      const encoder = device.createCommandEncoder({ label: `profile ${s.group.label}` });
+      const pass = encoder.beginComputePass({ label: `profile ${s.group.label}` });
+      for (let e = 0; e < epochs; e++) encodeSteps(pass, [s], 1);
+      pass.end();
+      const start = performance.now();
+      device.queue.submit([encoder.finish()]);
+      await device.queue.onSubmittedWorkDone();
+      perStep[i] = (performance.now() - start) / 1000 / epochs;
+    }
+  }
+  const points = steps.find((s) => s.kernel.spec.file === 'piecewise_points');
+  const runs = points ? shapeOf(points).workgroups.reduce((a, b) => a * b, 1) * points.kernel.workgroupSize : 0;
+  const byName = new Map<string, KernelRow>();
+  steps.forEach((s, i) => {
+    const shape = shapeOf(s);
+    const name = kernelName(shape);
+    const cost = stepCost(shape, layout, n, runs);
+    const row = byName.get(name) ?? { name, dispatches: 0, us: 0, flops: 0, bytes: 0 };
+    row.dispatches += 1;
+    row.us += perStep[i] * 1e6;
+    row.flops += cost.flops;
+    row.bytes += cost.bytes;
+    byName.set(name, row);
+  });
+  return [...byName.values()];
+}
+
+export interface MeasureCase {
+  caseId: string;
+  data: Dataset;
+  spec: ModelSpec;
+  seed: bigint;
+  lr: number;
+  strategy: StrategyName;
+  workgroupSize?: number;
+  profile: boolean;
+}
+
+const describe = (c: MeasureCase) => `${c.caseId.padEnd(20)} ${c.strategy.padEnd(9)} N=${String(c.data.n).padStart(7)}`;
+
+/** One case and strategy: the loss run (lossEpochs epochs, also the warm-up), timed runs, the profile. */
+export async function measure(ctx: GpuContext, c: MeasureCase, plan: BenchPlan, log: (s: string) => void = () => {}): Promise<Row> {
+  const base = { case: c.caseId, n: c.data.n, layers: [...c.spec.layers], strategy: c.strategy };
   let trainer: Trainer;
   try {
-    trainer = await Trainer.create(ctx, data, { strategy: c.strategy, hidden: c.hidden, workgroupSize: c.workgroupSize, chunkEpochs: 1000 });
+    trainer = await Trainer.create(ctx, c.data, { model: c.spec, lr: c.lr, seed: c.seed, strategy: c.strategy, workgroupSize: c.workgroupSize, chunkEpochs: 1000 });
   } catch (e) {
-    return skip((e as Error).message);
+    log(`${describe(c)}: does not fit (${(e as Error).message.slice(0, 100)})`);
+    return skipped(c, (e as Error).message);
   }
   const timer = GpuTimer.create(ctx, 64);
   try {
-    const warm = await trainer.train(1); // pipelines, first-touch of buffers
-    let perEpoch = warm.seconds;
-    if (perEpoch > plan.maxEpochSeconds) {
-      // Seconds per epoch on a software adapter: the warm-up epoch is the measurement (its
-      // pipeline compilation is milliseconds against seconds).
-      const row: BenchRow = {
-        ...c,
-        workgroupSize: trainer.strategy.workgroupSize,
-        epochsPerRun: 1,
-        runs: 1,
-        usPerEpoch: perEpoch * 1e6,
-        dispatchesPerEpoch: trainer.strategy.dispatchesPerEpoch,
-        pointEpochsPerSecond: c.n / perEpoch,
-      };
-      log(`${c.strategy.padEnd(8)} N=${String(c.n).padStart(7)} H=${String(c.hidden).padStart(3)}: ${row.usPerEpoch.toFixed(0)} µs/epoch (one epoch)`);
-      return row;
+    const losses: number[] = [];
+    const onLoss = (_: number, chunk: Float32Array) => losses.push(...chunk);
+    const first = await trainer.train(1, { onLoss }); // pipelines, first touch of every buffer
+    let perEpoch = first.seconds;
+    let finalLoss = first.lastLoss;
+    let lossEpoch = 1;
+    // The loss run: lossEpochs epochs in all, as every other system trains them.
+    if (plan.lossEpochs > 1) {
+      const run = await trainer.train(plan.lossEpochs - 1, { onLoss });
+      finalLoss = run.lastLoss;
+      lossEpoch += run.epochs;
+      perEpoch = run.seconds / run.epochs;
     }
-    // A few short runs, timed to size the measured ones; they also let the host's map pacing in
-    // Node learn the rate (gpu/pacer.ts), which takes a handful of readbacks.
-    for (let i = 0; i < 4; i++) {
-      const probe = await trainer.train(Math.max(1, Math.min(1000, Math.floor(plan.targetRunSeconds / Math.max(perEpoch, 1e-6) / 4))));
-      perEpoch = probe.seconds / probe.epochs;
+    const row: Row = { ...base, workgroupSize: trainer.strategy.workgroupSize, usPerEpoch: perEpoch * 1e6, dispatchesPerEpoch: trainer.strategy.dispatchesPerEpoch, epochsPerRun: Math.max(1, lossEpoch - 1), runs: 1, finalLoss, lossEpoch, losses };
+    if (perEpoch <= plan.maxEpochSeconds) {
+      // Short runs sized to the target; they also let Node's map pacing learn the rate (gpu/pacer.ts).
+      for (let i = 0; i < 3; i++) {
+        const probe = await trainer.train(Math.max(1, Math.min(1000, Math.floor(plan.targetRunSeconds / Math.max(perEpoch, 1e-6) / 4))));
+        perEpoch = probe.seconds / probe.epochs;
+      }
+      const epochs = Math.max(1, Math.min(20000, Math.round(plan.targetRunSeconds / perEpoch)));
+      const wall: number[] = [];
+      const gpu: number[] = [];
+      for (let r = 0; r < plan.runs; r++) {
+        const result = await trainer.train(epochs, { timer });
+        wall.push(result.seconds / epochs);
+        if (timer) gpu.push((await timer.seconds()) / epochs);
+      }
+      Object.assign(row, { usPerEpoch: median(wall) * 1e6, gpuUsPerEpoch: timer ? median(gpu) * 1e6 : undefined, epochsPerRun: epochs, runs: plan.runs });
     }
-    const epochs = Math.max(1, Math.min(20000, Math.round(plan.targetRunSeconds / perEpoch)));
-    const runs = plan.runs;
-    const times: number[] = [];
-    const gpu: number[] = [];
-    for (let r = 0; r < runs; r++) {
-      const result = await trainer.train(epochs, { timer });
-      times.push(result.seconds / epochs);
-      if (timer) gpu.push((await timer.seconds()) / epochs);
+    if (c.profile) {
+      const steps = trainer.strategy.epochSteps;
+      if (steps) row.kernels = await profileSteps(ctx, steps, trainer.layout, c.data.n, plan.profileEpochs);
+      else if (c.strategy === 'resident' && row.gpuUsPerEpoch !== undefined) {
+        row.kernels = [{ name: 'resident_epochs', dispatches: row.dispatchesPerEpoch, us: row.gpuUsPerEpoch, ...COSTS.residentEpoch(c.data.n, trainer.layout.layers[0].outDim) }];
+      }
     }
-    const s = median(times);
-    const row: BenchRow = {
-      ...c,
-      workgroupSize: trainer.strategy.workgroupSize,
-      epochsPerRun: epochs,
-      runs,
-      usPerEpoch: s * 1e6,
-      dispatchesPerEpoch: trainer.strategy.dispatchesPerEpoch,
-      pointEpochsPerSecond: c.n / s,
-      gpuUsPerEpoch: timer ? median(gpu) * 1e6 : undefined,
-    };
-    log(`${c.strategy.padEnd(8)} N=${String(c.n).padStart(7)} H=${String(c.hidden).padStart(3)} wg=${String(row.workgroupSize).padStart(3)}: ${row.usPerEpoch.toFixed(1)} µs/epoch`);
+    log(`${describe(c)} wg=${String(row.workgroupSize).padStart(3)}: ${row.runs === 1 ? '~' : ''}${row.usPerEpoch.toFixed(1)} µs/epoch, loss ${finalLoss.toPrecision(5)} at epoch ${lossEpoch}`);
     return row;
   } finally {
     timer?.destroy();
@@ -152,57 +267,44 @@ export async function benchCase(ctx: GpuContext, c: BenchCase, plan: BenchPlan, 
   }
 }
 
-export interface BenchReport {
-  runtime: string;
-  adapter: string;
-  date: string;
-  rows: BenchRow[];
-  sweeps: BenchRow[];
-  /** Another framework's time for the lecture case, measured in the same run. */
-  baseline?: { name: string; n: number; hidden: number; epochs: number; usPerEpoch: number; finalLoss: number };
+/** The course's shapes, per supporting strategy, then the grid. `csvTexts`: the shared CSVs by file name. */
+export async function runBench(ctx: GpuContext, runtime: string, plan: BenchPlan, csvTexts: Record<string, string>, log: (s: string) => void = () => {}): Promise<BenchReport> {
+  const deadline = performance.now() + (plan.deadlineSeconds ?? Infinity) * 1000;
+  const late = () => performance.now() > deadline;
+  const dataSources: Record<string, string> = {};
+  const peaks = await measurePeaks(ctx);
+  log(`peaks: ${peaks.gflops.toFixed(1)} GFLOP/s FMA, ${peaks.gbps.toFixed(1)} GB/s copy (${peaks.timing})`);
+  const rows: Row[] = [];
+  for (const id of plan.caseIds) {
+    const cc = courseCaseOf(id);
+    if (!cc) throw new RangeError(`no course case ${id}; cases: ${COURSE_CASES.map((x) => x.id).join(', ')}`);
+    const data = loadData(cc.data, csvTexts, cc.head);
+    dataSources[id] = data.source;
+    const spec = caseSpec(cc);
+    for (const strategy of supportingStrategies(paramLayout(spec))) {
+      const c: MeasureCase = { caseId: id, data, spec, seed: cc.seed, lr: cc.lr, strategy, profile: true };
+      rows.push(late() ? skipped(c, OVER_TIME) : await measure(ctx, c, plan, log));
+    }
+  }
+  const grid: Row[] = [];
+  for (const n of plan.grid.sizes) {
+    const data = generateLectureData(1, n);
+    for (const hidden of plan.grid.widths) {
+      for (const strategy of plan.grid.strategies) {
+        const c: MeasureCase = { caseId: 'grid', data, spec: singleHidden(hidden), seed: 43052n, lr: 0.001, strategy, profile: false };
+        const work = n * hidden;
+        if (late()) grid.push(skipped(c, OVER_TIME));
+        else if (strategy === 'resident' && work > plan.maxResidentWork) grid.push(skipped(c, `N·H over ${plan.maxResidentWork}: one workgroup would take too long`));
+        else if (strategy === 'unfused' && work > plan.maxUnfusedWork) grid.push(skipped(c, `N·H over ${plan.maxUnfusedWork}: too long per epoch here`));
+        else grid.push(await measure(ctx, c, plan, log));
+      }
+    }
+  }
+  return { runtime, adapter: ctx.adapterName, version: '', date: new Date().toISOString(), quick: plan.quick, lossEpochs: plan.lossEpochs, peaks, profiling: profilingMethod(ctx), rows, grid, baselines: [], unavailable: {}, cpuEngine: [], dataSources };
 }
 
-export async function runBench(ctx: GpuContext, runtime: string, plan: BenchPlan, log: (s: string) => void = () => {}): Promise<BenchReport> {
-  const rows: BenchRow[] = [];
-  const cases = plan.cases ?? plan.sizes.flatMap((n) => plan.widths.flatMap((hidden) => plan.strategies.map((strategy) => ({ strategy, n, hidden }))));
-  for (const c of cases) rows.push(await benchCase(ctx, c, plan, log));
-  const sweeps: BenchRow[] = [];
-  for (const s of plan.sweeps) for (const wg of s.sizes) sweeps.push(await benchCase(ctx, { strategy: s.strategy, n: s.n, hidden: s.hidden, workgroupSize: wg }, plan, log));
-  return { runtime, adapter: ctx.adapterName, date: new Date().toISOString(), rows, sweeps };
-}
+const OVER_TIME = "not run: over the run's time budget";
 
-const fmt = (v: number | undefined, digits = 1) => (v === undefined || Number.isNaN(v) ? '–' : v >= 1000 ? v.toFixed(0) : v.toFixed(digits));
-const rate = (v: number) => (Number.isNaN(v) ? '–' : v >= 1e6 ? `${(v / 1e6).toFixed(1)} M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)} k` : v.toFixed(0));
-
-export function markdown(report: BenchReport): string {
-  const lines = [
-    `### ${report.runtime} — ${report.adapter} (${report.date.slice(0, 10)})`,
-    '',
-    'µs/epoch: wall time from the first submit to the last loss read back, median of runs after a warm-up (~: a single epoch, for cases of seconds per epoch); GPU µs/epoch: timestamp queries around each chunk pass; **bold**: fastest for that N and H.',
-    '',
-    '| N | H | strategy | wg | µs/epoch | GPU µs/epoch | dispatches/epoch | points·epochs/s |',
-    '|---:|---:|---|---:|---:|---:|---:|---:|',
-  ];
-  const best = new Map<string, number>();
-  for (const r of report.rows) {
-    const key = `${r.n}/${r.hidden}`;
-    if (!r.skipped && !(r.usPerEpoch >= (best.get(key) ?? Infinity))) best.set(key, r.usPerEpoch);
-  }
-  for (const r of report.rows) {
-    const win = !r.skipped && best.get(`${r.n}/${r.hidden}`) === r.usPerEpoch;
-    const us = r.skipped ? (r.skipped.startsWith('N·H over') ? 'skipped (time)' : 'does not fit') : `${win ? '**' : ''}${fmt(r.usPerEpoch)}${win ? '**' : ''}`;
-    lines.push(`| ${r.n} | ${r.hidden} | ${r.strategy} | ${r.workgroupSize || '–'} | ${r.runs === 1 && !r.skipped ? '~' : ''}${us} | ${fmt(r.gpuUsPerEpoch)} | ${r.skipped ? '–' : fmt(r.dispatchesPerEpoch, 3)} | ${rate(r.pointEpochsPerSecond)} |`);
-  }
-  if (report.baseline) {
-    const b = report.baseline;
-    const ours = report.rows.filter((r) => r.n === b.n && r.hidden === b.hidden && !r.skipped).sort((p, q) => p.usPerEpoch - q.usPerEpoch)[0];
-    lines.push(
-      '',
-      `Side by side, N=${b.n}, H=${b.hidden}: ${b.name}: ${fmt(b.usPerEpoch)} µs/epoch over ${b.epochs} epochs (loss ${b.finalLoss.toFixed(4)} after them)` +
-        (ours ? `; ${ours.strategy} here: ${fmt(ours.usPerEpoch)} µs/epoch, ${(b.usPerEpoch / ours.usPerEpoch).toFixed(0)}× faster.` : '.'),
-    );
-  }
-  lines.push('', 'Workgroup-size sweeps:', '', '| strategy | N | H | wg | µs/epoch | GPU µs/epoch |', '|---|---:|---:|---:|---:|---:|');
-  for (const r of report.sweeps) lines.push(`| ${r.strategy} | ${r.n} | ${r.hidden} | ${r.workgroupSize} | ${r.skipped ? 'does not fit' : fmt(r.usPerEpoch)} | ${fmt(r.gpuUsPerEpoch)} |`);
-  return lines.join('\n') + '\n';
+function skipped(c: MeasureCase, why: string): Row {
+  return { case: c.caseId, n: c.data.n, layers: [...c.spec.layers], strategy: c.strategy, workgroupSize: 0, usPerEpoch: NaN, dispatchesPerEpoch: NaN, epochsPerRun: 0, runs: 0, finalLoss: NaN, lossEpoch: 0, losses: [], skipped: why };
 }

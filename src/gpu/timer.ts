@@ -31,8 +31,13 @@ export class GpuTimer {
 
   /** Total GPU seconds of the timed passes; resets the timer. */
   async seconds(): Promise<number> {
+    return (await this.passSeconds()).reduce((a, b) => a + b, 0);
+  }
+
+  /** GPU seconds of each timed pass, in the order their writes were handed out; resets the timer. */
+  async passSeconds(): Promise<number[]> {
     const n = this.used;
-    if (n === 0) return 0;
+    if (n === 0) return [];
     const encoder = this.ctx.device.createCommandEncoder({ label: 'resolve timestamps' });
     encoder.resolveQuerySet(this.querySet, 0, 2 * n, this.resolveBuffer, 0);
     encoder.copyBufferToBuffer(this.resolveBuffer, 0, this.readBuffer, 0, 16 * n);
@@ -41,9 +46,8 @@ export class GpuTimer {
     const stamps = new BigUint64Array(this.readBuffer.getMappedRange(0, 16 * n).slice(0));
     this.readBuffer.unmap();
     this.used = 0;
-    let ns = 0n;
-    for (let i = 0; i < n; i++) if (stamps[2 * i + 1] > stamps[2 * i]) ns += stamps[2 * i + 1] - stamps[2 * i];
-    return Number(ns) / 1e9;
+    // A pass whose end precedes its beginning (a reset counter) counts as zero.
+    return Array.from({ length: n }, (_, i) => (stamps[2 * i + 1] > stamps[2 * i] ? Number(stamps[2 * i + 1] - stamps[2 * i]) / 1e9 : 0));
   }
 
   destroy(): void {

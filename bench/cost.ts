@@ -1,0 +1,164 @@
+// The one place that says what each kernel must compute and move: FLOPs and bytes of one dispatch,
+// derived from the layer table, N and the step's own label and grid (never measured). Achieved
+// GFLOP/s and GB/s are these over the measured time; the roofline puts each kernel under the
+// adapter's measured ceilings. Bytes are the compulsory traffic (each operand read once, each
+// output written once, 4 bytes a float); FLOPs count a multiply-add as two and any other
+// arithmetic or transcendental step as one. The formulas are listed in the README's benchmark section.
+import type { ParamLayout } from '../src/model/layout';
+
+export interface Cost {
+  flops: number;
+  bytes: number;
+}
+
+/** What the cost of a dispatch depends on, as the benchmark reads it off a Step. */
+export interface StepShape {
+  /** The kernel's file (Step.kernel.spec.file). */
+  file: string;
+  /** The bind group's label (gemm kernels name their IN→OUT there; element-wise ones their hidden layer, 1-based). */
+  label: string;
+  /** The pipeline's label, which lists its override constants (gemm_backward_input's MASK). */
+  pipelineLabel: string;
+  workgroups: readonly number[];
+  workgroupSize: number;
+}
+
+/** Per-point work of the head (sigmoid, log, loss, its gradient) in FLOPs, and of one Adam update per parameter. */
+export const HEAD_FLOPS_PER_POINT = 8;
+export const ADAM_FLOPS_PER_PARAM = 12;
+
+const F = 4; // bytes per float
+
+const gemm = (n: number, inDim: number, outDim: number, extraBytes = 0): Cost => ({
+  flops: 2 * n * inDim * outDim,
+  bytes: F * (n * inDim + inDim * outDim + n * outDim) + extraBytes,
+});
+
+/** The cost of each kernel, by file. */
+export const COSTS = {
+  /** Y (N,OUT) = X (N,IN)·Wᵀ + b: 2·N·IN·OUT; X, W, Y once. */
+  gemmForward: (n: number, inDim: number, outDim: number): Cost => gemm(n, inDim, outDim),
+  /** dX (N,IN) = dY (N,OUT)·W: 2·N·IN·OUT; dY, W, dX once, plus the mask's activations (N,IN) when masked. */
+  gemmBackwardInput: (n: number, inDim: number, outDim: number, masked: boolean): Cost => gemm(n, inDim, outDim, masked ? F * n * inDim : 0),
+  /** dW (OUT,IN), db (OUT) as `splits` partial sums over N: 2·N·IN·OUT + N·OUT; dY, X once, the partials written. */
+  gemmBackwardWeights: (n: number, inDim: number, outDim: number, splits: number): Cost => ({
+    flops: 2 * n * inDim * outDim + n * outDim,
+    bytes: F * (n * outDim + n * inDim + (outDim * inDim + outDim) * splits),
+  }),
+  /** rows sums of `splits` partials: read all, write rows. */
+  splitKReduce: (rows: number, splits: number): Cost => ({ flops: rows * splits, bytes: F * (rows * splits + rows) }),
+  /** In place over `count` floats: read, compare, write. */
+  reluForward: (count: number): Cost => ({ flops: count, bytes: 2 * F * count }),
+  /** dZ ← dZ·[act > 0]: read dZ and act, write dZ. */
+  reluBackward: (count: number): Cost => ({ flops: count, bytes: 3 * F * count }),
+  /** In place: a hash, a compare and a scale per element. */
+  dropoutInplace: (count: number): Cost => ({ flops: 4 * count, bytes: 2 * F * count }),
+  /** Per point: read the logit and the target, write each output asked for. */
+  headPoints: (n: number, outputs: number): Cost => ({ flops: HEAD_FLOPS_PER_POINT * n, bytes: F * n * (2 + outputs) }),
+  /** The mean of N per-point losses. */
+  reduceRows: (n: number): Cost => ({ flops: n, bytes: F * (n + 1) }),
+  /** Reads θ, m, v and the gradients to decide whether every update is finite. */
+  adamCheck: (p: number): Cost => ({ flops: ADAM_FLOPS_PER_PARAM * p, bytes: 4 * F * p }),
+  /** Reads θ, m, v, g; writes θ, m, v. */
+  adamStep: (p: number): Cost => ({ flops: ADAM_FLOPS_PER_PARAM * p, bytes: 7 * F * p }),
+  /** H binary searches over the N sorted inputs (log₂N probes each) and the H² ranking of the switch points. */
+  piecewiseSegments: (n: number, h: number): Cost => ({ flops: 2 * h * Math.ceil(Math.log2(n + 1)) + h * h, bytes: F * (3 * h + 1 + h * Math.ceil(Math.log2(n + 1))) }),
+  /** Per point one line, the head and two sums; per run (H+2) pairs of partial sums written. */
+  piecewisePoints: (n: number, h: number, runs: number): Cost => ({ flops: (4 + HEAD_FLOPS_PER_POINT) * n, bytes: 2 * F * n + 2 * F * (h + 2) * runs }),
+  /** The runs' partial sums read, per unit its sums over segments, then Adam over 3H+1 parameters. */
+  piecewiseReduceAdam: (h: number, runs: number): Cost => ({
+    flops: 2 * (h + 2) * runs + 4 * h * h + ADAM_FLOPS_PER_PARAM * (3 * h + 1),
+    bytes: 2 * F * (h + 2) * runs + 7 * F * (3 * h + 1),
+  }),
+  /**
+   * One epoch of Linear(1,H) -> ReLU -> Linear(H,1) in workgroup memory: forward 4·N·H, backward
+   * 6·N·H (dW2, dz1 and dW1, db1), the head per point, Adam; only x and y come from memory.
+   */
+  residentEpoch: (n: number, h: number): Cost => ({
+    flops: 10 * n * h + HEAD_FLOPS_PER_POINT * n + ADAM_FLOPS_PER_PARAM * (3 * h + 1),
+    bytes: 2 * F * n,
+  }),
+} as const;
+
+const dims = (label: string): [number, number] | undefined => {
+  const m = /(\d+)→(\d+)/.exec(label);
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+};
+/** The 1-based hidden layer an element-wise step's label ends with (unfused relu 2, ...). */
+const hiddenCount = (label: string, layout: ParamLayout, n: number): number => {
+  const k = Number(/(\d+)$/.exec(label)?.[1] ?? NaN);
+  return n * layout.layers[k - 1].outDim;
+};
+const invocations = (s: StepShape) => s.workgroups.reduce((a, b) => a * b, 1) * s.workgroupSize;
+
+/** A step's display name: the kernel file, with the layer dims for the GEMMs (per-layer rows in the tables). */
+export function kernelName(s: Pick<StepShape, 'file' | 'label'>): string {
+  const d = dims(s.label);
+  return d && s.file.startsWith('gemm_') ? `${s.file} ${d[0]}→${d[1]}` : s.file;
+}
+
+/** FLOPs and bytes of one dispatch of `s`, for the model `layout` over n points. Throws on a kernel it does not know. */
+export function stepCost(s: StepShape, layout: ParamLayout, n: number, piecewiseRuns = 0): Cost {
+  const h = layout.layers[0].outDim;
+  switch (s.file) {
+    case 'gemm_forward':
+    case 'gemm_backward_input':
+    case 'gemm_backward_weights': {
+      const d = dims(s.label);
+      if (!d) throw new Error(`no IN→OUT in the label of ${s.file}: ${s.label}`);
+      if (s.file === 'gemm_forward') return COSTS.gemmForward(n, d[0], d[1]);
+      if (s.file === 'gemm_backward_input') return COSTS.gemmBackwardInput(n, d[0], d[1], /"MASK":1/.test(s.pipelineLabel));
+      return COSTS.gemmBackwardWeights(n, d[0], d[1], s.workgroups[2] ?? 1);
+    }
+    case 'split_k_reduce': {
+      const m = /(\d+)×(\d+)/.exec(s.label);
+      if (!m) throw new Error(`no rows×splits in the label of split_k_reduce: ${s.label}`);
+      return COSTS.splitKReduce(Number(m[1]), Number(m[2]));
+    }
+    case 'relu_forward':
+      return COSTS.reluForward(hiddenCount(s.label, layout, n));
+    case 'relu_backward':
+      return COSTS.reluBackward(hiddenCount(s.label, layout, n));
+    case 'dropout_inplace':
+      return COSTS.dropoutInplace(hiddenCount(s.label, layout, n));
+    case 'head_points':
+      return COSTS.headPoints(n, (s.pipelineLabel.match(/"WRITE_(LOSS|DLOGIT|PROB)":1/g) ?? []).length);
+    case 'reduce_rows':
+      return COSTS.reduceRows(n);
+    case 'adam_check':
+      return COSTS.adamCheck(layout.count);
+    case 'adam_step':
+      return COSTS.adamStep(layout.count);
+    case 'piecewise_segments':
+      return COSTS.piecewiseSegments(n, h);
+    case 'piecewise_points':
+      return COSTS.piecewisePoints(n, h, piecewiseRuns || invocations(s));
+    case 'piecewise_reduce_adam':
+      return COSTS.piecewiseReduceAdam(h, piecewiseRuns);
+    case 'resident_epochs':
+      return COSTS.residentEpoch(n, h);
+    default:
+      throw new Error(`no cost formula for kernel ${s.file}: add one to bench/cost.ts`);
+  }
+}
+
+/** The adapter's measured peaks: FMA throughput and copy bandwidth. */
+export interface Peaks {
+  gflops: number;
+  gbps: number;
+}
+
+/** The roofline: the GFLOP/s attainable at `intensity` FLOPs per byte under both ceilings. */
+export function attainableGflops(peaks: Peaks, intensity: number): number {
+  return Math.min(peaks.gflops, intensity * peaks.gbps);
+}
+
+/** The intensity (FLOP/byte) where the bandwidth ceiling meets the compute ceiling. */
+export function ridgeIntensity(peaks: Peaks): number {
+  return peaks.gflops / peaks.gbps;
+}
+
+/** FLOPs per invocation of the FMA peak kernel (bench/kernels/peak_fma.wgsl): ITERATIONS × 8 independent vec4 FMAs × 4 lanes × 2. */
+export const fmaKernelFlops = (invocations: number, iterations: number): number => invocations * iterations * 8 * 4 * 2;
+/** Bytes of the copy peak kernel: each byte read once and written once. */
+export const copyKernelBytes = (bytes: number): number => 2 * bytes;
