@@ -26,7 +26,10 @@ export const bceLogits = (z: number, y: number) => {
  * exactly 1 for z above ~16.6 (and 0 far below), where BCE's clamps take over: MNIST's raw pixels
  * drive logits there, so the twin must saturate where the GPU and torch do, not where a double would.
  */
-export const sigmoidF32 = (z: number) => Math.fround(sigmoid(z));
+export const sigmoidF32 = (z: number) => {
+  const f = Math.fround;
+  return f(1 / f(1 + f(Math.exp(-f(z))))); // each step rounded, as float32 arithmetic: 1 + e^-z is 1 for z > ~16.6
+};
 
 /** How the CPU twins store the head's probability: float32 as torch does (default), or double for a finite-difference check. */
 export type ProbStorage = 'float32' | 'float64';
