@@ -150,3 +150,12 @@ describe('the sizes the course needs', () => {
     });
   });
 });
+
+test('the CPU model (the page without WebGPU) follows PyTorch float32 on MNIST, where float64 differs by 2.0', () => {
+  const { data, spec } = load('mnist37-h32-bce');
+  const { golden } = COURSE['mnist37-h32-bce'];
+  const layout = paramLayout(spec);
+  const epochs = 6;
+  const { losses } = cpuTrain(initParams(43052n, layout), layout, data.x, data.y, DEFAULT_ADAM, epochs);
+  for (let i = 0; i < epochs; i++) expect(Math.abs(losses[i] - golden.loss[i]), `epoch ${i + 1}`).toBeLessThanOrEqual(golden.tolerance[i]);
+});
