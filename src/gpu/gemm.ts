@@ -8,12 +8,10 @@
 //             splitKReduceStep         grads[w_offset ..] = the partials summed in order
 //             gemmBackwardInputStep    dZ_{l-1} (N, IN) = mask(dZ_l·W)   (not for the first layer)
 // Uniform layouts are read from the WGSL by webgpu-utils, so no struct is packed by position here.
-import './float16-shim';
-import { makeShaderDataDefinitions, makeStructuredView, type ShaderDataDefinitions } from 'webgpu-utils';
 import type { GpuContext } from './context';
 import { grid2d, isPowerOfTwo, workgroupsFor } from './grid';
 import { getKernel, type KernelSpec } from './kernel';
-import { kernelSource } from './shaders';
+import { dimsUniform } from './structs';
 import type { Step } from '../train/steps';
 import { dropThreshold, keepScale, type Epilogue, type GemmLayerDims } from '../cpu/gemm';
 
@@ -148,23 +146,7 @@ export function gradientRows(inDim: number, outDim: number): number {
   return outDim * inDim + outDim;
 }
 
-// ---- uniforms: each kernel's `dims` struct, laid out by webgpu-utils from the kernel's own WGSL
-
-const definitions = new Map<string, ShaderDataDefinitions>();
-
-/** The bytes of `spec`'s `dims` uniform holding `values` (WGSL field names), padded to 16 bytes. */
-export function dimsUniform(spec: KernelSpec, values: Record<string, number>): Uint32Array<ArrayBuffer> {
-  let defs = definitions.get(spec.file);
-  if (!defs) definitions.set(spec.file, (defs = makeShaderDataDefinitions(kernelSource(spec.file, spec.uses))));
-  const def = defs.uniforms.dims;
-  if (!def) throw new Error(`${spec.file}.wgsl has no dims uniform`);
-  const view = makeStructuredView(def, new ArrayBuffer(Math.ceil(def.size / 16) * 16));
-  for (const name of Object.keys(values)) {
-    if (!(name in view.views)) throw new Error(`${spec.file}.wgsl dims has no field ${name}`);
-  }
-  view.set(values);
-  return new Uint32Array(view.arrayBuffer as ArrayBuffer);
-}
+// ---- uniforms: each kernel's `dims` struct, laid out from the kernel's own WGSL (gpu/structs.ts)
 
 /** Makes a labelled uniform buffer that the caller owns (TrainingBuffers.uniform fits). */
 export interface UniformMaker {

@@ -3,13 +3,18 @@
 // in WGSL changes the bytes the host writes with it.
 import './float16-shim';
 import { makeShaderDataDefinitions, makeStructuredView, type ShaderDataDefinitions, type StructuredView } from 'webgpu-utils';
-import { shaderFile } from './shaders';
+import type { KernelSpec } from './kernel';
+import { kernelSource, shaderFile } from './shaders';
 
 const definitions = new Map<string, ShaderDataDefinitions>();
 
-function definitionsOf(file: string): ShaderDataDefinitions {
+/**
+ * A shader file's definitions (or, keyed `module NAME`, a kernel's whole module), parsed once, and only
+ * once a device is loaded: the parser names GPUShaderStage.
+ */
+function definitionsOf(file: string, source = () => shaderFile(file)): ShaderDataDefinitions {
   let defs = definitions.get(file);
-  if (!defs) definitions.set(file, (defs = makeShaderDataDefinitions(shaderFile(file))));
+  if (!defs) definitions.set(file, (defs = makeShaderDataDefinitions(source())));
   return defs;
 }
 
@@ -32,6 +37,20 @@ export function structBytes(file: string, name: string, values: Record<string, n
   const size = structSize(file, name);
   const view = structView(file, name, new ArrayBuffer(Math.ceil(size / 16) * 16));
   for (const field of Object.keys(values)) if (!(field in view.views)) throw new Error(`struct ${name} (shaders/${file}.wgsl) has no field ${field}`);
+  view.set(values);
+  return new Uint32Array(view.arrayBuffer as ArrayBuffer);
+}
+
+/**
+ * The bytes of a kernel's `dims` uniform holding `values` (its WGSL field names), read from the
+ * kernel's whole module (its library files joined in front), padded to 16 bytes. Throws on a field
+ * the struct does not have.
+ */
+export function dimsUniform(spec: KernelSpec, values: Record<string, number>): Uint32Array<ArrayBuffer> {
+  const def = definitionsOf(`module ${spec.file}`, () => kernelSource(spec.file, spec.uses)).uniforms.dims;
+  if (!def) throw new Error(`${spec.file}.wgsl has no dims uniform`);
+  const view = makeStructuredView(def, new ArrayBuffer(Math.ceil(def.size / 16) * 16));
+  for (const name of Object.keys(values)) if (!(name in view.views)) throw new Error(`${spec.file}.wgsl dims has no field ${name}`);
   view.set(values);
   return new Uint32Array(view.arrayBuffer as ArrayBuffer);
 }

@@ -5,7 +5,7 @@ import type { GpuContext } from '../gpu/context';
 import { elementWorkgroups } from '../gpu/grid';
 import { getKernel } from '../gpu/kernel';
 import { KERNELS } from '../gpu/kernels';
-import { dimsUniform } from '../gpu/gemm';
+import { dimsUniform, structBytes } from '../gpu/structs';
 import { HEAD_CODE, type LinearLayer, type ParamLayout } from '../model/layout';
 import type { GemmLayerDims } from '../cpu/gemm';
 import type { TrainingBuffers } from './buffers';
@@ -74,7 +74,7 @@ export async function meanLossStep(ctx: GpuContext, owner: BufferOwner, a: { his
  */
 export async function adamSteps(ctx: GpuContext, b: TrainingBuffers, wg = ELEMENT_WG): Promise<Step[]> {
   const [check, step] = await Promise.all([getKernel(ctx, KERNELS.adamCheck, { WG: wg }), getKernel(ctx, KERNELS.adamStep, { WG: wg })]);
-  const count = b.uniform('adam count P', new Uint32Array([b.layout.count, 0, 0, 0]));
+  const count = b.uniform('adam count P', structBytes('common/grid', 'Count', { count: b.layout.count }));
   const grid = elementGrid(ctx, b.layout.count, wg);
   return [
     { kernel: check, group: check.bind('adam check', [b.status, b.params, b.m, b.v, b.grads, b.lossHistory, b.steps, b.hyper, count, b.epochIndex]), workgroups: grid, perEpoch: true },

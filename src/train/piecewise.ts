@@ -8,6 +8,7 @@ import type { Dataset } from '../data/dataset';
 import type { GpuContext } from '../gpu/context';
 import { chunking, grid2d } from '../gpu/grid';
 import { getKernel } from '../gpu/kernel';
+import { structBytes } from '../gpu/structs';
 import { KERNELS } from '../gpu/kernels';
 import { HEAD_CODE, isSingleHidden, type ParamLayout } from '../model/layout';
 import type { TrainingBuffers } from './buffers';
@@ -115,7 +116,7 @@ async function createPiecewise(ctx: GpuContext, b: TrainingBuffers, data: Pick<D
   const segs = b.storage('piecewise bounds (H+2), units (H) and overflow flag', 4 * (2 * h + 3));
   const lines = b.storage('piecewise lines (H+1)', 8 * (h + 1));
   const partials = b.storage('piecewise sums (H+1,runs) and run losses (runs)', 8 * (h + 2) * runs);
-  const dims = b.uniform('piecewise dims', new Uint32Array([n, runLen, runs, 0]));
+  const dims = b.uniform('piecewise dims', structBytes('common/piecewise', 'PiecewiseDims', { n, run_len: runLen, runs }));
   const segmentsGroup = segments.bind('piecewise segments', [segs, lines, b.params, xs, dims]);
   const pointsGroup = points.bind('piecewise points', [partials, segs, lines, xs, ys, dims]);
   const updateGroup = reduceAdam.bind('piecewise reduce-adam', [b.params, b.m, b.v, b.lossHistory, b.status, partials, segs, b.steps, b.hyper, dims, b.epochIndex]);

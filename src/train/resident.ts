@@ -3,6 +3,7 @@
 // the winner for small N·H, the loser for large. Linear(1,H) -> ReLU -> Linear(H,1) with any head.
 import type { GpuContext } from '../gpu/context';
 import { getKernel } from '../gpu/kernel';
+import { structBytes } from '../gpu/structs';
 import { KERNELS } from '../gpu/kernels';
 import { HEAD_CODE, isSingleHidden, type ParamLayout } from '../model/layout';
 import { columnsWorkgroupBytes, dataProblem, invocationsProblem, largestFitting, singleHiddenWidth, workgroupProblem, workgroupVariablesBytes } from './columns';
@@ -85,8 +86,8 @@ export const RESIDENT: StrategyDescriptor = {
       HEAD: HEAD_CODE[b.layout.spec.head],
       BINARY_LABELS: Number(b.binaryLabels),
     });
-    const dimsWords = new Uint32Array([b.n, 0]);
-    const dims = b.uniform('resident dims', dimsWords);
+    const dimsOf = (epochs: number) => structBytes('kernels/resident_epochs', 'ResidentDims', { n: b.n, epochs });
+    const dims = b.uniform('resident dims', dimsOf(0));
     const group = kernel.bind('resident epochs', [b.params, b.m, b.v, b.lossHistory, b.status, b.x, b.y, b.steps, b.hyper, dims]);
     let encodedEpochs = -1;
     return {
@@ -96,8 +97,7 @@ export const RESIDENT: StrategyDescriptor = {
       encodeChunk(pass, epochs) {
         if (epochs !== encodedEpochs) {
           // The queue orders this write before the submit that carries the dispatch.
-          dimsWords[1] = epochs;
-          ctx.device.queue.writeBuffer(dims, 0, dimsWords);
+          ctx.device.queue.writeBuffer(dims, 0, dimsOf(epochs));
           encodedEpochs = epochs;
         }
         pass.setPipeline(kernel.pipeline);

@@ -7,8 +7,9 @@
 //   update    adam_check, adam_step                                                   2
 // 6L + 2 + 2D dispatches (14 for one hidden layer without dropout; fused: 4L + 3).
 import type { GpuContext } from '../gpu/context';
-import { dimsUniform, defaultTilePreset, gemmBackwardInputStep, gemmBackwardWeightsStep, gemmForwardStep, gradientRows, splitKReduceStep, weightSplits, weightTiles } from '../gpu/gemm';
+import { defaultTilePreset, gemmBackwardInputStep, gemmBackwardWeightsStep, gemmForwardStep, gradientRows, splitKReduceStep, weightSplits, weightTiles } from '../gpu/gemm';
 import { getKernel } from '../gpu/kernel';
+import { dimsUniform, structBytes } from '../gpu/structs';
 import { KERNELS } from '../gpu/kernels';
 import { dropThreshold, EPILOGUE_BIAS, keepScale } from '../cpu/gemm';
 import type { TrainingBuffers } from './buffers';
@@ -32,7 +33,7 @@ export async function createUnfused(ctx: GpuContext, b: TrainingBuffers, options
   const pointLoss = b.storage('unfused point loss (N)', 4 * n);
   const input = (i: number) => (i === 0 ? b.x : acts[i - 1]);
   const last = layout.layers.length - 1;
-  const count = (i: number) => b.uniform(`unfused count layer ${i + 1}`, new Uint32Array([n * layout.layers[i].outDim, 0, 0, 0]));
+  const count = (i: number) => b.uniform(`unfused count layer ${i + 1}`, structBytes('common/grid', 'Count', { count: n * layout.layers[i].outDim }));
   const dropoutStep = (i: number, values: GPUBuffer, label: string): Step => {
     const l = layout.layers[i];
     const dims = b.uniform(`${label} dims`, dimsUniform(KERNELS.dropoutInplace, { count: n * l.outDim, seed: options.dropoutSeed >>> 0, layer: l.index, drop_threshold: dropThreshold(p), keep_scale: keepScale(p) }));
