@@ -8,6 +8,7 @@
 //                    no TF.js), bounded to 4 minutes, written to bench-results/device/
 //   --data DIR       the shared CSVs (default ../shared/data); cases whose file is missing run on
 //                    random stand-ins of the same shape
+//   --rewrite        measure nothing: rewrite the Markdown and the HTML report from the JSON files
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { acquireGpu } from '../src/gpu/context';
@@ -126,7 +127,19 @@ async function browserRuntime(csvs: Record<string, string>): Promise<BenchReport
   }
 }
 
+/** --rewrite: the tables and the report again from the JSON of the last run (after a change to their format). */
+function rewrite(): void {
+  const reports = ['node', 'browser'].filter((name) => existsSync(join(out, `${name}.json`))).map((name) => {
+    const report = JSON.parse(readFileSync(join(out, `${name}.json`), 'utf8')) as BenchReport;
+    writeFileSync(join(out, `${name}.md`), markdown(report));
+    return report;
+  });
+  writeFileSync(join(out, 'report.html'), reportHtml(reports));
+  say(`rewrote the Markdown of ${reports.length} runtime(s) and report.html in ${out}`);
+}
+
 async function main(): Promise<void> {
+  if (args.has('--rewrite')) return rewrite();
   if (deviceReport) {
     setTimeout(() => {
       console.error(`bench: the device report passed ${DEVICE_HARD_LIMIT_SECONDS} s; stopping (what was written stays)`);
