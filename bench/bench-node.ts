@@ -1,7 +1,7 @@
 // npm run bench: the benchmark in Node (Dawn) and in headless Chromium, with TensorFlow.js (browser)
 // and PyTorch CPU (Node, when python3 has torch) side by side, written to bench-results/ as JSON,
 // Markdown and one HTML report. Flags:
-//   --quick          the quick plan (under 3 minutes on the project's 2-core machine)
+//   --quick          the quick plan (under 3 minutes on the project's 2-core machine), to bench-results/quick/
 //   --node-only, --browser-only
 //   --case id,id     just those course cases (bench/cases.ts), written to bench-results/cases/
 //   --device-report  for a machine with a real adapter: the quick plan in Node only (no Chromium,
@@ -38,7 +38,8 @@ const plan: BenchPlan = {
   ...(caseIds ? { caseIds, grid: { ...base.grid, sizes: [] } } : {}),
   ...(deviceReport ? { deadlineSeconds: DEVICE_DEADLINE_SECONDS } : {}),
 };
-const out = join(process.cwd(), 'bench-results', deviceReport ? 'device' : caseIds ? 'cases' : '');
+// Only the full run writes bench-results/ itself (the committed tables); the others their own folder.
+const out = join(process.cwd(), 'bench-results', deviceReport ? 'device' : caseIds ? 'cases' : args.has('--quick') ? 'quick' : '');
 const dataDir = resolve(option('--data') ?? join(process.cwd(), '..', 'shared', 'data'));
 const started = performance.now();
 const say = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
