@@ -1,13 +1,14 @@
 // npm run bench: the benchmark in Node (Dawn) and in headless Chromium, with TensorFlow.js (browser)
 // and PyTorch CPU (Node, when python3 has torch) side by side, written to bench-results/ as JSON,
 // Markdown and one HTML report. Flags:
-//   --quick          the quick plan (under 3 minutes on the project's 2-core machine)
+//   --quick          the quick plan (under 3 minutes on the project's 2-core machine), to bench-results/quick/
 //   --node-only, --browser-only
 //   --case id,id     just those course cases (bench/cases.ts), written to bench-results/cases/
 //   --device-report  for a machine with a real adapter: the quick plan in Node only (no Chromium,
 //                    no TF.js), bounded to 4 minutes, written to bench-results/device/
 //   --data DIR       the shared CSVs (default ../shared/data); cases whose file is missing run on
 //                    random stand-ins of the same shape
+//   --rewrite        measure nothing: rewrite the Markdown and the HTML report from the JSON files
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { acquireGpu } from '../src/gpu/context';
@@ -37,7 +38,8 @@ const plan: BenchPlan = {
   ...(caseIds ? { caseIds, grid: { ...base.grid, sizes: [] } } : {}),
   ...(deviceReport ? { deadlineSeconds: DEVICE_DEADLINE_SECONDS } : {}),
 };
-const out = join(process.cwd(), 'bench-results', deviceReport ? 'device' : caseIds ? 'cases' : '');
+// Only the full run writes bench-results/ itself (the committed tables); the others their own folder.
+const out = join(process.cwd(), 'bench-results', deviceReport ? 'device' : caseIds ? 'cases' : args.has('--quick') ? 'quick' : '');
 const dataDir = resolve(option('--data') ?? join(process.cwd(), '..', 'shared', 'data'));
 const started = performance.now();
 const say = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
@@ -126,7 +128,19 @@ async function browserRuntime(csvs: Record<string, string>): Promise<BenchReport
   }
 }
 
+/** --rewrite: the tables and the report again from the JSON of the last run (after a change to their format). */
+function rewrite(): void {
+  const reports = ['node', 'browser'].filter((name) => existsSync(join(out, `${name}.json`))).map((name) => {
+    const report = JSON.parse(readFileSync(join(out, `${name}.json`), 'utf8')) as BenchReport;
+    writeFileSync(join(out, `${name}.md`), markdown(report));
+    return report;
+  });
+  writeFileSync(join(out, 'report.html'), reportHtml(reports));
+  say(`rewrote the Markdown of ${reports.length} runtime(s) and report.html in ${out}`);
+}
+
 async function main(): Promise<void> {
+  if (args.has('--rewrite')) return rewrite();
   if (deviceReport) {
     setTimeout(() => {
       console.error(`bench: the device report passed ${DEVICE_HARD_LIMIT_SECONDS} s; stopping (what was written stays)`);

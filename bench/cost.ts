@@ -63,12 +63,15 @@ export const COSTS = {
   adamStep: (p: number): Cost => ({ flops: ADAM_FLOPS_PER_PARAM * p, bytes: 7 * F * p }),
   /** H binary searches over the N sorted inputs (log₂N probes each) and the H² ranking of the switch points. */
   piecewiseSegments: (n: number, h: number): Cost => ({ flops: 2 * h * Math.ceil(Math.log2(n + 1)) + h * h, bytes: F * (3 * h + 1 + h * Math.ceil(Math.log2(n + 1))) }),
-  /** Per point one line, the head and two sums; per run (H+2) pairs of partial sums written. */
-  piecewisePoints: (n: number, h: number, runs: number): Cost => ({ flops: (4 + HEAD_FLOPS_PER_POINT) * n, bytes: 2 * F * n + 2 * F * (h + 2) * runs }),
-  /** The runs' partial sums read, per unit its sums over segments, then Adam over 3H+1 parameters. */
+  /**
+   * Per point one line, the head and two sums. Reads x, y and the H+1 lines; writes the (segment, run)
+   * pairs that overlap (at most runs + H + 1 of them, 8 bytes each) and a loss per run.
+   */
+  piecewisePoints: (n: number, h: number, runs: number): Cost => ({ flops: (4 + HEAD_FLOPS_PER_POINT) * n, bytes: 2 * F * n + 2 * F * (h + 1) + 2 * F * (runs + h + 1) + 2 * F * runs }),
+  /** Reads the overlapping pairs and the runs' losses, sums per unit over the segments where it is on, then Adam over 3H+1 parameters. */
   piecewiseReduceAdam: (h: number, runs: number): Cost => ({
-    flops: 2 * (h + 2) * runs + 4 * h * h + ADAM_FLOPS_PER_PARAM * (3 * h + 1),
-    bytes: 2 * F * (h + 2) * runs + 7 * F * (3 * h + 1),
+    flops: 2 * (runs + h + 1) + 4 * h * h + ADAM_FLOPS_PER_PARAM * (3 * h + 1),
+    bytes: 2 * F * (runs + h + 1) + 2 * F * runs + 7 * F * (3 * h + 1),
   }),
   /**
    * One epoch of Linear(1,H) -> ReLU -> Linear(H,1) in workgroup memory: forward 4·N·H, backward

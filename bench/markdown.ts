@@ -90,7 +90,7 @@ export function wk05Table(r: BenchReport): string {
     if (cpu || gpu) {
       const cpuS = cpu ? cpu.secondsPerEpoch * epochs : undefined;
       const gpuS = gpu ? (gpu.usPerEpoch * epochs) / 1e6 : undefined;
-      const how = [cpu ? `CPU engine (float64 JS)${cpu.epochsTimed < epochs ? `, ${cpu.epochsTimed} epochs timed and scaled to ${epochs}` : ''}` : 'CPU engine not run', gpu ? `GPU ${gpu.strategy}, µs/epoch × ${epochs}` : 'GPU: no strategy fits'];
+      const how = [cpu ? `CPU engine (float64 JS)${cpu.epochsTimed < epochs ? `, ${cpu.epochsTimed} epoch${cpu.epochsTimed === 1 ? '' : 's'} timed and scaled to ${epochs}` : ''}` : 'CPU engine not run', gpu ? `GPU ${gpu.strategy}, µs/epoch × ${epochs}` : 'GPU: no strategy fits'];
       rows.push([h, seconds(cpuS), seconds(gpuS), cpuS && gpuS ? times(cpuS / gpuS) : '–', `this run: ${how.join('; ')}`]);
     }
     rows.push([h, seconds(c.colab!.cpuSeconds), seconds(c.colab!.gpuSeconds), times(c.colab!.cpuSeconds / c.colab!.gpuSeconds), 'the lecture on Colab (reference)']);

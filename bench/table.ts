@@ -41,7 +41,7 @@ export function loss(v: number | undefined): string {
   return missing(v) ? '–' : v.toPrecision(4);
 }
 
-/** Seconds with three significant digits. */
+/** Seconds with three significant digits, whole seconds from 1000 on. */
 export function seconds(v: number | undefined): string {
-  return missing(v) ? '–' : v.toPrecision(3);
+  return missing(v) ? '–' : v >= 1000 ? v.toFixed(0) : v.toPrecision(3);
 }

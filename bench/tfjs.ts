@@ -60,13 +60,18 @@ async function train(data: Dataset, spec: ModelSpec, seed: bigint, lr: number, e
 }
 
 /**
- * One course case: a one-epoch warm-up (shaders compiled, buffers made) on its own variables, then
- * `epochs` from the initial parameters, or as many as fit `budgetSeconds` at the warm-up's pace (at least one).
+ * One course case: a one-epoch warm-up (shaders compiled, buffers made) on its own variables, a
+ * one-epoch probe of the pace, then `epochs` from the initial parameters, or as many as fit
+ * `budgetSeconds` at that pace; when not even two fit, the probe is the measurement, and when the
+ * warm-up alone passes the budget, the warm-up is (an upper bound: compilation included).
  */
 export async function tfjsBaseline(caseId: string, data: Dataset, spec: ModelSpec, seed: bigint, lr: number, epochs: number, budgetSeconds: number): Promise<Baseline> {
   if (!(await tf.setBackend('webgpu'))) throw new Error('TensorFlow.js could not start its WebGPU backend');
   await tf.ready();
   const warm = await train(data, spec, seed, lr, 1);
-  const run = await train(data, spec, seed, lr, Math.max(1, Math.min(epochs, Math.floor(budgetSeconds / warm.seconds))));
+  if (warm.seconds > budgetSeconds) return { system: `${TFJS_SYSTEM}, first epoch alone (compilation included)`, case: caseId, epochs: 1, usPerEpoch: warm.seconds * 1e6, finalLoss: warm.loss };
+  const probe = await train(data, spec, seed, lr, 1);
+  const fit = Math.min(epochs, Math.floor(budgetSeconds / probe.seconds));
+  const run = fit >= 2 ? await train(data, spec, seed, lr, fit) : probe;
   return { system: TFJS_SYSTEM, case: caseId, epochs: run.epochs, usPerEpoch: (run.seconds * 1e6) / run.epochs, finalLoss: run.loss };
 }

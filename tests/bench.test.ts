@@ -42,7 +42,7 @@ describe('FLOPs and bytes per kernel', () => {
 
   test('piecewise and resident scale with N + H and N·H', () => {
     const lecture = paramLayout(singleHidden(2));
-    expect(stepCost(step('piecewise_points', 'piecewise points', { workgroups: [2], workgroupSize: 64 }), lecture, 2000).bytes).toBe(8 * 2000 + 8 * 4 * 128);
+    expect(stepCost(step('piecewise_points', 'piecewise points', { workgroups: [2], workgroupSize: 64 }), lecture, 2000).bytes).toBe(8 * 2000 + 8 * 3 + 8 * (128 + 3) + 8 * 128);
     expect(stepCost(step('resident_epochs', 'resident epochs'), lecture, 2000).bytes).toBe(8 * 2000);
     expect(COSTS.residentEpoch(2000, 4).flops - COSTS.residentEpoch(2000, 2).flops).toBe(10 * 2000 * 2 + 12 * 6);
   });
