@@ -7,7 +7,7 @@ import type { GpuContext } from '../src/gpu/context';
 import { GpuTimer } from '../src/gpu/timer';
 import { generateLectureData } from '../src/data/generate';
 import type { Dataset } from '../src/data/dataset';
-import { paramLayout, singleHidden, type ModelSpec, type ParamLayout } from '../src/model/layout';
+import { isSingleHidden, paramLayout, singleHidden, type ModelSpec, type ParamLayout } from '../src/model/layout';
 import { encodeSteps, type Step } from '../src/train/steps';
 import { STRATEGY_NAMES, type StrategyName } from '../src/train/strategy';
 import { STRATEGIES, Trainer } from '../src/train/trainer';
@@ -267,7 +267,8 @@ export async function measure(ctx: GpuContext, c: MeasureCase, plan: BenchPlan, 
       const steps = trainer.strategy.epochSteps;
       if (steps) row.kernels = await profileSteps(ctx, steps, trainer.layout, c.data.n, plan.profileEpochs);
       else if (c.strategy === 'resident' && row.gpuUsPerEpoch !== undefined) {
-        row.kernels = [{ name: 'resident_epochs', dispatches: row.dispatchesPerEpoch, us: row.gpuUsPerEpoch, ...COSTS.residentEpoch(c.data.n, trainer.layout.layers[0].outDim) }];
+        const cost = isSingleHidden(trainer.layout) ? COSTS.residentEpoch(c.data.n, trainer.layout.layers[0].outDim) : COSTS.residentMlpEpoch(c.data.n, trainer.layout);
+        row.kernels = [{ name: isSingleHidden(trainer.layout) ? 'resident_epochs' : 'resident_mlp', dispatches: row.dispatchesPerEpoch, us: row.gpuUsPerEpoch, ...cost }];
       }
     }
     log(`${describe(c)} wg=${String(row.workgroupSize).padStart(3)}: ${row.runs === 1 ? '~' : ''}${row.usPerEpoch.toFixed(1)} µs/epoch, loss ${finalLoss.toPrecision(5)} at epoch ${lossEpoch}`);

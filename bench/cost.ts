@@ -81,6 +81,15 @@ export const COSTS = {
     flops: 10 * n * h + HEAD_FLOPS_PER_POINT * n + ADAM_FLOPS_PER_PARAM * (3 * h + 1),
     bytes: 2 * F * n,
   }),
+  /**
+   * One epoch of any model in resident_mlp: per point and weight, a multiply-add forward, one for
+   * dW and one for dX (2 + 2 + 2 flops; the first layer's dX is skipped, ignored here), the head per
+   * point, Adam; only x (N, D) and y come from memory.
+   */
+  residentMlpEpoch: (n: number, layout: ParamLayout): Cost => ({
+    flops: 6 * n * layout.count + HEAD_FLOPS_PER_POINT * n + ADAM_FLOPS_PER_PARAM * layout.count,
+    bytes: F * n * (layout.inputs + 1),
+  }),
 } as const;
 
 const dims = (label: string): [number, number] | undefined => {

@@ -48,6 +48,11 @@ export const KERNELS = {
     uses: [...COLUMNS, 'ops/adam', 'common/status'],
     bindings: ['storage', 'storage', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform'],
   },
+  residentMlp: {
+    file: 'resident_mlp',
+    uses: [...MATH, 'ops/head', 'common/finite', 'ops/adam', 'common/status'],
+    bindings: ['storage', 'storage', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform'],
+  },
   piecewiseSegments: {
     file: 'piecewise_segments',
     uses: ['ops/linear', 'ops/relu', 'common/finite', 'common/piecewise'],

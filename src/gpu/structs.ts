@@ -32,8 +32,11 @@ export function structSize(file: string, name: string): number {
   return def.size;
 }
 
+/** A value of a struct field: a number, an array, or a nested struct by its WGSL field names. */
+export type StructValue = number | readonly StructValue[] | { readonly [field: string]: StructValue };
+
 /** The bytes of one struct holding `values` (WGSL field names; unnamed fields stay 0), padded to 16 bytes for a uniform. */
-export function structBytes(file: string, name: string, values: Record<string, number>): Uint32Array<ArrayBuffer> {
+export function structBytes(file: string, name: string, values: Record<string, StructValue>): Uint32Array<ArrayBuffer> {
   const size = structSize(file, name);
   const view = structView(file, name, new ArrayBuffer(Math.ceil(size / 16) * 16));
   for (const field of Object.keys(values)) if (!(field in view.views)) throw new Error(`struct ${name} (shaders/${file}.wgsl) has no field ${field}`);

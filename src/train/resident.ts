@@ -1,14 +1,18 @@
 // resident: one workgroup runs a whole chunk of epochs in one dispatch, keeping the parameters in
 // workgroup memory. No dispatch overhead per epoch, but one workgroup's worth of parallelism:
-// the winner for small N·H, the loser for large. Linear(1,H) -> ReLU -> Linear(H,1) with any head.
+// the winner for small models on few points, the loser for large. Two kernels: resident_epochs for
+// Linear(1,H) -> ReLU -> Linear(H,1) (the lecture's family, registers and blocks of points), and
+// resident_mlp for any [D, H1, ..., Hk, 1] whose widths fit its private arrays; any head.
 import type { GpuContext } from '../gpu/context';
 import { getKernel } from '../gpu/kernel';
+import { shaderFile } from '../gpu/shaders';
 import { structBytes } from '../gpu/structs';
 import { KERNELS } from '../gpu/kernels';
 import { HEAD_CODE, isSingleHidden, type ParamLayout } from '../model/layout';
-import { columnsWorkgroupBytes, dataProblem, invocationsProblem, largestFitting, singleHiddenWidth, workgroupProblem, workgroupVariablesBytes } from './columns';
+import { bindingLimit, bindingProblem, columnsWorkgroupBytes, dataProblem, invocationsProblem, largestFitting, singleHiddenWidth, workgroupProblem, workgroupVariablesBytes } from './columns';
 import { piecewiseWorkgroupBytes } from './piecewise';
-import type { StrategyDescriptor, StrategyQuery } from './strategy';
+import type { TrainingBuffers } from './buffers';
+import type { Strategy, StrategyDescriptor, StrategyQuery } from './strategy';
 
 export const RESIDENT_DEFAULT_WG = 4;
 
@@ -31,17 +35,70 @@ export function residentWorkgroupBytes(hidden: number, workgroupSize: number): n
   return columnsWorkgroupBytes(hidden, workgroupSize, 2) + workgroupVariablesBytes(4);
 }
 
+/** A `const NAME: u32 = Vu;` of a shader file: the WGSL defines the sizes once, the host reads them. */
+function wgslConstant(file: string, name: string): number {
+  const found = new RegExp(`const ${name}: u32 = (\\d+)u;`).exec(shaderFile(file));
+  if (!found) throw new Error(`shaders/${file}.wgsl defines no const ${name}: u32`);
+  return Number(found[1]);
+}
+
+/**
+ * What resident_mlp holds of one point in private arrays: up to `maxWidth` units per layer (the
+ * inputs included) and `maxLayers` Linear layers (its layer table's length).
+ */
+export const RESIDENT_MLP_LIMITS = {
+  maxWidth: wgslConstant('kernels/resident_mlp', 'MAX_WIDTH'),
+  maxLayers: wgslConstant('kernels/resident_mlp', 'MAX_LAYERS'),
+} as const;
+
+/**
+ * Workgroup memory of resident_mlp, by the same rule as residentWorkgroupBytes: two copies of θ
+ * (P floats each), WG columns of P + 1 partial sums, and the verdict flag, each variable rounded
+ * up to 16 bytes.
+ */
+export function residentMlpWorkgroupBytes(params: number, workgroupSize: number): number {
+  return workgroupVariablesBytes(4 * 2 * params, 4 * workgroupSize * (params + 1)) + workgroupVariablesBytes(4);
+}
+
+/** The largest power of two below `wg` for which `fits` holds, or 0. */
+function smallerWorkgroup(wg: number, fits: (size: number) => boolean): number {
+  for (let size = wg / 2; size >= 1; size /= 2) if (Number.isInteger(size) && fits(size)) return size;
+  return 0;
+}
+
+function residentMlpLimitProblem(q: StrategyQuery) {
+  const { ctx, workgroupSize: wg, layout } = q;
+  const invocations = invocationsProblem(ctx, 'resident', wg);
+  if (invocations) return invocations;
+  const memory = ctx.device.limits.maxComputeWorkgroupStorageSize;
+  const p = layout.count;
+  const fits = (params: number, size: number) => residentMlpWorkgroupBytes(params, size) <= memory;
+  const smallerWg = smallerWorkgroup(wg, (size) => fits(p, size));
+  const most = largestFitting(p - 1, (params) => fits(params, wg));
+  const remedies = [
+    ...(smallerWg > 0 ? [`a workgroup size of at most ${smallerWg}`] : []),
+    ...(most > 0 ? [`a model of at most ${most} parameters`] : []),
+    'the fused or unfused strategy',
+  ];
+  const layers = layout.spec.layers.join(',');
+  const d = layout.inputs;
+  const maxPoints = Math.floor(bindingLimit(ctx) / (4 * d) / 4) * 4;
+  return (
+    workgroupProblem(ctx, 'resident', residentMlpWorkgroupBytes(p, wg), `layers ${layers} (${p} parameters) at workgroup size ${wg}`, remedies) ??
+    bindingProblem(ctx, 'resident', 16 * Math.ceil((q.n * d) / 4), `the data, ${q.n}×${d} floats`, `use at most ${maxPoints} points`)
+  );
+}
+
 function residentLimitProblem(q: StrategyQuery) {
   const { ctx, workgroupSize: wg } = q;
-  if (!isSingleHidden(q.layout)) return undefined; // unsupported says why
+  if (!isSingleHidden(q.layout)) return residentMlpLimitProblem(q); // unsupported has said whether it fits at all
   const hidden = singleHiddenWidth(q.layout);
   const invocations = invocationsProblem(ctx, 'resident', wg);
   if (invocations) return invocations;
   const memory = ctx.device.limits.maxComputeWorkgroupStorageSize;
   const fits = (h: number, size: number) => residentWorkgroupBytes(h, size) <= memory;
   // What helps: a smaller workgroup (a power of two below wg), a narrower layer at this wg, or piecewise.
-  let smallerWg = 0;
-  for (let size = wg / 2; size >= 1 && smallerWg === 0; size /= 2) if (Number.isInteger(size) && fits(hidden, size)) smallerWg = size;
+  const smallerWg = smallerWorkgroup(wg, (size) => fits(hidden, size));
   const widest = largestFitting(hidden - 1, (h) => fits(h, wg));
   const remedies = [
     ...(smallerWg > 0 ? [`a workgroup size of at most ${smallerWg}`] : []),
@@ -56,11 +113,12 @@ function residentLimitProblem(q: StrategyQuery) {
 
 export const RESIDENT: StrategyDescriptor = {
   name: 'resident',
-  summary: 'one workgroup runs a whole chunk of epochs per dispatch, parameters in workgroup memory; Linear(1,H) -> ReLU -> Linear(H,1), any head, no dropout, no test set',
+  summary: `one workgroup runs a whole chunk of epochs per dispatch, parameters in workgroup memory; any MLP with widths up to ${RESIDENT_MLP_LIMITS.maxWidth} and up to ${RESIDENT_MLP_LIMITS.maxLayers} Linear layers (1,H,1 of any width), any head, no dropout, no test set`,
 
   unsupported(layout: ParamLayout, { testSet }) {
-    if (!isSingleHidden(layout)) {
-      return `resident trains one input and one hidden layer (layers 1,H,1), not layers ${layout.spec.layers.join(',')}: use the fused or unfused strategy`;
+    const { maxWidth, maxLayers } = RESIDENT_MLP_LIMITS;
+    if (!isSingleHidden(layout) && (layout.maxWidth > maxWidth || layout.layers.length > maxLayers)) {
+      return `resident holds one point's units in arrays of at most ${maxWidth} per layer and ${maxLayers} Linear layers (or trains layers 1,H,1 of any width), not layers ${layout.spec.layers.join(',')}: use the fused or unfused strategy`;
     }
     if (layout.spec.dropout > 0) return 'resident has no dropout (its kernel draws no masks): use the fused or unfused strategy, or dropout 0';
     if (testSet) {
@@ -73,12 +131,14 @@ export const RESIDENT: StrategyDescriptor = {
 
   limitProblem: residentLimitProblem,
 
-  preferredBy: (q) => isSingleHidden(q.layout) && q.n * singleHiddenWidth(q.layout) <= residentMaxWork(q.ctx),
+  // The work of an epoch: N·H point·units for 1,H,1 (as measured), N·P for a general model.
+  preferredBy: (q) => q.n * (isSingleHidden(q.layout) ? singleHiddenWidth(q.layout) : q.layout.count) <= residentMaxWork(q.ctx),
 
   async create(ctx, b, _data, options) {
     const why = RESIDENT.unsupported(b.layout, { testSet: b.test !== undefined });
     if (why) throw new RangeError(why);
     const wg = options.workgroupSize; // the trainer has checked limitProblem
+    if (!isSingleHidden(b.layout)) return createResidentMlp(ctx, b, wg);
     const kernel = await getKernel(ctx, KERNELS.residentEpochs, {
       WG: wg,
       HIDDEN: singleHiddenWidth(b.layout),
@@ -107,3 +167,33 @@ export const RESIDENT: StrategyDescriptor = {
     };
   },
 };
+
+/** resident_mlp for a general model: its layer table in the dims uniform, one dispatch per chunk. */
+async function createResidentMlp(ctx: GpuContext, b: TrainingBuffers, wg: number): Promise<Strategy> {
+  const kernel = await getKernel(ctx, KERNELS.residentMlp, {
+    WG: wg,
+    PARAMS: b.layout.count,
+    HEAD: HEAD_CODE[b.layout.spec.head],
+    BINARY_LABELS: Number(b.binaryLabels),
+  });
+  const table = b.layout.layers.map((l) => ({ in_dim: l.inDim, out_dim: l.outDim, w: l.w, b: l.b }));
+  const dimsOf = (epochs: number) => structBytes('kernels/resident_mlp', 'ResidentMlpDims', { n: b.n, epochs, layers: table.length, table });
+  const dims = b.uniform('resident mlp dims', dimsOf(0));
+  const group = kernel.bind('resident mlp', [b.params, b.m, b.v, b.lossHistory, b.status, b.x, b.y, b.steps, b.hyper, dims]);
+  let encodedEpochs = -1;
+  return {
+    name: 'resident',
+    workgroupSize: wg,
+    dispatchesPerEpoch: 1 / b.chunkEpochs,
+    encodeChunk(pass, epochs) {
+      if (epochs !== encodedEpochs) {
+        // The queue orders this write before the submit that carries the dispatch.
+        ctx.device.queue.writeBuffer(dims, 0, dimsOf(epochs));
+        encodedEpochs = epochs;
+      }
+      pass.setPipeline(kernel.pipeline);
+      pass.setBindGroup(0, group);
+      pass.dispatchWorkgroups(1);
+    },
+  };
+}
