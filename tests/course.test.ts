@@ -27,7 +27,7 @@ const EPOCHS: Record<string, Partial<Record<StrategyName, number>>> = {
   'curve2000-h1024-mse': { piecewise: 300, fused: 100, unfused: 20 },
   'noise100-h512-mse-holdout': { piecewise: 1000, fused: 1000, unfused: 300 },
   'mnist37-h32-bce': { fused: 200, unfused: 30 },
-  'rings1000-h16x16-bce': { fused: 2000, resident: 300, unfused: 300 },
+  'rings1000-h16x16-bce': { fused: 2000, resident: 100, unfused: 300 },
 };
 
 function load(name: string): { data: Dataset; test?: Dataset; spec: ModelSpec } {
