@@ -1,7 +1,7 @@
 // model_columns: forward, loss and backward of Linear(1,H) -> ReLU -> Linear(H,1) -> head (the
 // loss of ops/head.wgsl on the logit) for a run of points, added into the calling invocation's
-// own column of partial sums; then a tree over the invocations' columns. Shared by the fused and
-// resident kernels, so both accumulate exactly the same terms in the same order.
+// own column of partial sums (common/resident_chunk.wgsl clears and sums the columns). The
+// resident kernel's model for 1-H-1.
 //
 //   theta  (THETA_COPIES, P)  the parameters, copied into workgroup memory by the kernel; the
 //                             current copy starts at theta_at (resident keeps two: it writes an
@@ -10,8 +10,8 @@
 //
 // Each invocation takes a contiguous run of points. Up to four hidden units everything lives in
 // vec4 registers; wider layers take points in blocks of BLOCK, four units at a time, so each
-// group's weights are read once per block and its gradient sums stay in registers. Each invocation owns its column, so accumulating
-// needs no barrier; one tree at the end does.
+// group's weights are read once per block and its gradient sums stay in registers. Each invocation
+// owns its column, so accumulating needs no barrier; one tree at the end does.
 // The gradient at the logit is ops/head.wgsl's: NaN where the logit is not finite.
 // Needs from the kernel: `override WG`, the inputs and labels as `xs`, `ys: array<vec4f>` (the
 // buffers are zero-padded to a multiple of 4 points), ops/{linear,relu,sigmoid,bce,head}.wgsl and
@@ -28,12 +28,6 @@ var<workgroup> theta: array<f32, THETA_COPIES * PARAMS>;
 // Where the current parameters start in theta: 0, or PARAMS for resident's second copy.
 var<private> theta_at: u32 = 0u;
 var<workgroup> acc: array<f32, WG * COLUMNS>;
-
-fn clear_column(lid: u32) {
-  for (var c = 0u; c < COLUMNS; c++) {
-    acc[c * WG + lid] = 0.0;
-  }
-}
 
 // Adds points first .. end-1 (this invocation's contiguous run; first is a multiple of 4) into
 // column lid. n_points is N as a float, the mean's divisor in the loss gradient.
@@ -214,15 +208,3 @@ fn accumulate_points_in_blocks(lid: u32, first: u32, end: u32, n_points: f32) {
   }
 }
 
-// Sums every column over the invocations into acc[c·WG] with a fixed tree; all invocations call it.
-fn sum_columns(lid: u32) {
-  for (var s = WG / 2u; s > 0u; s = s / 2u) {
-    workgroupBarrier();
-    if (lid < s) {
-      for (var c = 0u; c < COLUMNS; c++) {
-        acc[c * WG + lid] += acc[c * WG + lid + s];
-      }
-    }
-  }
-  workgroupBarrier();
-}

@@ -19,7 +19,7 @@
 // other dispatch touches the buffers in between. It fits while 4·2P + 4·WG·(P+1) + 4 bytes (each
 // variable rounded up to 16) fit in
 // maxComputeWorkgroupStorageSize; the host checks before it builds the pipeline.
-// Uses ops/{linear,relu,sigmoid,bce,head,adam}.wgsl, common/{finite,model_columns,status}.wgsl.
+// Uses ops/{linear,relu,sigmoid,bce,head,adam}.wgsl, common/{finite,model_columns,status,resident_chunk}.wgsl.
 
 struct ResidentDims {
   n: u32,
@@ -49,53 +49,17 @@ fn resident_epochs(@builtin(local_invocation_index) lid: u32) {
   let per_invocation = ((dims.n + WG - 1u) / WG + 3u) / 4u * 4u;
   let first = min(dims.n, lid * per_invocation);
   let end = min(dims.n, first + per_invocation);
-  if (lid == 0u) {
-    refused = select(0u, 1u, atomicLoad(&status[0]) != 0u); // an earlier chunk went bad
-  }
-  if (workgroupUniformLoad(&refused) != 0u) {
+  if (!resident_begin(lid)) {
     return;
   }
-  for (var q = lid; q < PARAMS; q += WG) {
-    theta[q] = params[q];
-  }
-  workgroupBarrier();
 
   for (var e = 0u; e < dims.epochs; e++) {
-    let current = theta_at;
-    let next = PARAMS - current;
     clear_column(lid);
     accumulate_points(lid, first, end, n_points);
-    sum_columns(lid);
-    let loss = acc[PARAMS * WG] / n_points;
-    var ok = is_finite(loss);
-    for (var q = lid; q < PARAMS; q += WG) {
-      let g = acc[q * WG];
-      acc[q * WG + lid] = g; // kept for after the barrier, in this invocation's own column
-      let update = adam_update_checked(AdamState(theta[current + q], m[q], v[q]), g, hyper, steps[e]);
-      theta[next + q] = update.state.param;
-      ok = ok && update.ok;
-    }
-    if (!ok) {
-      refused = 1u; // every writer writes the same value
-    }
-    if (lid == 0u) {
-      loss_history[e] = loss;
-    }
-    if (workgroupUniformLoad(&refused) != 0u) {
-      if (lid == 0u) {
-        flag_divergence(steps[e].epoch, refusal_reason(loss));
-      }
+    if (!resident_finish(lid, e, n_points)) {
       break;
     }
-    for (var q = lid; q < PARAMS; q += WG) {
-      let state = adam_update(AdamState(theta[current + q], m[q], v[q]), acc[q * WG + lid], hyper, steps[e]);
-      m[q] = state.m;
-      v[q] = state.v;
-    }
-    theta_at = next;
   }
 
-  for (var q = lid; q < PARAMS; q += WG) {
-    params[q] = theta[theta_at + q];
-  }
+  resident_end(lid);
 }

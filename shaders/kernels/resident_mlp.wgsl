@@ -22,7 +22,7 @@
 // others); workgroup memory 4·2P + 4·WG·(P+1) + 4 bytes, each variable rounded up to 16, must fit
 // maxComputeWorkgroupStorageSize (the host checks). PARAMS is an override because it sizes
 // workgroup memory; every other size comes from the table.
-// Uses ops/{linear,relu,sigmoid,bce,head,adam}.wgsl, common/{finite,status}.wgsl.
+// Uses ops/{linear,relu,sigmoid,bce,head,adam}.wgsl, common/{finite,status,resident_chunk}.wgsl.
 
 const MAX_WIDTH: u32 = 32u;
 const MAX_LAYERS: u32 = 8u;
@@ -136,24 +136,6 @@ fn backward_point(lid: u32, dlogit: f32) {
   }
 }
 
-fn clear_column(lid: u32) {
-  for (var c = 0u; c < COLUMNS; c++) {
-    acc[c * WG + lid] = 0.0;
-  }
-}
-
-// Sums every column over the invocations into acc[c·WG] with a fixed tree; all invocations call it.
-fn sum_columns(lid: u32) {
-  for (var s = WG / 2u; s > 0u; s = s / 2u) {
-    workgroupBarrier();
-    if (lid < s) {
-      for (var c = 0u; c < COLUMNS; c++) {
-        acc[c * WG + lid] += acc[c * WG + lid + s];
-      }
-    }
-  }
-  workgroupBarrier();
-}
 
 @compute @workgroup_size(WG)
 fn resident_mlp(@builtin(local_invocation_index) lid: u32) {
@@ -161,20 +143,11 @@ fn resident_mlp(@builtin(local_invocation_index) lid: u32) {
   let per_invocation = (dims.n + WG - 1u) / WG;
   let first = min(dims.n, lid * per_invocation);
   let end = min(dims.n, first + per_invocation);
-  if (lid == 0u) {
-    refused = select(0u, 1u, atomicLoad(&status[0]) != 0u); // an earlier chunk went bad
-  }
-  if (workgroupUniformLoad(&refused) != 0u) {
+  if (!resident_begin(lid)) {
     return;
   }
-  for (var q = lid; q < PARAMS; q += WG) {
-    theta[q] = params[q];
-  }
-  workgroupBarrier();
 
   for (var e = 0u; e < dims.epochs; e++) {
-    let current = theta_at;
-    let next = PARAMS - current;
     clear_column(lid);
     for (var n = first; n < end; n++) {
       let y = ys[n];
@@ -182,37 +155,10 @@ fn resident_mlp(@builtin(local_invocation_index) lid: u32) {
       acc[PARAMS * WG + lid] += head_loss(logit, y);
       backward_point(lid, head_dlogit(logit, y, n_points));
     }
-    sum_columns(lid);
-    let loss = acc[PARAMS * WG] / n_points;
-    var ok = is_finite(loss);
-    for (var q = lid; q < PARAMS; q += WG) {
-      let g = acc[q * WG];
-      acc[q * WG + lid] = g; // kept for after the barrier, in this invocation's own column
-      let update = adam_update_checked(AdamState(theta[current + q], m[q], v[q]), g, hyper, steps[e]);
-      theta[next + q] = update.state.param;
-      ok = ok && update.ok;
-    }
-    if (!ok) {
-      refused = 1u; // every writer writes the same value
-    }
-    if (lid == 0u) {
-      loss_history[e] = loss;
-    }
-    if (workgroupUniformLoad(&refused) != 0u) {
-      if (lid == 0u) {
-        flag_divergence(steps[e].epoch, refusal_reason(loss));
-      }
+    if (!resident_finish(lid, e, n_points)) {
       break;
     }
-    for (var q = lid; q < PARAMS; q += WG) {
-      let state = adam_update(AdamState(theta[current + q], m[q], v[q]), acc[q * WG + lid], hyper, steps[e]);
-      m[q] = state.m;
-      v[q] = state.v;
-    }
-    theta_at = next;
   }
 
-  for (var q = lid; q < PARAMS; q += WG) {
-    params[q] = theta[theta_at + q];
-  }
+  resident_end(lid);
 }

@@ -45,12 +45,12 @@ export const KERNELS = {
   },
   residentEpochs: {
     file: 'resident_epochs',
-    uses: [...COLUMNS, 'ops/adam', 'common/status'],
+    uses: [...COLUMNS, 'ops/adam', 'common/status', 'common/resident_chunk'],
     bindings: ['storage', 'storage', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform'],
   },
   residentMlp: {
     file: 'resident_mlp',
-    uses: [...MATH, 'ops/head', 'common/finite', 'ops/adam', 'common/status'],
+    uses: [...MATH, 'ops/head', 'common/finite', 'ops/adam', 'common/status', 'common/resident_chunk'],
     bindings: ['storage', 'storage', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform'],
   },
   piecewiseSegments: {
