@@ -4,7 +4,7 @@
 // Linear(1,H) -> ReLU -> Linear(H,1) (the lecture's family, registers and blocks of points), and
 // resident_mlp for any [D, H1, ..., Hk, 1] whose widths fit its private arrays; any head.
 import type { GpuContext } from '../gpu/context';
-import { getKernel } from '../gpu/kernel';
+import { getKernel, type Kernel } from '../gpu/kernel';
 import { shaderFile } from '../gpu/shaders';
 import { structBytes } from '../gpu/structs';
 import { KERNELS } from '../gpu/kernels';
@@ -147,24 +147,7 @@ export const RESIDENT: StrategyDescriptor = {
       BINARY_LABELS: Number(b.binaryLabels),
     });
     const dimsOf = (epochs: number) => structBytes('kernels/resident_epochs', 'ResidentDims', { n: b.n, epochs });
-    const dims = b.uniform('resident dims', dimsOf(0));
-    const group = kernel.bind('resident epochs', [b.params, b.m, b.v, b.lossHistory, b.status, b.x, b.y, b.steps, b.hyper, dims]);
-    let encodedEpochs = -1;
-    return {
-      name: 'resident',
-      workgroupSize: wg,
-      dispatchesPerEpoch: 1 / b.chunkEpochs,
-      encodeChunk(pass, epochs) {
-        if (epochs !== encodedEpochs) {
-          // The queue orders this write before the submit that carries the dispatch.
-          ctx.device.queue.writeBuffer(dims, 0, dimsOf(epochs));
-          encodedEpochs = epochs;
-        }
-        pass.setPipeline(kernel.pipeline);
-        pass.setBindGroup(0, group);
-        pass.dispatchWorkgroups(1);
-      },
-    };
+    return residentChunks(ctx, b, kernel, dimsOf, 'resident epochs');
   },
 };
 
@@ -178,12 +161,20 @@ async function createResidentMlp(ctx: GpuContext, b: TrainingBuffers, wg: number
   });
   const table = b.layout.layers.map((l) => ({ in_dim: l.inDim, out_dim: l.outDim, w: l.w, b: l.b }));
   const dimsOf = (epochs: number) => structBytes('kernels/resident_mlp', 'ResidentMlpDims', { n: b.n, epochs, layers: table.length, table });
-  const dims = b.uniform('resident mlp dims', dimsOf(0));
-  const group = kernel.bind('resident mlp', [b.params, b.m, b.v, b.lossHistory, b.status, b.x, b.y, b.steps, b.hyper, dims]);
+  return residentChunks(ctx, b, kernel, dimsOf, 'resident mlp');
+}
+
+/**
+ * Either resident kernel as a strategy: one dispatch of one workgroup per chunk, its dims uniform
+ * (`dimsOf(epochs)`) rewritten only when a chunk's epoch count changes.
+ */
+function residentChunks(ctx: GpuContext, b: TrainingBuffers, kernel: Kernel, dimsOf: (epochs: number) => Uint32Array<ArrayBuffer>, label: string): Strategy {
+  const dims = b.uniform(`${label} dims`, dimsOf(0));
+  const group = kernel.bind(label, [b.params, b.m, b.v, b.lossHistory, b.status, b.x, b.y, b.steps, b.hyper, dims]);
   let encodedEpochs = -1;
   return {
     name: 'resident',
-    workgroupSize: wg,
+    workgroupSize: kernel.workgroupSize,
     dispatchesPerEpoch: 1 / b.chunkEpochs,
     encodeChunk(pass, epochs) {
       if (epochs !== encodedEpochs) {
