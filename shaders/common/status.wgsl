@@ -50,18 +50,17 @@ struct GuardedUpdate {
   ok: bool,
 }
 
-// One parameter's Adam, refused (the state kept) when the epoch's mean loss, the gradient or the new
-// state is not finite. It refuses this parameter's update only: kernels whose parameters are
+// One parameter's update `next` (Adam's or SGD's) of the state s by gradient g, refused (the state
+// kept) when the step's mean loss, the gradient or the new state is not finite. It refuses this parameter's update only: kernels whose parameters are
 // spread over workgroups cannot agree on a verdict within one dispatch.
-fn adam_update_guarded(s: AdamState, g: f32, h: AdamHyper, t: AdamStep, loss: f32) -> GuardedUpdate {
+fn update_guarded(s: AdamState, next: AdamState, g: f32, t: AdamStep, loss: f32) -> GuardedUpdate {
   if (!is_finite(loss)) {
     flag_divergence(t.epoch, STATUS_LOSS);
     return GuardedUpdate(s, false);
   }
-  let next = adam_update_checked(s, g, h, t);
-  if (!next.ok) {
+  if (!(is_finite(g) && is_finite(next.param) && is_finite(next.m) && is_finite(next.v))) {
     flag_divergence(t.epoch, STATUS_UPDATE);
     return GuardedUpdate(s, false);
   }
-  return GuardedUpdate(next.state, true);
+  return GuardedUpdate(next, true);
 }

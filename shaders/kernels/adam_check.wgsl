@@ -1,4 +1,5 @@
-// adam_check: the first half of an all-or-nothing Adam step. Computes every parameter's update
+// adam_check: the first half of an all-or-nothing optimizer step (Adam, or SGD with OPTIMIZER = 1:
+// ops/sgd.wgsl). Computes every parameter's update
 // without writing it, and flags the epoch (common/status.wgsl) when the epoch's mean loss or any
 // updated param, m or v would not be finite; adam_step, the next dispatch, then writes nothing for
 // this epoch or any later one. A non-finite gradient always shows here (NaN or ±inf reaches m).
@@ -7,7 +8,7 @@
 //   loss_history (K)  the chunk's mean losses; steps (K) per-epoch step_size, bc2_sqrt, epoch
 // Invocations stride over the parameters (common/grid.wgsl); any number of workgroups (they all
 // flag the same epoch).
-// Uses ops/adam.wgsl, common/grid.wgsl, common/epoch.wgsl, common/finite.wgsl, common/status.wgsl.
+// Uses ops/adam.wgsl, ops/sgd.wgsl, common/grid.wgsl, common/epoch.wgsl, common/finite.wgsl, common/status.wgsl.
 
 override WG: u32 = 64;
 
@@ -30,6 +31,7 @@ fn adam_check(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
     return; // an earlier epoch was refused: nothing of this one counts
   }
   for (var i = flat_invocation(wid, nwg, lid); i < size.count; i += dispatch_invocations(nwg)) {
-    adam_update_guarded(AdamState(params[i], m[i], v[i]), grads[i], hyper, step, loss_history[epoch.k]);
+    let state = AdamState(params[i], m[i], v[i]);
+    update_guarded(state, optimizer_update(state, grads[i], hyper, step), grads[i], step, loss_history[epoch.k]);
   }
 }

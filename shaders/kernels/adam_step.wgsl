@@ -1,5 +1,5 @@
-// adam_step: one Adam update of every parameter in the flat block, the second half of an
-// all-or-nothing step. adam_check, the dispatch before, has flagged the epoch when any update of
+// adam_step: one Adam update (or SGD's, with OPTIMIZER = 1: ops/sgd.wgsl) of every parameter in the
+// flat block, the second half of an all-or-nothing step. adam_check, the dispatch before, has flagged the epoch when any update of
 // the model would be non-finite; then no parameter changes in it or any later epoch.
 //   params  (P)  updated in place
 //   m, v    (P)  first and second moments, updated in place
@@ -7,7 +7,7 @@
 //   grads   (P)  this epoch's gradients
 //   steps   (K)  per-epoch step_size and bc2_sqrt of the current chunk, indexed by epoch.k
 //   hyper        β1, β2, 1-β1, 1-β2, eps
-// Invocations stride over the parameters (common/grid.wgsl). Uses ops/adam.wgsl, common/grid.wgsl, common/epoch.wgsl,
+// Invocations stride over the parameters (common/grid.wgsl). Uses ops/adam.wgsl, ops/sgd.wgsl, common/grid.wgsl, common/epoch.wgsl,
 // common/finite.wgsl, common/status.wgsl.
 
 override WG: u32 = 64;
@@ -30,7 +30,7 @@ fn adam_step(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: ve
     return; // flagged in this epoch (by adam_check) or before: nothing changes
   }
   for (var i = flat_invocation(wid, nwg, lid); i < size.count; i += dispatch_invocations(nwg)) {
-    let next = adam_update(AdamState(params[i], m[i], v[i]), grads[i], hyper, step);
+    let next = optimizer_update(AdamState(params[i], m[i], v[i]), grads[i], hyper, step);
     params[i] = next.param;
     m[i] = next.m;
     v[i] = next.v;

@@ -311,7 +311,7 @@ export class CpuEngine implements Engine {
         const badLoss = !Number.isFinite(loss);
         const badUpdate = !trial.params.every(Number.isFinite);
         if (badLoss || badUpdate) {
-          diverged = { epoch, loss: badLoss, update: badUpdate };
+          diverged = { epoch, step: epoch, loss: badLoss, update: badUpdate };
           break;
         }
         params.set(trial.params);

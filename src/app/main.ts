@@ -100,7 +100,7 @@ const ui = {
 const lesson: Lesson = lessonOf(new URLSearchParams(location.search));
 const view = lesson.view;
 const head = lesson.frame.head;
-const LOSS_NAMES = { bce: 'BCE', 'bce-logits': 'BCEWithLogits', mse: 'MSE' } as const;
+const LOSS_NAMES = { bce: 'BCE', 'bce-logits': 'BCEWithLogits', mse: 'MSE', ce: 'CrossEntropy' } as const;
 const withBaseline = view === 'lecture';
 const hasTest = view === 'overfit' || view === 'digits';
 

@@ -123,6 +123,7 @@ const TORCH_LOSS: Record<Head, { name: string; call: string }> = {
   bce: { name: 'BCE', call: 'torch.nn.functional.binary_cross_entropy(net(x), y)' },
   'bce-logits': { name: 'BCEWithLogits', call: 'torch.nn.functional.binary_cross_entropy_with_logits(net(x), y)' },
   mse: { name: 'MSE', call: 'torch.nn.functional.mse_loss(net(x), y)' },
+  ce: { name: 'CrossEntropy', call: 'torch.nn.functional.cross_entropy(net(x), y.reshape(-1).long())' },
 };
 
 /** The net as torch's modules, in order, and the index of each Linear in the Sequential (its state_dict prefix). */

@@ -65,6 +65,9 @@ const FIELD_OF: Record<ConfigProblem['field'], Field> = {
   chunkEpochs: 'strategy',
   pointsPerThread: 'strategy',
   tiles: 'strategy',
+  optimizer: 'lr',
+  batchSize: 'strategy',
+  shuffle: 'strategy',
 };
 
 /** The rest of the model the form does not set: the lesson's inputs, head and dropout. */

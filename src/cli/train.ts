@@ -3,15 +3,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { DataError, readCsv } from '../data/csv';
 import { selectDataset } from '../data/select';
-import { splitHoldout } from '../data/dataset';
+import { oneHot, splitHoldout } from '../data/dataset';
 import { generateLectureData } from '../data/generate';
 import type { Dataset } from '../data/dataset';
 import { acquireGpu, GpuError, type GpuContext } from '../gpu/context';
 import { unpackParams } from '../model/layout';
+import { LOSS_OF_HEAD, modelText, opsOfSpec } from '../model/ops';
 import { nodeGpu, NODE_GPU_HELP } from '../node/gpu';
 import { ResilientTraining } from '../train/recovery';
 import { ConfigError, describeDivergence, Trainer } from '../train/trainer';
-import { describeProblem, parseArgs, USAGE, UsageError, type CliArgs } from './args';
+import { describeProblem, parseArgs, resolveModel, USAGE, UsageError, type CliArgs } from './args';
 import { ProgressBar } from './progress';
 
 function readDataset(path: string, args: CliArgs): Dataset {
@@ -50,13 +51,18 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const { data, test } = loadData(args);
+  const loaded = loadData(args);
+  const model = resolveModel(args, loaded.data);
+  const classes = model.layers[model.layers.length - 1];
+  const data = args.oneHot ? oneHot(loaded.data, classes) : loaded.data;
+  const test = args.oneHot && loaded.test ? oneHot(loaded.test, classes) : loaded.test;
+  const config = { ...args.config, model };
   const firstCtx = await acquire();
   const report = (e: GpuError) => e.kind !== 'device-lost' && console.error(`\nGPU: ${e.message}`);
   firstCtx.onError(report);
   let trainer: Trainer;
   try {
-    trainer = await Trainer.create(firstCtx, data, args.config, test);
+    trainer = await Trainer.create(firstCtx, data, config, test);
   } catch (e) {
     firstCtx.destroy();
     throw e;
@@ -67,16 +73,18 @@ async function main(argv: string[]): Promise<number> {
     return ctx;
   });
   try {
-    const loss = new Float32Array(args.epochs).fill(NaN);
+    const perEpoch = run.trainer.batches.stepsPerEpoch;
+    const loss = new Float32Array(args.epochs * perEpoch).fill(NaN);
     const testLoss = test ? new Float32Array(args.epochs).fill(NaN) : undefined;
     const bar = new ProgressBar(args.epochs);
     let deviceLost = false;
     const result = await run.train(args.epochs, {
-      onLoss: (first, chunk, testChunk) => {
-        loss.set(chunk, first);
-        if (testChunk) testLoss?.set(testChunk, first);
-        bar.update(first + chunk.length, chunk[chunk.length - 1]);
-        if (args.loseDeviceAt !== undefined && !deviceLost && first + chunk.length >= args.loseDeviceAt) {
+      onLoss: (firstStep, chunk, testChunk) => {
+        loss.set(chunk, firstStep);
+        const epochsDone = Math.floor((firstStep + chunk.length) / perEpoch);
+        if (testChunk) testLoss?.set(testChunk, firstStep / perEpoch);
+        bar.update(epochsDone, chunk[chunk.length - 1]);
+        if (args.loseDeviceAt !== undefined && !deviceLost && epochsDone >= args.loseDeviceAt) {
           deviceLost = true;
           run.ctx.device.destroy();
         }
@@ -88,24 +96,30 @@ async function main(argv: string[]): Promise<number> {
     const acc = await trainer.accuracy();
     const { strategy } = trainer;
     const done = trainer.epochsDone;
+    const batches = perEpoch > 1 || trainer.batches.shuffle ? ` (${trainer.stepsDone} steps of batch ${trainer.batches.batchSize}${trainer.batches.shuffle ? ', shuffled' : ''})` : '';
     if (result.diverged) console.error(`error: ${describeDivergence(result.diverged)}`);
     else {
       const usPerEpoch = (result.seconds * 1e6) / Math.max(1, result.epochs);
       const testPart = result.lastTestLoss === undefined ? '' : `, test loss ${result.lastTestLoss.toFixed(6)}`;
       const accPart = acc ? `, accuracy ${(100 * acc.train).toFixed(2)}% train` + (acc.test === undefined ? '' : ` / ${(100 * acc.test).toFixed(2)}% test`) : '';
       console.log(
-        `trained ${done} epochs on ${data.n} points: final loss ${result.lastLoss.toFixed(6)}${testPart}${accPart}, ` +
+        `trained ${done} epochs${batches} on ${data.n} points: final loss ${result.lastLoss.toFixed(6)}${testPart}${accPart}, ` +
           `${result.seconds.toFixed(2)} s (${usPerEpoch.toFixed(0)} µs/epoch), strategy ${strategy.name} (workgroup ${strategy.workgroupSize}), adapter ${ctx.adapterName}` +
           (result.recoveries > 0 ? `, ${result.recoveries} device loss${result.recoveries > 1 ? 'es' : ''} recovered` : ''),
       );
     }
     if (args.out) {
-      const ran = result.diverged ? result.diverged.epoch : done;
-      const series = (values: Float32Array) => Array.from(values.subarray(0, ran), (v) => (Number.isFinite(v) ? v : null));
+      const ranSteps = result.diverged ? result.diverged.step : trainer.stepsDone;
+      const ranEpochs = result.diverged ? result.diverged.epoch : done;
+      const series = (values: Float32Array, count: number) => Array.from(values.subarray(0, count), (v) => (Number.isFinite(v) ? v : null));
       const out = {
         config: {
           ...trainer.config,
           seed: trainer.config.seed.toString(), // exact: a seed may exceed 2^53
+          modelText: modelText(opsOfSpec(trainer.layout.spec)),
+          loss: LOSS_OF_HEAD[trainer.layout.spec.head],
+          stepsPerEpoch: perEpoch,
+          ...(args.oneHot ? { oneHot: true } : {}),
           strategy: strategy.name,
           requestedStrategy: args.config.strategy,
           epochs: args.epochs,
@@ -117,8 +131,8 @@ async function main(argv: string[]): Promise<number> {
         },
         adapter: ctx.adapterName,
         // Up to the last epoch that ran (with a divergence, the bad epoch's loss is the last one).
-        loss: series(loss),
-        ...(testLoss ? { test_loss: series(testLoss) } : {}),
+        loss: series(loss, ranSteps),
+        ...(testLoss ? { test_loss: series(testLoss, ranEpochs) } : {}),
         ...(acc ? { accuracy: acc } : {}),
         params,
         seconds: result.seconds,

@@ -115,10 +115,27 @@ export function cpuTrain(
   return { losses, testLosses, params, m, v };
 }
 
-/** Fraction of points whose predicted class (probability > 0.5) equals the label rounded. */
-export function accuracy(prob: ArrayLike<number>, y: ArrayLike<number>): number {
+/**
+ * Fraction of points whose predicted class equals the target's. One output: probability > 0.5
+ * against the label rounded. C outputs (prob (N, C)): the argmax (the first maximum, as
+ * torch.argmax) against the class index y (N), or against the argmax of probability rows y (N, C).
+ */
+export function accuracy(prob: ArrayLike<number>, y: ArrayLike<number>, classes = 1): number {
+  if (classes === 1) {
+    let right = 0;
+    for (let i = 0; i < y.length; i++) if (prob[i] > 0.5 === y[i] > 0.5) right++;
+    return right / y.length;
+  }
+  const n = prob.length / classes;
+  const rows = y.length === n * classes;
   let right = 0;
-  for (let i = 0; i < y.length; i++) if (prob[i] > 0.5 === y[i] > 0.5) right++;
-  return right / y.length;
+  for (let i = 0; i < n; i++) if (argmax(prob, i * classes, classes) === (rows ? argmax(y, i * classes, classes) : y[i])) right++;
+  return right / n;
 }
 
+/** The index of the first maximum of values[at .. at + count). */
+export function argmax(values: ArrayLike<number>, at: number, count: number): number {
+  let best = 0;
+  for (let c = 1; c < count; c++) if (values[at + c] > values[at + best]) best = c;
+  return best;
+}

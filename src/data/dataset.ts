@@ -11,8 +11,13 @@ export interface Dataset {
   readonly d: number;
   /** Points. */
   readonly n: number;
-  /** The targets, N floats: labels in [0, 1] for the BCE heads, any number for MSE. */
+  /**
+   * The targets, N·T floats: labels in [0, 1] for the BCE heads, any number for MSE, class indices
+   * 0..C-1 for CrossEntropyLoss, or (with T = C) a probability row per point (oneHot).
+   */
   readonly y: Float32Array<ArrayBuffer>;
+  /** T, targets per point: 1, or the classes of probability rows. Absent: 1. */
+  readonly targetColumns?: number;
   /** The input columns' names, as the header spells them. */
   readonly features: readonly string[];
   /** The target column's name. */
@@ -55,11 +60,12 @@ export function splitHoldout(data: Dataset, fraction: number): { train: Dataset;
 
 /** Points [from, to) of a data set, copied. */
 function rows(data: Dataset, from: number, to: number, source: string): Dataset {
+  const t = data.targetColumns ?? 1;
   return {
     ...data,
     x: data.x.slice(from * data.d, to * data.d),
     n: to - from,
-    y: data.y.slice(from, to),
+    y: data.y.slice(from * t, to * t),
     prob: data.prob?.slice(from, to),
     truth: data.truth?.slice(from, to),
     source,
@@ -68,14 +74,39 @@ function rows(data: Dataset, from: number, to: number, source: string): Dataset 
 
 /**
  * Why the targets do not suit a head, or undefined when they do: bce and bce-logits need every
- * target in [0, 1] (torch's BCELoss refuses others; soft labels are fine), mse any finite number.
+ * target in [0, 1] (torch's BCELoss refuses others; soft labels are fine), mse any finite number,
+ * ce (with `classes` logits) a class index 0..C-1 per point or a row of C finite probabilities.
  */
-export function targetProblem(data: Pick<Dataset, 'y' | 'target'>, head: Head): string | undefined {
+export function targetProblem(data: Pick<Dataset, 'y' | 'target' | 'targetColumns'>, head: Head, classes = 1): string | undefined {
   const bce = head === 'bce' || head === 'bce-logits';
+  const t = data.targetColumns ?? 1;
+  if (t !== 1 && (head !== 'ce' || t !== classes)) {
+    return `the targets are rows of ${t} probabilities, which only CrossEntropyLoss with ${t} outputs takes (the model has ${classes} output${classes === 1 ? '' : 's'})`;
+  }
   for (let i = 0; i < data.y.length; i++) {
     const v = data.y[i];
-    if (!Number.isFinite(v)) return `target ${data.target} of point ${i + 1} is ${v}: training needs finite targets`;
-    if (bce && (v < 0 || v > 1)) return `target ${data.target} of point ${i + 1} is ${v}, outside [0, 1]: the ${head} head needs labels in [0, 1] (use the mse head for regression)`;
+    const point = Math.floor(i / t) + 1;
+    if (!Number.isFinite(v)) return `target ${data.target} of point ${point} is ${v}: training needs finite targets`;
+    if (bce && (v < 0 || v > 1)) return `target ${data.target} of point ${point} is ${v}, outside [0, 1]: the ${head} head needs labels in [0, 1] (use the mse head for regression)`;
+    if (head === 'ce' && t === 1 && !(Number.isInteger(v) && v >= 0 && v < classes)) {
+      return `target ${data.target} of point ${point} is ${v}: CrossEntropyLoss takes class indices 0 to ${classes - 1} (one per output of the last Linear), or probability rows (one-hot)`;
+    }
   }
   return undefined;
+}
+
+/**
+ * The targets as one-hot probability rows (N, C), as torch.nn.functional.one_hot(y, C).float():
+ * each target must be a class index 0..C-1. Throws a DataError naming the first point that is not.
+ */
+export function oneHot(data: Dataset, classes: number): Dataset {
+  if ((data.targetColumns ?? 1) !== 1) return data;
+  const rows = new Float32Array(data.n * classes);
+  data.y.forEach((v, i) => {
+    if (!(Number.isInteger(v) && v >= 0 && v < classes)) {
+      throw new DataError(`one-hot: target ${data.target} of point ${i + 1} is ${v}, not a class index 0 to ${classes - 1}`, undefined, data.target, 'target');
+    }
+    rows[i * classes + v] = 1;
+  });
+  return { ...data, y: rows, targetColumns: classes };
 }

@@ -19,6 +19,7 @@ export type DataErrorKind =
   | 'not-finite' // inf, Infinity, or a value beyond float32's range
   | 'out-of-range' // prob outside [0, 1]
   | 'holdout' // a holdout fraction that leaves a side empty
+  | 'target' // a target that is not a class index where one is needed (one-hot)
   | 'other';
 
 export class DataError extends Error {

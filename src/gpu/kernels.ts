@@ -33,14 +33,24 @@ export const KERNELS = {
     uses: ['ops/sigmoid', 'ops/bce', 'ops/head', 'common/finite', 'common/grid'],
     bindings: ['storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'uniform'],
   },
+  cePoints: {
+    file: 'ce_points',
+    uses: ['ops/cross_entropy', 'common/finite', 'common/grid'],
+    bindings: ['storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'uniform'],
+  },
+  gatherRows: {
+    file: 'gather_rows',
+    uses: ['common/grid', 'common/epoch'],
+    bindings: ['storage', 'storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform', 'dynamic-uniform'],
+  },
   adamCheck: {
     file: 'adam_check',
-    uses: ['ops/adam', 'common/grid', 'common/epoch', 'common/finite', 'common/status'],
+    uses: ['ops/adam', 'ops/sgd', 'common/grid', 'common/epoch', 'common/finite', 'common/status'],
     bindings: ['storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform', 'dynamic-uniform'],
   },
   adamStep: {
     file: 'adam_step',
-    uses: ['ops/adam', 'common/grid', 'common/epoch', 'common/finite', 'common/status'],
+    uses: ['ops/adam', 'ops/sgd', 'common/grid', 'common/epoch', 'common/finite', 'common/status'],
     bindings: ['storage', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform', 'dynamic-uniform'],
   },
   residentEpochs: {

@@ -6,20 +6,25 @@
 //
 // Every kernel, strategy, the CPU model, the init and the export read offsets from this table;
 // nothing else computes one. The lecture is layers [1, 2, 1] with the bce head.
+import { opsOfSpec } from './ops';
 
 /** The loss heads: the last Linear's output (the logit) against the target, torch's semantics. */
-export const HEADS = ['bce', 'bce-logits', 'mse'] as const;
-/** bce: Sigmoid then BCELoss; bce-logits: BCEWithLogitsLoss; mse: MSELoss. All with mean reduction. */
+export const HEADS = ['bce', 'bce-logits', 'mse', 'ce'] as const;
+/**
+ * bce: Sigmoid then BCELoss; bce-logits: BCEWithLogitsLoss; mse: MSELoss (one output each);
+ * ce: CrossEntropyLoss (LogSoftmax + NLLLoss) over C ≥ 1 logits, targets class indices or
+ * probability rows. All with mean reduction.
+ */
 export type Head = (typeof HEADS)[number];
 
-/** The index of each head in WGSL (ops/head.wgsl's HEAD override). */
-export const HEAD_CODE: Record<Head, number> = { bce: 0, 'bce-logits': 1, mse: 2 };
+/** The index of each head in WGSL (ops/head.wgsl's HEAD override); ce has its own kernel (ops/cross_entropy.wgsl). */
+export const HEAD_CODE: Record<Head, number> = { bce: 0, 'bce-logits': 1, mse: 2, ce: 3 };
 
-/** Classification heads report accuracy (probability > 0.5) and need targets in [0, 1]. */
+/** Classification heads report accuracy (probability > 0.5, or the argmax for ce) and need targets in [0, 1] (class indices for ce). */
 export const isClassifier = (head: Head): boolean => head !== 'mse';
 
 export interface ModelSpec {
-  /** [D, H1, ..., Hk, 1]: inputs, hidden widths, one output (the logit, or the regression value). */
+  /** [D, H1, ..., Hk, C]: inputs, hidden widths, outputs (one logit or value; C class logits for ce). */
   readonly layers: readonly number[];
   readonly head: Head;
   /** Dropout probability after every hidden ReLU while training (0: none); identity when evaluating. */
@@ -27,7 +32,7 @@ export interface ModelSpec {
 }
 
 /** Bounds checked before anything is allocated (the device's own limits are checked later). */
-export const MODEL_LIMITS = { maxInputs: 65536, maxWidth: 1 << 20, maxHiddenLayers: 16, maxParams: 1 << 26 } as const;
+export const MODEL_LIMITS = { maxInputs: 65536, maxWidth: 1 << 20, maxHiddenLayers: 16, maxParams: 1 << 26, maxClasses: 1024 } as const;
 
 /** One Linear layer: Y (N, out) = X (N, in) · Wᵀ + b, W at `w` (out, in), b at `b` (out). */
 export interface LinearLayer {
@@ -38,6 +43,8 @@ export interface LinearLayer {
   readonly b: number;
   /** Hidden layers are followed by ReLU (and dropout); the last one feeds the head. */
   readonly hidden: boolean;
+  /** Its index in torch.nn.Sequential (model/ops.ts opsOfSpec): its parameters are `${key}.weight`, `${key}.bias`. */
+  readonly key: number;
 }
 
 export interface ParamLayout {
@@ -49,6 +56,8 @@ export interface ParamLayout {
   readonly inputs: number;
   /** The widest layer output, for per-point scratch. */
   readonly maxWidth: number;
+  /** C, the last layer's outputs: 1, or the classes of the ce head. */
+  readonly outputs: number;
 }
 
 /** The lecture's family, Linear(1,H) -> ReLU -> Linear(H,1) with a head (`--hidden H`). */
@@ -65,8 +74,10 @@ export function specProblems(spec: ModelSpec): { field: 'layers' | 'head' | 'dro
     problems.push({ field: 'layers', message: `layers must list at least inputs, one hidden width and the output (e.g. 1,2,1), got ${String(L)}` });
   } else if (!L.every((v) => Number.isInteger(v) && v >= 1)) {
     problems.push({ field: 'layers', message: `layers must be positive integers, got ${L.join(',')}` });
-  } else if (L[L.length - 1] !== 1) {
-    problems.push({ field: 'layers', message: `the last layer must have one output (the logit or the value), got ${L[L.length - 1]}` });
+  } else if (L[L.length - 1] !== 1 && spec.head !== 'ce') {
+    problems.push({ field: 'layers', message: `the last layer must have one output (the logit or the value), got ${L[L.length - 1]}; CrossEntropyLoss takes one logit per class` });
+  } else if (L[L.length - 1] > MODEL_LIMITS.maxClasses) {
+    problems.push({ field: 'layers', message: `at most ${MODEL_LIMITS.maxClasses} classes, got ${L[L.length - 1]}` });
   } else if (L[0] > maxInputs) {
     problems.push({ field: 'layers', message: `at most ${maxInputs} inputs, got ${L[0]}` });
   } else if (L.length - 2 > maxHiddenLayers) {
@@ -94,14 +105,15 @@ export function paramLayout(spec: ModelSpec): ParamLayout {
   const problems = specProblems(spec);
   if (problems.length > 0) throw new RangeError(problems.map((p) => p.message).join('; '));
   const layers: LinearLayer[] = [];
+  const keys = opsOfSpec(spec).flatMap((op, i) => (op.kind === 'Linear' ? [i] : []));
   let at = 0;
   for (let l = 0; l + 1 < spec.layers.length; l++) {
     const inDim = spec.layers[l];
     const outDim = spec.layers[l + 1];
-    layers.push({ index: l, inDim, outDim, w: at, b: at + outDim * inDim, hidden: l + 2 < spec.layers.length });
+    layers.push({ index: l, inDim, outDim, w: at, b: at + outDim * inDim, hidden: l + 2 < spec.layers.length, key: keys[l] });
     at += outDim * inDim + outDim;
   }
-  return { spec, layers, count: at, inputs: spec.layers[0], maxWidth: Math.max(...spec.layers) };
+  return { spec, layers, count: at, inputs: spec.layers[0], maxWidth: Math.max(...spec.layers), outputs: spec.layers[spec.layers.length - 1] };
 }
 
 /** Whether the model is the lecture's family: one input, one hidden ReLU layer, one output. */
@@ -132,11 +144,11 @@ export function unpackParams(flat: Float32Array | Float64Array, layout: ParamLay
 export function packParams(params: Record<string, unknown>, layout: ParamLayout): Float32Array<ArrayBuffer> {
   const flat = new Float32Array(layout.count);
   for (const l of layout.layers) {
-    for (const [name, at, size, shape] of [
-      [weightName(l), l.w, l.outDim * l.inDim, `(${l.outDim}, ${l.inDim})`],
-      [biasName(l), l.b, l.outDim, `(${l.outDim})`],
+    for (const [name, key, at, size, shape] of [
+      [weightName(l), `${l.key}.weight`, l.w, l.outDim * l.inDim, `(${l.outDim}, ${l.inDim})`],
+      [biasName(l), `${l.key}.bias`, l.b, l.outDim, `(${l.outDim})`],
     ] as const) {
-      const raw = params[name];
+      const raw = stateDictValue(params[name] ?? params[key]);
       if (!Array.isArray(raw)) throw new RangeError(`${name} is missing: expected ${size} numbers, shape ${shape}`);
       const values = (raw as unknown[]).flat(Infinity);
       if (values.length !== size) throw new RangeError(`${name} holds ${values.length} numbers, layers ${layout.spec.layers.join(',')} need ${size} (shape ${shape})`);
@@ -147,6 +159,21 @@ export function packParams(params: Record<string, unknown>, layout: ParamLayout)
     }
   }
   return flat;
+}
+
+/** A state_dict entry as the goldens write it ({shape, data}) or a plain (nested) array. */
+function stateDictValue(v: unknown): unknown {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && Array.isArray((v as { data?: unknown }).data) ? (v as { data: unknown[] }).data : v;
+}
+
+/** Parameters by torch's state_dict key ("0.weight", "0.bias", "2.weight", ...), each flattened row-major. */
+export function stateDict(flat: Float32Array | Float64Array, layout: ParamLayout): ModelParams {
+  const out: ModelParams = {};
+  for (const l of layout.layers) {
+    out[`${l.key}.weight`] = Array.from(flat.subarray(l.w, l.w + l.outDim * l.inDim));
+    out[`${l.key}.bias`] = Array.from(flat.subarray(l.b, l.b + l.outDim));
+  }
+  return out;
 }
 
 /** The layers a set of named params describes (W1's shape gives D and H1, and so on), or undefined. */

@@ -26,20 +26,27 @@ export interface TrainingBuffers {
   /** Every label is exactly 0 or 1: kernels take BCE's one-log form (ops/bce.wgsl, BINARY_LABELS). */
   readonly binaryLabels: boolean;
   readonly layout: ParamLayout;
-  /** Epochs encoded per submit; the loss history and schedule hold one chunk. */
+  /** Epochs encoded per submit; the test loss history holds one chunk's epochs. */
   readonly chunkEpochs: number;
+  /**
+   * Optimizer steps encoded per submit: chunkEpochs × the steps of an epoch (1 in full batch, one
+   * per minibatch otherwise); the loss history, the schedule and the step index hold one chunk's.
+   */
+  readonly chunkSteps: number;
   readonly x: GPUBuffer; // (N, D) row-major, zero-padded to a multiple of 4 floats (kernels may read vec4s)
-  readonly y: GPUBuffer; // (N) likewise
+  readonly y: GPUBuffer; // (N, T) likewise: T = 1, or C for probability rows (the ce head)
+  /** T: targets per point (1, or the classes of probability rows). */
+  readonly targetColumns: number;
   readonly test?: TestBuffers;
   readonly params: GPUBuffer; // (P) flat, see model/layout.ts
   readonly m: GPUBuffer; // (P)
   readonly v: GPUBuffer; // (P)
   readonly grads: GPUBuffer; // (P)
-  readonly lossHistory: GPUBuffer; // (chunkEpochs) mean loss of each epoch of the chunk
-  readonly steps: GPUBuffer; // (chunkEpochs) AdamStep {step_size, bc2_sqrt, epoch, pad}
+  readonly lossHistory: GPUBuffer; // (chunkSteps) mean loss of each optimizer step of the chunk
+  readonly steps: GPUBuffer; // (chunkSteps) AdamStep {step_size, bc2_sqrt, epoch = the step t, pad}
   readonly status: GPUBuffer; // (4) u32: first bad epoch, why (common/status.wgsl), 2 spare
   readonly hyper: GPUBuffer; // AdamHyper uniform
-  readonly epochIndex: GPUBuffer; // (chunkEpochs) EpochIndex at a 256-byte stride, constant
+  readonly epochIndex: GPUBuffer; // (chunkSteps) EpochIndex at a 256-byte stride, constant: 0, 1, 2, ...
   /** Makes a labelled uniform buffer owned by these buffers (freed by destroy). */
   uniform(label: string, words: Uint32Array<ArrayBuffer> | Float32Array<ArrayBuffer>): GPUBuffer;
   /** Makes a labelled storage buffer owned by these buffers (freed by destroy). */
@@ -58,11 +65,12 @@ export function padToVec4(values: Float32Array<ArrayBuffer>): Float32Array<Array
 
 export function createTrainingBuffers(
   ctx: GpuContext,
-  data: { x: Float32Array<ArrayBuffer>; y: Float32Array<ArrayBuffer> },
+  data: { x: Float32Array<ArrayBuffer>; y: Float32Array<ArrayBuffer>; targetColumns?: number },
   test: { x: Float32Array<ArrayBuffer>; y: Float32Array<ArrayBuffer> } | undefined,
   layout: ParamLayout,
   hyper: AdamHyper,
   chunkEpochs: number,
+  chunkSteps = chunkEpochs,
 ): TrainingBuffers {
   // Read at call time: in Node these globals exist only once Dawn is loaded.
   const { STORAGE, COPY_DST, COPY_SRC } = GPUBufferUsage;
@@ -79,21 +87,25 @@ export function createTrainingBuffers(
   };
   const p = layout.count * 4;
 
-  const epochWords = new Uint32Array((chunkEpochs * EPOCH_INDEX_STRIDE) / 4);
-  for (let k = 0; k < chunkEpochs; k++) epochWords[(k * EPOCH_INDEX_STRIDE) / 4] = k;
+  const slots = Math.max(chunkEpochs, chunkSteps);
+  const epochWords = new Uint32Array((slots * EPOCH_INDEX_STRIDE) / 4);
+  for (let k = 0; k < slots; k++) epochWords[(k * EPOCH_INDEX_STRIDE) / 4] = k;
+  const targetColumns = data.targetColumns ?? 1;
 
   // 1-β computed in double, then rounded, as torch passes Python floats to its float kernels.
   const hyperWords = structBytes('ops/adam', 'AdamHyper', { beta1: hyper.beta1, beta2: hyper.beta2, one_minus_beta1: 1 - hyper.beta1, one_minus_beta2: 1 - hyper.beta2, eps: hyper.eps });
 
   return {
-    n: data.y.length,
+    n: data.y.length / targetColumns,
     binaryLabels: data.y.every((v) => v === 0 || v === 1),
     layout,
     chunkEpochs,
+    chunkSteps,
+    targetColumns,
     x: upload('x', padToVec4(data.x), STORAGE),
     y: upload('y', padToVec4(data.y), STORAGE),
     test: test && {
-      n: test.y.length,
+      n: test.y.length / targetColumns,
       binaryLabels: test.y.every((v) => v === 0 || v === 1),
       x: upload('test x', padToVec4(test.x), STORAGE),
       y: upload('test y', padToVec4(test.y), STORAGE),
@@ -103,8 +115,8 @@ export function createTrainingBuffers(
     m: make('adam m', p, STORAGE | COPY_DST | COPY_SRC),
     v: make('adam v', p, STORAGE | COPY_DST | COPY_SRC),
     grads: make('grads', p, STORAGE | COPY_SRC),
-    lossHistory: make('loss history', chunkEpochs * 4, STORAGE | COPY_SRC),
-    steps: make('adam steps', chunkEpochs * adamStepBytes(), STORAGE | COPY_DST),
+    lossHistory: make('loss history', chunkSteps * 4, STORAGE | COPY_SRC),
+    steps: make('adam steps', chunkSteps * adamStepBytes(), STORAGE | COPY_DST),
     status: make('divergence status', STATUS_BYTES, STORAGE | COPY_DST | COPY_SRC),
     hyper: upload('adam hyper', hyperWords, GPUBufferUsage.UNIFORM),
     epochIndex: upload('epoch index', epochWords, GPUBufferUsage.UNIFORM),

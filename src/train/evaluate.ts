@@ -35,7 +35,7 @@ export async function createTestEvaluation(ctx: GpuContext, b: TrainingBuffers, 
     );
   }
   const logit = acts[acts.length - 1];
-  steps.push(await headStep(ctx, b, layout, { logit, y: test.y, n, binaryLabels: test.binaryLabels, out: { loss: pointLoss }, label: 'test' }));
+  steps.push(await headStep(ctx, b, layout, { logit, y: test.y, n, binaryLabels: test.binaryLabels, targetRows: b.targetColumns > 1, out: { loss: pointLoss }, label: 'test' }));
   steps.push(await meanLossStep(ctx, b, { history: test.lossHistory, pointLoss, n, epochIndex: b.epochIndex, label: 'test loss' }));
   return { steps };
 }

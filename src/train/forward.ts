@@ -14,9 +14,9 @@ import { encodeSteps, type Step } from './steps';
 export interface ForwardTrace {
   /** Per hidden layer, with `layers: true`: (N, H) input·Wᵀ + b, and (N, H) relu of it. */
   layers: { preact: Float32Array; hidden: Float32Array }[];
-  /** (N) the last Linear's output. */
+  /** (N, C) the last Linear's output (C = 1 but for the ce head's classes). */
   logit: Float32Array;
-  /** (N) sigmoid(logit) for the classification heads; the logit itself for mse. */
+  /** (N, C) sigmoid(logit) for the bce heads, softmax(logit) for ce; the logit itself for mse. */
   prob: Float32Array;
 }
 
@@ -62,7 +62,7 @@ export class ForwardPass {
       const dims = layerDims(l, n);
       const gemm = (y: GPUBuffer, epilogue: 0 | 1) => gemmForwardStep(ctx, owner, { y, x: input, params, steps: noSteps, epochIndex, dims, epilogue, tiles });
       if (!l.hidden) {
-        const logit = buffer('forward logit (N)', 4 * n, STORAGE | COPY_SRC);
+        const logit = buffer(`forward logit (N,${l.outDim})`, 4 * n * l.outDim, STORAGE | COPY_SRC);
         steps.push(await gemm(logit, EPILOGUE_BIAS));
         input = logit;
         break;
@@ -77,9 +77,12 @@ export class ForwardPass {
       steps.push(await gemm(hidden, EPILOGUE_RELU));
       input = hidden;
     }
-    const prob = buffer('forward prob (N)', 4 * n, STORAGE | COPY_SRC);
-    steps.push(await headStep(ctx, owner, layout, { logit: input, n, binaryLabels: false, out: { prob }, label: 'forward' }));
-    outputs.push({ buffer: input, floats: n }, { buffer: prob, floats: n });
+    const c = layout.outputs;
+    const prob = buffer(`forward prob (N,${c})`, 4 * n * c, STORAGE | COPY_SRC);
+    // y is never read when only prob is written: the logit stands in (and as class 0 for ce's index targets).
+    const classZero = buffer('forward no targets', 4 * n, STORAGE);
+    steps.push(await headStep(ctx, owner, layout, { logit: input, y: classZero, n, binaryLabels: false, out: { prob }, label: 'forward' }));
+    outputs.push({ buffer: input, floats: n * c }, { buffer: prob, floats: n * c });
     const trace = buffer('forward trace', 4 * outputs.reduce((s, o) => s + o.floats, 0), COPY_DST | COPY_SRC);
     return new ForwardPass(ctx, steps, outputs, trace, layers ? layout.layers.length - 1 : 0, owned);
   }

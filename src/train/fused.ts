@@ -14,7 +14,7 @@ import type { ParamLayout } from '../model/layout';
 import type { TrainingBuffers } from './buffers';
 import { adamSteps, ELEMENT_WG, headStep, layerDims, meanLossStep } from './layer-steps';
 import type { Step } from './steps';
-import type { LimitProblem, Strategy, StrategyDescriptor, StrategyOptions, StrategyQuery } from './strategy';
+import { EVERYTHING, type LimitProblem, type Strategy, type StrategyDescriptor, type StrategyOptions, type StrategyQuery } from './strategy';
 
 /** The largest buffer a GEMM strategy binds for this query, and the limit problem if it is too large. */
 export function gemmBindingProblem(name: string, q: StrategyQuery): LimitProblem | undefined {
@@ -72,7 +72,7 @@ export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: 
       }),
     ),
   );
-  const head = await headStep(ctx, b, layout, { logit: acts[last], y: b.y, n, binaryLabels: b.binaryLabels, out: { loss: pointLoss, dlogit: dz[last] }, label: 'fused', wg: options.workgroupSize });
+  const head = await headStep(ctx, b, layout, { logit: acts[last], y: b.y, n, binaryLabels: b.binaryLabels, targetRows: b.targetColumns > 1, out: { loss: pointLoss, dlogit: dz[last] }, label: 'fused', wg: options.workgroupSize });
   const mean = await meanLossStep(ctx, b, { history: b.lossHistory, pointLoss, n, epochIndex: b.epochIndex, label: 'fused loss', wg: options.workgroupSize });
   const backward: Step[] = [];
   for (let i = last; i >= 0; i--) {
@@ -87,13 +87,14 @@ export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: 
       backward.push(await gemmBackwardInputStep(ctx, b, { dx: dz[i - 1], dy: dz[i], params: b.params, dims: layerDims(l, n), mask, tiles }));
     }
   }
-  const epochSteps = [...forward, head, mean, ...backward, ...(await adamSteps(ctx, b, options.workgroupSize))];
+  const epochSteps = [...forward, head, mean, ...backward, ...(await adamSteps(ctx, b, options.workgroupSize, options.optimizer))];
   return { name: 'fused', workgroupSize: options.workgroupSize, dispatchesPerEpoch: epochSteps.length, epochSteps };
 }
 
 export const FUSED: StrategyDescriptor = {
   name: 'fused',
   summary: 'any model: tiled GEMMs with bias, ReLU and dropout in the epilogue, the head with its gradient, Adam once for all layers (4L + 3 dispatches)',
+  supports: EVERYTHING,
   unsupported: () => undefined,
   // The element-wise kernels' size; the GEMMs' comes from the tiling.
   defaultWorkgroupSize: () => ELEMENT_WG,

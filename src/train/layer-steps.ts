@@ -10,6 +10,7 @@ import { HEAD_CODE, type LinearLayer, type ParamLayout } from '../model/layout';
 import type { GemmLayerDims } from '../cpu/gemm';
 import type { TrainingBuffers } from './buffers';
 import type { Step } from './steps';
+import { OPTIMIZER_CODE, type OptimizerName } from './optimizer';
 
 /** Default workgroup size of the element-wise kernels (head, mean, Adam, ReLU, dropout). */
 export const ELEMENT_WG = 64;
@@ -28,14 +29,16 @@ export interface BufferOwner {
   storage(label: string, bytes: number): GPUBuffer;
 }
 
+/** With C outputs (the ce head's classes; 1 otherwise): */
 export interface HeadOutputs {
   loss?: GPUBuffer; // (N) per-point loss
-  dlogit?: GPUBuffer; // (N) d(mean loss)/dz
-  prob?: GPUBuffer; // (N) head_prob
+  dlogit?: GPUBuffer; // (N, C) d(mean loss)/dz
+  prob?: GPUBuffer; // (N, C) head_prob, or softmax for ce
 }
 
 /**
- * One head_points dispatch writing the outputs given (ops/head.wgsl). An output not written binds a
+ * One head_points (or, for ce, ce_points) dispatch writing the outputs given (ops/head.wgsl,
+ * ops/cross_entropy.wgsl); `targetRows`: y holds (N, C) probability rows, not class indices. An output not written binds a
  * one-float stand-in (writable bindings may not alias), and y binds the logit when only the
  * prediction is wanted.
  */
@@ -43,18 +46,19 @@ export async function headStep(
   ctx: GpuContext,
   owner: BufferOwner,
   layout: ParamLayout,
-  a: { logit: GPUBuffer; y?: GPUBuffer; n: number; binaryLabels: boolean; out: HeadOutputs; label: string; wg?: number },
+  a: { logit: GPUBuffer; y?: GPUBuffer; n: number; binaryLabels: boolean; targetRows?: boolean; out: HeadOutputs; label: string; wg?: number },
 ): Promise<Step> {
   const wg = a.wg ?? ELEMENT_WG;
-  const kernel = await getKernel(ctx, KERNELS.headPoints, {
-    WG: wg,
-    HEAD: HEAD_CODE[layout.spec.head],
-    BINARY_LABELS: Number(a.binaryLabels),
-    WRITE_LOSS: Number(a.out.loss !== undefined),
-    WRITE_DLOGIT: Number(a.out.dlogit !== undefined),
-    WRITE_PROB: Number(a.out.prob !== undefined),
-  });
-  const dims = owner.uniform(`${a.label} head dims`, dimsUniform(KERNELS.headPoints, { count: a.n, mean_over: a.n }));
+  const writes = { WRITE_LOSS: Number(a.out.loss !== undefined), WRITE_DLOGIT: Number(a.out.dlogit !== undefined), WRITE_PROB: Number(a.out.prob !== undefined) };
+  // CrossEntropyLoss has its own kernel, with the same bindings (kernels/ce_points.wgsl).
+  const ce = layout.spec.head === 'ce';
+  const spec = ce ? KERNELS.cePoints : KERNELS.headPoints;
+  const kernel = await getKernel(
+    ctx,
+    spec,
+    ce ? { WG: wg, ...writes, TARGET_ROWS: Number(a.targetRows ?? false) } : { WG: wg, HEAD: HEAD_CODE[layout.spec.head], BINARY_LABELS: Number(a.binaryLabels), ...writes },
+  );
+  const dims = owner.uniform(`${a.label} head dims`, dimsUniform(spec, ce ? { count: a.n, classes: layout.outputs, mean_over: a.n } : { count: a.n, mean_over: a.n }));
   if (!a.out.loss && !a.out.dlogit && !a.out.prob) throw new Error(`${a.label}: the head step writes nothing`);
   const unused = (what: string) => owner.storage(`${a.label} head: no ${what}`, 4);
   const group = kernel.bind(`${a.label} head`, [a.out.loss ?? unused('loss'), a.out.dlogit ?? unused('dlogit'), a.out.prob ?? unused('prob'), a.logit, a.y ?? a.logit, dims]);
@@ -69,11 +73,12 @@ export async function meanLossStep(ctx: GpuContext, owner: BufferOwner, a: { his
 }
 
 /**
- * Adam over the whole flat block, all or nothing: adam_check flags the epoch when the loss, a
+ * The optimizer (Adam, or SGD) over the whole flat block, all or nothing: adam_check flags the step when the loss, a
  * gradient or any update would not be finite; adam_step then writes every update, or none.
  */
-export async function adamSteps(ctx: GpuContext, b: TrainingBuffers, wg = ELEMENT_WG): Promise<Step[]> {
-  const [check, step] = await Promise.all([getKernel(ctx, KERNELS.adamCheck, { WG: wg }), getKernel(ctx, KERNELS.adamStep, { WG: wg })]);
+export async function adamSteps(ctx: GpuContext, b: TrainingBuffers, wg = ELEMENT_WG, optimizer: OptimizerName = 'adam'): Promise<Step[]> {
+  const constants = { WG: wg, OPTIMIZER: OPTIMIZER_CODE[optimizer] };
+  const [check, step] = await Promise.all([getKernel(ctx, KERNELS.adamCheck, constants), getKernel(ctx, KERNELS.adamStep, constants)]);
   const count = b.uniform('adam count P', structBytes('common/grid', 'Count', { count: b.layout.count }));
   const grid = elementGrid(ctx, b.layout.count, wg);
   return [

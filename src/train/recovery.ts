@@ -63,7 +63,7 @@ export class ResilientTraining {
         this.trainer = await Trainer.create(this.ctx, this.data, config, this.test);
         this.trainer.learningRate = learningRate;
         this.trainer.restore(this.checkpoint);
-        events.onRecovered?.(e, this.checkpoint.step, this.ctx);
+        events.onRecovered?.(e, this.checkpoint.step / this.trainer.batches.stepsPerEpoch, this.ctx);
       }
     }
     return { epochs: this.trainer.epochsDone - start, seconds, lastLoss, lastTestLoss, recoveries, diverged };

@@ -10,14 +10,20 @@ export interface Step {
   perEpoch?: boolean;
 }
 
-/** Encodes `epochs` epochs of `steps`, in order. */
+/** Encodes `epochs` epochs of `steps`, in order, epoch e at slot e. */
 export function encodeSteps(pass: GPUComputePassEncoder, steps: readonly Step[], epochs: number): void {
-  for (let e = 0; e < epochs; e++) {
-    for (const s of steps) {
-      pass.setPipeline(s.kernel.pipeline);
-      const dynamic = s.kernel.spec.bindings.includes('dynamic-uniform');
-      pass.setBindGroup(0, s.group, dynamic ? [s.perEpoch ? e * EPOCH_INDEX_STRIDE : 0] : []);
-      pass.dispatchWorkgroups(s.workgroups[0], s.workgroups[1] ?? 1, s.workgroups[2] ?? 1);
-    }
+  for (let e = 0; e < epochs; e++) encodeStepsAt(pass, steps, e);
+}
+
+/**
+ * Encodes `steps` once, those marked perEpoch at slot `slot` of the chunk: the epoch index they
+ * bind picks their loss slot and schedule entry (an optimizer step's, or an epoch's test loss).
+ */
+export function encodeStepsAt(pass: GPUComputePassEncoder, steps: readonly Step[], slot: number): void {
+  for (const s of steps) {
+    pass.setPipeline(s.kernel.pipeline);
+    const dynamic = s.kernel.spec.bindings.includes('dynamic-uniform');
+    pass.setBindGroup(0, s.group, dynamic ? [s.perEpoch ? slot * EPOCH_INDEX_STRIDE : 0] : []);
+    pass.dispatchWorkgroups(s.workgroups[0], s.workgroups[1] ?? 1, s.workgroups[2] ?? 1);
   }
 }

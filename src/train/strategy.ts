@@ -8,6 +8,7 @@ import type { Dataset } from '../data/dataset';
 import type { ParamLayout } from '../model/layout';
 import type { TrainingBuffers } from './buffers';
 import type { Step } from './steps';
+import type { OptimizerName } from './optimizer';
 
 export const STRATEGY_NAMES = ['unfused', 'fused', 'resident', 'piecewise'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
@@ -31,6 +32,36 @@ export interface Strategy {
   encodeChunk?(pass: GPUComputePassEncoder, epochs: number): void;
 }
 
+/**
+ * What a strategy trains beyond the lecture's case (full batch, Adam, one output). Absent from a
+ * descriptor: FULL_BATCH_ADAM. The trainer and `auto` ask this; nothing switches on a name.
+ */
+export interface StrategySupport {
+  readonly optimizers: readonly OptimizerName[];
+  /** Minibatches (batch size below N, or shuffle): the steps run on a gathered batch. */
+  readonly minibatches: boolean;
+  /** More than one output (the ce head's classes). */
+  readonly multiClass: boolean;
+}
+
+export const FULL_BATCH_ADAM: StrategySupport = { optimizers: ['adam'], minibatches: false, multiClass: false };
+export const EVERYTHING: StrategySupport = { optimizers: ['adam', 'sgd'], minibatches: true, multiClass: true };
+
+/** What a run asks of a strategy beyond the model. */
+export interface RunFeatures {
+  readonly optimizer: OptimizerName;
+  readonly minibatches: boolean;
+}
+
+/** Why `d` cannot run this model with these features, or undefined: the one check of StrategySupport. */
+export function supportProblem(d: StrategyDescriptor, layout: ParamLayout, run: RunFeatures): string | undefined {
+  const s = d.supports ?? FULL_BATCH_ADAM;
+  if (!s.optimizers.includes(run.optimizer)) return `${d.name} runs ${s.optimizers.join(', ')} only, not ${run.optimizer}; use fused or unfused`;
+  if (run.minibatches && !s.minibatches) return `${d.name} trains full batches only (no batch size below N, no shuffle); use fused or unfused`;
+  if (layout.outputs > 1 && !s.multiClass) return `${d.name} supports one output only, not ${layout.outputs} classes; use fused or unfused`;
+  return undefined;
+}
+
 export interface StrategyOptions {
   workgroupSize: number;
   /** Points each invocation sums in order in the reductions over N (see gpu/grid.ts chunking). */
@@ -39,6 +70,8 @@ export interface StrategyOptions {
   tiles?: TilePresetName;
   /** Seeds the dropout masks (common/dropout.wgsl): the run's seed, low 32 bits. */
   dropoutSeed: number;
+  /** The optimizer of the update steps (default adam). */
+  optimizer?: OptimizerName;
 }
 
 /** What a strategy is asked about before anything is allocated. */
@@ -62,6 +95,8 @@ export interface LimitProblem {
 
 export interface StrategyDescriptor {
   readonly name: StrategyName;
+  /** What it trains beyond full-batch Adam with one output; absent: FULL_BATCH_ADAM. */
+  readonly supports?: StrategySupport;
   /** One line for the README and --help: what it does and what it supports. */
   readonly summary: string;
   /** Why this strategy cannot train this model (e.g. "piecewise needs one input column"), or undefined. */

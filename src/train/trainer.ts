@@ -6,7 +6,7 @@ import { isPowerOfTwo } from '../gpu/grid';
 import { ReadbackPool, readFloats } from '../gpu/readback';
 import type { GpuTimer } from '../gpu/timer';
 import { structView } from '../gpu/structs';
-import { DEFAULT_ADAM, adamStepScalars, type AdamHyper } from '../cpu/ops';
+import { DEFAULT_ADAM, type AdamHyper } from '../cpu/ops';
 import { accuracy } from '../cpu/model';
 import { targetProblem, type Dataset } from '../data/dataset';
 import { initParams } from '../model/init';
@@ -14,13 +14,17 @@ import { isClassifier, paramLayout, singleHidden, specProblems, type ModelSpec, 
 import { generatorSeed, isSeed } from '../model/seed';
 import { TILE_PRESET_NAMES, type TilePresetName } from '../gpu/gemm';
 import { adamStepBytes, createTrainingBuffers, STATUS_BYTES, type TrainingBuffers } from './buffers';
-import { createTestEvaluation, type TestEvaluation } from './evaluate';
+import { createTestEvaluation } from './evaluate';
 import { ForwardPass, type ForwardTrace } from './forward';
 import { FUSED } from './fused';
 import { PIECEWISE } from './piecewise';
 import { RESIDENT } from './resident';
-import { encodeSteps } from './steps';
-import { STRATEGY_NAMES, type Strategy, type StrategyChoice, type StrategyDescriptor, type StrategyName, type StrategyQuery } from './strategy';
+import { STRATEGY_NAMES, supportProblem, type RunFeatures, type Strategy, type StrategyChoice, type StrategyDescriptor, type StrategyName, type StrategyQuery } from './strategy';
+import { OPTIMIZERS, stepScalars, type OptimizerName } from './optimizer';
+import { batchPlan, EpochOrders, type BatchPlan } from './batches';
+import { EpochProgram } from './minibatch';
+
+const FULL_BATCH_RUN: RunFeatures = { optimizer: 'adam', minibatches: false };
 import { UNFUSED } from './unfused';
 
 export interface TrainerConfig {
@@ -37,9 +41,18 @@ export interface TrainerConfig {
   pointsPerThread?: number;
   /** The GEMM tiling of the fused and unfused strategies (gpu/gemm.ts TILE_PRESETS); by adapter kind when absent. */
   tiles?: TilePresetName;
+  /** adam (default) or sgd (train/optimizer.ts). */
+  optimizer?: OptimizerName;
+  /** Rows per minibatch, as DataLoader's batch_size (one optimizer step per batch); absent: the full batch. */
+  batchSize?: number;
+  /** A new row order every epoch, as DataLoader(shuffle=True) draws it (train/batches.ts). */
+  shuffle?: boolean;
 }
 
-export const DEFAULT_CONFIG: TrainerConfig = { model: singleHidden(2), lr: 0.001, seed: 43052n, strategy: 'auto', chunkEpochs: 250 };
+export const DEFAULT_CONFIG: TrainerConfig = { model: singleHidden(2), lr: 0.001, seed: 43052n, strategy: 'auto', chunkEpochs: 250, optimizer: 'adam', shuffle: false };
+
+/** At most this many optimizer steps go into one chunk (a submit), unless one epoch has more. */
+export const MAX_CHUNK_STEPS = 4096;
 
 /** The strategies, in the order `auto` asks them. */
 export const STRATEGIES: readonly StrategyDescriptor[] = [RESIDENT, PIECEWISE, FUSED, UNFUSED];
@@ -70,18 +83,23 @@ export function validateConfig(c: TrainerConfig): ConfigProblem[] {
     problems.push({ field: 'pointsPerThread', message: `points per thread must be an integer from 1 to 65536, got ${c.pointsPerThread}` });
   }
   if (c.tiles !== undefined && !TILE_PRESET_NAMES.includes(c.tiles)) problems.push({ field: 'tiles', message: `tiles must be one of ${TILE_PRESET_NAMES.join(', ')}, got ${c.tiles}` });
+  if (c.optimizer !== undefined && !OPTIMIZERS.includes(c.optimizer)) problems.push({ field: 'optimizer', message: `optimizer must be one of ${OPTIMIZERS.join(', ')}, got ${c.optimizer}` });
+  if (c.batchSize !== undefined && (!Number.isInteger(c.batchSize) || c.batchSize < 1 || c.batchSize > 2 ** 31)) {
+    problems.push({ field: 'batchSize', message: `batch size must be a whole number of rows from 1 to 2^31, got ${c.batchSize}` });
+  }
+  if (c.shuffle !== undefined && typeof c.shuffle !== 'boolean') problems.push({ field: 'shuffle', message: `shuffle must be true or false, got ${String(c.shuffle)}` });
   return problems;
 }
 
 /** What is wrong with a data set for a model: feature count, targets for the head; undefined when fine. */
 export function dataProblem(data: Dataset, spec: ModelSpec, what = 'the data set'): string | undefined {
-  if (data.n < 1 || data.y.length !== data.n || data.x.length !== data.n * data.d) {
+  if (data.n < 1 || data.y.length !== data.n * (data.targetColumns ?? 1) || data.x.length !== data.n * data.d) {
     return `${what} needs at least one point and a target per point (points: ${data.n}, features: ${data.x.length}, targets: ${data.y.length})`;
   }
   if (data.d !== spec.layers[0]) {
     return `layers start with ${spec.layers[0]} input${spec.layers[0] === 1 ? '' : 's'}, but ${what} has ${data.d} feature${data.d === 1 ? '' : 's'} (${data.features.join(', ')}); set layers[0] to ${data.d} or choose the features`;
   }
-  const target = targetProblem(data, spec.head);
+  const target = targetProblem(data, spec.head, spec.layers[spec.layers.length - 1]);
   if (target) return `${what}: ${target}`;
   return undefined;
 }
@@ -91,9 +109,9 @@ export function dataProblem(data: Dataset, spec: ModelSpec, what = 'the data set
  * preferred for this size (resident for small N·H, piecewise for one input and one hidden layer,
  * then fused); unfused runs anything that fits.
  */
-export function chooseStrategy(q: Omit<StrategyQuery, 'workgroupSize'>, testSet: boolean): StrategyName {
+export function chooseStrategy(q: Omit<StrategyQuery, 'workgroupSize'>, testSet: boolean, run: RunFeatures = FULL_BATCH_RUN): StrategyName {
   for (const s of STRATEGIES) {
-    if (s.unsupported(q.layout, { testSet })) continue;
+    if (supportProblem(s, q.layout, run) || s.unsupported(q.layout, { testSet })) continue;
     const query = { ...q, workgroupSize: s.defaultWorkgroupSize(q.ctx, q.layout) };
     if (!s.limitProblem(query) && s.preferredBy(query)) return s.name;
   }
@@ -110,10 +128,12 @@ export class ConfigError extends RangeError {
 
 export interface TrainOptions {
   /**
-   * Called once per chunk, in order, with the mean training loss of epochs first+1 ..
-   * first+losses.length and, with a test set, the test loss of the same epochs (before their updates).
+   * Called once per chunk, in order, with the mean training loss of optimizer steps first+1 ..
+   * first+losses.length (one per minibatch; the epochs themselves in full batch) and, with a test
+   * set, the test loss of the chunk's epochs (first / stepsPerEpoch + 1 ..), each with the
+   * parameters before the epoch's first update.
    */
-  onLoss?: (firstEpoch: number, losses: Float32Array, testLosses?: Float32Array) => void;
+  onLoss?: (firstStep: number, losses: Float32Array, testLosses?: Float32Array) => void;
   /** Checked between chunks; training stops early when it returns true. */
   shouldStop?: () => boolean;
   /** Times each chunk's compute pass on the GPU (the benchmark). */
@@ -122,14 +142,17 @@ export interface TrainOptions {
 
 /** Where and why training stopped on a non-finite loss, gradient or update (common/status.wgsl). */
 export interface Divergence {
-  /** The first bad epoch (1-based); no parameter took its update, so the state is that of epoch - 1. */
+  /** The epoch (1-based) of the first bad optimizer step. */
   epoch: number;
+  /** The first bad optimizer step (1-based; the epoch in full batch): no parameter took its update, so the state is that of step - 1. */
+  step: number;
   loss: boolean;
   update: boolean;
 }
 
 export function describeDivergence(d: Divergence): string {
   const what = [d.loss ? 'the loss was not finite' : '', d.update ? 'a gradient or the Adam update was not finite' : ''].filter(Boolean).join(' and ');
+  if (d.step !== d.epoch) return `training stopped at optimizer step ${d.step} (epoch ${d.epoch}): ${what} (learning rate too large, or extreme data?); the parameters after step ${d.step - 1} are kept`;
   return `training stopped at epoch ${d.epoch}: ${what} (learning rate too large, or extreme data?); the parameters after epoch ${d.epoch - 1} are kept`;
 }
 
@@ -149,30 +172,35 @@ export interface TrainerState {
   params: Float32Array<ArrayBuffer>;
   m: Float32Array<ArrayBuffer>;
   v: Float32Array<ArrayBuffer>;
-  /** Adam steps taken so far (epochs trained). */
+  /** Optimizer steps taken so far (Adam's t; the epochs trained, in full batch). */
   step: number;
 }
 
 export class Trainer {
+  /** Optimizer steps taken (Adam's t); epochs are whole multiples of the plan's steps per epoch. */
   private step = 0;
   private divergedAt: Divergence | undefined;
   private readonly forwardPasses = new Map<Float32Array, { layers: boolean; pass: Promise<ForwardPass>; ready?: ForwardPass }>();
   private readonly readback: ReadbackPool;
   private readonly hyper: AdamHyper;
+  readonly strategy: Strategy;
+  /** How an epoch is cut into minibatches (one step per batch; the full batch is one). */
+  readonly batches: BatchPlan;
 
   private constructor(
     readonly ctx: GpuContext,
     readonly config: TrainerConfig,
     readonly layout: ParamLayout,
-    readonly strategy: Strategy,
+    private readonly program: EpochProgram,
     private readonly buffers: TrainingBuffers,
-    private readonly evaluation: TestEvaluation | undefined,
     readonly data: Dataset,
     readonly testData: Dataset | undefined,
   ) {
     this.hyper = { ...DEFAULT_ADAM, lr: config.lr };
-    // Each chunk's losses, its test losses, then the divergence status.
-    this.readback = new ReadbackPool(ctx, 'loss readback', config.chunkEpochs * 8 + STATUS_BYTES);
+    this.strategy = program.strategy;
+    this.batches = program.plan;
+    // Each chunk's losses (one per step), its test losses (one per epoch), then the divergence status.
+    this.readback = new ReadbackPool(ctx, 'loss readback', (buffers.chunkSteps + buffers.chunkEpochs) * 4 + STATUS_BYTES);
   }
 
   /**
@@ -187,10 +215,13 @@ export class Trainer {
     const dataIssue = dataProblem(data, config.model) ?? (test && dataProblem(test, config.model, 'the test set'));
     if (dataIssue) throw new ConfigError([{ field: dataProblem(data, config.model) ? 'data' : 'test', message: dataIssue }]);
     const layout = paramLayout(config.model);
-    const base = { ctx, layout, n: data.n, testN: test?.n ?? 0, pointsPerThread: config.pointsPerThread, tiles: config.tiles };
-    const name = config.strategy === 'auto' ? chooseStrategy(base, test !== undefined) : config.strategy;
+    const plan = batchPlan(data.n, config.batchSize, config.shuffle ?? false);
+    const run: RunFeatures = { optimizer: config.optimizer ?? 'adam', minibatches: plan.gathered };
+    // The strategy is asked about the rows it trains on at once: a batch.
+    const base = { ctx, layout, n: plan.batchSize, testN: test?.n ?? 0, pointsPerThread: config.pointsPerThread, tiles: config.tiles };
+    const name = config.strategy === 'auto' ? chooseStrategy(base, test !== undefined, run) : config.strategy;
     const descriptor = strategyDescriptor(name);
-    const unsupported = descriptor.unsupported(layout, { testSet: test !== undefined });
+    const unsupported = supportProblem(descriptor, layout, run) ?? descriptor.unsupported(layout, { testSet: test !== undefined });
     if (unsupported) throw new ConfigError([{ field: 'strategy', message: unsupported }]);
     const wg = config.workgroupSize ?? descriptor.defaultWorkgroupSize(ctx, layout);
     if (wg > ctx.device.limits.maxComputeInvocationsPerWorkgroup) {
@@ -199,12 +230,15 @@ export class Trainer {
     // The one check of the device's limits, before any allocation; the strategies rely on it.
     const limit = descriptor.limitProblem({ ...base, workgroupSize: wg });
     if (limit) throw new GpuError('limit', limit.message);
-    const buffers = createTrainingBuffers(ctx, data, test, layout, { ...DEFAULT_ADAM, lr: config.lr }, config.chunkEpochs);
+    // Whole epochs per chunk, at most MAX_CHUNK_STEPS optimizer steps unless one epoch has more.
+    const chunkEpochs = Math.max(1, Math.min(config.chunkEpochs, Math.floor(MAX_CHUNK_STEPS / plan.stepsPerEpoch)));
+    const buffers = createTrainingBuffers(ctx, data, test, layout, { ...DEFAULT_ADAM, lr: config.lr }, chunkEpochs, chunkEpochs * plan.stepsPerEpoch);
     try {
-      const options = { workgroupSize: wg, pointsPerThread: config.pointsPerThread, tiles: config.tiles, dropoutSeed: generatorSeed(config.seed) };
-      const strategy = await descriptor.create(ctx, buffers, data, options);
-      const evaluation = buffers.test && (await createTestEvaluation(ctx, buffers, buffers.test, config.tiles));
-      const trainer = new Trainer(ctx, { ...config, strategy: name, workgroupSize: wg }, layout, strategy, buffers, evaluation, data, test);
+      const options = { workgroupSize: wg, pointsPerThread: config.pointsPerThread, tiles: config.tiles, dropoutSeed: generatorSeed(config.seed), optimizer: run.optimizer };
+      const evaluation = buffers.test ? (await createTestEvaluation(ctx, buffers, buffers.test, config.tiles)).steps : [];
+      const orders = new EpochOrders(config.seed, layout.count, plan);
+      const program = await EpochProgram.create(ctx, buffers, data, descriptor, options, plan, orders, evaluation);
+      const trainer = new Trainer(ctx, { ...config, strategy: name, workgroupSize: wg }, layout, program, buffers, data, test);
       trainer.setParams(initParams(config.seed, layout));
       return trainer;
     } catch (e) {
@@ -213,8 +247,19 @@ export class Trainer {
     }
   }
 
+  /** Whole epochs trained. */
   get epochsDone(): number {
+    return Math.floor(this.step / this.batches.stepsPerEpoch);
+  }
+
+  /** Optimizer steps taken (Adam's t): epochs × steps per epoch. */
+  get stepsDone(): number {
     return this.step;
+  }
+
+  /** The optimizer of this run. */
+  get optimizer(): OptimizerName {
+    return this.config.optimizer ?? 'adam';
   }
 
   /** The parameters on the GPU, read-only: the page copies them into its snapshot buffer (copyBufferToBuffer). */
@@ -244,6 +289,8 @@ export class Trainer {
       throw new RangeError(`the state holds ${state.params.length} parameters, this model has ${p}`);
     }
     if (!Number.isInteger(state.step) || state.step < 0) throw new RangeError(`the state's step must be a non-negative integer, got ${state.step}`);
+    const s = this.batches.stepsPerEpoch;
+    if (state.step % s !== 0) throw new RangeError(`the state is ${state.step} optimizer steps in, not a whole number of epochs of ${s} batches: it was trained with another batch size`);
     const q = this.ctx.device.queue;
     q.writeBuffer(this.buffers.params, 0, state.params);
     q.writeBuffer(this.buffers.m, 0, state.m);
@@ -280,11 +327,12 @@ export class Trainer {
     return (await entry.pass).run();
   }
 
-  /** Train and test accuracy (probability > 0.5 against the target), for classification heads. */
+  /** Train and test accuracy (probability > 0.5, or the argmax for ce, against the target), for classification heads. */
   async accuracy(): Promise<{ train: number; test?: number } | undefined> {
     if (!isClassifier(this.layout.spec.head)) return undefined;
-    const train = accuracy((await this.forward(this.data.x)).prob, this.data.y);
-    const test = this.testData && accuracy((await this.forward(this.testData.x)).prob, this.testData.y);
+    const c = this.layout.outputs;
+    const train = accuracy((await this.forward(this.data.x)).prob, this.data.y, c);
+    const test = this.testData && accuracy((await this.forward(this.testData.x)).prob, this.testData.y, c);
     return { train, test };
   }
 
@@ -297,21 +345,20 @@ export class Trainer {
     this.forwardPasses.clear();
   }
 
-  private encodeChunk(pass: GPUComputePassEncoder, epochs: number): void {
-    const { strategy, evaluation } = this;
-    if (strategy.encodeChunk) strategy.encodeChunk(pass, epochs);
-    else encodeSteps(pass, [...(evaluation?.steps ?? []), ...strategy.epochSteps!], epochs);
-  }
-
+  /**
+   * Trains `epochs` more epochs (each one optimizer step per minibatch), in chunks of whole epochs,
+   * streaming every step's loss (and every epoch's test loss) back through onLoss.
+   */
   async train(epochs: number, options: TrainOptions = {}): Promise<TrainResult> {
     if (!Number.isInteger(epochs) || epochs < 0) throw new RangeError(`epochs must be a non-negative integer, got ${epochs}`);
     if (this.divergedAt) throw new RangeError(`${describeDivergence(this.divergedAt)}; reset or load parameters before training again`);
     if (this.ctx.isLost()) throw new GpuError('device-lost', 'the GPU device was lost; training needs a new device');
     const { device } = this.ctx;
-    const chunk = this.config.chunkEpochs;
+    const chunk = this.buffers.chunkEpochs;
+    const perEpoch = this.batches.stepsPerEpoch;
     const stride = adamStepBytes();
-    const stepsBytes = new ArrayBuffer(chunk * stride);
-    const stepViews = Array.from({ length: chunk }, (_, k) => structView('ops/adam', 'AdamStep', stepsBytes, k * stride));
+    const stepsBytes = new ArrayBuffer(this.buffers.chunkSteps * stride);
+    const stepViews = Array.from({ length: this.buffers.chunkSteps }, (_, k) => structView('ops/adam', 'AdamStep', stepsBytes, k * stride));
     const test = this.buffers.test;
     let delivered: Promise<void> = Promise.resolve();
     let lastLoss = NaN;
@@ -321,22 +368,24 @@ export class Trainer {
     const start = performance.now();
     while (done < epochs && !diverged && !this.ctx.isLost() && !(options.shouldStop?.() ?? false)) {
       const count = Math.min(chunk, epochs - done);
-      for (let k = 0; k < count; k++) {
+      const slots = count * perEpoch;
+      for (let k = 0; k < slots; k++) {
         const t = this.step + k + 1;
-        const { stepSize, bc2Sqrt } = adamStepScalars(this.hyper, t);
+        const { stepSize, bc2Sqrt } = stepScalars(this.optimizer, this.hyper, t);
         stepViews[k].set({ step_size: stepSize, bc2_sqrt: bc2Sqrt, epoch: t });
       }
-      device.queue.writeBuffer(this.buffers.steps, 0, stepsBytes, 0, count * stride);
+      device.queue.writeBuffer(this.buffers.steps, 0, stepsBytes, 0, slots * stride);
+      this.program.writeOrders(device.queue, this.epochsDone, count);
       const staging = await this.readback.acquire();
       if (diverged) break; // learnt while waiting for a staging buffer
-      const encoder = device.createCommandEncoder({ label: `epochs ${this.step + 1}..${this.step + count}` });
+      const encoder = device.createCommandEncoder({ label: `steps ${this.step + 1}..${this.step + slots}` });
       const pass = encoder.beginComputePass({ label: `${this.strategy.name} chunk`, timestampWrites: options.timer?.next() });
-      this.encodeChunk(pass, count);
+      this.program.encode(pass, count);
       pass.end();
-      // staging: losses (count), test losses (count, with a test set), status
-      const testAt = count * 4;
-      const statusAt = test ? 2 * count * 4 : count * 4;
-      encoder.copyBufferToBuffer(this.buffers.lossHistory, 0, staging, 0, count * 4);
+      // staging: losses (slots), test losses (count, with a test set), status
+      const testAt = slots * 4;
+      const statusAt = test ? testAt + count * 4 : testAt;
+      encoder.copyBufferToBuffer(this.buffers.lossHistory, 0, staging, 0, slots * 4);
       if (test) encoder.copyBufferToBuffer(test.lossHistory, 0, staging, testAt, count * 4);
       encoder.copyBufferToBuffer(this.buffers.status, 0, staging, statusAt, STATUS_BYTES);
       device.queue.submit([encoder.finish()]);
@@ -344,16 +393,17 @@ export class Trainer {
       const first = this.step;
       const bytes = this.readback.read(staging, statusAt + STATUS_BYTES, count);
       delivered = Promise.all([delivered, bytes]).then(([, data]) => {
-        if (diverged) return; // chunks queued behind the bad epoch carry nothing new
-        let chunkLosses = new Float32Array(data, 0, count);
+        if (diverged) return; // chunks queued behind the bad step carry nothing new
+        let chunkLosses = new Float32Array(data, 0, slots);
         let testLosses = test ? new Float32Array(data, testAt, count) : undefined;
-        const [badEpoch, why] = new Uint32Array(data, statusAt, 2);
-        if (badEpoch !== 0) {
-          diverged = { epoch: badEpoch, loss: (why & 1) !== 0, update: (why & 2) !== 0 };
-          // The bad epoch's own loss is delivered: it is the loss that stopped training.
-          const keep = Math.max(0, badEpoch - first);
+        const [badStep, why] = new Uint32Array(data, statusAt, 2);
+        if (badStep !== 0) {
+          diverged = { epoch: Math.ceil(badStep / perEpoch), step: badStep, loss: (why & 1) !== 0, update: (why & 2) !== 0 };
+          // The bad step's own loss is delivered: it is the loss that stopped training; and the
+          // test loss of every epoch that began.
+          const keep = Math.max(0, badStep - first);
           chunkLosses = chunkLosses.subarray(0, keep);
-          testLosses = testLosses?.subarray(0, keep);
+          testLosses = testLosses?.subarray(0, Math.ceil(keep / perEpoch));
         }
         if (chunkLosses.length > 0) {
           lastLoss = chunkLosses[chunkLosses.length - 1];
@@ -361,7 +411,7 @@ export class Trainer {
           options.onLoss?.(first, chunkLosses, testLosses);
         }
       });
-      this.step += count;
+      this.step += slots;
       done += count;
     }
     try {
@@ -373,9 +423,9 @@ export class Trainer {
     let counted = done;
     if (diverged) {
       this.divergedAt = diverged;
-      // No update from the bad epoch on took place: the state is that of the epoch before.
-      counted = done - (this.step - (diverged.epoch - 1));
-      this.step = diverged.epoch - 1;
+      // No update from the bad step on took place: the state is that of the step before.
+      counted = done - (this.epochsDone - Math.floor((diverged.step - 1) / perEpoch));
+      this.step = diverged.step - 1;
     }
     return { epochs: counted, diverged, seconds: (performance.now() - start) / 1000, lastLoss, lastTestLoss };
   }

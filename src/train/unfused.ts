@@ -16,7 +16,7 @@ import type { TrainingBuffers } from './buffers';
 import { gemmBindingProblem } from './fused';
 import { adamSteps, ELEMENT_WG, elementGrid, headStep, layerDims, meanLossStep } from './layer-steps';
 import type { Step } from './steps';
-import type { Strategy, StrategyDescriptor, StrategyOptions } from './strategy';
+import { EVERYTHING, type Strategy, type StrategyDescriptor, type StrategyOptions } from './strategy';
 
 export async function createUnfused(ctx: GpuContext, b: TrainingBuffers, options: StrategyOptions): Promise<Strategy> {
   const { n, layout } = b;
@@ -47,7 +47,7 @@ export async function createUnfused(ctx: GpuContext, b: TrainingBuffers, options
     steps.push({ kernel: relu, group: relu.bind(`unfused relu ${i + 1}`, [acts[i], count(i)]), workgroups: elementGrid(ctx, n * l.outDim, wg) });
     if (p > 0) steps.push(dropoutStep(i, acts[i], `unfused dropout ${i + 1}`));
   }
-  const head = { logit: acts[last], y: b.y, n, binaryLabels: b.binaryLabels, wg };
+  const head = { logit: acts[last], y: b.y, n, binaryLabels: b.binaryLabels, targetRows: b.targetColumns > 1, wg };
   steps.push(await headStep(ctx, b, layout, { ...head, out: { loss: pointLoss }, label: 'unfused loss' }));
   steps.push(await meanLossStep(ctx, b, { history: b.lossHistory, pointLoss, n, epochIndex: b.epochIndex, label: 'unfused loss', wg }));
   steps.push(await headStep(ctx, b, layout, { ...head, out: { dlogit: dz[last] }, label: 'unfused dlogit' }));
@@ -63,13 +63,14 @@ export async function createUnfused(ctx: GpuContext, b: TrainingBuffers, options
     if (p > 0) steps.push(dropoutStep(i - 1, dz[i - 1], `unfused dropout backward ${i}`));
     steps.push({ kernel: reluBackward, group: reluBackward.bind(`unfused relu backward ${i}`, [dz[i - 1], acts[i - 1], count(i - 1)]), workgroups: elementGrid(ctx, n * layout.layers[i - 1].outDim, wg) });
   }
-  steps.push(...(await adamSteps(ctx, b, wg)));
+  steps.push(...(await adamSteps(ctx, b, wg, options.optimizer)));
   return { name: 'unfused', workgroupSize: wg, dispatchesPerEpoch: steps.length, epochSteps: steps };
 }
 
 export const UNFUSED: StrategyDescriptor = {
   name: 'unfused',
   summary: 'any model: one dispatch per op and pass, as eager execution (6L + 2 dispatches, 2 more per dropout layer)',
+  supports: EVERYTHING,
   unsupported: () => undefined,
   defaultWorkgroupSize: () => ELEMENT_WG,
   limitProblem: (q) => gemmBindingProblem('unfused', q),

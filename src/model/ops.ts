@@ -1,0 +1,272 @@
+// The model as torch writes it: a list of typed ops, parsed from torch's own module text
+// ("Linear(784,32), ReLU(), Linear(32,1), Sigmoid()", or `print(model)`'s
+// "Linear(in_features=784, out_features=32, bias=True)"), and a loss ("BCELoss"). Each op says,
+// in one descriptor, how it is written, how it changes the shape of a point, and which parameters
+// it owns under which state_dict key; the model is then lowered to the layer table every kernel
+// and strategy reads (model/layout.ts: Linear layers, their activation epilogues, the head).
+//
+// Adding an activation: a descriptor here, its epilogue in the GEMM kernels and its CPU twin.
+import { HEADS, type Head, type ModelSpec } from './layout';
+
+/** One module of torch.nn.Sequential. */
+export type Op =
+  | { readonly kind: 'Linear'; readonly inFeatures: number; readonly outFeatures: number }
+  | { readonly kind: 'ReLU' }
+  | { readonly kind: 'Sigmoid' }
+  | { readonly kind: 'Dropout'; readonly p: number }
+  | { readonly kind: 'Flatten' };
+
+export type OpKind = Op['kind'];
+
+/** The losses, by torch's class name, and the head each one is (Sigmoid + BCELoss is the bce head). */
+export const LOSSES = ['BCELoss', 'BCEWithLogitsLoss', 'MSELoss', 'CrossEntropyLoss'] as const;
+export type LossName = (typeof LOSSES)[number];
+
+const HEAD_OF_LOSS: Record<LossName, Head> = { BCELoss: 'bce', BCEWithLogitsLoss: 'bce-logits', MSELoss: 'mse', CrossEntropyLoss: 'ce' };
+export const LOSS_OF_HEAD: Record<Head, LossName> = { bce: 'BCELoss', 'bce-logits': 'BCEWithLogitsLoss', mse: 'MSELoss', ce: 'CrossEntropyLoss' };
+
+/** A parsed argument: a number, a tuple of numbers, a boolean or a bare word. */
+type Arg = number | readonly number[] | boolean | string;
+interface Args {
+  readonly positional: readonly Arg[];
+  readonly named: ReadonlyMap<string, Arg>;
+}
+
+interface OpDescriptor {
+  /** The op from its arguments (positional and keyword, as torch's constructor takes them), or what is wrong. */
+  parse(args: Args): Op | string;
+  /** torch's module text, as the course writes it. */
+  text(op: Op): string;
+  /** Parameters in state_dict order: name suffix and element count (the op's key is its index in the list). */
+  params(op: Op): readonly { readonly name: 'weight' | 'bias'; readonly size: number }[];
+}
+
+const noArgs = (kind: 'ReLU' | 'Sigmoid' | 'Flatten') => (args: Args): Op | string => {
+  if (kind === 'Flatten') {
+    const start = args.named.get('start_dim') ?? args.positional[0] ?? 1;
+    const end = args.named.get('end_dim') ?? args.positional[1] ?? -1;
+    return start === 1 && end === -1 ? { kind } : `only Flatten() (start_dim=1, end_dim=-1) is supported, got start_dim=${argText(start)}, end_dim=${argText(end)}`;
+  }
+  const others = [...args.named.keys()].filter((k) => k !== 'inplace');
+  if (args.positional.length > 0 || others.length > 0) return `${kind}() takes no arguments (but inplace)`;
+  return { kind };
+};
+
+const OPS: Record<OpKind, OpDescriptor> = {
+  Linear: {
+    parse(args) {
+      const inF = args.named.get('in_features') ?? args.positional[0];
+      const outF = args.named.get('out_features') ?? args.positional[1];
+      const bias = args.named.get('bias') ?? args.positional[2] ?? true;
+      if (!isCount(inF) || !isCount(outF)) return `Linear needs two positive integers (in_features, out_features), got ${argText(inF)}, ${argText(outF)}`;
+      if (bias !== true) return 'Linear(..., bias=False) is not supported: every Linear layer has a bias here';
+      return { kind: 'Linear', inFeatures: inF, outFeatures: outF };
+    },
+    text: (op) => (op.kind === 'Linear' ? `Linear(${op.inFeatures},${op.outFeatures})` : ''),
+    params: (op) => (op.kind === 'Linear' ? [{ name: 'weight', size: op.inFeatures * op.outFeatures }, { name: 'bias', size: op.outFeatures }] : []),
+  },
+  ReLU: { parse: noArgs('ReLU'), text: () => 'ReLU()', params: () => [] },
+  Sigmoid: { parse: noArgs('Sigmoid'), text: () => 'Sigmoid()', params: () => [] },
+  Flatten: { parse: noArgs('Flatten'), text: () => 'Flatten()', params: () => [] },
+  Dropout: {
+    parse(args) {
+      const p = args.named.get('p') ?? args.positional[0] ?? 0.5;
+      if (typeof p !== 'number' || !(p >= 0 && p < 1)) return `Dropout needs a probability p in [0, 1), got ${argText(p)}`;
+      return { kind: 'Dropout', p };
+    },
+    text: (op) => (op.kind === 'Dropout' ? `Dropout(${op.p})` : ''),
+    params: () => [],
+  },
+};
+
+/** Ops the course uses later, named so that a message can say they are not built yet. */
+const NOT_YET = ['Conv2d', 'MaxPool2d', 'Tanh', 'Softmax', 'BatchNorm1d'];
+
+const isCount = (v: Arg | undefined): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1;
+const argText = (v: Arg | undefined) => (v === undefined ? 'nothing' : Array.isArray(v) ? `(${v.join(', ')})` : String(v));
+
+/** A problem with model text: what is wrong, and which op (0-based index in the list) when one. */
+export interface ModelTextProblem {
+  readonly message: string;
+  readonly op?: number;
+}
+
+/** Splits on commas outside parentheses. */
+function splitTopLevel(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === ',' && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts.map((p) => p.trim());
+}
+
+function parseArg(raw: string): Arg | undefined {
+  const s = raw.trim();
+  if (s === 'True') return true;
+  if (s === 'False') return false;
+  const tuple = /^\((.*)\)$/.exec(s);
+  if (tuple) {
+    const items = tuple[1].split(',').map((t) => t.trim()).filter((t) => t !== '');
+    const nums = items.map(Number);
+    return items.length > 0 && nums.every(Number.isFinite) ? nums : undefined;
+  }
+  if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) return Number(s);
+  if (/^[A-Za-z_]\w*$/.test(s)) return s;
+  return undefined;
+}
+
+function parseArgs(inner: string): Args | string {
+  const positional: Arg[] = [];
+  const named = new Map<string, Arg>();
+  if (inner.trim() === '') return { positional, named };
+  for (const part of splitTopLevel(inner)) {
+    const kw = /^([A-Za-z_]\w*)\s*=(.*)$/s.exec(part);
+    const value = parseArg(kw ? kw[2] : part);
+    if (value === undefined) return `cannot read the argument "${part}"`;
+    if (kw) named.set(kw[1], value);
+    else if (named.size > 0) return `a positional argument "${part}" after keyword arguments`;
+    else positional.push(value);
+  }
+  return { positional, named };
+}
+
+/**
+ * The ops of a model written as torch writes it: modules separated by commas, optionally wrapped in
+ * `Sequential(...)` and prefixed by `torch.nn.` or `nn.`, each as the course writes it
+ * (`Linear(784,32)`) or as `print(model)` does (`(0): Linear(in_features=784, out_features=32,
+ * bias=True)`, one per line). Returns the ops, or the problems (each naming its op).
+ */
+export function parseModelText(text: string): { ops: Op[] } | { problems: ModelTextProblem[] } {
+  let body = text.trim();
+  const seq = /^(?:torch\.)?(?:nn\.)?Sequential\s*\(([\s\S]*)\)$/.exec(body);
+  if (seq) body = seq[1];
+  // print(model)'s lines: "(0): Linear(...)" with newlines instead of commas
+  body = body.replace(/\(\d+\):\s*/g, '').replace(/\)\s*\n\s*(?=[A-Za-z])/g, '), ');
+  if (body.trim() === '') return { problems: [{ message: 'the model is empty: list its modules, e.g. "Linear(1,2), ReLU(), Linear(2,1), Sigmoid()"' }] };
+  const ops: Op[] = [];
+  const problems: ModelTextProblem[] = [];
+  splitTopLevel(body).forEach((part, index) => {
+    const m = /^(?:torch\.)?(?:nn\.)?([A-Za-z]\w*)\s*\(([\s\S]*)\)$/.exec(part);
+    if (!m) {
+      problems.push({ op: index, message: `module ${index + 1} "${part}" is not of the form Name(arguments)` });
+      return;
+    }
+    const [, name, inner] = m;
+    const descriptor = (OPS as Record<string, OpDescriptor | undefined>)[name];
+    if (!descriptor) {
+      const soon = NOT_YET.includes(name) ? ' (not supported yet)' : '';
+      problems.push({ op: index, message: `module ${index + 1}: unknown module ${name}${soon}; supported: ${Object.keys(OPS).join(', ')}` });
+      return;
+    }
+    const args = parseArgs(inner);
+    const op = typeof args === 'string' ? args : descriptor.parse(args);
+    if (typeof op === 'string') problems.push({ op: index, message: `module ${index + 1} ${name}: ${op}` });
+    else ops.push(op);
+  });
+  return problems.length > 0 ? { problems } : { ops };
+}
+
+/** torch's text of a model: "Linear(1,2), ReLU(), Linear(2,1), Sigmoid()". */
+export function modelText(ops: readonly Op[]): string {
+  return ops.map((op) => OPS[op.kind].text(op)).join(', ');
+}
+
+/** A loss by torch's class name (with or without `nn.` and `()`), or undefined. */
+export function parseLoss(text: string): LossName | undefined {
+  const name = text.trim().replace(/^(?:torch\.)?(?:nn\.)?/, '').replace(/\(\s*\)$/, '');
+  return (LOSSES as readonly string[]).includes(name) ? (name as LossName) : undefined;
+}
+
+/**
+ * The ops of a lowered model, as torch.nn.Sequential lists them: per hidden layer Linear, ReLU and
+ * (with dropout) Dropout(p); then the last Linear, and Sigmoid() for the bce head.
+ */
+export function opsOfSpec(spec: ModelSpec): Op[] {
+  const ops: Op[] = [];
+  const L = spec.layers;
+  for (let l = 0; l + 1 < L.length; l++) {
+    ops.push({ kind: 'Linear', inFeatures: L[l], outFeatures: L[l + 1] });
+    if (l + 2 < L.length) {
+      ops.push({ kind: 'ReLU' });
+      if (spec.dropout > 0) ops.push({ kind: 'Dropout', p: spec.dropout });
+    }
+  }
+  if (spec.head === 'bce') ops.push({ kind: 'Sigmoid' });
+  return ops;
+}
+
+/** The state_dict keys of a model's parameters, in order: "0.weight", "0.bias", "2.weight", ... */
+export function stateDictKeys(ops: readonly Op[]): { key: string; size: number }[] {
+  return ops.flatMap((op, i) => OPS[op.kind].params(op).map((p) => ({ key: `${i}.${p.name}`, size: p.size })));
+}
+
+/**
+ * The layer table's spec of a list of ops and a loss: Linear layers with ReLU (and Dropout) between
+ * them, and the head the last Linear and the loss make (Sigmoid + BCELoss: bce; BCEWithLogitsLoss,
+ * MSELoss and CrossEntropyLoss on the last Linear's output). A leading Flatten() of flat inputs is a
+ * view and is dropped. Returns the spec, or a problem naming the op and what to write instead.
+ */
+export function lowerOps(ops: readonly Op[], loss: LossName): { spec: ModelSpec } | { problem: ModelTextProblem } {
+  const layers: number[] = [];
+  let dropout = 0;
+  let i = 0;
+  const fail = (message: string, op = i) => ({ problem: { message, op } });
+  if (ops[i]?.kind === 'Flatten') i++;
+  while (i < ops.length) {
+    const op = ops[i];
+    if (op.kind !== 'Linear') {
+      return fail(`module ${i + 1} ${modelText([op])}: expected a Linear layer here (the model is Linear layers with ReLU() between them, Dropout after a ReLU)`);
+    }
+    if (layers.length > 0 && layers[layers.length - 1] !== op.inFeatures) {
+      return fail(`module ${i + 1} ${modelText([op])} takes ${op.inFeatures} inputs, but the layer before gives ${layers[layers.length - 1]}`);
+    }
+    if (layers.length === 0) layers.push(op.inFeatures);
+    layers.push(op.outFeatures);
+    i++;
+    if (i >= ops.length || ops[i].kind === 'Sigmoid') break;
+    if (ops[i].kind !== 'ReLU') return fail(`module ${i + 1} ${modelText([ops[i]])}: between two Linear layers this trainer supports ReLU() (then optionally Dropout(p))`);
+    i++;
+    const next = ops[i];
+    if (next?.kind === 'Dropout') {
+      if (dropout !== 0 && next.p !== dropout) return fail(`module ${i + 1} Dropout(${next.p}): every Dropout layer must have the same p (the first one has ${dropout})`);
+      if (next.p > 0) dropout = next.p;
+      i++;
+    }
+    if (i >= ops.length) return fail('the model ends with an activation: it must end with a Linear layer (and Sigmoid() for BCELoss)', i - 1);
+  }
+  const sigmoid = ops[i]?.kind === 'Sigmoid';
+  if (sigmoid && i !== ops.length - 1) return fail(`module ${i + 2}: nothing may follow the final Sigmoid()`, i + 1);
+  if (layers.length < 3) return fail('the model needs at least one hidden layer: Linear, ReLU(), Linear', 0);
+  const head = HEAD_OF_LOSS[loss];
+  const outputs = layers[layers.length - 1];
+  if (head === 'bce' && !sigmoid) return fail('BCELoss takes probabilities: end the model with Sigmoid(), or use BCEWithLogitsLoss on the last Linear\'s output', ops.length - 1);
+  if (head !== 'bce' && sigmoid) {
+    return fail(`${loss} here takes the last Linear's output: remove the final Sigmoid()${head === 'bce-logits' ? ' (BCEWithLogitsLoss applies the sigmoid itself), or use BCELoss' : ''}`, ops.length - 1);
+  }
+  if (head !== 'ce' && outputs !== 1) return fail(`${loss} needs one output, but the last Linear has ${outputs} (CrossEntropyLoss takes one logit per class)`, ops.length - (sigmoid ? 2 : 1));
+  if (!HEADS.includes(head)) return fail(`unknown loss ${loss}`);
+  return { spec: { layers, head, dropout } };
+}
+
+/**
+ * A model from torch text and a loss name: parsed, then lowered. Problems come back as data with
+ * the op they concern; the message of each names it.
+ */
+export function modelFromText(text: string, loss: string): { spec: ModelSpec; ops: Op[] } | { problems: ModelTextProblem[] } {
+  const lossName = parseLoss(loss);
+  if (!lossName) return { problems: [{ message: `unknown loss "${loss}"; one of ${LOSSES.join(', ')}` }] };
+  const parsed = parseModelText(text);
+  if ('problems' in parsed) return parsed;
+  const lowered = lowerOps(parsed.ops, lossName);
+  if ('problem' in lowered) return { problems: [lowered.problem] };
+  return { spec: lowered.spec, ops: parsed.ops };
+}
