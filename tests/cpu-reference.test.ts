@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { cpuLossAndGrads } from '../src/cpu/model';
 import { bce, bceBackward, bceLogits, headDlogit, sigmoid, sigmoidBackward } from '../src/cpu/ops';
-import { HEADS, paramLayout, type Head } from '../src/model/layout';
+import { POINT_HEADS as HEADS, paramLayout, type Head } from '../src/model/layout';
 import { rng } from './harness';
 
 const MODELS: [number[], Head][] = [

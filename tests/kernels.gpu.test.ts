@@ -9,7 +9,7 @@ import { grid2d, workgroupsFor } from '../src/gpu/grid';
 import type { GpuContext } from '../src/gpu/context';
 import { KERNELS } from '../src/gpu/kernels';
 import { structBytes } from '../src/gpu/structs';
-import { HEAD_CODE, HEADS } from '../src/model/layout';
+import { HEAD_CODE, POINT_HEADS as HEADS } from '../src/model/layout';
 import { expectClose, withDevice } from './gpu';
 import { adamSteps, randomArray, rng, runKernel, words } from './harness';
 

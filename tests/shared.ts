@@ -50,3 +50,48 @@ export const COURSE: Record<string, { golden: CourseGolden; csv: string; testCsv
   'mnist37-h32-bce': { golden: mnistGolden as unknown as CourseGolden, csv: mnistTrainCsv, testCsv: mnistTestCsv },
   'rings1000-h16x16-bce': { golden: ringsGolden as unknown as CourseGolden, csv: ringsCsv },
 };
+
+// The course's 05wk-1 sessions: SGD, minibatches (DataLoader), CrossEntropyLoss, per optimizer step.
+import mnist01TrainCsv from '../../shared/data/mnist01-train.csv?raw';
+import mnist01TestCsv from '../../shared/data/mnist01-test.csv?raw';
+import mnist012TrainCsv from '../../shared/data/mnist012-train.csv?raw';
+import mnist012TestCsv from '../../shared/data/mnist012-test.csv?raw';
+import sgdGolden from '../../shared/golden/mnist01-h32-sgd.json';
+import sgdB256Golden from '../../shared/golden/mnist01-h32-sgd-b256.json';
+import sgdShuffleGolden from '../../shared/golden/mnist01-h32-sgd-b256-shuffle.json';
+import ceGolden from '../../shared/golden/mnist012-h32-ce.json';
+
+export interface StepGolden {
+  config: {
+    data: string;
+    test: string;
+    target: string;
+    model: string[];
+    loss: string;
+    targets: string;
+    optimizer: { name: 'SGD' | 'Adam'; lr: number };
+    batch_size: number | null;
+    shuffle: boolean;
+    epochs: number;
+    seed: number;
+    steps_per_epoch: number;
+  };
+  init: Record<string, { shape: number[]; data: number[] }>;
+  /** One per optimizer step. */
+  loss: number[];
+  tolerance: number[];
+  /** One per epoch. */
+  test_loss: number[];
+  test_tolerance: number[];
+  accuracy: { train: number; test: number };
+  order?: number[][];
+  checkpoints: Record<string, { params: Record<string, { shape: number[]; data: number[] }> }>;
+}
+
+/** Each per-step golden with its train and test CSV text. */
+export const STEP_GOLDENS: Record<string, { golden: StepGolden; csv: string; testCsv: string }> = {
+  'mnist01-h32-sgd': { golden: sgdGolden as unknown as StepGolden, csv: mnist01TrainCsv, testCsv: mnist01TestCsv },
+  'mnist01-h32-sgd-b256': { golden: sgdB256Golden as unknown as StepGolden, csv: mnist01TrainCsv, testCsv: mnist01TestCsv },
+  'mnist01-h32-sgd-b256-shuffle': { golden: sgdShuffleGolden as unknown as StepGolden, csv: mnist01TrainCsv, testCsv: mnist01TestCsv },
+  'mnist012-h32-ce': { golden: ceGolden as unknown as StepGolden, csv: mnist012TrainCsv, testCsv: mnist012TestCsv },
+};

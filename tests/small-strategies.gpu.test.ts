@@ -14,7 +14,7 @@ import { getKernel } from '../src/gpu/kernel';
 import { KERNELS } from '../src/gpu/kernels';
 import { readFloats } from '../src/gpu/readback';
 import { initParams } from '../src/model/init';
-import { HEAD_CODE, HEADS, paramLayout, singleHidden, type Head, type ModelSpec } from '../src/model/layout';
+import { HEAD_CODE, POINT_HEADS as HEADS, paramLayout, singleHidden, type Head, type ModelSpec } from '../src/model/layout';
 import { createTrainingBuffers } from '../src/train/buffers';
 import { PIECEWISE, piecewiseWorkgroupBytes, sortByInput } from '../src/train/piecewise';
 import { RESIDENT, residentWorkgroupBytes } from '../src/train/resident';

@@ -1,6 +1,6 @@
 // CPU twins of the WGSL kernels: one hand-written function per kernel, same argument order
 // (outputs, inputs, sizes), double-precision arithmetic. Not generated from the WGSL.
-import { adamUpdate, relu, reluBackward, type AdamHyper } from './ops';
+import { adamUpdate, relu, reluBackward, sgdUpdate, type AdamHyper } from './ops';
 
 type Vec = Float32Array | Float64Array;
 
@@ -68,4 +68,24 @@ export function reduceRows(out: Vec, values: Vec, d: { rows: number; len: number
 /** adam_step.wgsl: one Adam step (t counts from 1) of every parameter. */
 export function adamStep(params: Vec, m: Vec, v: Vec, grads: Vec, hyper: AdamHyper, t: number): void {
   for (let i = 0; i < params.length; i++) [params[i], m[i], v[i]] = adamUpdate(params[i], m[i], v[i], grads[i], hyper, t);
+}
+
+/** adam_step.wgsl with OPTIMIZER = 1 (ops/sgd.wgsl): one SGD step of every parameter; m and v untouched. */
+export function sgdStep(params: Vec, grads: Vec, lr: number): void {
+  for (let i = 0; i < params.length; i++) params[i] = sgdUpdate(params[i], grads[i], lr);
+}
+
+/**
+ * gather_rows.wgsl: the rows of batch j of an epoch in row order `order` (N), B rows a batch (the
+ * last one shorter): batchX (rows, D) and batchY (rows, T). Returns the batch's rows.
+ */
+export function gatherRows(batchX: Vec, batchY: Vec, x: Vec, y: Vec, order: ArrayLike<number>, d: { n: number; d: number; t: number; batch: number; j: number }): number {
+  const first = d.j * d.batch;
+  const rows = Math.min(d.batch, d.n - first);
+  for (let r = 0; r < rows; r++) {
+    const src = order[first + r];
+    for (let c = 0; c < d.d; c++) batchX[r * d.d + c] = x[src * d.d + c];
+    for (let c = 0; c < d.t; c++) batchY[r * d.t + c] = y[src * d.t + c];
+  }
+  return rows;
 }

@@ -3,7 +3,8 @@
 // there is no WebGPU. Double precision; dropout off (evaluation mode) unless a mask is given.
 import type { ParamLayout } from '../model/layout';
 import * as k from './kernels';
-import { headDlogit, headLoss, headProb, type AdamHyper, type ProbStorage } from './ops';
+import { crossEntropy, headDlogit, headLoss, headProb, softmaxRow, type AdamHyper, type ProbStorage } from './ops';
+import type { OptimizerName } from '../train/optimizer';
 
 type Vec = Float32Array | Float64Array;
 
@@ -12,9 +13,9 @@ export interface CpuForward {
   hidden: Float64Array[];
   /** Per hidden layer, with `keepPreact`: (N, H_l), input·Wᵀ + b before the ReLU. */
   preact: Float64Array[];
-  /** (N): the last Linear's output. */
+  /** (N, C): the last Linear's output (C = 1 but for the ce head's classes). */
   logit: Float64Array;
-  /** (N): sigmoid(logit) for the classification heads, the logit itself for mse. */
+  /** (N, C): sigmoid(logit) for the bce heads, softmax for ce, the logit itself for mse. */
   prob: Float64Array;
 }
 
@@ -30,7 +31,7 @@ export function cpuForward(params: Vec, layout: ParamLayout, x: Vec, dropout?: D
   const hidden: Float64Array[] = [];
   const preact: Float64Array[] = [];
   let input: Vec = x;
-  const logit = new Float64Array(n);
+  const logit = new Float64Array(n * layout.outputs);
   for (const l of layout.layers) {
     const out = l.hidden ? new Float64Array(n * l.outDim) : logit;
     k.linearForward(out, input, params, { n, inDim: l.inDim, outDim: l.outDim, wOffset: l.w });
@@ -42,14 +43,30 @@ export function cpuForward(params: Vec, layout: ParamLayout, x: Vec, dropout?: D
     }
     input = out;
   }
-  return { hidden, preact, logit, prob: logit.map((z) => headProb(layout.spec.head, z)) };
+  return { hidden, preact, logit, prob: headProbs(logit, layout) };
+}
+
+function headProbs(logit: Float64Array, layout: ParamLayout): Float64Array {
+  if (layout.spec.head !== 'ce') return logit.map((z) => headProb(layout.spec.head, z));
+  const c = layout.outputs;
+  const prob = new Float64Array(logit.length);
+  for (let at = 0; at < logit.length; at += c) softmaxRow(prob, logit, at, c);
+  return prob;
+}
+
+/** The ce head's target of point i: its class index (y (N)), or its probability row (y (N, C)). */
+function ceTarget(y: Vec, i: number, n: number, classes: number): number | Vec {
+  return y.length === n * classes && classes > 1 ? y.subarray(i * classes, (i + 1) * classes) : y[i];
 }
 
 /** The mean loss of the model's logits against y, as head_loss sums it. */
 export function cpuLoss(logit: Vec, y: Vec, layout: ParamLayout, storage: ProbStorage = 'float32'): number {
+  const c = layout.outputs;
+  const n = logit.length / c;
   let sum = 0;
-  logit.forEach((z, i) => (sum += headLoss(layout.spec.head, z, y[i], false, storage)));
-  return sum / y.length;
+  if (layout.spec.head === 'ce') for (let i = 0; i < n; i++) sum += crossEntropy(logit, i * c, c, ceTarget(y, i, n, c));
+  else logit.forEach((z, i) => (sum += headLoss(layout.spec.head, z, y[i], false, storage)));
+  return sum / n;
 }
 
 /**
@@ -58,11 +75,11 @@ export function cpuLoss(logit: Vec, y: Vec, layout: ParamLayout, storage: ProbSt
  * finite-difference check, which must see a smooth function).
  */
 export function cpuLossAndGrads(params: Vec, layout: ParamLayout, x: Vec, y: Vec, dropout?: DropoutMask, storage: ProbStorage = 'float32'): { loss: number; grads: Float64Array } {
-  const n = y.length;
+  const n = x.length / layout.inputs;
   const { hidden, logit } = cpuForward(params, layout, x, dropout);
   const loss = cpuLoss(logit, y, layout, storage);
   const grads = new Float64Array(layout.count);
-  let dy: Float64Array = logit.map((z, i) => headDlogit(layout.spec.head, z, y[i], n, storage));
+  let dy: Float64Array = dlogits(logit, y, layout, n, storage);
   for (let li = layout.layers.length - 1; li >= 0; li--) {
     const l = layout.layers[li];
     const input: Vec = li === 0 ? x : hidden[li - 1];
@@ -82,6 +99,15 @@ export function cpuLossAndGrads(params: Vec, layout: ParamLayout, x: Vec, y: Vec
   return { loss, grads };
 }
 
+/** d(mean loss)/dz of every point, (N, C). */
+function dlogits(logit: Float64Array, y: Vec, layout: ParamLayout, n: number, storage: ProbStorage): Float64Array {
+  if (layout.spec.head !== 'ce') return logit.map((z, i) => headDlogit(layout.spec.head, z, y[i], n, storage));
+  const c = layout.outputs;
+  const d = new Float64Array(logit.length);
+  for (let i = 0; i < n; i++) crossEntropy(logit, i * c, c, ceTarget(y, i, n, c), n, d);
+  return d;
+}
+
 export interface CpuTrainResult {
   losses: Float64Array;
   /** The test loss of every epoch, before its update (when a test set was given). */
@@ -91,7 +117,21 @@ export interface CpuTrainResult {
   v: Float64Array;
 }
 
-/** Full-batch Adam for `epochs` epochs from `init`, dropout off. */
+/** How cpuTrain steps: the optimizer and the minibatches (as train/batches.ts plans them). */
+export interface CpuTrainOptions {
+  optimizer?: OptimizerName;
+  /** Rows per batch (absent: the full batch). */
+  batchSize?: number;
+  /** Epoch e's (1-based) row order (absent: file order). */
+  order?: (epoch: number) => ArrayLike<number>;
+  /** Targets per point (1, or C for probability rows). */
+  targetColumns?: number;
+}
+
+/**
+ * `epochs` epochs from `init`, dropout off: one optimizer step per batch (losses: one per step),
+ * the test loss once per epoch before its first step. Adam by default, full batch in file order.
+ */
 export function cpuTrain(
   init: Vec,
   layout: ParamLayout,
@@ -100,17 +140,31 @@ export function cpuTrain(
   hyper: AdamHyper,
   epochs: number,
   test?: { x: Vec; y: Vec },
+  options: CpuTrainOptions = {},
 ): CpuTrainResult {
+  const n = x.length / layout.inputs;
+  const d = layout.inputs;
+  const t = options.targetColumns ?? 1;
+  const batch = Math.min(options.batchSize ?? n, n);
+  const steps = Math.ceil(n / batch);
   const params = Float64Array.from(init);
   const m = new Float64Array(layout.count);
   const v = new Float64Array(layout.count);
-  const losses = new Float64Array(epochs);
+  const losses = new Float64Array(epochs * steps);
   const testLosses = test ? new Float64Array(epochs) : undefined;
+  const bx = new Float64Array(batch * d);
+  const by = new Float64Array(batch * t);
   for (let e = 0; e < epochs; e++) {
     if (test && testLosses) testLosses[e] = cpuLoss(cpuForward(params, layout, test.x).logit, test.y, layout);
-    const { loss, grads } = cpuLossAndGrads(params, layout, x, y);
-    losses[e] = loss;
-    k.adamStep(params, m, v, grads, hyper, e + 1);
+    const order = options.order?.(e + 1) ?? Array.from({ length: n }, (_, i) => i);
+    for (let j = 0; j < steps; j++) {
+      const rows = k.gatherRows(bx, by, x, y, order, { n, d, t, batch, j });
+      const { loss, grads } = cpuLossAndGrads(params, layout, bx.subarray(0, rows * d), by.subarray(0, rows * t));
+      const step = e * steps + j;
+      losses[step] = loss;
+      if (options.optimizer === 'sgd') k.sgdStep(params, grads, hyper.lr);
+      else k.adamStep(params, m, v, grads, hyper, step + 1);
+    }
   }
   return { losses, testLosses, params, m, v };
 }

@@ -78,3 +78,39 @@ export function adamUpdate(param: number, m: number, v: number, g: number, h: Ad
   const v1 = v * h.beta2 + (1 - h.beta2) * g * g;
   return [param - (stepSize * m1) / (Math.sqrt(v1) / bc2Sqrt + h.eps), m1, v1];
 }
+
+/**
+ * ops/cross_entropy.wgsl: CrossEntropyLoss of one point's C logits z[at .. at + C) against a class
+ * index (`target` a number) or a probability row (`target` an array of C), and, when `dlogit` is
+ * given, d(mean loss over n points)/dz into dlogit[at ..]. torch's order: lse = max + log Σ exp(z - max),
+ * log_softmax = z - lse, loss = -Σ t·log_softmax; dz = g - exp(log_softmax)·Σ g with g = -t / n.
+ */
+export function crossEntropy(z: ArrayLike<number>, at: number, classes: number, target: number | ArrayLike<number>, n = 1, dlogit?: { [i: number]: number }): number {
+  const t = (c: number) => (typeof target === 'number' ? (c === target ? 1 : 0) : target[c]);
+  let top = -Infinity;
+  for (let c = 0; c < classes; c++) top = Math.max(top, z[at + c]);
+  let sum = 0;
+  for (let c = 0; c < classes; c++) sum += Math.exp(z[at + c] - top);
+  const lse = top + Math.log(sum);
+  let loss = typeof target === 'number' ? -(z[at + target] - lse) : 0;
+  let tSum = 0;
+  for (let c = 0; c < classes; c++) {
+    if (typeof target !== 'number') loss -= t(c) * (z[at + c] - lse);
+    tSum += t(c);
+  }
+  if (dlogit) for (let c = 0; c < classes; c++) dlogit[at + c] = -t(c) / n - Math.exp(z[at + c] - lse) * (-tSum / n);
+  return loss;
+}
+
+/** softmax of one point's C logits into out[at ..], as exp(log_softmax) (ce_points' prob). */
+export function softmaxRow(out: { [i: number]: number }, z: ArrayLike<number>, at: number, classes: number): void {
+  let top = -Infinity;
+  for (let c = 0; c < classes; c++) top = Math.max(top, z[at + c]);
+  let sum = 0;
+  for (let c = 0; c < classes; c++) sum += Math.exp(z[at + c] - top);
+  const lse = top + Math.log(sum);
+  for (let c = 0; c < classes; c++) out[at + c] = Math.exp(z[at + c] - lse);
+}
+
+/** ops/sgd.wgsl: torch.optim.SGD's update with momentum 0, p + (-lr)·g. */
+export const sgdUpdate = (param: number, g: number, lr: number): number => param + -lr * g;

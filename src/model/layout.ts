@@ -17,6 +17,9 @@ export const HEADS = ['bce', 'bce-logits', 'mse', 'ce'] as const;
  */
 export type Head = (typeof HEADS)[number];
 
+/** The heads of one output, computed point by point in ops/head.wgsl (the ones every strategy supports). */
+export const POINT_HEADS = ['bce', 'bce-logits', 'mse'] as const satisfies readonly Head[];
+
 /** The index of each head in WGSL (ops/head.wgsl's HEAD override); ce has its own kernel (ops/cross_entropy.wgsl). */
 export const HEAD_CODE: Record<Head, number> = { bce: 0, 'bce-logits': 1, mse: 2, ce: 3 };
 

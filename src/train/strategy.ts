@@ -5,10 +5,10 @@
 import type { GpuContext } from '../gpu/context';
 import type { TilePresetName } from '../gpu/gemm';
 import type { Dataset } from '../data/dataset';
-import type { ParamLayout } from '../model/layout';
+import { HEADS, POINT_HEADS, type Head, type ParamLayout } from '../model/layout';
 import type { TrainingBuffers } from './buffers';
 import type { Step } from './steps';
-import type { OptimizerName } from './optimizer';
+import { OPTIMIZERS, type OptimizerName } from './optimizer';
 
 export const STRATEGY_NAMES = ['unfused', 'fused', 'resident', 'piecewise'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
@@ -40,12 +40,12 @@ export interface StrategySupport {
   readonly optimizers: readonly OptimizerName[];
   /** Minibatches (batch size below N, or shuffle): the steps run on a gathered batch. */
   readonly minibatches: boolean;
-  /** More than one output (the ce head's classes). */
-  readonly multiClass: boolean;
+  /** The loss heads (CrossEntropyLoss over C classes is `ce`). */
+  readonly heads: readonly Head[];
 }
 
-export const FULL_BATCH_ADAM: StrategySupport = { optimizers: ['adam'], minibatches: false, multiClass: false };
-export const EVERYTHING: StrategySupport = { optimizers: ['adam', 'sgd'], minibatches: true, multiClass: true };
+export const FULL_BATCH_ADAM: StrategySupport = { optimizers: ['adam'], minibatches: false, heads: POINT_HEADS };
+export const EVERYTHING: StrategySupport = { optimizers: OPTIMIZERS, minibatches: true, heads: HEADS };
 
 /** What a run asks of a strategy beyond the model. */
 export interface RunFeatures {
@@ -58,7 +58,7 @@ export function supportProblem(d: StrategyDescriptor, layout: ParamLayout, run: 
   const s = d.supports ?? FULL_BATCH_ADAM;
   if (!s.optimizers.includes(run.optimizer)) return `${d.name} runs ${s.optimizers.join(', ')} only, not ${run.optimizer}; use fused or unfused`;
   if (run.minibatches && !s.minibatches) return `${d.name} trains full batches only (no batch size below N, no shuffle); use fused or unfused`;
-  if (layout.outputs > 1 && !s.multiClass) return `${d.name} supports one output only, not ${layout.outputs} classes; use fused or unfused`;
+  if (!s.heads.includes(layout.spec.head)) return `${d.name} supports the ${s.heads.join(', ')} heads only, not ${layout.spec.head}; use fused or unfused`;
   return undefined;
 }
 

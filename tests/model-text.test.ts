@@ -1,0 +1,85 @@
+// The model as torch writes it (src/model/ops.ts): parsing the course's and print(model)'s texts,
+// lowering to the layer table, the state_dict keys, and the messages for what is not supported.
+import { describe, expect, test } from 'vitest';
+import { lowerOps, modelFromText, modelText, opsOfSpec, parseLoss, parseModelText, stateDictKeys } from '../src/model/ops';
+import { paramLayout, stateDict, packParams } from '../src/model/layout';
+
+const lowered = (text: string, loss: string) => {
+  const r = modelFromText(text, loss);
+  if ('problems' in r) throw new Error(r.problems.map((p) => p.message).join('; '));
+  return r.spec;
+};
+const problem = (text: string, loss: string) => {
+  const r = modelFromText(text, loss);
+  if (!('problems' in r)) throw new Error(`accepted ${text}`);
+  return r.problems.map((p) => p.message).join('; ');
+};
+
+describe('torch text to the layer table', () => {
+  test('the course\'s models', () => {
+    expect(lowered('Linear(784,32), ReLU(), Linear(32,1), Sigmoid()', 'BCELoss')).toEqual({ layers: [784, 32, 1], head: 'bce', dropout: 0 });
+    expect(lowered('Linear(784,32), ReLU(), Linear(32,3)', 'CrossEntropyLoss')).toEqual({ layers: [784, 32, 3], head: 'ce', dropout: 0 });
+    expect(lowered('Linear(1,512), ReLU(), Dropout(0.8), Linear(512,1)', 'MSELoss')).toEqual({ layers: [1, 512, 1], head: 'mse', dropout: 0.8 });
+    expect(lowered('torch.nn.Linear(1,256), torch.nn.ReLU(), torch.nn.Linear(256,1)', 'torch.nn.BCEWithLogitsLoss()')).toEqual({ layers: [1, 256, 1], head: 'bce-logits', dropout: 0 });
+    expect(lowered('Flatten(), Linear(784,32), ReLU(), Linear(32,1), Sigmoid()', 'BCELoss').layers).toEqual([784, 32, 1]);
+  });
+
+  test("print(model)'s text, keyword arguments and Sequential", () => {
+    const printed = `Sequential(
+  (0): Linear(in_features=2, out_features=16, bias=True)
+  (1): ReLU()
+  (2): Linear(in_features=16, out_features=16, bias=True)
+  (3): ReLU(inplace=False)
+  (4): Linear(in_features=16, out_features=1, bias=True)
+  (5): Sigmoid()
+)`;
+    expect(lowered(printed, 'BCELoss')).toEqual({ layers: [2, 16, 16, 1], head: 'bce', dropout: 0 });
+    expect(lowered('nn.Sequential(nn.Linear(1, 2), nn.ReLU(), nn.Dropout(p=0.5, inplace=False), nn.Linear(2, 1), nn.Sigmoid())', 'BCELoss').dropout).toBe(0.5);
+  });
+
+  test('text round-trips, and the state_dict keys are torch\'s', () => {
+    const text = 'Linear(1,512), ReLU(), Dropout(0.8), Linear(512,1)';
+    const spec = lowered(text, 'MSELoss');
+    expect(modelText(opsOfSpec(spec))).toBe(text);
+    expect(stateDictKeys(opsOfSpec(spec))).toEqual([
+      { key: '0.weight', size: 512 },
+      { key: '0.bias', size: 512 },
+      { key: '3.weight', size: 512 },
+      { key: '3.bias', size: 1 },
+    ]);
+    const layout = paramLayout(spec);
+    expect(layout.layers.map((l) => l.key)).toEqual([0, 3]);
+    const flat = Float32Array.from({ length: layout.count }, (_, i) => i);
+    const sd = stateDict(flat, layout);
+    expect(Object.keys(sd)).toEqual(['0.weight', '0.bias', '3.weight', '3.bias']);
+    expect(packParams({ ...sd, '3.weight': { shape: [1, 512], data: sd['3.weight'] } }, layout)).toEqual(flat);
+  });
+
+  test('what torch accepts but this trainer does not, or that is wrong, is named', () => {
+    expect(problem('Linear(784,32), ReLU(), Linear(32,1)', 'BCELoss')).toMatch(/BCELoss takes probabilities: end the model with Sigmoid\(\)/);
+    expect(problem('Linear(784,32), ReLU(), Linear(32,1), Sigmoid()', 'BCEWithLogitsLoss')).toMatch(/remove the final Sigmoid\(\).*applies the sigmoid itself/);
+    expect(problem('Linear(784,32), ReLU(), Linear(30,1), Sigmoid()', 'BCELoss')).toMatch(/module 3 Linear\(30,1\) takes 30 inputs, but the layer before gives 32/);
+    expect(problem('Linear(784,32), ReLU(), Linear(32,3), Sigmoid()', 'BCELoss')).toMatch(/needs one output, but the last Linear has 3/);
+    expect(problem('Linear(784,32), Sigmoid(), Linear(32,1), Sigmoid()', 'BCELoss')).toMatch(/nothing may follow the final Sigmoid/);
+    expect(problem('Linear(784,32), Tanh(), Linear(32,1)', 'MSELoss')).toMatch(/module 2: unknown module Tanh \(not supported yet\)/);
+    expect(problem('Conv2d(1,16,(5,5)), ReLU()', 'BCELoss')).toMatch(/unknown module Conv2d \(not supported yet\)/);
+    expect(problem('Linear(784,32,bias=False), ReLU(), Linear(32,1)', 'MSELoss')).toMatch(/bias=False/);
+    expect(problem('Linear(784), ReLU(), Linear(32,1)', 'MSELoss')).toMatch(/Linear needs two positive integers/);
+    expect(problem('Linear(1,2), ReLU(), Dropout(1.5), Linear(2,1)', 'MSELoss')).toMatch(/Dropout needs a probability p in \[0, 1\), got 1.5/);
+    expect(problem('Linear(1,2), ReLU(), Linear(2,1)', 'HingeLoss')).toMatch(/unknown loss "HingeLoss"/);
+    expect(problem('', 'MSELoss')).toMatch(/the model is empty/);
+    expect(problem('Linear(1,2) ReLU()', 'MSELoss')).toMatch(/not of the form Name\(arguments\)|cannot read/);
+  });
+
+  test('parseModelText reports every bad module with its index; lowerOps names the op', () => {
+    const r = parseModelText('Linear(1,2), Foo(), Linear(2,x y)');
+    expect('problems' in r && r.problems.map((p) => p.op)).toEqual([1, 2]);
+    const ops = parseModelText('Linear(1,2), ReLU(), ReLU(), Linear(2,1)');
+    expect('ops' in ops).toBe(true);
+    if ('ops' in ops) {
+      const low = lowerOps(ops.ops, 'MSELoss');
+      expect('problem' in low && low.problem.op).toBe(2);
+    }
+    expect(parseLoss('nn.CrossEntropyLoss()')).toBe('CrossEntropyLoss');
+  });
+});
