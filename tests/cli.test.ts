@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { accuracy } from '../src/cpu/model';
 import { parseCsv } from '../src/data/csv';
 import { STRATEGY_NAMES } from '../src/train/strategy';
-import { COURSE, LECTURE } from './shared';
+import { COURSE, LECTURE, STEP_GOLDENS } from './shared';
 
 const root = join(__dirname, '..');
 const shared = (name: string) => join(root, '..', 'shared', 'data', name);
@@ -118,8 +118,51 @@ describe('npm run train', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('training stopped at epoch 1');
     const report = JSON.parse(readFileSync(out, 'utf8'));
-    expect(report.diverged).toEqual({ epoch: 1, loss: false, update: true });
+    expect(report.diverged).toEqual({ epoch: 1, step: 1, loss: false, update: true });
     expect(report.params).toEqual(LECTURE.init);
+  });
+
+  // The issue's two 05wk-1 commands, whole: every optimizer step and every epoch's test loss within the band.
+  test.each([
+    ['mnist01-h32-sgd-b256-shuffle', ['--data', shared('mnist01-train.csv'), '--test', shared('mnist01-test.csv'), '--model', 'Linear(784,32), ReLU(), Linear(32,1), Sigmoid()', '--loss', 'BCELoss', '--optimizer', 'sgd', '--lr', '0.001', '--seed', '1', '--epochs', '100', '--batch-size', '256', '--shuffle']],
+    ['mnist012-h32-ce', ['--data', shared('mnist012-train.csv'), '--test', shared('mnist012-test.csv'), '--model', 'Linear(784,32), ReLU(), Linear(32,3)', '--loss', 'CrossEntropyLoss', '--seed', '43052', '--epochs', '100']],
+  ] as const)('05wk-1 %s: the issue\'s command matches the golden at every step', (name, args) => {
+    const { golden } = STEP_GOLDENS[name];
+    const out = join(dir, `${name}.json`);
+    const r = spawnSync(process.execPath, [cli, ...args, '--out', out], { encoding: 'utf8', cwd: root, timeout: 600_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/final loss [\d.]+, test loss [\d.]+, accuracy [\d.]+% train \/ [\d.]+% test/);
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(report.config).toMatchObject({ modelText: golden.config.model.join(', '), loss: golden.config.loss, stepsPerEpoch: golden.config.steps_per_epoch });
+    expect(report.loss).toHaveLength(golden.loss.length);
+    expect(report.test_loss).toHaveLength(golden.test_loss.length);
+    const outside = (ours: number[], want: number[], band: number[]) => ours.filter((v, i) => !(Math.abs(v - want[i]) <= band[i])).length;
+    expect(outside(report.loss, golden.loss, golden.tolerance), 'steps outside the band').toBe(0);
+    expect(outside(report.test_loss, golden.test_loss, golden.test_tolerance), 'test epochs outside the band').toBe(0);
+    // Our predictions, not torch's: a point within rounding of the decision boundary may differ.
+    expect(Math.abs(report.accuracy.train - golden.accuracy.train)).toBeLessThanOrEqual(2 / report.config.points);
+    expect(Math.abs(report.accuracy.test - golden.accuracy.test)).toBeLessThanOrEqual(2 / report.config.testPoints);
+  });
+
+  test('--one-hot: probability rows train bit for bit as the class indices they encode', () => {
+    const base = ['--data', shared('mnist012-test.csv'), '--model', 'Linear(784,8), ReLU(), Linear(8,3)', '--loss', 'CrossEntropyLoss', '--epochs', '3', '--batch-size', '300'];
+    const runs = [[], ['--one-hot']].map((extra, i) => {
+      const out = join(dir, `onehot${i}.json`);
+      const r = train(...base, ...extra, '--out', out);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(readFileSync(out, 'utf8'));
+    });
+    expect(runs[1].loss).toHaveLength(9);
+    expect(runs[1].loss).toEqual(runs[0].loss);
+    expect(runs[1].params).toEqual(runs[0].params);
+    expect(runs[1].accuracy).toEqual(runs[0].accuracy);
+  });
+
+  test('without --layers or --model the inputs follow the features (two columns: 2-2-1)', () => {
+    const out = join(dir, 'rings.json');
+    const r = train('--data', shared('rings1000.csv'), '--epochs', '5', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8')).config.model.layers).toEqual([2, 2, 1]);
   });
 
   test('a malformed CSV: exit 2, the line and column named, nothing written', () => {
@@ -149,6 +192,18 @@ describe('npm run train', () => {
     [['--holdout', '1'], '--holdout must be a fraction'],
     [['--data', shared('curve2000.csv')], 'outside [0, 1]'],
     [['--strategy', 'piecewise', '--layers', '1,3,3,1'], '--strategy: piecewise'],
+    [['--model', 'Linear(1,2), ReLU(), Linear(2,1)', '--loss', 'BCELoss'], '--model: BCELoss takes probabilities: end the model with Sigmoid()'],
+    [['--model', 'Linear(1,2), ReLU(), Linear(2,1)'], '--model needs --loss'],
+    [['--model', 'Linear(1,2), ReLU(), Linear(2,1), Sigmoid()', '--layers', '1,2,1'], 'give one of --model, --layers and --hidden'],
+    [['--model', 'Linear(1,2), Tanh(), Linear(2,1)', '--loss', 'MSELoss'], 'unknown module Tanh (not supported yet)'],
+    [['--loss', 'HingeLoss'], '--loss must be one of BCELoss'],
+    [['--optimizer', 'rmsprop'], '--optimizer must be one of adam, sgd'],
+    [['--batch-size', '0'], '--batch-size: batch size must be a whole number of rows'],
+    [['--shuffle=maybe'], '--shuffle takes no value'],
+    [['--one-hot'], '--one-hot makes probability rows for CrossEntropyLoss'],
+    [['--strategy', 'resident', '--batch-size', '100'], '--strategy: resident trains full batches only'],
+    [['--strategy', 'piecewise', '--optimizer', 'sgd'], '--strategy: piecewise runs adam only'],
+    [['--data', shared('mnist012-test.csv'), '--model', 'Linear(784,4), ReLU(), Linear(4,2)', '--loss', 'CrossEntropyLoss'], 'CrossEntropyLoss takes class indices 0 to 1'],
   ])('bad argument %j: exit 2 with a message', (args, message) => {
     const r = train(...args);
     expect(r.code).toBe(2);

@@ -3,7 +3,7 @@
 // kernels have their own file (gemm.gpu.test.ts); resident and piecewise theirs (small-strategies).
 import { describe, expect, test } from 'vitest';
 import * as twin from '../src/cpu/kernels';
-import { adamStepScalars, bce, bceBackward, bceBinary, DEFAULT_ADAM, headDlogit, headLoss, headProb, sigmoidBackward } from '../src/cpu/ops';
+import { adamStepScalars, bce, bceBackward, bceBinary, crossEntropy, DEFAULT_ADAM, headDlogit, headLoss, headProb, sigmoidBackward, softmaxRow } from '../src/cpu/ops';
 import { dropoutKeep, dropoutStream, dropThreshold, keepScale } from '../src/cpu/gemm';
 import { grid2d, workgroupsFor } from '../src/gpu/grid';
 import type { GpuContext } from '../src/gpu/context';
@@ -161,12 +161,117 @@ describe('adam_check then adam_step: all or nothing', () => {
     });
   });
 
+  test('OPTIMIZER = 1: an SGD step (p - lr·g) as the CPU twin, m and v untouched; a NaN gradient refused', async () => {
+    await withDevice(async (ctx) => {
+      const s = setup(4);
+      const lr = 0.01;
+      const steps = adamSteps(() => ({ stepSize: lr, bc2Sqrt: 1 }), 5, 1);
+      const sgd = { WG, OPTIMIZER: 1 };
+      const run = async (grads: Float32Array<ArrayBuffer>) => {
+        const [flags] = await runKernel(ctx, KERNELS.adamCheck, sgd, [new Uint32Array(4), s.params, s.m, s.v, grads, new Float32Array([0.5]), steps, hyperWords(), words([P]), words([0])], elements(P));
+        const flagWords = new Uint32Array(flags.buffer);
+        const [params, m, v] = await runKernel(ctx, KERNELS.adamStep, sgd, [s.params, s.m, s.v, flagWords, grads, steps, hyperWords(), words([P]), words([0])], elements(P));
+        return { params, m, v, status: Array.from(flagWords.subarray(0, 2)) };
+      };
+      const got = await run(s.grads);
+      const want = Float64Array.from(s.params);
+      twin.sgdStep(want, s.grads, lr);
+      expect(got.status).toEqual([0, 0]);
+      expectClose(got.params, want, 1e-7, 1e-6, 'sgd params');
+      expect(Array.from(got.m)).toEqual(Array.from(s.m));
+      expect(Array.from(got.v)).toEqual(Array.from(s.v));
+      const bad = Float32Array.from(s.grads);
+      bad[10] = NaN;
+      const refused = await run(bad);
+      expect(refused.status).toEqual([5, 2]);
+      expect(Array.from(refused.params)).toEqual(Array.from(s.params));
+    });
+  });
+
   test('after a flagged epoch, later epochs update nothing', async () => {
     await withDevice(async (ctx) => {
       const s = setup(3);
       const got = await step(ctx, s, 0.5, 12, new Uint32Array([10, 2, 0, 0]));
       expect(got.status).toEqual([10, 2]);
       expect(Array.from(got.params)).toEqual(Array.from(s.params));
+    });
+  });
+});
+
+describe('ce_points: CrossEntropyLoss of every point', () => {
+  test.each([1, 3, 10])('C = %i: loss, dlogit and softmax against the CPU twin, class indices and probability rows', async (c) => {
+    await withDevice(async (ctx) => {
+      for (const n of [1, 257, 1000]) {
+        const r = rng(n * 31 + c);
+        const z = randomArray(n * c, () => (r() < 0.05 ? r(-60, 60) : r(-8, 8)));
+        const indices = randomArray(n, () => Math.floor(r(0, c)));
+        const rows = new Float32Array(n * c);
+        for (let i = 0; i < n; i++) {
+          const raw = Array.from({ length: c }, () => r());
+          const sum = raw.reduce((a, b) => a + b, 0);
+          raw.forEach((v, k) => (rows[i * c + k] = v / sum));
+        }
+        for (const [y, targetRows] of [[indices, false], [rows, true]] as const) {
+          const outs = [new Float32Array(n), new Float32Array(n * c), new Float32Array(n * c)];
+          const dims = new Uint32Array(structBytes('kernels/ce_points', 'CeDims', { count: n, classes: c, mean_over: n }).buffer);
+          const constants = { WG, WRITE_LOSS: 1, WRITE_DLOGIT: 1, WRITE_PROB: 1, TARGET_ROWS: Number(targetRows) };
+          const [loss, dlogit, prob] = await runKernel(ctx, KERNELS.cePoints, constants, [...outs, z, y, dims], elements(n));
+          const wantLoss = new Float64Array(n);
+          const wantD = new Float64Array(n * c);
+          const wantP = new Float64Array(n * c);
+          for (let i = 0; i < n; i++) {
+            wantLoss[i] = crossEntropy(z, i * c, c, targetRows ? y.subarray(i * c, (i + 1) * c) : y[i], n, wantD);
+            softmaxRow(wantP, z, i * c, c);
+          }
+          const what = `C=${c} N=${n} ${targetRows ? 'rows' : 'indices'}`;
+          expectClose(loss, wantLoss, 2e-5, 1e-5, `loss ${what}`);
+          expectClose(dlogit, wantD, 1e-8, 1e-5, `dlogit ${what}`);
+          expectClose(prob, wantP, 1e-7, 1e-5, `softmax ${what}`);
+        }
+      }
+    });
+  });
+
+  test('a logit that is not finite makes its point NaN (the epoch is refused)', async () => {
+    await withDevice(async (ctx) => {
+      const z = new Float32Array([1, Infinity, 2, 0.5, NaN, 1, 0, 1, 2]);
+      const y = new Float32Array([0, 1, 2]);
+      const dims = new Uint32Array(structBytes('kernels/ce_points', 'CeDims', { count: 3, classes: 3, mean_over: 3 }).buffer);
+      const outs = [new Float32Array(3), new Float32Array(9), new Float32Array(9)];
+      const [loss, dlogit] = await runKernel(ctx, KERNELS.cePoints, { WG, WRITE_LOSS: 1, WRITE_DLOGIT: 1, WRITE_PROB: 0, TARGET_ROWS: 0 }, [...outs, z, y, dims], [1]);
+      expect(Number.isNaN(loss[0]) && Number.isNaN(loss[1])).toBe(true);
+      expect(Array.from(dlogit.subarray(0, 6)).every(Number.isNaN)).toBe(true);
+      expect(Number.isFinite(loss[2])).toBe(true);
+    });
+  });
+});
+
+describe('gather_rows: a minibatch from the resident data', () => {
+  test.each([
+    [10, 3, 1, 4],
+    [1600, 7, 3, 256],
+    [33, 1, 2, 33],
+  ])('N=%i D=%i T=%i B=%i: every batch of a shuffled epoch as the CPU twin', async (n, d, t, batch) => {
+    await withDevice(async (ctx) => {
+      const r = rng(n + d);
+      const x = randomArray(n * d, () => r(-1, 1));
+      const y = randomArray(n * t, () => r());
+      const order = Uint32Array.from({ length: n }, (_, i) => i);
+      for (let i = n - 1; i > 0; i--) {
+        const j = Math.floor(r(0, i + 1));
+        [order[i], order[j]] = [order[j], order[i]];
+      }
+      const steps = Math.ceil(n / batch);
+      for (let j = 0; j < steps; j++) {
+        const dims = new Uint32Array(structBytes('kernels/gather_rows', 'GatherDims', { n, d, t, batch, steps_per_epoch: steps }).buffer);
+        // Slot j of a one-epoch chunk: the dynamic epoch index is at offset 0, so the slot goes in its value.
+        const [bx, by] = await runKernel(ctx, KERNELS.gatherRows, { WG }, [new Float32Array(batch * d), new Float32Array(batch * t), x, y, order, dims, words([j])], elements(batch * d));
+        const wx = new Float64Array(batch * d);
+        const wy = new Float64Array(batch * t);
+        const rows = twin.gatherRows(wx, wy, x, y, order, { n, d, t, batch, j });
+        expectClose(bx.subarray(0, rows * d), wx.subarray(0, rows * d), 0, 0, `batch ${j} x`);
+        expectClose(by.subarray(0, rows * t), wy.subarray(0, rows * t), 0, 0, `batch ${j} y`);
+      }
     });
   });
 });

@@ -76,12 +76,13 @@ fn ce_points(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: ve
         }
       }
       for (var c = 0u; c < classes; c++) {
-        dlogit[row + c] = ce_dlogit(ce_log_softmax(logit[row + c], lse), target_of(i, c), t_sum, dims.mean_over);
+        // + bad: WGSL leaves exp(NaN) to the implementation, so the NaN is added by hand
+        dlogit[row + c] = ce_dlogit(ce_log_softmax(logit[row + c], lse), target_of(i, c), t_sum, dims.mean_over) + bad;
       }
     }
     if (WRITE_PROB) {
       for (var c = 0u; c < classes; c++) {
-        prob[row + c] = exp(ce_log_softmax(logit[row + c], lse));
+        prob[row + c] = exp(ce_log_softmax(logit[row + c], lse)) + bad;
       }
     }
   }
