@@ -4,7 +4,7 @@
 // its reduce, dispatches past 65535 workgroups, determinism, and the dropout mask's statistics.
 import { describe, expect, test } from 'vitest';
 import * as twin from '../src/cpu/gemm';
-import type { GpuContext } from '../src/gpu/context';
+import { withPlan, type GpuContext } from '../src/gpu/context';
 import {
   GEMM_KERNELS,
   TILE_PRESET_NAMES,
@@ -209,7 +209,7 @@ describe.each(TILE_PRESET_NAMES)('tile preset %s', (preset: TilePresetName) => {
         const { n, inDim, outDim } = l.dims;
         const rows = gradientRows(inDim, outDim);
         // the helper's split, and (up to 1000 points) one of 7 points: not a multiple of any tileK, the last split short
-        const splits = [weightSplits(n, inDim, outDim, weightTiles(t, inDim, outDim), true)];
+        const splits = [weightSplits(n, inDim, outDim, weightTiles(t, inDim, outDim), ctx.plan)];
         if (n <= 1000) splits.push({ splitLen: 7, splits: Math.ceil(n / 7) });
         for (const split of splits) {
           const partials = await backwardWeights(ctx, l, t, split);
@@ -295,7 +295,7 @@ test('determinism: MNIST forward, backward input and weights twice, bit for bit'
       const l = layers.get(shape)!;
       const { n, inDim, outDim } = l.dims;
       const t = TILE_PRESETS[preset];
-      const split = weightSplits(n, inDim, outDim, weightTiles(t, inDim, outDim), false);
+      const split = weightSplits(n, inDim, outDim, weightTiles(t, inDim, outDim), withPlan(ctx, 'gpu').plan);
       expect(split.splits).toBeGreaterThan(1);
       for (const run of [
         () => forward(ctx, l, t, 2, { p: 0.5, seed: 9, layer: 0 }),

@@ -5,6 +5,7 @@ import type { StrategyChoice } from '../train/strategy';
 import { HEADS, singleHidden, type Head, type ModelSpec } from '../model/layout';
 import { parseSeed } from '../model/seed';
 import type { TilePresetName } from '../gpu/gemm';
+import { deviceClassProblem, type DeviceClass } from '../gpu/plan';
 
 export interface CliArgs {
   data?: string;
@@ -20,6 +21,8 @@ export interface CliArgs {
   help: boolean;
   /** Test aid: destroy the device once this epoch's loss arrives, to exercise recovery. */
   loseDeviceAt?: number;
+  /** Forces one class's plans (--device-class); the adapter's own class when absent. */
+  deviceClass?: DeviceClass;
 }
 
 export class UsageError extends Error {
@@ -51,6 +54,8 @@ export const USAGE = `usage: npm run train -- [options]
   --points-per-thread N  points each invocation sums in the reductions over N (default by adapter)
   --tiles NAME         GEMM tiling of fused and unfused: naive | small | medium | large | software
                        (default: software on a CPU adapter, medium on a GPU)
+  --device-class C     gpu | software: plan workgroups, tiles, splits and auto's choice for this
+                       class on any adapter (default: the adapter's own class)
   output
   --out FILE.json      write config, adapter, loss (and test_loss) per epoch, accuracy, params, seconds
   --lose-device-at N   (testing) destroy the GPU device after epoch N to exercise recovery
@@ -59,6 +64,7 @@ export const USAGE = `usage: npm run train -- [options]
 const FLAGS = [
   'data', 'test', 'holdout', 'features', 'target', 'delimiter', 'layers', 'hidden', 'head', 'dropout',
   'seed', 'lr', 'epochs', 'strategy', 'workgroup-size', 'chunk', 'points-per-thread', 'tiles', 'out', 'lose-device-at',
+  'device-class',
 ] as const;
 type Flag = (typeof FLAGS)[number];
 
@@ -146,6 +152,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (holdout !== undefined && given.has('test')) problems.push('give --test or --holdout, not both');
   const delimiter = given.get('delimiter');
   if (delimiter !== undefined && ![',', ';', '\t', '|', 'tab'].includes(delimiter)) problems.push(`--delimiter must be one of , ; tab |, got "${delimiter}"`);
+  const deviceClass = given.get('device-class');
+  const classProblem = deviceClass === undefined ? undefined : deviceClassProblem(deviceClass);
+  if (classProblem) problems.push(`--device-class: ${classProblem}`);
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
   const loseDeviceAt = given.has('lose-device-at') ? num('lose-device-at', 0) : undefined;
   return {
@@ -160,5 +169,6 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     config,
     help,
     loseDeviceAt,
+    deviceClass: deviceClass as DeviceClass | undefined,
   };
 }

@@ -7,6 +7,7 @@ import { splitHoldout } from '../data/dataset';
 import { generateLectureData } from '../data/generate';
 import type { Dataset } from '../data/dataset';
 import { acquireGpu, GpuError, type GpuContext } from '../gpu/context';
+import type { DeviceClass } from '../gpu/plan';
 import { unpackParams } from '../model/layout';
 import { nodeGpu, NODE_GPU_HELP } from '../node/gpu';
 import { ResilientTraining } from '../train/recovery';
@@ -35,9 +36,9 @@ function loadData(args: CliArgs): { data: Dataset; test?: Dataset } {
   return { data: all, test: args.test === undefined ? undefined : readDataset(args.test, args) };
 }
 
-async function acquire(): Promise<GpuContext> {
+async function acquire(deviceClass?: DeviceClass): Promise<GpuContext> {
   try {
-    return await acquireGpu(await nodeGpu());
+    return await acquireGpu(await nodeGpu(), { deviceClass });
   } catch (e) {
     if (e instanceof GpuError && e.kind === 'no-adapter') throw new GpuError('no-adapter', NODE_GPU_HELP);
     throw e;
@@ -51,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const { data, test } = loadData(args);
-  const firstCtx = await acquire();
+  const firstCtx = await acquire(args.deviceClass);
   const report = (e: GpuError) => e.kind !== 'device-lost' && console.error(`\nGPU: ${e.message}`);
   firstCtx.onError(report);
   let trainer: Trainer;
@@ -62,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
     throw e;
   }
   const run = new ResilientTraining(firstCtx, trainer, data, test, async () => {
-    const ctx = await acquire();
+    const ctx = await acquire(args.deviceClass);
     ctx.onError(report);
     return ctx;
   });
@@ -95,7 +96,7 @@ async function main(argv: string[]): Promise<number> {
       const accPart = acc ? `, accuracy ${(100 * acc.train).toFixed(2)}% train` + (acc.test === undefined ? '' : ` / ${(100 * acc.test).toFixed(2)}% test`) : '';
       console.log(
         `trained ${done} epochs on ${data.n} points: final loss ${result.lastLoss.toFixed(6)}${testPart}${accPart}, ` +
-          `${result.seconds.toFixed(2)} s (${usPerEpoch.toFixed(0)} µs/epoch), strategy ${strategy.name} (workgroup ${strategy.workgroupSize}), adapter ${ctx.adapterName}` +
+          `${result.seconds.toFixed(2)} s (${usPerEpoch.toFixed(0)} µs/epoch), strategy ${strategy.name} (workgroup ${strategy.workgroupSize}), adapter ${ctx.adapterName}, ${ctx.plan.deviceClass} plans` +
           (result.recoveries > 0 ? `, ${result.recoveries} device loss${result.recoveries > 1 ? 'es' : ''} recovered` : ''),
       );
     }
@@ -116,6 +117,7 @@ async function main(argv: string[]): Promise<number> {
           ...(test ? { test: test.source, testPoints: test.n } : {}),
         },
         adapter: ctx.adapterName,
+        deviceClass: ctx.plan.deviceClass,
         // Up to the last epoch that ran (with a divergence, the bad epoch's loss is the last one).
         loss: series(loss),
         ...(testLoss ? { test_loss: series(testLoss) } : {}),

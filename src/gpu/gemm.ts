@@ -10,6 +10,7 @@
 // Uniform layouts are read from the WGSL by webgpu-utils, so no struct is packed by position here.
 import type { GpuContext } from './context';
 import { grid2d, isPowerOfTwo, workgroupsFor } from './grid';
+import { isSoftwarePlan, type DevicePlan } from './plan';
 import { getKernel, type KernelSpec } from './kernel';
 import { dimsUniform } from './structs';
 import type { Step } from '../train/steps';
@@ -77,9 +78,9 @@ export const TILE_PRESETS = {
 export type TilePresetName = keyof typeof TILE_PRESETS;
 export const TILE_PRESET_NAMES = Object.keys(TILE_PRESETS) as TilePresetName[];
 
-/** The preset to use when the user picks none: barrier-free on a CPU adapter, workgroup tiles on a GPU. */
-export function defaultTilePreset(ctx: Pick<GpuContext, 'isSoftware'>): TilePresetName {
-  return ctx.isSoftware ? 'software' : 'medium';
+/** The preset to use when the user picks none: barrier-free on a software plan, workgroup tiles on a GPU plan. */
+export function defaultTilePreset(ctx: { readonly plan: Pick<DevicePlan, 'deviceClass'> }): TilePresetName {
+  return isSoftwarePlan(ctx.plan) ? 'software' : 'medium';
 }
 
 export function tilesOf(choice: TilePresetName | GemmTiles): GemmTiles {
@@ -129,13 +130,15 @@ export interface WeightSplits {
 }
 
 /**
- * Splits of N for gemm_backward_weights: enough workgroups to fill the device (about 8 on a
- * software adapter, 1024 on a GPU, counting the tiles of the OUT × (IN+1) output), each split a
- * multiple of tileK points, at most 65535 splits (one dispatch dimension). `pointsPerSplit` forces a length.
+ * Splits of N for gemm_backward_weights: enough workgroups to fill the device (the plan's
+ * parallelWorkgroups on a software plan, twice it on a GPU plan, counting the tiles of the
+ * OUT × (IN+1) output), each split a multiple of tileK points, at most 65535 splits (one dispatch
+ * dimension). `pointsPerSplit` forces a length.
  */
-export function weightSplits(n: number, inDim: number, outDim: number, t: GemmTiles, software: boolean, pointsPerSplit?: number): WeightSplits {
+export function weightSplits(n: number, inDim: number, outDim: number, t: GemmTiles, plan: Pick<DevicePlan, 'deviceClass' | 'parallelWorkgroups'>, pointsPerSplit?: number): WeightSplits {
   const tiles = Math.ceil(outDim / t.tileM) * Math.ceil((inDim + 1) / t.tileN);
-  const wanted = Math.max(1, Math.ceil((software ? 8 : 1024) / tiles));
+  const target = isSoftwarePlan(plan) ? plan.parallelWorkgroups : 2 * plan.parallelWorkgroups;
+  const wanted = Math.max(1, Math.ceil(target / tiles));
   let splitLen = pointsPerSplit ?? Math.ceil(Math.ceil(n / wanted) / t.tileK) * t.tileK;
   splitLen = Math.max(splitLen, Math.ceil(n / 65535), 1);
   return { splitLen, splits: Math.ceil(n / splitLen) };

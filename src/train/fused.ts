@@ -23,7 +23,7 @@ export function gemmBindingProblem(name: string, q: StrategyQuery): LimitProblem
   const tiles = tilesOf(q.tiles ?? defaultTilePreset(ctx));
   const rows = Math.max(n, q.testN);
   for (const l of layout.layers) {
-    const split = weightSplits(n, l.inDim, l.outDim, weightTiles(tiles, l.inDim, l.outDim), ctx.isSoftware, q.pointsPerThread);
+    const split = weightSplits(n, l.inDim, l.outDim, weightTiles(tiles, l.inDim, l.outDim), ctx.plan, q.pointsPerThread);
     const needs: [number, string][] = [
       [4 * rows * l.outDim, `layer ${l.index + 1}'s activations, ${rows}×${l.outDim} floats`],
       [4 * rows * l.inDim, `layer ${l.index + 1}'s input, ${rows}×${l.inDim} floats`],
@@ -77,7 +77,7 @@ export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: 
   const backward: Step[] = [];
   for (let i = last; i >= 0; i--) {
     const l = layout.layers[i];
-    const split = weightSplits(n, l.inDim, l.outDim, weightTiles(tiles, l.inDim, l.outDim), ctx.isSoftware, options.pointsPerThread);
+    const split = weightSplits(n, l.inDim, l.outDim, weightTiles(tiles, l.inDim, l.outDim), ctx.plan, options.pointsPerThread);
     const rows = gradientRows(l.inDim, l.outDim);
     const partials = b.storage(`fused partials layer ${i + 1} (${rows},${split.splits})`, 4 * rows * split.splits);
     backward.push(await gemmBackwardWeightsStep(ctx, b, { partials, dy: dz[i], x: input(i), dims: layerDims(l, n), split, tiles }));

@@ -53,7 +53,7 @@ export async function createUnfused(ctx: GpuContext, b: TrainingBuffers, options
   steps.push(await headStep(ctx, b, layout, { ...head, out: { dlogit: dz[last] }, label: 'unfused dlogit' }));
   for (let i = last; i >= 0; i--) {
     const l = layout.layers[i];
-    const split = weightSplits(n, l.inDim, l.outDim, weightTiles(tiles, l.inDim, l.outDim), ctx.isSoftware, options.pointsPerThread);
+    const split = weightSplits(n, l.inDim, l.outDim, weightTiles(tiles, l.inDim, l.outDim), ctx.plan, options.pointsPerThread);
     const rows = gradientRows(l.inDim, l.outDim);
     const partials = b.storage(`unfused partials layer ${i + 1} (${rows},${split.splits})`, 4 * rows * split.splits);
     steps.push(await gemmBackwardWeightsStep(ctx, b, { partials, dy: dz[i], x: input(i), dims: layerDims(l, n), split, tiles }));
