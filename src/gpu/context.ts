@@ -176,3 +176,30 @@ export async function acquireGpu(gpu: GPU | undefined, options: AcquireOptions =
     },
   };
 }
+
+/**
+ * A context with no device, for the questions a plan asks before allocating (descriptors' support,
+ * limits, preference, workgroup sizes, grids): `device` holds only the plan's limits, and anything
+ * that would touch a GPU throws. For `bench --plan`, which plans a named profile without running it.
+ */
+export function planOnlyContext(plan: DevicePlan, adapterName = `plan only (${plan.deviceClass})`): GpuContext {
+  const none = (): never => {
+    throw new Error(`${adapterName}: no device to run on (a plan-only context)`);
+  };
+  return {
+    device: { limits: plan.limits } as unknown as GPUDevice,
+    adapterName,
+    isSoftware: plan.deviceClass === 'software',
+    plan,
+    hasTimestamps: false,
+    busyPolling: false,
+    lost: new Promise<GpuError>(() => {}),
+    isLost: () => false,
+    explain: async (error) => error,
+    createBuffer: none,
+    destroyBuffer: none,
+    liveBuffers: () => 0,
+    onError: () => () => {},
+    destroy: () => {},
+  };
+}
