@@ -8,7 +8,7 @@
 //   update    adam_check, adam_step over the whole flat block                   2
 // 4L + 3 dispatches (11 for one hidden layer), against unfused's 7L + 4 + 2·(dropout layers).
 import type { GpuContext } from '../gpu/context';
-import { defaultTilePreset, gemmBackwardInputStep, gemmBackwardWeightsStep, gemmForwardStep, gradientRows, splitKReduceStep, tilesOf, weightSplits, weightTiles } from '../gpu/gemm';
+import { defaultTilePreset, gemmBackwardInputStep, gemmBackwardWeightsStep, gemmForwardSteps, gradientRows, splitKReduceStep, tilesOf, weightSplits, weightTiles } from '../gpu/gemm';
 import { EPILOGUE_BIAS, EPILOGUE_RELU, EPILOGUE_RELU_DROPOUT, keepScale } from '../cpu/gemm';
 import type { ParamLayout } from '../model/layout';
 import type { TrainingBuffers } from './buffers';
@@ -59,7 +59,7 @@ export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: 
 
   const forward = await Promise.all(
     layout.layers.map((l, i) =>
-      gemmForwardStep(ctx, b, {
+      gemmForwardSteps(ctx, b, {
         y: acts[i],
         x: input(i),
         params: b.params,
@@ -87,7 +87,7 @@ export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: 
       backward.push(await gemmBackwardInputStep(ctx, b, { dx: dz[i - 1], dy: dz[i], params: b.params, dims: layerDims(l, n), mask, tiles }));
     }
   }
-  const epochSteps = [...forward, head, mean, ...backward, ...(await adamSteps(ctx, b, options.workgroupSize))];
+  const epochSteps = [...forward.flat(), head, mean, ...backward, ...(await adamSteps(ctx, b, options.workgroupSize))];
   return { name: 'fused', workgroupSize: options.workgroupSize, dispatchesPerEpoch: epochSteps.length, epochSteps };
 }
 
