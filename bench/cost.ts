@@ -38,6 +38,13 @@ const gemm = (n: number, inDim: number, outDim: number, extraBytes = 0): Cost =>
 export const COSTS = {
   /** Y (N,OUT) = X (N,IN)·Wᵀ + b: 2·N·IN·OUT; X, W, Y once. */
   gemmForward: (n: number, inDim: number, outDim: number): Cost => gemm(n, inDim, outDim),
+  /** Split-K partials (SPLIT 1): the product's FLOPs, X and W once, `splits` (N, OUT) blocks written. */
+  gemmForwardSplit: (n: number, inDim: number, outDim: number, splits: number): Cost => ({
+    flops: 2 * n * inDim * outDim,
+    bytes: F * (n * inDim + inDim * outDim + splits * n * outDim),
+  }),
+  /** Split-K reduce (SPLIT 2): the splits added per output, the bias; partials read, Y written. */
+  gemmForwardSplitReduce: (n: number, outDim: number, splits: number): Cost => ({ flops: splits * n * outDim, bytes: F * (splits * n * outDim + n * outDim + outDim) }),
   /** dX (N,IN) = dY (N,OUT)·W: 2·N·IN·OUT; dY, W, dX once, plus the mask's activations (N,IN) when masked. */
   gemmBackwardInput: (n: number, inDim: number, outDim: number, masked: boolean): Cost => gemm(n, inDim, outDim, masked ? F * n * inDim : 0),
   /** dW (OUT,IN), db (OUT) as `splits` partial sums over N: 2·N·IN·OUT + N·OUT; dY, X once, the partials written. */
@@ -106,8 +113,12 @@ const invocations = (s: StepShape) => s.workgroups.reduce((a, b) => a * b, 1) * 
 /** A step's display name: the kernel file, with the layer dims for the GEMMs (per-layer rows in the tables). */
 export function kernelName(s: Pick<StepShape, 'file' | 'label'>): string {
   const d = dims(s.label);
-  return d && s.file.startsWith('gemm_') ? `${s.file} ${d[0]}→${d[1]}` : s.file;
+  const split = / split-K reduce/.test(s.label) ? ' split-K reduce' : / split-K/.test(s.label) ? ' split-K' : '';
+  return d && s.file.startsWith('gemm_') ? `${s.file} ${d[0]}→${d[1]}${split}` : s.file;
 }
+
+/** The split count in a split-K step's label (gemm.ts gemmForwardSteps: "… split-K 13", "… split-K reduce 13"). */
+const splitCount = (label: string): number => Number(/split-K (?:reduce )?(\d+)/.exec(label)?.[1] ?? 1);
 
 /** FLOPs and bytes of one dispatch of `s`, for the model `layout` over n points. Throws on a kernel it does not know. */
 export function stepCost(s: StepShape, layout: ParamLayout, n: number, piecewiseRuns = 0): Cost {
@@ -118,7 +129,11 @@ export function stepCost(s: StepShape, layout: ParamLayout, n: number, piecewise
     case 'gemm_backward_weights': {
       const d = dims(s.label);
       if (!d) throw new Error(`no IN→OUT in the label of ${s.file}: ${s.label}`);
-      if (s.file === 'gemm_forward') return COSTS.gemmForward(n, d[0], d[1]);
+      if (s.file === 'gemm_forward') {
+        if (/"SPLIT":1/.test(s.pipelineLabel)) return COSTS.gemmForwardSplit(n, d[0], d[1], splitCount(s.label));
+        if (/"SPLIT":2/.test(s.pipelineLabel)) return COSTS.gemmForwardSplitReduce(n, d[1], splitCount(s.label));
+        return COSTS.gemmForward(n, d[0], d[1]);
+      }
       if (s.file === 'gemm_backward_input') return COSTS.gemmBackwardInput(n, d[0], d[1], /"MASK":1/.test(s.pipelineLabel));
       return COSTS.gemmBackwardWeights(n, d[0], d[1], s.workgroups[2] ?? 1);
     }

@@ -19,6 +19,15 @@ describe('FLOPs and bytes per kernel', () => {
     expect(stepCost(step('gemm_forward', 'gemm_forward 784→32'), mnist, n)).toEqual({ flops: 2 * 1600 * 784 * 32, bytes: 4 * (1600 * 784 + 784 * 32 + 1600 * 32) });
   });
 
+  test('GEMM forward split-K: the product with S partial blocks written, then S·N·OUT additions reading them', () => {
+    const partial = step('gemm_forward', 'gemm_forward 784→32 split-K 13', { pipelineLabel: 'gemm_forward pipeline {"EPILOGUE":1,"SPLIT":1}' });
+    const reduce = step('gemm_forward', 'gemm_forward 784→32 split-K reduce 13', { pipelineLabel: 'gemm_forward pipeline {"EPILOGUE":1,"SPLIT":2}' });
+    expect(stepCost(partial, mnist, n)).toEqual({ flops: 2 * 1600 * 784 * 32, bytes: 4 * (1600 * 784 + 784 * 32 + 13 * 1600 * 32) });
+    expect(stepCost(reduce, mnist, n)).toEqual({ flops: 13 * 1600 * 32, bytes: 4 * (13 * 1600 * 32 + 1600 * 32 + 32) });
+    expect(kernelName(partial)).toBe('gemm_forward 784→32 split-K');
+    expect(kernelName(reduce)).toBe('gemm_forward 784→32 split-K reduce');
+  });
+
   test('GEMM backward input: the mask adds the activations when the pipeline is masked', () => {
     const plain = stepCost(step('gemm_backward_input', 'gemm_backward_input 32→1'), mnist, n);
     const masked = stepCost(step('gemm_backward_input', 'gemm_backward_input 32→1', { pipelineLabel: 'gemm_backward_input pipeline {"MASK":1,"WG":16}' }), mnist, n);

@@ -4,7 +4,7 @@
 // its reduce, dispatches past 65535 workgroups, determinism, and the dropout mask's statistics.
 import { describe, expect, test } from 'vitest';
 import * as twin from '../src/cpu/gemm';
-import type { GpuContext } from '../src/gpu/context';
+import { withPlan, type GpuContext } from '../src/gpu/context';
 import {
   GEMM_KERNELS,
   TILE_PRESET_NAMES,
@@ -15,6 +15,9 @@ import {
   gemmBackwardWeightsDims,
   gemmForwardConstants,
   gemmForwardDims,
+  forwardReduceGrid,
+  forwardSplitGrid,
+  forwardSplits,
   gradientRows,
   reduceGrid,
   splitKReduceDims,
@@ -25,6 +28,7 @@ import {
   weightTiles,
   type GemmTiles,
   type TilePresetName,
+  type ForwardSplits,
   type WeightSplits,
 } from '../src/gpu/gemm';
 import { expectClose, withDevice } from './gpu';
@@ -139,6 +143,28 @@ async function forward(ctx: GpuContext, l: Layer, t: GemmTiles, epilogue: twin.E
   return y;
 }
 
+/** gemm_forward split-K: the partials (SPLIT 1), then their reduce with the epilogue (SPLIT 2), as gemmForwardSteps dispatches them. */
+async function forwardSplit(ctx: GpuContext, l: Layer, t: GemmTiles, split: ForwardSplits, epilogue: twin.Epilogue, dropout?: { p: number; seed: number; layer: number }, epoch = 1) {
+  const { n, outDim } = l.dims;
+  const fitted = fitTiles(t, n, outDim);
+  const dims = gemmForwardDims(l.dims, dropout, split);
+  const [partials] = await runKernel(
+    ctx,
+    GEMM_KERNELS.gemmForward,
+    gemmForwardConstants(fitted, epilogue, 1),
+    [new Float32Array(split.splits * n * outDim), l.x, l.params, ONE_EPOCH(epoch), dims, words([0])],
+    forwardSplitGrid(fitted, n, outDim, split.splits),
+  );
+  const [y] = await runKernel(
+    ctx,
+    GEMM_KERNELS.gemmForward,
+    gemmForwardConstants(fitted, epilogue, 2),
+    [new Float32Array(n * outDim), partials, l.params, ONE_EPOCH(epoch), dims, words([0])],
+    forwardReduceGrid(fitted, n, outDim),
+  );
+  return { partials, y };
+}
+
 async function backwardInput(ctx: GpuContext, l: Layer, t: GemmTiles, scale?: number) {
   const { n, inDim } = l.dims;
   const fitted = fitTiles(t, n, inDim);
@@ -186,6 +212,40 @@ describe.each(TILE_PRESET_NAMES)('tile preset %s', (preset: TilePresetName) => {
     });
   });
 
+  test('gemm_forward split-K: the GPU plan\'s splits and splits of 7 inputs, partials and reduce against the twins', async () => {
+    await withDevice(async (ctx) => {
+      const gpu = withPlan(ctx, 'gpu').plan;
+      for (const [s, shape] of shapesOf(preset).entries()) {
+        const l = layers.get(shape)!;
+        const { n, inDim, outDim } = l.dims;
+        const fitted = fitTiles(t, n, outDim);
+        const splits = [forwardSplits(n, inDim, outDim, fitted, gpu)].filter((c) => c.splits > 1);
+        if (inDim > 7 && n * outDim * inDim < 1e6) splits.push({ splitLen: 7, splits: Math.ceil(inDim / 7) }); // the last split short
+        expect(forwardSplits(n, inDim, outDim, fitted, withPlan(ctx, 'software').plan).splits).toBe(1);
+        for (const split of splits) {
+          const epilogue = (s % 3) as twin.Epilogue;
+          const dropout = { p: 0.3, seed: 99 + s, layer: s };
+          const mask = { seed: dropout.seed, epoch: 3, layer: s, threshold: twin.dropThreshold(dropout.p), keepScale: twin.keepScale(dropout.p) };
+          const { partials, y } = await forwardSplit(ctx, l, t, split, epilogue, dropout, 3);
+          const what = `gemm_forward ${preset} ${name(shape)} split ${split.splitLen}×${split.splits}`;
+          const want = new Float64Array(split.splits * n * outDim);
+          const sums = new Float64Array(split.splits * n * outDim);
+          twin.gemmForwardSplit(want, l.x, l.params, l.dims, split);
+          twin.gemmForwardSplit(sums, abs(l.x), abs(l.params), l.dims, split);
+          check(partials, want, sums, split.splitLen, `${what} partials`);
+          const wantY = new Float64Array(n * outDim);
+          twin.gemmForwardSplitReduce(wantY, partials, l.params, l.dims, split.splits, epilogue, mask);
+          const sumsY = new Float64Array(n * outDim);
+          twin.gemmForward(sumsY, abs(l.x), abs(l.params), l.dims, twin.EPILOGUE_RELU_DROPOUT, { ...mask, threshold: 0 });
+          check(y, wantY, sumsY, split.splits, `${what} reduce`);
+          const whole = new Float64Array(n * outDim);
+          twin.gemmForward(whole, l.x, l.params, l.dims, epilogue, mask);
+          check(y, whole, sumsY, inDim, `${what} against the unsplit twin`);
+        }
+      }
+    });
+  });
+
   test('gemm_backward_input: no mask, ReLU mask, dropout mask', async () => {
     await withDevice(async (ctx) => {
       for (const [s, shape] of shapesOf(preset).entries()) {
@@ -209,7 +269,7 @@ describe.each(TILE_PRESET_NAMES)('tile preset %s', (preset: TilePresetName) => {
         const { n, inDim, outDim } = l.dims;
         const rows = gradientRows(inDim, outDim);
         // the helper's split, and (up to 1000 points) one of 7 points: not a multiple of any tileK, the last split short
-        const splits = [weightSplits(n, inDim, outDim, weightTiles(t, inDim, outDim), true)];
+        const splits = [weightSplits(n, inDim, outDim, weightTiles(t, inDim, outDim), ctx.plan)];
         if (n <= 1000) splits.push({ splitLen: 7, splits: Math.ceil(n / 7) });
         for (const split of splits) {
           const partials = await backwardWeights(ctx, l, t, split);
@@ -295,7 +355,7 @@ test('determinism: MNIST forward, backward input and weights twice, bit for bit'
       const l = layers.get(shape)!;
       const { n, inDim, outDim } = l.dims;
       const t = TILE_PRESETS[preset];
-      const split = weightSplits(n, inDim, outDim, weightTiles(t, inDim, outDim), false);
+      const split = weightSplits(n, inDim, outDim, weightTiles(t, inDim, outDim), withPlan(ctx, 'gpu').plan);
       expect(split.splits).toBeGreaterThan(1);
       for (const run of [
         () => forward(ctx, l, t, 2, { p: 0.5, seed: 9, layer: 0 }),

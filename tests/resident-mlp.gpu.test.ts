@@ -5,7 +5,8 @@ import { describe, expect, test } from 'vitest';
 import { cpuTrain } from '../src/cpu/model';
 import { DEFAULT_ADAM } from '../src/cpu/ops';
 import type { Dataset } from '../src/data/dataset';
-import type { GpuContext } from '../src/gpu/context';
+import { planOnlyContext, type GpuContext } from '../src/gpu/context';
+import { planFor } from '../src/gpu/plan';
 import { getKernel } from '../src/gpu/kernel';
 import { KERNELS } from '../src/gpu/kernels';
 import { initParams } from '../src/model/init';
@@ -125,7 +126,7 @@ describe('resident on general MLPs', () => {
 /** A device with chosen limits, for the descriptor's pure questions. */
 function fakeContext(limits: Partial<Record<keyof GPUSupportedLimits, number>> = {}): GpuContext {
   const all = { maxComputeWorkgroupStorageSize: 16384, maxStorageBufferBindingSize: 1 << 27, maxBufferSize: 1 << 28, maxComputeInvocationsPerWorkgroup: 256, ...limits };
-  return { isSoftware: true, device: { limits: all } } as unknown as GpuContext;
+  return planOnlyContext(planFor(true ? 'software' : 'gpu', { maxComputeWorkgroupSizeX: 256, ...all }));
 }
 
 describe('resident descriptor on general MLPs', () => {

@@ -8,7 +8,8 @@ import * as pw from '../src/cpu/piecewise';
 import { DEFAULT_ADAM, adamStepScalars, adamUpdate, headDlogit, headLoss, type AdamHyper } from '../src/cpu/ops';
 import { parseCsv } from '../src/data/csv';
 import { generateLectureData } from '../src/data/generate';
-import type { GpuContext } from '../src/gpu/context';
+import { planOnlyContext, withPlan, type GpuContext } from '../src/gpu/context';
+import { planFor } from '../src/gpu/plan';
 import { grid2d, workgroupsFor } from '../src/gpu/grid';
 import { getKernel } from '../src/gpu/kernel';
 import { KERNELS } from '../src/gpu/kernels';
@@ -168,16 +169,39 @@ describe('resident', () => {
     { hidden: 3, n: 100, wg: 1, head: 'bce-logits' as Head },
   ])('hidden $hidden, N=$n, workgroup $wg, head $head: 20 epochs in one dispatch match the reference', async (c) => {
     await withDevice(async (ctx) => {
-      const r = rng(c.hidden * c.n);
-      const data = { x: randomArray(c.n, () => r(-1, 1)), y: randomArray(c.n, () => (r() < 0.5 ? 0 : 1)) };
-      const init = randomArray(3 * c.hidden + 1, () => r(-1, 1));
-      const run = await train(ctx, RESIDENT, data, { hidden: c.hidden, head: c.head, lr: 0.001, epochs: 20, chunk: 20, init, workgroupSize: c.wg });
-      const want = reference(init, c.hidden, c.head, data, DEFAULT_ADAM, 20);
-      expectClose(run.losses, want.losses, 1e-6, 1e-5, 'resident losses');
-      expectClose(run.params, want.params, 1e-5, 1e-4, 'resident params');
+      await residentAgainstReference(ctx, c);
+    });
+  });
+
+  // The GPU plan's workgroups (256 invocations where the columns fit), forced on this adapter.
+  test.each([
+    { hidden: 2, n: 2000, head: 'bce' as Head }, // the lecture's shape: 8 points an invocation at 256
+    { hidden: 1, n: 7, head: 'mse' as Head }, // most invocations have no point
+    { hidden: 5, n: 1001, head: 'bce-logits' as Head }, // blocks of points; 16 KiB holds 128 columns of 17
+    { hidden: 16, n: 300, head: 'bce' as Head }, // 16 KiB: 64 columns of 50
+  ])('GPU plan: hidden $hidden, N=$n, head $head at the largest workgroup that fits matches the reference', async (c) => {
+    await withDevice(async (ctx) => {
+      const gpu = withPlan(ctx, 'gpu');
+      const wg = RESIDENT.defaultWorkgroupSize(gpu, paramLayout(singleHidden(c.hidden, c.head)));
+      const memory = ctx.device.limits.maxComputeWorkgroupStorageSize;
+      expect(residentWorkgroupBytes(c.hidden, wg)).toBeLessThanOrEqual(memory);
+      if (wg < 256) expect(residentWorkgroupBytes(c.hidden, 2 * wg)).toBeGreaterThan(memory);
+      expect(wg).toBeGreaterThanOrEqual(c.hidden <= 2 ? 256 : 64);
+      await residentAgainstReference(gpu, { ...c, wg });
     });
   });
 });
+
+/** Resident's 20 epochs in one dispatch of workgroup size c.wg against the double-precision reference. */
+async function residentAgainstReference(ctx: GpuContext, c: { hidden: number; n: number; wg: number; head: Head }): Promise<void> {
+  const r = rng(c.hidden * c.n);
+  const data = { x: randomArray(c.n, () => r(-1, 1)), y: randomArray(c.n, () => (r() < 0.5 ? 0 : 1)) };
+  const init = randomArray(3 * c.hidden + 1, () => r(-1, 1));
+  const run = await train(ctx, RESIDENT, data, { hidden: c.hidden, head: c.head, lr: 0.001, epochs: 20, chunk: 20, init, workgroupSize: c.wg });
+  const want = reference(init, c.hidden, c.head, data, DEFAULT_ADAM, 20);
+  expectClose(run.losses, want.losses, 1e-6, 1e-5, 'resident losses');
+  expectClose(run.params, want.params, 1e-5, 1e-4, 'resident params');
+}
 
 describe('piecewise kernels', () => {
   const WG = 64;
@@ -395,7 +419,7 @@ test("the piecewise twins refuse epoch 2 of issue #10's 7 points whole, as the k
 /** A device with chosen limits, for the descriptors' pure questions. */
 function fakeContext(limits: Partial<Record<keyof GPUSupportedLimits, number>> = {}, isSoftware = true): GpuContext {
   const all = { maxComputeWorkgroupStorageSize: 16384, maxStorageBufferBindingSize: 1 << 27, maxBufferSize: 1 << 28, maxComputeInvocationsPerWorkgroup: 256, ...limits };
-  return { isSoftware, device: { limits: all } } as unknown as GpuContext;
+  return planOnlyContext(planFor(isSoftware ? 'software' : 'gpu', { maxComputeWorkgroupSizeX: 256, ...all }));
 }
 
 const spec = (layers: number[], dropout = 0): ModelSpec => ({ layers, head: 'bce', dropout });
@@ -479,13 +503,23 @@ describe('descriptors', () => {
     expect(PIECEWISE.limitProblem(query(ctx, 2, 100_000, 64))).toBeUndefined(); // runs sized to fit
   });
 
-  test('auto: resident while N·H ≤ 2^14 on a software adapter (2^12 on a GPU), piecewise whenever supported', () => {
-    for (const [software, bound] of [[true, 1 << 14], [false, 1 << 12]] as const) {
-      const ctx = fakeContext({}, software);
-      expect(RESIDENT.preferredBy(query(ctx, 2, bound / 2, 4))).toBe(true);
-      expect(RESIDENT.preferredBy(query(ctx, 2, bound / 2 + 1, 4))).toBe(false);
-      expect(PIECEWISE.preferredBy(query(ctx, 32, 200_000, 64))).toBe(true);
-    }
+  test('auto: resident while N·H ≤ 2^14 on a software plan, while ⌈N/WG⌉·(H + 8) ≤ 2^9 on a GPU plan; piecewise whenever supported', () => {
+    const software = fakeContext({}, true);
+    expect(RESIDENT.preferredBy(query(software, 2, (1 << 14) / 2, 4))).toBe(true);
+    expect(RESIDENT.preferredBy(query(software, 2, (1 << 14) / 2 + 1, 4))).toBe(false);
+    const gpu = fakeContext({ maxComputeWorkgroupStorageSize: 32768 }, false);
+    const lecture = paramLayout(singleHidden(2));
+    expect(RESIDENT.defaultWorkgroupSize(gpu, lecture)).toBe(256);
+    expect(RESIDENT.defaultWorkgroupSize(software, lecture)).toBe(4);
+    // 1-H-1 at 32 KiB: 4·(2P + WG·(P+1)) + 4 bytes, P = 3H + 1; H = 256 fits 8 columns, H = 512 only 4.
+    expect(RESIDENT.defaultWorkgroupSize(gpu, paramLayout(singleHidden(256)))).toBe(8);
+    expect(RESIDENT.defaultWorkgroupSize(gpu, paramLayout(singleHidden(512)))).toBe(4);
+    // The lecture: 8 points of 2 + 8 units an invocation; (2^9 / 10)·256 = 13 107 points at most.
+    expect(RESIDENT.preferredBy(query(gpu, 2, 2000, 256))).toBe(true);
+    expect(RESIDENT.preferredBy(query(gpu, 2, 51 * 256, 256))).toBe(true);
+    expect(RESIDENT.preferredBy(query(gpu, 2, 51 * 256 + 1, 256))).toBe(false);
+    expect(RESIDENT.preferredBy(query(gpu, 256, 2000, 8))).toBe(false); // the step: piecewise
+    for (const ctx of [software, gpu]) expect(PIECEWISE.preferredBy(query(ctx, 32, 200_000, 64))).toBe(true);
   });
 
   // Building at the widest fitting width compiles for seconds on a software adapter (its workgroup

@@ -10,8 +10,17 @@
 // with z = (Σ_i x[n,i]·W[o,i]) + b[o]: the dot product first, then the bias, as torch's addmm.
 // Workgroup t (flattened from workgroup_id.xy) computes the TILE_M × TILE_N block t of Y, points
 // down and outputs across, each invocation TM × TN of its elements (common/gemm_tiles.wgsl:
-// A = X, B = Wᵀ, K = IN). Uses ops/adam.wgsl, ops/relu.wgsl, common/epoch.wgsl, common/grid.wgsl,
-// common/dropout.wgsl, common/gemm_tiles.wgsl.
+// A = X, B = Wᵀ, K = IN).
+// Split-K, for an output of too few tiles to fill a GPU (MNIST's 1600×32 over K = 784, 05wk-1's
+// 100×1 over K = 204 800): two dispatches of this kernel, with the same dims.
+// SPLIT  0  the whole sum and the epilogue, as above (splits = 1, split_len = IN)
+//        1  workgroup (t, s), s = workgroup_id.z < splits: the block t of the raw dot products over
+//           i in [s·split_len, min(IN, (s+1)·split_len)), into y as partials (splits, N, OUT)
+//        2  one invocation per output (flattened from workgroup_id.xy): z = (Σ_s partials[s,n,o]),
+//           s ascending, then the bias and the epilogue; x binds the partials
+// The order of every sum is fixed by split_len and the tiles alone, so reruns are bit-identical.
+// Uses ops/adam.wgsl, ops/relu.wgsl, common/epoch.wgsl, common/grid.wgsl, common/dropout.wgsl,
+// common/gemm_tiles.wgsl.
 
 struct GemmForwardDims {
   n: u32,
@@ -23,9 +32,12 @@ struct GemmForwardDims {
   layer: u32,            // the layer's index in the model: each layer gets its own mask
   drop_threshold: u32,   // round(p·2³²): a unit is kept when its hash is >= this
   keep_scale: f32,       // 1/(1-p)
+  split_len: u32,        // inputs per split (IN when SPLIT = 0)
+  splits: u32,           // 1 when SPLIT = 0
 }
 
 override EPILOGUE: u32 = 0;
+override SPLIT: u32 = 0;
 
 @group(0) @binding(0) var<storage, read_write> y: array<f32>;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -47,8 +59,17 @@ fn load_b(k: u32, c: u32) -> f32 {
 
 // The epilogue of one output: the bias, then ReLU, then dropout, as the EPILOGUE override says.
 var<private> dropout_stream_of_epoch: u32;
+var<private> split: u32; // this workgroup's split s (SPLIT = 1)
 
 fn gemm_store(n: u32, o: u32, dot: f32) {
+  if (SPLIT == 1u) {
+    y[(split * dims.n + n) * dims.out_dim + o] = dot;
+  } else {
+    epilogue_store(n, o, dot);
+  }
+}
+
+fn epilogue_store(n: u32, o: u32, dot: f32) {
   var v = dot + params[dims.b_offset + o];
   if (EPILOGUE >= 1u) {
     v = relu_forward(v);
@@ -65,5 +86,21 @@ fn gemm_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
   if (EPILOGUE == 2u) {
     dropout_stream_of_epoch = dropout_stream(dims.dropout_seed, steps[epoch.k].epoch, dims.layer);
   }
-  gemm_tile(flat_workgroup(wid, nwg), lid, dims.n, dims.out_dim, 0u, dims.in_dim);
+  if (SPLIT == 2u) {
+    let e = flat_invocation(wid, nwg, lid);
+    let count = dims.n * dims.out_dim;
+    if (e < count) {
+      var dot = 0.0;
+      for (var s = 0u; s < dims.splits; s++) {
+        dot += x[s * count + e];
+      }
+      epilogue_store(e / dims.out_dim, e % dims.out_dim, dot);
+    }
+    return;
+  }
+  split = wid.z; // the host dispatches exactly `splits` along z (1 when SPLIT = 0)
+  // from wid.z, not the private copy: the uniformity analysis treats private variables as
+  // varying, and the k range decides the barriers
+  let k_begin = wid.z * dims.split_len;
+  gemm_tile(flat_workgroup(vec3u(wid.xy, 0u), vec3u(nwg.xy, 1u)), lid, dims.n, dims.out_dim, k_begin, min(dims.in_dim, k_begin + dims.split_len));
 }

@@ -7,6 +7,7 @@ import { LOSS_OF_HEAD, LOSSES, modelFromText, parseLoss } from '../model/ops';
 import { OPTIMIZERS, type OptimizerName } from '../train/optimizer';
 import { parseSeed } from '../model/seed';
 import type { TilePresetName } from '../gpu/gemm';
+import { deviceClassProblem, type DeviceClass } from '../gpu/plan';
 
 export interface CliArgs {
   data?: string;
@@ -30,6 +31,8 @@ export interface CliArgs {
   help: boolean;
   /** Test aid: destroy the device once this epoch's loss arrives, to exercise recovery. */
   loseDeviceAt?: number;
+  /** Forces one class's plans (--device-class); the adapter's own class when absent. */
+  deviceClass?: DeviceClass;
 }
 
 export class UsageError extends Error {
@@ -71,6 +74,8 @@ export const USAGE = `usage: npm run train -- [options]
   --points-per-thread N  points each invocation sums in the reductions over N (default by adapter)
   --tiles NAME         GEMM tiling of fused and unfused: naive | small | medium | large | software
                        (default: software on a CPU adapter, medium on a GPU)
+  --device-class C     gpu | software: plan workgroups, tiles, splits and auto's choice for this
+                       class on any adapter (default: the adapter's own class)
   output
   --out FILE.json      write config, adapter, loss per optimizer step (one per epoch in full batch),
                        test_loss per epoch, accuracy, params, seconds
@@ -80,7 +85,7 @@ export const USAGE = `usage: npm run train -- [options]
 const FLAGS = [
   'data', 'test', 'holdout', 'features', 'target', 'delimiter', 'layers', 'hidden', 'head', 'dropout', 'model', 'loss',
   'seed', 'optimizer', 'lr', 'epochs', 'batch-size', 'strategy', 'workgroup-size', 'chunk', 'points-per-thread', 'tiles', 'out', 'lose-device-at',
-  'shuffle', 'one-hot',
+  'shuffle', 'one-hot', 'device-class',
 ] as const;
 type Flag = (typeof FLAGS)[number];
 /** Flags that take no value: present means true. */
@@ -228,6 +233,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   const delimiter = given.get('delimiter');
   if (delimiter !== undefined && ![',', ';', '\t', '|', 'tab'].includes(delimiter)) problems.push(`--delimiter must be one of , ; tab |, got "${delimiter}"`);
   if (given.get('one-hot') === 'true' && config.model.head !== 'ce') problems.push('--one-hot makes probability rows for CrossEntropyLoss: give --loss CrossEntropyLoss (or --head ce)');
+  const deviceClass = given.get('device-class');
+  const classProblem = deviceClass === undefined ? undefined : deviceClassProblem(deviceClass);
+  if (classProblem) problems.push(`--device-class: ${classProblem}`);
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
   const loseDeviceAt = given.has('lose-device-at') ? num('lose-device-at', 0) : undefined;
   return {
@@ -244,5 +252,6 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     oneHot: given.get('one-hot') === 'true',
     help,
     loseDeviceAt,
+    deviceClass: deviceClass as DeviceClass | undefined,
   };
 }

@@ -7,6 +7,7 @@ import { oneHot, splitHoldout } from '../data/dataset';
 import { generateLectureData } from '../data/generate';
 import type { Dataset } from '../data/dataset';
 import { acquireGpu, GpuError, type GpuContext } from '../gpu/context';
+import type { DeviceClass } from '../gpu/plan';
 import { unpackParams } from '../model/layout';
 import { LOSS_OF_HEAD, modelText, opsOfSpec } from '../model/ops';
 import { nodeGpu, NODE_GPU_HELP } from '../node/gpu';
@@ -36,9 +37,9 @@ function loadData(args: CliArgs): { data: Dataset; test?: Dataset } {
   return { data: all, test: args.test === undefined ? undefined : readDataset(args.test, args) };
 }
 
-async function acquire(): Promise<GpuContext> {
+async function acquire(deviceClass?: DeviceClass): Promise<GpuContext> {
   try {
-    return await acquireGpu(await nodeGpu());
+    return await acquireGpu(await nodeGpu(), { deviceClass });
   } catch (e) {
     if (e instanceof GpuError && e.kind === 'no-adapter') throw new GpuError('no-adapter', NODE_GPU_HELP);
     throw e;
@@ -57,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
   const data = args.oneHot ? oneHot(loaded.data, classes) : loaded.data;
   const test = args.oneHot && loaded.test ? oneHot(loaded.test, classes) : loaded.test;
   const config = { ...args.config, model };
-  const firstCtx = await acquire();
+  const firstCtx = await acquire(args.deviceClass);
   const report = (e: GpuError) => e.kind !== 'device-lost' && console.error(`\nGPU: ${e.message}`);
   firstCtx.onError(report);
   let trainer: Trainer;
@@ -68,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
     throw e;
   }
   const run = new ResilientTraining(firstCtx, trainer, data, test, async () => {
-    const ctx = await acquire();
+    const ctx = await acquire(args.deviceClass);
     ctx.onError(report);
     return ctx;
   });
@@ -104,7 +105,7 @@ async function main(argv: string[]): Promise<number> {
       const accPart = acc ? `, accuracy ${(100 * acc.train).toFixed(2)}% train` + (acc.test === undefined ? '' : ` / ${(100 * acc.test).toFixed(2)}% test`) : '';
       console.log(
         `trained ${done} epochs${batches} on ${data.n} points: final loss ${result.lastLoss.toFixed(6)}${testPart}${accPart}, ` +
-          `${result.seconds.toFixed(2)} s (${usPerEpoch.toFixed(0)} µs/epoch), strategy ${strategy.name} (workgroup ${strategy.workgroupSize}), adapter ${ctx.adapterName}` +
+          `${result.seconds.toFixed(2)} s (${usPerEpoch.toFixed(0)} µs/epoch), strategy ${strategy.name} (workgroup ${strategy.workgroupSize}), adapter ${ctx.adapterName}, ${ctx.plan.deviceClass} plans` +
           (result.recoveries > 0 ? `, ${result.recoveries} device loss${result.recoveries > 1 ? 'es' : ''} recovered` : ''),
       );
     }
@@ -130,6 +131,7 @@ async function main(argv: string[]): Promise<number> {
           ...(test ? { test: test.source, testPoints: test.n } : {}),
         },
         adapter: ctx.adapterName,
+        deviceClass: ctx.plan.deviceClass,
         // Up to the last epoch that ran (with a divergence, the bad epoch's loss is the last one).
         loss: series(loss, ranSteps),
         ...(testLoss ? { test_loss: series(testLoss, ranEpochs) } : {}),

@@ -86,6 +86,42 @@ export function gemmForward(y: Vec, x: Vec, params: Vec, d: GemmLayerDims, epilo
 }
 
 /**
+ * gemm_forward.wgsl with SPLIT = 1: partials (splits, N, OUT), partials[s, n, o] = Σ x[n,i]·W[o,i]
+ * over i in [s·splitLen, min(IN, (s+1)·splitLen)), no bias.
+ */
+export function gemmForwardSplit(partials: Vec, x: Vec, params: Vec, d: GemmLayerDims, split: { splitLen: number; splits: number }): void {
+  for (let s = 0; s < split.splits; s++) {
+    const end = Math.min(d.inDim, (s + 1) * split.splitLen);
+    for (let n = 0; n < d.n; n++) {
+      for (let o = 0; o < d.outDim; o++) {
+        let acc = 0;
+        for (let i = s * split.splitLen; i < end; i++) acc += x[n * d.inDim + i] * params[d.wOffset + o * d.inDim + i];
+        partials[(s * d.n + n) * d.outDim + o] = acc;
+      }
+    }
+  }
+}
+
+/**
+ * gemm_forward.wgsl with SPLIT = 2: y (N, OUT) = epilogue((Σ_s partials[s, n, o]) + b), the splits
+ * summed in ascending order; the epilogue as gemmForward's.
+ */
+export function gemmForwardSplitReduce(y: Vec, partials: Vec, params: Vec, d: GemmLayerDims, splits: number, epilogue: Epilogue, dropout?: DropoutMask): void {
+  if (epilogue === EPILOGUE_RELU_DROPOUT && !dropout) throw new Error('gemmForwardSplitReduce: the dropout epilogue needs a mask');
+  const stream = dropout ? dropoutStream(dropout.seed, dropout.epoch, dropout.layer) : 0;
+  const count = d.n * d.outDim;
+  for (let e = 0; e < count; e++) {
+    let acc = 0;
+    for (let s = 0; s < splits; s++) acc += partials[s * count + e];
+    const o = e % d.outDim;
+    let v = acc + params[d.bOffset + o];
+    if (epilogue !== EPILOGUE_BIAS) v = Math.max(v, 0);
+    if (epilogue === EPILOGUE_RELU_DROPOUT && dropout) v = dropoutKeep(stream, e >>> 0, dropout.threshold) ? v * dropout.keepScale : 0;
+    y[e] = v;
+  }
+}
+
+/**
  * gemm_backward_input.wgsl: dx (N, IN) = dy (N, OUT)·W. With `mask`, dx = act > 0 ? dx·mask.scale : 0,
  * `mask.act` (N, IN) being the layer's input after the previous layer's ReLU and dropout.
  */

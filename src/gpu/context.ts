@@ -1,5 +1,7 @@
 // The one place that acquires a device and turns every GPU failure into a GpuError the UI and the
 // CLI can show: no WebGPU, no adapter, a lost device, validation and out-of-memory errors.
+// It also fixes the device's plan target (gpu/plan.ts): the adapter's class unless forced.
+import { planFor, planLimits, type DeviceClass, type DevicePlan } from './plan';
 
 export type GpuErrorKind = 'no-webgpu' | 'no-adapter' | 'no-device' | 'device-lost' | 'validation' | 'out-of-memory' | 'limit';
 
@@ -26,8 +28,13 @@ const WANTED_LIMITS = [
 export interface GpuContext {
   readonly device: GPUDevice;
   readonly adapterName: string;
-  /** True for CPU adapters (SwiftShader, llvmpipe, WARP): correct, but slow. */
+  /** True for CPU adapters (SwiftShader, llvmpipe, WARP): correct, but slow. The adapter's fact, for messages; plans read `plan`. */
   readonly isSoftware: boolean;
+  /**
+   * What every plan decision reads: the plan class ('software' for a CPU adapter, 'gpu' otherwise,
+   * unless forced with AcquireOptions.deviceClass), the device's limits and its parallelism target.
+   */
+  readonly plan: DevicePlan;
   readonly hasTimestamps: boolean;
   /**
    * The runtime polls the device in a busy loop while a map is pending (Dawn's Node binding does),
@@ -77,7 +84,21 @@ export function markBusyPolling(gpu: GPU): void {
   busyPollingGpus.add(gpu);
 }
 
-export async function acquireGpu(gpu: GPU | undefined, powerPreference: GPUPowerPreference = 'high-performance'): Promise<GpuContext> {
+export interface AcquireOptions {
+  powerPreference?: GPUPowerPreference;
+  /** Forces one class's plans on any adapter (--device-class): 'gpu' plans run, slowly, on SwiftShader. */
+  deviceClass?: DeviceClass;
+  /** The GPU's SM (compute unit) count, which WebGPU does not expose; gpu/plan.ts DEFAULT_GPU_SMS when absent. */
+  sms?: number;
+}
+
+/** The context with another plan target, on the same device (kernels are cached per device, so they are shared). */
+export function withPlan(ctx: GpuContext, deviceClass: DeviceClass, sms?: number): GpuContext {
+  return { ...ctx, plan: planFor(deviceClass, ctx.plan.limits, sms) };
+}
+
+export async function acquireGpu(gpu: GPU | undefined, options: AcquireOptions = {}): Promise<GpuContext> {
+  const { powerPreference = 'high-performance' } = options;
   if (!gpu) throw new GpuError('no-webgpu', `WebGPU is not available here (no navigator.gpu). ${ENABLE_WEBGPU_HELP}`);
   const adapter = await gpu.requestAdapter({ powerPreference });
   if (!adapter) {
@@ -115,10 +136,12 @@ export async function acquireGpu(gpu: GPU | undefined, powerPreference: GPUPower
   });
 
   const live = new Set<GPUBuffer>();
+  const isSoftware = looksSoftware(adapter.info, adapterName);
   return {
     device,
     adapterName,
-    isSoftware: looksSoftware(adapter.info, adapterName),
+    isSoftware,
+    plan: planFor(options.deviceClass ?? (isSoftware ? 'software' : 'gpu'), planLimits(device.limits), options.sms),
     hasTimestamps,
     busyPolling: busyPollingGpus.has(gpu),
     lost,
@@ -151,5 +174,32 @@ export async function acquireGpu(gpu: GPU | undefined, powerPreference: GPUPower
       live.clear();
       device.destroy();
     },
+  };
+}
+
+/**
+ * A context with no device, for the questions a plan asks before allocating (descriptors' support,
+ * limits, preference, workgroup sizes, grids): `device` holds only the plan's limits, and anything
+ * that would touch a GPU throws. For `bench --plan`, which plans a named profile without running it.
+ */
+export function planOnlyContext(plan: DevicePlan, adapterName = `plan only (${plan.deviceClass})`): GpuContext {
+  const none = (): never => {
+    throw new Error(`${adapterName}: no device to run on (a plan-only context)`);
+  };
+  return {
+    device: { limits: plan.limits } as unknown as GPUDevice,
+    adapterName,
+    isSoftware: plan.deviceClass === 'software',
+    plan,
+    hasTimestamps: false,
+    busyPolling: false,
+    lost: new Promise<GpuError>(() => {}),
+    isLost: () => false,
+    explain: async (error) => error,
+    createBuffer: none,
+    destroyBuffer: none,
+    liveBuffers: () => 0,
+    onError: () => () => {},
+    destroy: () => {},
   };
 }

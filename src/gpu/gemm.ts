@@ -10,6 +10,7 @@
 // Uniform layouts are read from the WGSL by webgpu-utils, so no struct is packed by position here.
 import type { GpuContext } from './context';
 import { grid2d, isPowerOfTwo, workgroupsFor } from './grid';
+import { isSoftwarePlan, type DevicePlan } from './plan';
 import { getKernel, type KernelSpec } from './kernel';
 import { dimsUniform } from './structs';
 import type { Step } from '../train/steps';
@@ -77,9 +78,9 @@ export const TILE_PRESETS = {
 export type TilePresetName = keyof typeof TILE_PRESETS;
 export const TILE_PRESET_NAMES = Object.keys(TILE_PRESETS) as TilePresetName[];
 
-/** The preset to use when the user picks none: barrier-free on a CPU adapter, workgroup tiles on a GPU. */
-export function defaultTilePreset(ctx: Pick<GpuContext, 'isSoftware'>): TilePresetName {
-  return ctx.isSoftware ? 'software' : 'medium';
+/** The preset to use when the user picks none: barrier-free on a software plan, workgroup tiles on a GPU plan. */
+export function defaultTilePreset(ctx: { readonly plan: Pick<DevicePlan, 'deviceClass'> }): TilePresetName {
+  return isSoftwarePlan(ctx.plan) ? 'software' : 'medium';
 }
 
 export function tilesOf(choice: TilePresetName | GemmTiles): GemmTiles {
@@ -129,13 +130,15 @@ export interface WeightSplits {
 }
 
 /**
- * Splits of N for gemm_backward_weights: enough workgroups to fill the device (about 8 on a
- * software adapter, 1024 on a GPU, counting the tiles of the OUT × (IN+1) output), each split a
- * multiple of tileK points, at most 65535 splits (one dispatch dimension). `pointsPerSplit` forces a length.
+ * Splits of N for gemm_backward_weights: enough workgroups to fill the device (the plan's
+ * parallelWorkgroups on a software plan, twice it on a GPU plan, counting the tiles of the
+ * OUT × (IN+1) output), each split a multiple of tileK points, at most 65535 splits (one dispatch
+ * dimension). `pointsPerSplit` forces a length.
  */
-export function weightSplits(n: number, inDim: number, outDim: number, t: GemmTiles, software: boolean, pointsPerSplit?: number): WeightSplits {
+export function weightSplits(n: number, inDim: number, outDim: number, t: GemmTiles, plan: Pick<DevicePlan, 'deviceClass' | 'parallelWorkgroups'>, pointsPerSplit?: number): WeightSplits {
   const tiles = Math.ceil(outDim / t.tileM) * Math.ceil((inDim + 1) / t.tileN);
-  const wanted = Math.max(1, Math.ceil((software ? 8 : 1024) / tiles));
+  const target = isSoftwarePlan(plan) ? plan.parallelWorkgroups : 2 * plan.parallelWorkgroups;
+  const wanted = Math.max(1, Math.ceil(target / tiles));
   let splitLen = pointsPerSplit ?? Math.ceil(Math.ceil(n / wanted) / t.tileK) * t.tileK;
   splitLen = Math.max(splitLen, Math.ceil(n / 65535), 1);
   return { splitLen, splits: Math.ceil(n / splitLen) };
@@ -180,13 +183,46 @@ export interface GemmForwardArgs {
   tiles: TilePresetName | GemmTiles;
 }
 
+/** gemm_forward's SPLIT override: 0 whole, 1 a split's partial sums, 2 the splits' reduce with the epilogue. */
+export type ForwardSplitMode = 0 | 1 | 2;
+
 /** Override constants of gemm_forward for an N × OUT output. */
-export function gemmForwardConstants(t: GemmTiles, epilogue: Epilogue): Record<string, number> {
-  return { ...tileConstants(t), EPILOGUE: epilogue };
+export function gemmForwardConstants(t: GemmTiles, epilogue: Epilogue, split: ForwardSplitMode = 0): Record<string, number> {
+  return { ...tileConstants(t), EPILOGUE: epilogue, SPLIT: split };
 }
 
-/** The dims uniform of gemm_forward; `dropout` only with epilogue 2. */
-export function gemmForwardDims(d: GemmLayerDims, dropout?: DropoutConfig): Uint32Array<ArrayBuffer> {
+/** How the inputs (K = IN) of a forward product are cut: `splits` splits of `splitLen` inputs (the last may be shorter). */
+export type ForwardSplits = WeightSplits;
+
+/** The fewest inputs per split: each split writes a TILE_M × TILE_N block of partials, which must pay for itself. */
+export const MIN_FORWARD_SPLIT = 64;
+
+/**
+ * Split-K of gemm_forward: on a GPU plan, when the N × OUT output has fewer tiles than the plan's
+ * parallelWorkgroups, the K = IN inputs are cut into enough splits for about 2·parallelWorkgroups
+ * workgroups, each a multiple of tileK and at least MIN_FORWARD_SPLIT inputs long, at most 65535
+ * splits and no more partials (splits·N·OUT floats) than one binding holds. One split (no split-K)
+ * on a software plan, where the extra dispatch costs more (~45 µs) than the cores it could fill.
+ * `inputsPerSplit` forces a length.
+ */
+export function forwardSplits(n: number, inDim: number, outDim: number, t: GemmTiles, plan: Pick<DevicePlan, 'deviceClass' | 'parallelWorkgroups' | 'limits'>, inputsPerSplit?: number): ForwardSplits {
+  const whole = { splitLen: inDim, splits: 1 };
+  let splitLen = inputsPerSplit;
+  if (splitLen === undefined) {
+    const tiles = Math.ceil(n / t.tileM) * Math.ceil(outDim / t.tileN);
+    if (isSoftwarePlan(plan) || tiles >= plan.parallelWorkgroups) return whole;
+    const wanted = Math.ceil((2 * plan.parallelWorkgroups) / tiles);
+    splitLen = Math.max(MIN_FORWARD_SPLIT, Math.ceil(Math.ceil(inDim / wanted) / t.tileK) * t.tileK);
+  }
+  const binding = Math.min(plan.limits.maxStorageBufferBindingSize, plan.limits.maxBufferSize);
+  const mostSplits = Math.max(1, Math.min(65535, Math.floor(binding / (4 * n * outDim))));
+  splitLen = Math.max(splitLen, Math.ceil(inDim / mostSplits), 1);
+  const splits = Math.ceil(inDim / splitLen);
+  return splits <= 1 ? whole : { splitLen, splits };
+}
+
+/** The dims uniform of gemm_forward; `dropout` only with epilogue 2; `split` for split-K (SPLIT 1 and 2). */
+export function gemmForwardDims(d: GemmLayerDims, dropout?: DropoutConfig, split?: ForwardSplits): Uint32Array<ArrayBuffer> {
   return dimsUniform(GEMM_KERNELS.gemmForward, {
     n: d.n,
     in_dim: d.inDim,
@@ -197,6 +233,8 @@ export function gemmForwardDims(d: GemmLayerDims, dropout?: DropoutConfig): Uint
     layer: dropout?.layer ?? 0,
     drop_threshold: dropThreshold(dropout?.p ?? 0),
     keep_scale: keepScale(dropout?.p ?? 0),
+    split_len: split?.splitLen ?? d.inDim,
+    splits: split?.splits ?? 1,
   });
 }
 
@@ -210,6 +248,47 @@ export async function gemmForwardStep(ctx: GpuContext, owner: UniformMaker, a: G
   const dims = owner.uniform(`gemm_forward dims ${inDim}→${outDim}`, gemmForwardDims(a.dims, a.dropout));
   const group = kernel.bind(`gemm_forward ${inDim}→${outDim}`, [a.y, a.x, a.params, a.steps, dims, a.epochIndex]);
   return { kernel, group, workgroups: tileGrid(t, n, outDim), perEpoch: true };
+}
+
+/** Makes labelled uniform and storage buffers that the caller owns (TrainingBuffers fits). */
+export interface BufferMaker extends UniformMaker {
+  storage(label: string, bytes: number): GPUBuffer;
+}
+
+/** Workgroups of gemm_forward's split-K partials: the output's tiles over x and y, the splits over z. */
+export function forwardSplitGrid(t: GemmTiles, n: number, outDim: number, splits: number): [number, number, number] {
+  return [...tileGrid(t, n, outDim), splits];
+}
+
+/** Workgroups of gemm_forward's split-K reduce: one invocation per output. */
+export function forwardReduceGrid(t: GemmTiles, n: number, outDim: number): [number, number] {
+  return grid2d(workgroupsFor(n * outDim, tileWorkgroupSize(t)));
+}
+
+/**
+ * One layer's forward as the plan cuts it (forwardSplits): the single gemm_forward dispatch, or,
+ * with split-K, the partial sums (SPLIT 1, into a (splits, N, OUT) buffer of `owner`) then their
+ * reduce with the bias and the epilogue (SPLIT 2). `split` forces a cut (tests). Both bound per epoch.
+ */
+export async function gemmForwardSteps(ctx: GpuContext, owner: BufferMaker, a: GemmForwardArgs, split?: ForwardSplits): Promise<Step[]> {
+  const { n, inDim, outDim } = a.dims;
+  const t = fitTiles(tilesOf(a.tiles), n, outDim);
+  const cut = split ?? forwardSplits(n, inDim, outDim, t, ctx.plan);
+  if (cut.splits <= 1) return [await gemmForwardStep(ctx, owner, a)];
+  checkDims('gemm_forward split-K', n, outDim, cut.splits);
+  if (a.epilogue === 2 && !a.dropout) throw new Error('gemm_forward: the dropout epilogue needs a DropoutConfig');
+  if (cut.splitLen * cut.splits < inDim) throw new Error(`gemm_forward: splits ${JSON.stringify(cut)} do not cover IN=${inDim}`);
+  const [partial, reduce] = await Promise.all([
+    getKernel(ctx, GEMM_KERNELS.gemmForward, gemmForwardConstants(t, a.epilogue, 1)),
+    getKernel(ctx, GEMM_KERNELS.gemmForward, gemmForwardConstants(t, a.epilogue, 2)),
+  ]);
+  const label = `gemm_forward ${inDim}→${outDim}`;
+  const partials = owner.storage(`${label} split-K partials (${cut.splits},N,${outDim})`, 4 * cut.splits * n * outDim);
+  const dims = owner.uniform(`${label} dims, ${cut.splits} splits`, gemmForwardDims(a.dims, a.dropout, cut));
+  return [
+    { kernel: partial, group: partial.bind(`${label} split-K ${cut.splits}`, [partials, a.x, a.params, a.steps, dims, a.epochIndex]), workgroups: forwardSplitGrid(t, n, outDim, cut.splits), perEpoch: true },
+    { kernel: reduce, group: reduce.bind(`${label} split-K reduce ${cut.splits}`, [a.y, partials, a.params, a.steps, dims, a.epochIndex]), workgroups: forwardReduceGrid(t, n, outDim), perEpoch: true },
+  ];
 }
 
 export interface GemmBackwardInputArgs {

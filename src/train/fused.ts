@@ -8,7 +8,7 @@
 //   update    adam_check, adam_step over the whole flat block                   2
 // 4L + 3 dispatches (11 for one hidden layer), against unfused's 7L + 4 + 2·(dropout layers).
 import type { GpuContext } from '../gpu/context';
-import { defaultTilePreset, gemmBackwardInputStep, gemmBackwardWeightsStep, gemmForwardStep, gradientRows, splitKReduceStep, tilesOf, weightSplits, weightTiles } from '../gpu/gemm';
+import { defaultTilePreset, gemmBackwardInputStep, gemmBackwardWeightsStep, gemmForwardSteps, gradientRows, splitKReduceStep, tilesOf, weightSplits, weightTiles } from '../gpu/gemm';
 import { EPILOGUE_BIAS, EPILOGUE_RELU, EPILOGUE_RELU_DROPOUT, keepScale } from '../cpu/gemm';
 import type { ParamLayout } from '../model/layout';
 import type { TrainingBuffers } from './buffers';
@@ -23,7 +23,7 @@ export function gemmBindingProblem(name: string, q: StrategyQuery): LimitProblem
   const tiles = tilesOf(q.tiles ?? defaultTilePreset(ctx));
   const rows = Math.max(n, q.testN);
   for (const l of layout.layers) {
-    const split = weightSplits(n, l.inDim, l.outDim, weightTiles(tiles, l.inDim, l.outDim), ctx.isSoftware, q.pointsPerThread);
+    const split = weightSplits(n, l.inDim, l.outDim, weightTiles(tiles, l.inDim, l.outDim), ctx.plan, q.pointsPerThread);
     const needs: [number, string][] = [
       [4 * rows * l.outDim, `layer ${l.index + 1}'s activations, ${rows}×${l.outDim} floats`],
       [4 * rows * l.inDim, `layer ${l.index + 1}'s input, ${rows}×${l.inDim} floats`],
@@ -59,7 +59,7 @@ export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: 
 
   const forward = await Promise.all(
     layout.layers.map((l, i) =>
-      gemmForwardStep(ctx, b, {
+      gemmForwardSteps(ctx, b, {
         y: acts[i],
         x: input(i),
         params: b.params,
@@ -77,7 +77,7 @@ export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: 
   const backward: Step[] = [];
   for (let i = last; i >= 0; i--) {
     const l = layout.layers[i];
-    const split = weightSplits(n, l.inDim, l.outDim, weightTiles(tiles, l.inDim, l.outDim), ctx.isSoftware, options.pointsPerThread);
+    const split = weightSplits(n, l.inDim, l.outDim, weightTiles(tiles, l.inDim, l.outDim), ctx.plan, options.pointsPerThread);
     const rows = gradientRows(l.inDim, l.outDim);
     const partials = b.storage(`fused partials layer ${i + 1} (${rows},${split.splits})`, 4 * rows * split.splits);
     backward.push(await gemmBackwardWeightsStep(ctx, b, { partials, dy: dz[i], x: input(i), dims: layerDims(l, n), split, tiles }));
@@ -87,7 +87,7 @@ export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: 
       backward.push(await gemmBackwardInputStep(ctx, b, { dx: dz[i - 1], dy: dz[i], params: b.params, dims: layerDims(l, n), mask, tiles }));
     }
   }
-  const epochSteps = [...forward, head, mean, ...backward, ...(await adamSteps(ctx, b, options.workgroupSize, options.optimizer))];
+  const epochSteps = [...forward.flat(), head, mean, ...backward, ...(await adamSteps(ctx, b, options.workgroupSize, options.optimizer))];
   return { name: 'fused', workgroupSize: options.workgroupSize, dispatchesPerEpoch: epochSteps.length, epochSteps };
 }
 

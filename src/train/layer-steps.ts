@@ -16,7 +16,7 @@ import { OPTIMIZER_CODE, type OptimizerName } from './optimizer';
 export const ELEMENT_WG = 64;
 
 /** Workgroups of an element-wise kernel over `count` elements (gpu/grid.ts elementWorkgroups). */
-export const elementGrid = (ctx: GpuContext, count: number, wg: number): [number, number] => elementWorkgroups(count, wg, ctx.isSoftware);
+export const elementGrid = (ctx: GpuContext, count: number, wg: number): [number, number] => elementWorkgroups(count, wg, ctx.plan);
 
 /** A layer's GEMM shapes over n points, straight from the layer table. */
 export function layerDims(l: LinearLayer, n: number): GemmLayerDims {

@@ -50,7 +50,7 @@ const maxRunsFor = (ctx: GpuContext, hidden: number): number => Math.floor(bindi
  */
 export function piecewiseRuns(ctx: GpuContext, n: number, hidden: number, wg: number, pointsPerThread?: number): { runLen: number; runs: number; workgroups: number } {
   const maxRuns = Math.max(1, Math.min(MAX_RUNS, maxRunsFor(ctx, hidden)));
-  const runLen = pointsPerThread ?? Math.max(chunking(n, wg, ctx.isSoftware).pointsPerThread, Math.ceil(n / maxRuns));
+  const runLen = pointsPerThread ?? Math.max(chunking(n, wg, ctx.plan).pointsPerThread, Math.ceil(n / maxRuns));
   const runs = Math.ceil(n / runLen);
   return { runLen, runs, workgroups: Math.ceil(runs / wg) };
 }

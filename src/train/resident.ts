@@ -5,6 +5,7 @@
 // resident_mlp for any [D, H1, ..., Hk, 1] whose widths fit its private arrays; any head.
 import type { GpuContext } from '../gpu/context';
 import { getKernel, type Kernel } from '../gpu/kernel';
+import { isSoftwarePlan } from '../gpu/plan';
 import { shaderFile } from '../gpu/shaders';
 import { structBytes } from '../gpu/structs';
 import { KERNELS } from '../gpu/kernels';
@@ -14,17 +15,53 @@ import { piecewiseWorkgroupBytes } from './piecewise';
 import type { TrainingBuffers } from './buffers';
 import type { Strategy, StrategyDescriptor, StrategyQuery } from './strategy';
 
+/** Resident's workgroup size on a software plan: a few invocations (each barrier costs all of them ~0.15 µs there). */
 export const RESIDENT_DEFAULT_WG = 4;
 
 /**
- * Up to this many point·units (N·H) per epoch, one workgroup running whole chunks of epochs
- * (resident) beats three dispatches per epoch (piecewise). Measured on a software adapter (the
- * benchmark in the README: ~45 µs per dispatch, resident ~12 ns per point·unit, piecewise ~200 µs
- * plus ~13 ns per point): they cross near 2^14. Not measured on a GPU, where dispatches are cheaper
- * and one workgroup leaves more cores idle, so the bound there is lower.
+ * Up to this much work per epoch, one workgroup running whole chunks of epochs (resident) beats
+ * dispatching every epoch. Software plan: N·H point·units (N·P for a general model) ≤ 2^14,
+ * measured (the benchmark in the README: ~45 µs per dispatch, resident ~12 ns per point·unit,
+ * piecewise ~200 µs plus ~13 ns per point: they cross near 2^14). GPU plan: the work of one
+ * invocation, ⌈N/WG⌉·(H + RESIDENT_HEAD_UNITS), ≤ 2^9: on the H200 (bench-results/device/) a
+ * serial point·unit took ~47 ns in resident and a dispatch ~7 µs, so 2^9 of them (~24 µs) is about
+ * the three dispatches of piecewise, the cheapest per-epoch alternative (bench --plan models it).
  */
-export function residentMaxWork(ctx: GpuContext): number {
-  return ctx.isSoftware ? 1 << 14 : 1 << 12;
+export function residentMaxWork(ctx: Pick<GpuContext, 'plan'>): number {
+  return isSoftwarePlan(ctx.plan) ? 1 << 14 : 1 << 9;
+}
+
+/** The head's serial work per point counted in point·units (an exp, a log, a division ≈ 8 multiply-adds). */
+export const RESIDENT_HEAD_UNITS = 8;
+
+/** The widths resident's work is counted in: H for 1-H-1, P for a general model. */
+function residentUnits(layout: ParamLayout): number {
+  return isSingleHidden(layout) ? singleHiddenWidth(layout) : layout.count;
+}
+
+/** Workgroup memory resident needs for this model at workgroup size `wg`. */
+export function residentBytesFor(layout: ParamLayout, wg: number): number {
+  return isSingleHidden(layout) ? residentWorkgroupBytes(singleHiddenWidth(layout), wg) : residentMlpWorkgroupBytes(layout.count, wg);
+}
+
+/**
+ * Resident's workgroup size for the plan: RESIDENT_DEFAULT_WG on a software plan; on a GPU plan
+ * the largest power of two up to plan.maxWorkgroupSize (256) whose columns fit the workgroup
+ * memory, so every point of a small set has its own invocation and the columns' tree sums them in
+ * log₂ WG steps. RESIDENT_DEFAULT_WG when nothing larger fits (limitProblem then says what does).
+ */
+export function residentWorkgroupSize(ctx: Pick<GpuContext, 'plan'>, layout: ParamLayout): number {
+  if (isSoftwarePlan(ctx.plan)) return RESIDENT_DEFAULT_WG;
+  const memory = ctx.plan.limits.maxComputeWorkgroupStorageSize;
+  for (let wg = ctx.plan.maxWorkgroupSize; wg > RESIDENT_DEFAULT_WG; wg /= 2) if (residentBytesFor(layout, wg) <= memory) return wg;
+  return RESIDENT_DEFAULT_WG;
+}
+
+/** Whether auto prefers resident (see residentMaxWork): the epoch's serial work against the plan's bound. */
+export function residentPreferred(ctx: Pick<GpuContext, 'plan'>, layout: ParamLayout, n: number, wg: number): boolean {
+  const units = residentUnits(layout);
+  if (isSoftwarePlan(ctx.plan)) return n * units <= residentMaxWork(ctx);
+  return Math.ceil(n / wg) * (units + RESIDENT_HEAD_UNITS) <= residentMaxWork(ctx);
 }
 
 /**
@@ -127,12 +164,12 @@ export const RESIDENT: StrategyDescriptor = {
     return undefined;
   },
 
-  defaultWorkgroupSize: () => RESIDENT_DEFAULT_WG,
+  defaultWorkgroupSize: residentWorkgroupSize,
 
   limitProblem: residentLimitProblem,
 
-  // The work of an epoch: N·H point·units for 1,H,1 (as measured), N·P for a general model.
-  preferredBy: (q) => q.n * (isSingleHidden(q.layout) ? singleHiddenWidth(q.layout) : q.layout.count) <= residentMaxWork(q.ctx),
+  // The work of an epoch: N·H point·units for 1,H,1 (as measured), N·P for a general model; per invocation on a GPU plan.
+  preferredBy: (q) => residentPreferred(q.ctx, q.layout, q.n, q.workgroupSize),
 
   async create(ctx, b, _data, options) {
     const why = RESIDENT.unsupported(b.layout, { testSet: b.test !== undefined });

@@ -7,7 +7,7 @@
 //   update    adam_check, adam_step                                                   2
 // 6L + 2 + 2D dispatches (14 for one hidden layer without dropout; fused: 4L + 3).
 import type { GpuContext } from '../gpu/context';
-import { defaultTilePreset, gemmBackwardInputStep, gemmBackwardWeightsStep, gemmForwardStep, gradientRows, splitKReduceStep, weightSplits, weightTiles } from '../gpu/gemm';
+import { defaultTilePreset, gemmBackwardInputStep, gemmBackwardWeightsStep, gemmForwardSteps, gradientRows, splitKReduceStep, weightSplits, weightTiles } from '../gpu/gemm';
 import { getKernel } from '../gpu/kernel';
 import { dimsUniform, structBytes } from '../gpu/structs';
 import { KERNELS } from '../gpu/kernels';
@@ -42,7 +42,7 @@ export async function createUnfused(ctx: GpuContext, b: TrainingBuffers, options
 
   const steps: Step[] = [];
   for (const [i, l] of layout.layers.entries()) {
-    steps.push(await gemmForwardStep(ctx, b, { y: acts[i], x: input(i), params: b.params, steps: b.steps, epochIndex: b.epochIndex, dims: layerDims(l, n), epilogue: EPILOGUE_BIAS, tiles }));
+    steps.push(...(await gemmForwardSteps(ctx, b, { y: acts[i], x: input(i), params: b.params, steps: b.steps, epochIndex: b.epochIndex, dims: layerDims(l, n), epilogue: EPILOGUE_BIAS, tiles })));
     if (!l.hidden) continue;
     steps.push({ kernel: relu, group: relu.bind(`unfused relu ${i + 1}`, [acts[i], count(i)]), workgroups: elementGrid(ctx, n * l.outDim, wg) });
     if (p > 0) steps.push(dropoutStep(i, acts[i], `unfused dropout ${i + 1}`));
@@ -53,7 +53,7 @@ export async function createUnfused(ctx: GpuContext, b: TrainingBuffers, options
   steps.push(await headStep(ctx, b, layout, { ...head, out: { dlogit: dz[last] }, label: 'unfused dlogit' }));
   for (let i = last; i >= 0; i--) {
     const l = layout.layers[i];
-    const split = weightSplits(n, l.inDim, l.outDim, weightTiles(tiles, l.inDim, l.outDim), ctx.isSoftware, options.pointsPerThread);
+    const split = weightSplits(n, l.inDim, l.outDim, weightTiles(tiles, l.inDim, l.outDim), ctx.plan, options.pointsPerThread);
     const rows = gradientRows(l.inDim, l.outDim);
     const partials = b.storage(`unfused partials layer ${i + 1} (${rows},${split.splits})`, 4 * rows * split.splits);
     steps.push(await gemmBackwardWeightsStep(ctx, b, { partials, dy: dz[i], x: input(i), dims: layerDims(l, n), split, tiles }));
