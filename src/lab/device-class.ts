@@ -20,3 +20,8 @@ export function withDeviceClass(ctx: GpuContext, cls: LabDeviceClass): GpuContex
   if (cls === 'adapter' || classOf(ctx) === cls) return ctx;
   return { ...ctx, isSoftware: cls === 'software', deviceClass: cls } as GpuContext;
 }
+
+/** `ctx` as an adapter without timestamp queries would be (`?lab&labTimestamps=off`): how the lab runs where the browser offers none. */
+export function withoutTimestamps(ctx: GpuContext): GpuContext {
+  return ctx.hasTimestamps ? { ...ctx, hasTimestamps: false } : ctx;
+}

@@ -11,7 +11,7 @@ import { STRATEGY_NAMES, type StrategyName } from '../train/strategy';
 import { download, readTextFile } from '../app/files';
 import { caseSpec, COURSE_CASES, courseCaseOf, CSV_FILES } from '../../bench/cases';
 import { StoppedError, supportingStrategies, type BenchReport, type Row } from '../../bench/core';
-import { classOf, DEVICE_CLASSES, type LabDeviceClass } from './device-class';
+import { classOf, DEVICE_CLASSES, withoutTimestamps, type LabDeviceClass } from './device-class';
 import { lossParity } from './parity';
 import { DEFAULT_LAB_CONFIG, labProblems, runLab, type LabConfig, type LabProblem, type LabProgress } from './run';
 import { kernelTable, parityTable, peaksTable, roofline, rooflineSummary, stepsTable } from './view';
@@ -177,14 +177,18 @@ export async function mountLab(parent: HTMLElement): Promise<LabHandle> {
   };
 
   // The GPU.
+  // ?labTimestamps=off runs the lab as on an adapter without timestamp queries.
+  const timestampsOff = new URLSearchParams(location.search).get('labTimestamps') === 'off';
   let base: GpuContext | undefined;
   let gpuProblem = '';
   const acquire = async (): Promise<GpuContext | undefined> => {
     if (base && !base.isLost()) return base;
     try {
-      base = await acquireGpu(navigator.gpu);
+      const acquired = await acquireGpu(navigator.gpu);
+      base = timestampsOff ? withoutTimestamps(acquired) : acquired;
       base.onError((e) => showError(e.message));
-      ui.adapter.textContent = `GPU: ${base.adapterName} (${classOf(base)} class${base.isSoftware ? ': a software adapter, correct but slow' : ''}); timestamp queries: ${base.hasTimestamps ? 'yes' : 'no'}.`;
+      const stamps = base.hasTimestamps ? 'yes (a browser may round them: Chromium to 100 µs unless started with --enable-webgpu-developer-features)' : acquired.hasTimestamps ? 'turned off by labTimestamps=off' : 'no';
+      ui.adapter.textContent = `GPU: ${base.adapterName} (${classOf(base)} class${base.isSoftware ? ': a software adapter, correct but slow' : ''}); timestamp queries: ${stamps}.`;
       ui.deviceClass.options[0].textContent = `this adapter's (${classOf(base)})`;
       gpuProblem = '';
       return base;

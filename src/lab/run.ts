@@ -1,4 +1,4 @@
-// One lab run in the visitor's browser: the adapter's peaks (measured once per device class), then
+// One lab run in the visitor's browser: the adapter's peaks (measured once per device), then
 // each chosen strategy on the chosen case through the benchmark's own measure() (bench/core.ts),
 // one strategy at a time with the page given the event loop between them and Stop asked between
 // every short phase; the result is a BenchReport, the JSON `npm run bench` writes.
@@ -98,8 +98,8 @@ export const yieldToPage = (): Promise<void> =>
     });
   });
 
-/** Peaks by device and class: measured once, as the benchmark does at the start of a run. */
-const peaksCache = new WeakMap<GPUDevice, Map<string, MeasuredPeaks>>();
+/** Peaks by device: measured once, at the first run, as the benchmark does at the start of its run. */
+const peaksCache = new WeakMap<GPUDevice, MeasuredPeaks>();
 
 /** The runtime's name in the report: the browser, the lab, and what was forced. */
 export function labRuntime(browser: string, c: LabConfig, ctx: GpuContext): string {
@@ -122,13 +122,12 @@ export async function runLab(base: GpuContext, c: LabConfig, csvTexts: Readonly<
     if (hooks.shouldStop()) throw new StoppedError();
   };
 
-  hooks.onProgress({ done: 0, total, now: `measuring this GPU's peaks (${classOf(ctx)} class)` });
+  hooks.onProgress({ done: 0, total, now: "measuring this GPU's peaks" });
   await yieldToPage();
   stop();
-  const byClass = peaksCache.get(base.device) ?? new Map<string, MeasuredPeaks>();
-  peaksCache.set(base.device, byClass);
-  const peaks = byClass.get(classOf(ctx)) ?? (await measurePeaks(ctx));
-  byClass.set(classOf(ctx), peaks);
+  // The adapter's ceilings, sized for what it is: a forced class changes the plans, not the hardware.
+  const peaks = peaksCache.get(base.device) ?? (await measurePeaks(base));
+  peaksCache.set(base.device, peaks);
   hooks.log?.(`peaks: ${peaks.gflops.toFixed(1)} GFLOP/s FMA, ${peaks.gbps.toFixed(1)} GB/s copy (${peaks.timing})`);
 
   hooks.onProgress({ done: 0, total, now: `loading ${cc.title}` });
