@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright';
 import { preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { BenchReport } from '../bench/core';
+import type { BenchReport, Row } from '../bench/core';
+import type { GpuContext } from '../src/gpu/context';
+import { withDeviceClass, withoutTimestamps } from '../src/lab/device-class';
+import { browserName } from '../src/lab/lab';
+import { lossParity } from '../src/lab/parity';
+import { DEFAULT_LAB_CONFIG, labPlan, labProblems } from '../src/lab/run';
 import { kernelTable, markdown } from '../bench/markdown';
 import { CHROMIUM, WEBGPU_FLAGS } from '../src/node/chromium';
 
@@ -71,6 +76,46 @@ async function choose(page: Page, c: { caseId?: string; strategies: string[]; ep
 /** A table's body as text cells, by row. */
 const cells = (page: Page, id: string) => page.$$eval(`#${id} tbody tr`, (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent ?? '')));
 const number = (s: string) => Number(s.replace(/[~×%,]/g, ''));
+
+describe('the lab without a browser', () => {
+  const row = (strategy: Row['strategy'], losses: number[], skipped?: string): Row => ({ case: 'c', n: 1, layers: [1, 2, 1], strategy, workgroupSize: 1, usPerEpoch: 1, dispatchesPerEpoch: 1, epochsPerRun: 1, runs: 1, finalLoss: losses.at(-1) ?? NaN, lossEpoch: losses.length, losses, skipped });
+
+  test("parity: each row against the first measured one, over the common epochs; a NaN is the worst difference; skipped rows left out", () => {
+    const parity = lossParity([row('unfused', [], 'does not fit'), row('fused', [0.7, 0.6, 0.5]), row('resident', [0.7, 0.6000001, 0.5, 0.4]), row('piecewise', [0.7, NaN])]);
+    expect(parity.map((p) => [p.strategy, p.epochs, p.worstEpoch])).toEqual([['fused', 3, 0], ['resident', 3, 2], ['piecewise', 2, 2]]);
+    expect(parity[0].maxAbsDelta).toBe(0);
+    expect(parity[1].maxAbsDelta).toBeCloseTo(1e-7, 12);
+    expect(parity[1].lastLoss).toBe(0.5);
+    expect(parity[2].maxAbsDelta).toBe(Infinity);
+    expect(lossParity([row('fused', [], 'x')])).toEqual([]);
+  });
+
+  test('config problems by field; the plan is one case, no grid', () => {
+    expect(labProblems({ ...DEFAULT_LAB_CONFIG, strategies: ['fused'] })).toEqual([]);
+    expect(labProblems({ ...DEFAULT_LAB_CONFIG, strategies: [] }).map((p) => p.field)).toEqual(['strategies']);
+    expect(labProblems({ ...DEFAULT_LAB_CONFIG, caseId: 'mnist37-784-32-1', strategies: ['piecewise'] })[0].message).toMatch(/^piecewise cannot train 784-32-1; these can: /);
+    expect(labProblems({ ...DEFAULT_LAB_CONFIG, caseId: 'nope', strategies: ['fused'], lossEpochs: 0, runs: 1.5, runSeconds: NaN }).map((p) => p.field)).toEqual(['caseId', 'lossEpochs', 'runs', 'runSeconds']);
+    expect(labPlan({ ...DEFAULT_LAB_CONFIG, strategies: ['fused'] })).toMatchObject({ caseIds: ['lecture-1-2-1'], lossEpochs: 10, runs: 3, targetRunSeconds: 0.1, grid: { sizes: [] } });
+  });
+
+  test('a forced device class changes isSoftware on the same device; timestamps can be turned off', () => {
+    const ctx = { device: {}, isSoftware: true, hasTimestamps: true, destroy: () => {} } as unknown as GpuContext;
+    expect(withDeviceClass(ctx, 'adapter')).toBe(ctx);
+    expect(withDeviceClass(ctx, 'software')).toBe(ctx);
+    const gpu = withDeviceClass(ctx, 'gpu');
+    expect(gpu.isSoftware).toBe(false);
+    expect(gpu.device).toBe(ctx.device);
+    expect(gpu.destroy).toBe(ctx.destroy);
+    expect(withoutTimestamps(ctx).hasTimestamps).toBe(false);
+  });
+
+  test("the browser's name from its user agent", () => {
+    expect(browserName('Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36')).toBe('Chrome 156');
+    expect(browserName('Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 Chrome/140.0 Safari/537.36 Edg/140.0')).toBe('Edge 140');
+    expect(browserName('Mozilla/5.0 (X11; Linux x86_64; rv:141.0) Gecko/20100101 Firefox/141.0')).toBe('Firefox 141');
+    expect(browserName('Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/26.0 Safari/605.1.15')).toBe('Safari 26');
+  });
+});
 
 describe('the fusion lab on SwiftShader', () => {
   test('the lecture with fused and resident: peaks, step and kernel tables with real numbers, parity within 1e-5, the roofline, Export JSON that the bench Markdown renders', async () => {
@@ -194,6 +239,9 @@ describe('the fusion lab on SwiftShader', () => {
     const { browser, page, errors } = await openLab('lab&labTimestamps=off', { viewport: { width: 360, height: 740 }, colorScheme: 'dark' });
     try {
       await expect.poll(() => page.textContent('#flab-adapter')).toMatch(/timestamp queries: turned off by labTimestamps=off/);
+      // MNIST's 784 inputs: resident and piecewise cannot train it, so they are unchecked and disabled.
+      await page.selectOption('#flab-case', 'mnist37-784-32-1');
+      expect(await page.$$eval('#flab-strategies input:disabled', (els) => els.map((e) => [(e as HTMLInputElement).value, (e as HTMLInputElement).checked]))).toEqual([['resident', false], ['piecewise', false]]);
       await choose(page, { caseId: 'lecture-1-2-1', strategies: ['fused', 'resident'], epochs: 3, runs: 1, seconds: 0.02 });
       await page.click('#flab-run');
       await waitIdle(page);

@@ -71,10 +71,12 @@ const optionOf = (value: string, text: string): HTMLOptionElement => Object.assi
 
 /** The browser's name and major version from its user agent ("Chrome 156"), for the report. */
 export function browserName(ua: string = navigator.userAgent): string {
-  const m = /(Firefox|Edg|Chrome|Version)\/(\d+)/.exec(ua);
-  if (!m) return 'a browser';
-  const name = m[1] === 'Edg' ? 'Edge' : m[1] === 'Version' ? 'Safari' : m[1];
-  return `${name} ${m[2]}`;
+  // In this order: Edge's agent names Chrome too, and Chrome's names Safari.
+  for (const [token, name] of [['Edg', 'Edge'], ['Firefox', 'Firefox'], ['Chrome', 'Chrome'], ['Version', 'Safari']]) {
+    const m = new RegExp(`${token}/(\\d+)`).exec(ua);
+    if (m) return `${name} ${m[1]}`;
+  }
+  return 'a browser';
 }
 
 /** Builds the lab at the top of `parent` and wires it; resolves once it knows whether there is a GPU. */
