@@ -42,8 +42,8 @@ interface Opened {
   errors: string[];
 }
 
-async function openLab(query: string, options: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {}): Promise<Opened> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: WEBGPU_FLAGS });
+async function openLab(query: string, options: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark'; flags?: string[] } = {}): Promise<Opened> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: options.flags ?? WEBGPU_FLAGS });
   const page = await browser.newPage({ viewport: options.viewport ?? { width: 1280, height: 800 }, colorScheme: options.colorScheme ?? 'light' });
   const errors: string[] = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
@@ -274,6 +274,20 @@ describe('the fusion lab on SwiftShader', () => {
       await page.goto(url);
       await page.waitForFunction(() => (window as any).lecture?.ready === true, null, { timeout: 60_000 });
       expect(await page.locator('#fusion-lab').count()).toBe(0);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('without WebGPU the lab says so, and Run explains instead of failing', async () => {
+    const noGpu = WEBGPU_FLAGS.filter((f) => !/webgpu|swiftshader/.test(f)).concat('--disable-gpu');
+    const { browser, page, errors } = await openLab('lab', { flags: noGpu });
+    try {
+      await expect.poll(() => page.textContent('#flab-adapter')).toMatch(/^No GPU for the lab: WebGPU is (not available here|present but found no GPU adapter)/);
+      await page.click('#flab-run');
+      await expect.poll(() => page.textContent('#flab-error')).toMatch(/^The lab needs WebGPU: /);
+      expect(await running(page)).toBe(false);
+      expect(errors.filter((e) => e.startsWith('uncaught'))).toEqual([]);
     } finally {
       await browser.close();
     }
