@@ -236,9 +236,10 @@ describe('the fusion lab on SwiftShader', () => {
   });
 
   test('dark mode at 360 px without timestamp queries: says so, whole-step and wall-time kernel tables, nothing wider than the screen, axe finds no serious violation', async () => {
-    const { browser, page, errors } = await openLab('lab&labTimestamps=off', { viewport: { width: 360, height: 740 }, colorScheme: 'dark' });
+    const { browser, page, errors } = await openLab('lab=rings1000-2-16-16-1&labTimestamps=off', { viewport: { width: 360, height: 740 }, colorScheme: 'dark' });
     try {
       await expect.poll(() => page.textContent('#flab-adapter')).toMatch(/timestamp queries: turned off by labTimestamps=off/);
+      expect(await page.inputValue('#flab-case')).toBe('rings1000-2-16-16-1'); // ?lab=<case id> preselects it
       // MNIST's 784 inputs: resident and piecewise cannot train it, so they are unchecked and disabled.
       await page.selectOption('#flab-case', 'mnist37-784-32-1');
       expect(await page.$$eval('#flab-strategies input:disabled', (els) => els.map((e) => [(e as HTMLInputElement).value, (e as HTMLInputElement).checked]))).toEqual([['resident', false], ['piecewise', false]]);
