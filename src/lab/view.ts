@@ -12,6 +12,9 @@ export const PARITY_TOLERANCE = 1e-5;
 
 type Cell = string | { text: string; header?: boolean; className?: string };
 
+/** A cell of words, not a number: left-aligned, wrapping. */
+const note = (text: string): Cell => ({ text, className: 'flab-note' });
+
 /** A table in a focusable scroll region (narrow screens scroll it sideways; the keyboard can too). */
 export function table(id: string, caption: string, headers: readonly string[], rows: readonly (readonly Cell[])[]): HTMLElement {
   const wrap = document.createElement('div');
@@ -50,9 +53,9 @@ export function table(id: string, caption: string, headers: readonly string[], r
 export function peaksTable(r: BenchReport): HTMLElement {
   const p = r.peaks;
   return table('flab-peaks', `Measured peaks of this GPU (${p.timing})`, ['ceiling', 'measured', 'how'], [
-    [{ text: 'multiply-add', header: true }, `${num(p.gflops)} GFLOP/s`, `the faster of fma() ${num(p.fusedGflops)} and a·b + c ${num(p.mulAddGflops)}; ${p.fmaInvocations} invocations × 1024 rounds of 8 vec4 chains`],
-    [{ text: 'copy', header: true }, `${num(p.gbps)} GB/s`, `${(p.copyBytes / 2 ** 20).toFixed(0)} MiB read and written, best of three grids`],
-    [{ text: 'ridge', header: true }, `${num(p.gflops / p.gbps)} FLOP/byte`, 'left of it a kernel is bound by memory, right of it by arithmetic'],
+    [{ text: 'multiply-add', header: true }, `${num(p.gflops)} GFLOP/s`, note(`the faster of fma() ${num(p.fusedGflops)} and a·b + c ${num(p.mulAddGflops)}; ${p.fmaInvocations} invocations × 1024 rounds of 8 vec4 chains`)],
+    [{ text: 'copy', header: true }, `${num(p.gbps)} GB/s`, note(`${(p.copyBytes / 2 ** 20).toFixed(0)} MiB read and written, best of three grids`)],
+    [{ text: 'ridge', header: true }, `${num(p.gflops / p.gbps)} FLOP/byte`, note('left of it a kernel is bound by memory, right of it by arithmetic')],
   ]);
 }
 
@@ -63,7 +66,7 @@ export function stepsTable(r: BenchReport): HTMLElement {
   const fastest = Math.min(...r.rows.filter((x) => !x.skipped).map((x) => x.usPerEpoch));
   const rows = r.rows.map((x): Cell[] =>
     x.skipped
-      ? [{ text: x.strategy, header: true }, { text: skippedText(x), className: 'flab-note' }, '–', '–', '–', '–', '–']
+      ? [{ text: x.strategy, header: true }, note(skippedText(x)), '–', '–', '–', '–', '–']
       : [{ text: x.strategy, header: true }, `${x.runs === 1 ? '~' : ''}${num(x.usPerEpoch)}`, num(x.gpuUsPerEpoch), num(x.dispatchesPerEpoch), String(x.workgroupSize), `${loss(x.finalLoss)} (${x.lossEpoch})`, `${num(x.usPerEpoch / fastest)}×`],
   );
   return table('flab-steps', 'Whole-step timings: µs per epoch (wall: first submit to last loss read back; GPU: timestamp queries around each chunk)', ['strategy', 'µs/epoch', 'GPU µs/epoch', 'dispatches/epoch', 'workgroup', 'loss (epoch)', '÷ fastest'], rows);
