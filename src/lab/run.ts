@@ -49,7 +49,7 @@ export function labProblems(c: LabConfig): LabProblem[] {
   }
   if (!Number.isInteger(c.lossEpochs) || c.lossEpochs < 1 || c.lossEpochs > 1000) problems.push({ field: 'lossEpochs', message: 'a whole number of epochs from 1 to 1000' });
   if (!Number.isInteger(c.runs) || c.runs < 1 || c.runs > 20) problems.push({ field: 'runs', message: 'a whole number of runs from 1 to 20' });
-  if (!(c.runSeconds >= 0.01 && c.runSeconds <= 5)) problems.push({ field: 'runSeconds', message: 'seconds from 0.01 to 5' });
+  if (!(c.runSeconds >= 0.01 && c.runSeconds <= 1)) problems.push({ field: 'runSeconds', message: 'seconds from 0.01 to 1 (Stop acts between runs)' });
   return problems;
 }
 
