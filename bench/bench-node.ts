@@ -8,6 +8,8 @@
 //                    no TF.js), bounded to 4 minutes, written to bench-results/device/
 //   --data DIR       the shared CSVs (default ../shared/data); cases whose file is missing run on
 //                    random stand-ins of the same shape
+//   --python PATH    the python whose torch runs the PyTorch baseline (default: python3 on PATH,
+//                    then /usr/bin/python3; the first that imports torch)
 //   --rewrite        measure nothing: rewrite the Markdown and the HTML report from the JSON files
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -99,10 +101,10 @@ async function nodeRuntime(csvs: Record<string, string>): Promise<BenchReport> {
     return { caseId: id, data: loadData(c.data, csvs, c.head), spec: caseSpec(c), seed: c.seed, lr: c.lr, lossEpochs: plan.lossEpochs, targetSeconds: plan.targetRunSeconds };
   });
   say('PyTorch CPU: ...');
-  const torch = torchBaselines(torchCases, 'python3', deviceReport ? 60 : 900);
+  const torch = torchBaselines(torchCases, option('--python'), deviceReport ? 60 : 900);
   if ('missing' in torch) report.unavailable['PyTorch CPU'] = torch.missing;
   else report.baselines.push(...torch.baselines);
-  say(`PyTorch CPU: ${'missing' in torch ? `not available (${torch.missing})` : `${torch.baselines.length} cases`}`);
+  say(`PyTorch CPU: ${'missing' in torch ? `not available (${torch.missing})` : `${torch.baselines.length} cases by ${torch.system}`}`);
   return report;
 }
 

@@ -24,7 +24,7 @@ export interface CourseCase {
   lr: number;
   data: DataSource;
   quick: boolean;
-  /** PyTorch CPU µs/epoch measured on this machine by the author, used when torch is absent. */
+  /** PyTorch CPU µs/epoch measured on another machine by the author: shown, labelled, when no torch ran; never decides a target. */
   torchReferenceUs?: number;
   /** The 05wk-1 table: epochs the lecture trains, and its Colab seconds (CPU, GPU) for them. */
   colab?: { epochs: number; cpuSeconds: number; gpuSeconds: number };

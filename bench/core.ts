@@ -9,6 +9,7 @@ import { generateLectureData } from '../src/data/generate';
 import type { Dataset } from '../src/data/dataset';
 import { isSingleHidden, paramLayout, singleHidden, type ModelSpec, type ParamLayout } from '../src/model/layout';
 import { encodeSteps, type Step } from '../src/train/steps';
+import type { TilePresetName } from '../src/gpu/gemm';
 import { STRATEGY_NAMES, type StrategyName } from '../src/train/strategy';
 import { STRATEGIES, Trainer } from '../src/train/trainer';
 import { caseSpec, COURSE_CASES, courseCaseOf, loadData } from './cases';
@@ -208,7 +209,19 @@ export interface MeasureCase {
   lr: number;
   strategy: StrategyName;
   workgroupSize?: number;
+  /** The GEMM tiling of fused and unfused (gpu/gemm.ts presets); the adapter kind's default when absent. */
+  tiles?: TilePresetName;
   profile: boolean;
+  /** Asked between the phases of the measurement (each a short run); true stops it with a StoppedError. */
+  shouldStop?: () => boolean;
+}
+
+/** A measurement stopped by its caller (MeasureCase.shouldStop). */
+export class StoppedError extends Error {
+  constructor() {
+    super('stopped');
+    this.name = 'StoppedError';
+  }
 }
 
 const describe = (c: MeasureCase) => `${c.caseId.padEnd(20)} ${c.strategy.padEnd(9)} N=${String(c.data.n).padStart(7)}`;
@@ -218,12 +231,15 @@ export async function measure(ctx: GpuContext, c: MeasureCase, plan: BenchPlan, 
   const base = { case: c.caseId, n: c.data.n, layers: [...c.spec.layers], strategy: c.strategy };
   let trainer: Trainer;
   try {
-    trainer = await Trainer.create(ctx, c.data, { model: c.spec, lr: c.lr, seed: c.seed, strategy: c.strategy, workgroupSize: c.workgroupSize, chunkEpochs: 1000 });
+    trainer = await Trainer.create(ctx, c.data, { model: c.spec, lr: c.lr, seed: c.seed, strategy: c.strategy, workgroupSize: c.workgroupSize, tiles: c.tiles, chunkEpochs: 1000 });
   } catch (e) {
     log(`${describe(c)}: does not fit (${(e as Error).message.slice(0, 100)})`);
     return skipped(c, (e as Error).message);
   }
   const timer = GpuTimer.create(ctx, 64);
+  const checkStop = () => {
+    if (c.shouldStop?.()) throw new StoppedError();
+  };
   try {
     const losses: number[] = [];
     const onLoss = (_: number, chunk: Float32Array) => losses.push(...chunk);
@@ -233,6 +249,7 @@ export async function measure(ctx: GpuContext, c: MeasureCase, plan: BenchPlan, 
     let lossEpoch = 1;
     // The loss run: lossEpochs epochs in all, as every other system trains them; SLOW_LOSS_EPOCHS
     // when an epoch takes seconds (another system's loss is then held against ours where both exist).
+    checkStop();
     if (plan.lossEpochs > 1) {
       const second = await trainer.train(1, { onLoss }); // the first epoch's time is mostly compilation
       perEpoch = second.seconds;
@@ -240,6 +257,7 @@ export async function measure(ctx: GpuContext, c: MeasureCase, plan: BenchPlan, 
       lossEpoch = 2;
     }
     const lossEpochs = perEpoch > plan.maxEpochSeconds ? Math.min(plan.lossEpochs, SLOW_LOSS_EPOCHS) : plan.lossEpochs;
+    checkStop();
     if (lossEpochs > 2) {
       const run = await trainer.train(lossEpochs - 2, { onLoss });
       finalLoss = run.lastLoss;
@@ -250,6 +268,7 @@ export async function measure(ctx: GpuContext, c: MeasureCase, plan: BenchPlan, 
     if (perEpoch <= plan.maxEpochSeconds) {
       // Short runs sized to the target; they also let Node's map pacing learn the rate (gpu/pacer.ts).
       for (let i = 0; i < 3; i++) {
+        checkStop();
         const probe = await trainer.train(Math.max(1, Math.min(1000, Math.floor(plan.targetRunSeconds / Math.max(perEpoch, 1e-6) / 4))));
         perEpoch = probe.seconds / probe.epochs;
       }
@@ -257,12 +276,14 @@ export async function measure(ctx: GpuContext, c: MeasureCase, plan: BenchPlan, 
       const wall: number[] = [];
       const gpu: number[] = [];
       for (let r = 0; r < plan.runs; r++) {
+        checkStop();
         const result = await trainer.train(epochs, { timer });
         wall.push(result.seconds / epochs);
         if (timer) gpu.push((await timer.seconds()) / epochs);
       }
       Object.assign(row, { usPerEpoch: median(wall) * 1e6, gpuUsPerEpoch: timer ? median(gpu) * 1e6 : undefined, epochsPerRun: epochs, runs: plan.runs });
     }
+    checkStop();
     if (c.profile) {
       const steps = trainer.strategy.epochSteps;
       if (steps) row.kernels = await profileSteps(ctx, steps, trainer.layout, c.data.n, plan.profileEpochs);

@@ -1,7 +1,12 @@
-// PyTorch on the CPU, side by side, when a `python3` with torch is present (never installed by
-// us): the course's networks as the course writes them (nn.Sequential, Adam, full batch), from
-// torch.manual_seed(seed), which gives the same initial parameters as initParams. The script and
-// the data (float32 files) go to a temporary folder; the script prints one JSON line per case.
+// PyTorch on the CPU, side by side in the same run, wherever a python with torch is present (never
+// installed by us): `--python PATH` alone when given, else `python3` on PATH, then /usr/bin/python3
+// (a pyenv or venv python3 on PATH may lack the torch the system one has). The first candidate whose
+// probe imports torch is used; which one, its Python and torch versions go into the results (the
+// system's name). The course's networks as the course writes them (nn.Sequential, Adam, full
+// batch), from torch.manual_seed(seed), which gives the same initial parameters as initParams. The
+// script and the data (float32 files) go to a temporary folder; the script prints one JSON line per
+// case. A committed reference figure is never a substitute: without torch the targets that need it
+// are left undecided (bench/markdown.ts).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,22 +73,61 @@ for line in sys.stdin:
     print(json.dumps({'case': c['case'], 'loss': last, 'us': per_epoch * 1e6, 'epochs': c['epochs']}), flush=True)
 `;
 
-const PROBE = 'import torch, sys; print(torch.__version__, torch.get_num_threads())';
+const PROBE = 'import sys, torch; print(sys.version.split()[0], torch.__version__, torch.get_num_threads())';
 
-/** torch's version and thread count, or why it is not available. */
-export function torchAvailable(python = 'python3'): { version: string } | { missing: string } {
-  const r = spawnSync(python, ['-c', PROBE], { encoding: 'utf8', timeout: 60_000 });
-  if (r.error) return { missing: `no ${python} (${r.error.message})` };
-  if (r.status !== 0) return { missing: `${python} has no torch` };
-  const [version, threads] = r.stdout.trim().split(/\s+/);
-  return { version: `${version}, ${threads} threads` };
+/** The python executables to try, in order: the flag's alone when given, else PATH's python3 then the system's. */
+export function torchCandidates(flag?: string): string[] {
+  return flag ? [flag] : ['python3', '/usr/bin/python3'];
 }
 
-/** Trains each case in one python3 process; returns what it measured and the system's name. */
-export function torchBaselines(cases: TorchCase[], python = 'python3', timeoutSeconds = 600): { system: string; baselines: Baseline[] } | { missing: string } {
-  const probe = torchAvailable(python);
-  if ('missing' in probe) return probe;
-  const system = `PyTorch ${probe.version} (CPU)`;
+/** A python that imports torch: which executable, and the versions it reported. */
+export interface TorchPython {
+  python: string;
+  pythonVersion: string;
+  torchVersion: string;
+  threads: number;
+}
+
+/** Why no candidate could run torch: one reason per candidate tried, joined. */
+export interface TorchMissing {
+  missing: string;
+}
+
+/** Probes one python: its torch's version and thread count, or why it has none. */
+export function probeTorch(python: string, env: NodeJS.ProcessEnv = process.env): TorchPython | TorchMissing {
+  const r = spawnSync(python, ['-c', PROBE], { encoding: 'utf8', timeout: 60_000, env });
+  if (r.error) return { missing: `no ${python} (${(r.error as NodeJS.ErrnoException).code ?? r.error.message})` };
+  if (r.status !== 0) return { missing: `${python} has no torch${/No module named/.test(r.stderr) ? '' : ` (exit ${r.status})`}` };
+  const [pythonVersion, torchVersion, threads] = r.stdout.trim().split(/\s+/);
+  if (!torchVersion || !Number.isFinite(Number(threads))) return { missing: `${python}'s torch probe printed ${JSON.stringify(r.stdout.slice(0, 100))}` };
+  return { python, pythonVersion, torchVersion, threads: Number(threads) };
+}
+
+/** The first candidate that imports torch, or every candidate's reason. */
+export function findTorch(candidates: readonly string[], env: NodeJS.ProcessEnv = process.env): TorchPython | TorchMissing {
+  const reasons: string[] = [];
+  for (const python of [...new Set(candidates)]) {
+    const probe = probeTorch(python, env);
+    if (!('missing' in probe)) return probe;
+    reasons.push(probe.missing);
+  }
+  return { missing: reasons.join('; ') };
+}
+
+/** The baselines' system name: torch's version, threads, and which python ran it. */
+export function torchSystem(t: TorchPython): string {
+  return `PyTorch ${t.torchVersion} (CPU, ${t.threads} threads; ${t.python}, Python ${t.pythonVersion})`;
+}
+
+/**
+ * Trains each case in one process of the first python with torch (`python`: that executable alone,
+ * as `--python` gives it; otherwise torchCandidates()); returns what it measured, the system's name
+ * and the python used, or why no python could run torch.
+ */
+export function torchBaselines(cases: TorchCase[], python?: string, timeoutSeconds = 600, env: NodeJS.ProcessEnv = process.env): { system: string; baselines: Baseline[]; torch: TorchPython } | TorchMissing {
+  const found = findTorch(torchCandidates(python), env);
+  if ('missing' in found) return found;
+  const system = torchSystem(found);
   const dir = mkdtempSync(join(tmpdir(), 'bench-torch-'));
   try {
     writeFileSync(join(dir, 'bench.py'), SCRIPT);
@@ -94,14 +138,14 @@ export function torchBaselines(cases: TorchCase[], python = 'python3', timeoutSe
       writeFileSync(y, c.data.y);
       return JSON.stringify({ case: c.caseId, x, y, n: c.data.n, d: c.data.d, layers: c.spec.layers, head: c.spec.head, seed: c.seed.toString(), lr: c.lr, epochs: c.lossEpochs, seconds: c.targetSeconds });
     });
-    const r = spawnSync(python, [join(dir, 'bench.py')], { input: input.join('\n') + '\n', encoding: 'utf8', timeout: timeoutSeconds * 1000, maxBuffer: 1 << 24 });
+    const r = spawnSync(found.python, [join(dir, 'bench.py')], { input: input.join('\n') + '\n', encoding: 'utf8', timeout: timeoutSeconds * 1000, maxBuffer: 1 << 24, env });
     const baselines = r.stdout
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as { case: string; loss: number; us: number; epochs: number })
       .map((o) => ({ system, case: o.case, epochs: o.epochs, usPerEpoch: o.us, finalLoss: o.loss }));
-    if (baselines.length === 0) return { missing: `the torch script failed: ${(r.stderr || r.error?.message || '').slice(-300)}` };
-    return { system, baselines };
+    if (baselines.length === 0) return { missing: `the torch script of ${found.python} failed: ${(r.stderr || r.error?.message || '').slice(-300)}` };
+    return { system, baselines, torch: found };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
