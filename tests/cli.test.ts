@@ -142,7 +142,7 @@ describe('npm run train', () => {
     // Our predictions, not torch's: a point within rounding of the decision boundary may differ.
     expect(Math.abs(report.accuracy.train - golden.accuracy.train)).toBeLessThanOrEqual(2 / report.config.points);
     expect(Math.abs(report.accuracy.test - golden.accuracy.test)).toBeLessThanOrEqual(2 / report.config.testPoints);
-  });
+  }, 600_000);
 
   test('--one-hot: probability rows train bit for bit as the class indices they encode', () => {
     const base = ['--data', shared('mnist012-test.csv'), '--model', 'Linear(784,8), ReLU(), Linear(8,3)', '--loss', 'CrossEntropyLoss', '--epochs', '3', '--batch-size', '300'];
