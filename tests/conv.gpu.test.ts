@@ -1,28 +1,41 @@
 // The convolution and pooling kernels against their hand-written CPU twins (src/cpu/conv.ts) at
 // every tile preset, on small odd shapes (N=2, C×H×W in {1×5×5, 3×7×6, 2×9×8}, k in {1, 2, 3, 5},
-// O in {1, 3, 16}) and the course's MNIST layer (N=3, 1×28×28 → 16, k=5, pool 2); max-pool argmax
-// exactly, ties and NaNs included; the fused kernels against the unfused chain bit for bit; and
-// the weight gradients' reruns bit for bit.
+// O in {1, 3, 16}) and, at the default presets, the course's MNIST layer (N=3, 1×28×28 → 16, k=5,
+// pool 2) through the step builders; max-pool argmax exactly, ties and NaNs included; the fused
+// kernels against the unfused chain bit for bit; the weight gradients' reruns bit for bit.
+// Each GEMM pipeline costs a second or more to compile on SwiftShader, so each preset compiles one
+// per kernel: the tiles the step builders fit to the MNIST layer, used as they are on the odd
+// shapes too (larger or smaller than their outputs: the bounds' clamps and several blocks), and
+// epilogue 0 and pool 1 only at the default presets.
 import { describe, expect, test } from 'vitest';
 import * as twin from '../src/cpu/conv';
 import { splitKReduce } from '../src/cpu/gemm';
 import type { GpuContext } from '../src/gpu/context';
 import {
   CONV_TILE_PRESET_NAMES,
-  CONV_TILE_PRESETS,
+  conv2dBackwardInputStep,
   conv2dBackwardInputTiles,
+  conv2dBackwardWeightsStep,
   conv2dForwardGrid,
+  conv2dForwardStep,
   conv2dForwardTiles,
+  conv2dPoolBackwardWeightsStep,
+  conv2dPoolForwardStep,
   conv2dPoolGrid,
   conv2dPoolTiles,
-  convBindingProblem,
   convDimsUniform,
+  convGradientReduceStep,
   convWeightGrid,
   convWeightSplits,
   convWeightTiles,
+  defaultConvTilePreset,
+  maxpoolBackwardStep,
+  maxpoolForwardStep,
   poolDimsUniform,
   POOL_WG,
 } from '../src/gpu/conv';
+import { readFloats } from '../src/gpu/readback';
+import { encodeSteps, type Step } from '../src/train/steps';
 import { GEMM_KERNELS, reduceGrid, splitKReduceDims, tileConstants, tileGrid, type GemmTiles, type TilePresetName } from '../src/gpu/gemm';
 import { elementWorkgroups } from '../src/gpu/grid';
 import { KERNELS } from '../src/gpu/kernels';
@@ -40,9 +53,8 @@ const SHAPES: Dims[] = [
   { n: 2, c: 1, h: 5, w: 5, o: 16, k: 5, wOffset: 1 }, // a 1×1 output
 ];
 const MNIST: Dims = { n: 3, c: 1, h: 28, w: 28, o: 16, k: 5, wOffset: 5 };
-/** The default presets (software adapter, GPU) get every shape and the MNIST layer; the others two odd shapes (compiling each pipeline costs seconds on SwiftShader). */
+/** The presets defaultConvTilePreset picks (software adapter, GPU). */
 const isDefault = (preset: TilePresetName) => preset === 'software' || preset === 'medium';
-const shapesOf = (preset: TilePresetName) => (isDefault(preset) ? [...SHAPES, MNIST] : [SHAPES[1], SHAPES[2]]);
 const name = (d: Dims) => `N=${d.n} ${d.c}×${d.h}×${d.w}→${d.o} k${d.k}`;
 
 /** Multiples of 1/8 in [-1, 1]: every product and sum here is exact in float32, so ties are real ties. */
@@ -92,42 +104,58 @@ function expectSameValues(actual: Float32Array, want: ArrayLike<number>, what: s
 
 // ---- the runs
 
-async function forward(ctx: GpuContext, l: Layer, tiles: GemmTiles, epilogue: twin.ConvEpilogue) {
+/** Each kernel's tiles: what the step builders pick for the MNIST layer at a preset. */
+interface TileSet {
+  forward: GemmTiles;
+  backwardInput: GemmTiles;
+  weights: GemmTiles;
+  pool: (pool: number) => GemmTiles;
+}
+function tileSet(preset: TilePresetName): TileSet {
+  return {
+    forward: conv2dForwardTiles(preset, MNIST),
+    backwardInput: conv2dBackwardInputTiles(preset, MNIST),
+    weights: convWeightTiles(preset, MNIST),
+    pool: (pool) => conv2dPoolTiles(preset, MNIST, pool),
+  };
+}
+
+async function forward(ctx: GpuContext, l: Layer, ts: TileSet, epilogue: twin.ConvEpilogue) {
   const { oh, ow } = convOut(l.d);
-  const t = conv2dForwardTiles(tiles, l.d);
-  const [y] = await runKernel(ctx, KERNELS.conv2dForward, { ...tileConstants(t), EPILOGUE: epilogue }, [new Float32Array(l.d.n * l.d.o * oh * ow), l.x, l.params, convDimsUniform('conv2dForward', l.d)], conv2dForwardGrid(t, l.d));
+  const tiles = ts.forward;
+  const [y] = await runKernel(ctx, KERNELS.conv2dForward, { ...tileConstants(tiles), EPILOGUE: epilogue }, [new Float32Array(l.d.n * l.d.o * oh * ow), l.x, l.params, convDimsUniform('conv2dForward', l.d)], conv2dForwardGrid(tiles, l.d));
   return y;
 }
 
-async function poolForward(ctx: GpuContext, l: Layer, tiles: GemmTiles, pool: number) {
+async function poolForward(ctx: GpuContext, l: Layer, ts: TileSet, pool: number) {
   const { ph, pw } = poolOut(poolAfterConv(l.d, pool));
   const count = l.d.n * l.d.o * ph * pw;
-  const t = conv2dPoolTiles(tiles, l.d, pool);
+  const t = ts.pool(pool);
   const [pooled, argmax] = await runKernel(ctx, KERNELS.conv2dPoolForward, tileConstants(t), [new Float32Array(count), new Uint32Array(count), l.x, l.params, convDimsUniform('conv2dPoolForward', l.d, { pool })], conv2dPoolGrid(t, l.d, pool));
   return { pooled, argmax: asU32(argmax) };
 }
 
-async function backwardInput(ctx: GpuContext, l: Layer, tiles: GemmTiles) {
-  const t = conv2dBackwardInputTiles(tiles, l.d);
+async function backwardInput(ctx: GpuContext, l: Layer, ts: TileSet) {
+  const tiles = ts.backwardInput;
   const count = l.d.n * l.d.c * l.d.h * l.d.w;
-  const [dx] = await runKernel(ctx, KERNELS.conv2dBackwardInput, tileConstants(t), [new Float32Array(count), l.dy, l.params, convDimsUniform('conv2dBackwardInput', l.d)], tileGrid(t, l.d.n * l.d.h * l.d.w, l.d.c));
+  const [dx] = await runKernel(ctx, KERNELS.conv2dBackwardInput, tileConstants(tiles), [new Float32Array(count), l.dy, l.params, convDimsUniform('conv2dBackwardInput', l.d)], tileGrid(tiles, l.d.n * l.d.h * l.d.w, l.d.c));
   return dx;
 }
 
-async function backwardWeights(ctx: GpuContext, l: Layer, tiles: GemmTiles, split: twin.PositionSplits, dy = l.dy) {
-  const t = convWeightTiles(tiles, l.d);
-  const [partials] = await runKernel(ctx, KERNELS.conv2dBackwardWeights, tileConstants(t), [new Float32Array(convGradientRows(l.d) * split.splits), dy, l.x, convDimsUniform('conv2dBackwardWeights', l.d, { split })], convWeightGrid(t, l.d, split.splits));
+async function backwardWeights(ctx: GpuContext, l: Layer, ts: TileSet, split: twin.PositionSplits, dy = l.dy) {
+  const tiles = ts.weights;
+  const [partials] = await runKernel(ctx, KERNELS.conv2dBackwardWeights, tileConstants(tiles), [new Float32Array(convGradientRows(l.d) * split.splits), dy, l.x, convDimsUniform('conv2dBackwardWeights', l.d, { split })], convWeightGrid(tiles, l.d, split.splits));
   return partials;
 }
 
-async function poolBackwardWeights(ctx: GpuContext, l: Layer, tiles: GemmTiles, pool: number, split: twin.PositionSplits, dpooled: Float32Array<ArrayBuffer>, argmax: Uint32Array<ArrayBuffer>, pooled: Float32Array<ArrayBuffer>) {
-  const t = convWeightTiles(tiles, l.d);
+async function poolBackwardWeights(ctx: GpuContext, l: Layer, ts: TileSet, pool: number, split: twin.PositionSplits, dpooled: Float32Array<ArrayBuffer>, argmax: Uint32Array<ArrayBuffer>, pooled: Float32Array<ArrayBuffer>) {
+  const tiles = ts.weights;
   const [partials] = await runKernel(
     ctx,
     KERNELS.conv2dPoolBackwardWeights,
-    tileConstants(t),
+    tileConstants(tiles),
     [new Float32Array(convGradientRows(l.d) * split.splits), dpooled, argmax, pooled, l.x, convDimsUniform('conv2dPoolBackwardWeights', l.d, { split, pool })],
-    convWeightGrid(t, l.d, split.splits),
+    convWeightGrid(tiles, l.d, split.splits),
   );
   return partials;
 }
@@ -153,15 +181,15 @@ function reduced(partials: Float64Array, rows: number, splits: number): Float64A
 }
 
 describe.each(CONV_TILE_PRESET_NAMES)('tile preset %s', (preset: TilePresetName) => {
-  const tiles = CONV_TILE_PRESETS[preset];
+  const tiles = tileSet(preset);
 
-  test('conv2d_forward (epilogues 0, 1), conv2d_backward_input, conv2d_backward_weights + split_k_reduce against the twins; the fused kernels against the twins and the chain', async () => {
+  test('every conv kernel against the twins on odd shapes, the fused ones against the chain; the MNIST layer through the step builders at the default presets', async () => {
     await withDevice(async (ctx) => {
-      for (const [s, d] of shapesOf(preset).entries()) {
+      for (const [s, d] of SHAPES.entries()) {
         const l = layer(d, uniform);
         const { oh, ow } = convOut(d);
         const patch = d.c * d.k * d.k;
-        const epilogue = (s % 2) as twin.ConvEpilogue;
+        const epilogue = (isDefault(preset) ? s % 2 : 1) as twin.ConvEpilogue;
         const want = new Float64Array(d.n * d.o * oh * ow);
         const sums = new Float64Array(want.length);
         twin.conv2dForward(want, l.x, l.params, d, epilogue);
@@ -176,7 +204,7 @@ describe.each(CONV_TILE_PRESET_NAMES)('tile preset %s', (preset: TilePresetName)
 
         const rows = convGradientRows(d);
         // the helper's split (software), and 7 positions: no tileK's multiple, the last split short
-        for (const split of [convWeightSplits(d, convWeightTiles(tiles, d), true), { splitLen: 7, splits: Math.ceil((d.n * oh * ow) / 7) }]) {
+        for (const split of [convWeightSplits(d, tiles.weights, true), { splitLen: 7, splits: Math.ceil((d.n * oh * ow) / 7) }]) {
           const partials = await backwardWeights(ctx, l, tiles, split);
           const wantW = new Float64Array(rows * split.splits);
           const sumsW = new Float64Array(wantW.length);
@@ -189,6 +217,7 @@ describe.each(CONV_TILE_PRESET_NAMES)('tile preset %s', (preset: TilePresetName)
         }
       }
       await fusedAgainstChain(ctx, preset, tiles);
+      if (isDefault(preset)) await mnistChecks(ctx, preset);
     });
   });
 });
@@ -198,10 +227,10 @@ describe.each(CONV_TILE_PRESET_NAMES)('tile preset %s', (preset: TilePresetName)
  * ties are real ties): the twins exactly, argmax included, and bit for bit the unfused chain
  * conv2d_forward (ReLU) → maxpool_forward, maxpool_backward (mask) → conv2d_backward_weights.
  */
-async function fusedAgainstChain(ctx: GpuContext, preset: TilePresetName, tiles: GemmTiles): Promise<void> {
-  for (const d of shapesOf(preset)) {
+async function fusedAgainstChain(ctx: GpuContext, preset: TilePresetName, tiles: TileSet): Promise<void> {
+  for (const d of SHAPES) {
     const { oh, ow } = convOut(d);
-    for (const pool of [1, 2].filter((p) => p <= Math.min(oh, ow))) {
+    for (const pool of (isDefault(preset) ? [1, 2] : [2]).filter((p) => p <= Math.min(oh, ow))) {
       const l = layer(d, grid8);
       const pd = poolAfterConv(d, pool);
       const { ph, pw } = poolOut(pd);
@@ -220,7 +249,7 @@ async function fusedAgainstChain(ctx: GpuContext, preset: TilePresetName, tiles:
       expect(bitDifferences(plain.out, pooled), `pooled vs conv2d_forward + maxpool_forward ${what}`).toBe(0);
       expect(Array.from(plain.argmax), `argmax vs maxpool_forward ${what}`).toEqual(Array.from(argmax));
       const dpooled = grid8(count, count);
-      const split = convWeightSplits(d, convWeightTiles(tiles, d), true);
+      const split = convWeightSplits(d, tiles.weights, true);
       const fused = await poolBackwardWeights(ctx, l, tiles, pool, split, dpooled, argmax, pooled);
       const dz = await maxpoolBack(ctx, dpooled, argmax, pd, pooled);
       const chain = await backwardWeights(ctx, l, tiles, split, dz);
@@ -228,14 +257,6 @@ async function fusedAgainstChain(ctx: GpuContext, preset: TilePresetName, tiles:
       const want = new Float64Array(fused.length);
       twin.conv2dPoolBackwardWeights(want, dpooled, argmax, pooled, l.x, d, pool, split);
       expectClose(fused, want, 0, 0, `conv2d_pool_backward_weights ${what}`);
-      if (d === MNIST) {
-        // reruns bit for bit, with the GPU's (many) splits too
-        const gpuSplit = convWeightSplits(d, convWeightTiles(tiles, d), false);
-        expect(gpuSplit.splits).toBeGreaterThan(split.splits);
-        for (const run of [() => backwardWeights(ctx, l, tiles, gpuSplit, dz), () => poolBackwardWeights(ctx, l, tiles, pool, gpuSplit, dpooled, argmax, pooled)]) {
-          expect(bitDifferences(await run(), await run()), `rerun ${what}`).toBe(0);
-        }
-      }
     }
   }
 }
@@ -284,13 +305,126 @@ test('maxpool_forward and maxpool_backward: k = 1, 2, 3, 5 on odd shapes; ties t
   });
 });
 
-test('convBindingProblem names the limit and the size; the course\'s layer fits the default limits', () => {
-  const limits = { maxStorageBufferBindingSize: 134217728, maxBufferSize: 268435456 };
-  const course: Dims = { n: 1600, c: 1, h: 28, w: 28, o: 16, k: 5, wOffset: 0 };
-  expect(convBindingProblem('unfused', limits, course, { pool: 2, splits: 8 })).toBeUndefined();
-  const big = convBindingProblem('unfused', limits, { ...course, n: 4000 }, { pool: 2, splits: 8 });
-  expect(big?.limit).toBe('maxStorageBufferBindingSize');
-  expect(big?.message).toContain(`${4 * 4000 * 16 * 24 * 24}-byte buffer for the conv's output, 4000×16×24×24 floats`);
-  expect(big?.message).toContain('134217728');
-  expect(convBindingProblem('fused', limits, { ...course, n: 4000 }, { pool: 2, fused: true, splits: 8 })).toBeUndefined();
-});
+/** Buffers for one test, all destroyed after: storage holding values, and uniforms (a UniformMaker). */
+function bufferSet(ctx: GpuContext) {
+  const made: GPUBuffer[] = [];
+  const { STORAGE, UNIFORM, COPY_DST, COPY_SRC } = GPUBufferUsage;
+  const make = (label: string, data: Float32Array<ArrayBuffer> | Uint32Array<ArrayBuffer>, usage: number) => {
+    const b = ctx.createBuffer(label, Math.max(16, data.byteLength), usage | COPY_DST);
+    ctx.device.queue.writeBuffer(b, 0, data);
+    made.push(b);
+    return b;
+  };
+  return {
+    data: (label: string, values: Float32Array<ArrayBuffer> | Uint32Array<ArrayBuffer>) => make(label, values, STORAGE | COPY_SRC),
+    storage: (label: string, floats: number) => make(label, new Float32Array(floats), STORAGE | COPY_SRC),
+    uniform: (label: string, words: Uint32Array<ArrayBuffer>) => make(label, words, UNIFORM),
+    destroy: () => made.forEach((b) => ctx.destroyBuffer(b)),
+  };
+}
+
+const MNIST_POOL = 2;
+
+/**
+ * The MNIST layer's whole epoch of conv steps, fused and unfused side by side, through the step
+ * builders at a preset; run twice.
+ */
+async function mnistSteps(ctx: GpuContext, l: Layer, dpooledValues: Float32Array<ArrayBuffer>, tiles: TilePresetName) {
+  const d = l.d;
+  const pool = MNIST_POOL;
+  const pd = poolAfterConv(d, pool);
+  const { oh, ow } = convOut(d);
+  const { ph, pw } = poolOut(pd);
+  const count = d.n * d.o * ph * pw;
+  const rows = convGradientRows(d);
+  const b = bufferSet(ctx);
+  try {
+    // the software adapter's few splits, or the GPU's many
+    const split = convWeightSplits(d, convWeightTiles(tiles, d), tiles === defaultConvTilePreset({ isSoftware: true }));
+    const x = b.data('x', l.x);
+    const params = b.data('params', l.params);
+    const dpooled = b.data('dpooled', dpooledValues);
+    const epochIndex = b.uniform('epoch index', new Uint32Array(64));
+    const buf = {
+      pooled: b.storage('pooled', count),
+      argmax: b.storage('argmax', count),
+      act: b.storage('act', d.n * d.o * oh * ow),
+      pooled2: b.storage('pooled2', count),
+      argmax2: b.storage('argmax2', count),
+      dz: b.storage('dz', d.n * d.o * oh * ow),
+      dx: b.storage('dx', l.x.length),
+      partials: b.storage('partials', rows * split.splits),
+      fusedPartials: b.storage('fused partials', rows * split.splits),
+      grads: b.storage('grads', d.wOffset + rows),
+      fusedGrads: b.storage('fused grads', d.wOffset + rows),
+    };
+    const steps: Step[] = [
+      await conv2dPoolForwardStep(ctx, b, { pooled: buf.pooled, argmax: buf.argmax, x, params, dims: d, pool, tiles }),
+      await conv2dForwardStep(ctx, b, { y: buf.act, x, params, dims: d, epilogue: 1, tiles }),
+      await maxpoolForwardStep(ctx, b, { out: buf.pooled2, argmax: buf.argmax2, x: buf.act, dims: pd }),
+      await maxpoolBackwardStep(ctx, b, { dx: buf.dz, dout: dpooled, argmax: buf.argmax2, dims: pd, mask: buf.pooled2 }),
+      await conv2dBackwardWeightsStep(ctx, b, { partials: buf.partials, dy: buf.dz, x, dims: d, split, tiles }),
+      await convGradientReduceStep(ctx, b, { grads: buf.grads, partials: buf.partials, epochIndex, dims: d, split }),
+      await conv2dPoolBackwardWeightsStep(ctx, b, { partials: buf.fusedPartials, dpooled, argmax: buf.argmax, pooled: buf.pooled, x, dims: d, pool, split, tiles }),
+      await convGradientReduceStep(ctx, b, { grads: buf.fusedGrads, partials: buf.fusedPartials, epochIndex, dims: d, split }),
+      await conv2dBackwardInputStep(ctx, b, { dx: buf.dx, dy: buf.dz, params, dims: d, tiles }),
+    ];
+    const run = async () => {
+      const encoder = ctx.device.createCommandEncoder({ label: 'conv steps' });
+      const pass = encoder.beginComputePass({ label: 'conv steps' });
+      encodeSteps(pass, steps, 1);
+      pass.end();
+      ctx.device.queue.submit([encoder.finish()]);
+      const out: Record<keyof typeof buf, Float32Array<ArrayBuffer>> = Object.fromEntries(await Promise.all(Object.entries(buf).map(async ([key, buffer]) => [key, await readFloats(ctx, buffer)]))) as never;
+      return out;
+    };
+    return { first: await run(), second: await run(), what: `${tiles} split ${split.splitLen}×${split.splits}`, split };
+  } finally {
+    b.destroy();
+  }
+}
+
+/**
+ * The MNIST layer (N=3, 1×28×28 → 16, k=5, pool 2) through the step builders at a preset: on 1/8
+ * grids (exact sums) the twins exactly and fused = unfused; on uniform data (rounding everywhere)
+ * fused = unfused and reruns bit for bit, and the gradients within the twin's bound.
+ */
+async function mnistChecks(ctx: GpuContext, preset: TilePresetName): Promise<void> {
+  const d = MNIST;
+  const pd = poolAfterConv(d, MNIST_POOL);
+  const { oh, ow } = convOut(d);
+  const { ph, pw } = poolOut(pd);
+  const count = d.n * d.o * ph * pw;
+  const whole = { splitLen: d.n * oh * ow, splits: 1 };
+
+  const exact = layer(d, grid8);
+  const dpooled = grid8(count, 11);
+  const want = { pooled: new Float64Array(count), argmax: new Uint32Array(count), dz: new Float64Array(d.n * d.o * oh * ow), dx: new Float64Array(exact.x.length), grads: new Float64Array(convGradientRows(d)) };
+  twin.conv2dPoolForward(want.pooled, want.argmax, exact.x, exact.params, d, MNIST_POOL);
+  twin.maxpoolBackward(want.dz, dpooled, want.argmax, pd, want.pooled);
+  twin.conv2dBackwardInput(want.dx, want.dz, exact.params, d);
+  twin.conv2dPoolBackwardWeights(want.grads, dpooled, want.argmax, want.pooled, exact.x, d, MNIST_POOL, whole);
+  const { first: got, what } = await mnistSteps(ctx, exact, dpooled, preset);
+  expect(Array.from(asU32(got.argmax)), `argmax ${what}`).toEqual(Array.from(want.argmax));
+  expectClose(got.pooled, want.pooled, 0, 0, `pooled ${what}`);
+  expect(bitDifferences(got.pooled2, got.pooled) + bitDifferences(got.argmax2, got.argmax), `unfused pool ${what}`).toBe(0);
+  expectClose(got.dz, want.dz, 0, 0, `dz ${what}`);
+  expectClose(got.dx, want.dx, 0, 0, `dx ${what}`);
+  expectClose(got.grads.subarray(d.wOffset), want.grads, 0, 0, `grads ${what}`);
+  expect(Array.from(got.grads.subarray(0, d.wOffset))).toEqual(new Array<number>(d.wOffset).fill(0));
+  expect(bitDifferences(got.fusedGrads, got.grads), `fused grads ${what}`).toBe(0);
+
+  const rounded = layer(d, uniform);
+  const dpooledRounded = uniform(count, 12);
+  const { first, second, split } = await mnistSteps(ctx, rounded, dpooledRounded, preset);
+  expect(split.splits).toBeGreaterThan(1);
+  expect(bitDifferences(first.fusedPartials, first.partials), `fused partials, uniform data ${what}`).toBe(0);
+  for (const key of Object.keys(first) as (keyof typeof first)[]) expect(bitDifferences(second[key], first[key]), `rerun ${key} ${what}`).toBe(0);
+  // the gradients from the GPU's own routing (argmax, mask) against the twin's sums
+  const argmax = asU32(first.argmax);
+  const wantGrads = new Float64Array(convGradientRows(d));
+  const sums = new Float64Array(wantGrads.length);
+  twin.conv2dPoolBackwardWeights(wantGrads, dpooledRounded, argmax, first.pooled, rounded.x, d, MNIST_POOL, whole);
+  twin.conv2dPoolBackwardWeights(sums, absOf(dpooledRounded), argmax, first.pooled, absOf(rounded.x), d, MNIST_POOL, whole);
+  check(first.grads.subarray(d.wOffset), wantGrads, sums, whole.splitLen, `grads, uniform data ${what}`);
+}

@@ -4,6 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import * as conv from '../src/cpu/conv';
 import { splitKReduce } from '../src/cpu/gemm';
+import { convBindingProblem } from '../src/gpu/conv';
 import { rng } from './harness';
 
 const { convBiasOffset, convGradientRows, convOut, poolOut } = conv;
@@ -182,4 +183,15 @@ describe.each(SHAPES)('finite differences %o', (d) => {
     };
     expectNear(reduce(fused, rows, split.splits), numericGradient(pooledLoss, params, d.wOffset, d.wOffset + rows), 1e-6, 'dWt, db through ReLU and pool');
   });
+});
+
+test('convBindingProblem names the limit and the size; the course\'s layer fits the default limits', () => {
+  const limits = { maxStorageBufferBindingSize: 134217728, maxBufferSize: 268435456 };
+  const course: conv.ConvDims = { n: 1600, c: 1, h: 28, w: 28, o: 16, k: 5, wOffset: 0 };
+  expect(convBindingProblem('unfused', limits, course, { pool: 2, splits: 8 })).toBeUndefined();
+  const big = convBindingProblem('unfused', limits, { ...course, n: 4000 }, { pool: 2, splits: 8 });
+  expect(big?.limit).toBe('maxStorageBufferBindingSize');
+  expect(big?.message).toContain(`${4 * 4000 * 16 * 24 * 24}-byte buffer for the conv's output, 4000×16×24×24 floats`);
+  expect(big?.message).toContain('134217728');
+  expect(convBindingProblem('fused', limits, { ...course, n: 4000 }, { pool: 2, fused: true, splits: 8 })).toBeUndefined();
 });
