@@ -78,4 +78,40 @@ export const KERNELS = {
     uses: ['ops/adam', 'common/workgroup_sum', 'common/epoch', 'common/finite', 'common/status', 'common/piecewise'],
     bindings: ['storage', 'storage', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform', 'dynamic-uniform'],
   },
+  // ---- the CNN's convolution and pooling kernels (step builders in src/gpu/conv.ts)
+  conv2dForward: {
+    file: 'conv2d_forward',
+    uses: ['ops/relu', 'ops/conv2d', 'common/grid', 'common/gemm_tiles'],
+    bindings: ['storage', 'read-only-storage', 'read-only-storage', 'uniform'],
+  },
+  conv2dPoolForward: {
+    file: 'conv2d_pool_forward',
+    uses: ['ops/conv2d', 'ops/maxpool', 'common/grid', 'common/gemm_tiles'],
+    bindings: ['storage', 'storage', 'read-only-storage', 'read-only-storage', 'uniform'],
+  },
+  conv2dBackwardInput: {
+    file: 'conv2d_backward_input',
+    uses: ['ops/conv2d', 'common/grid', 'common/gemm_tiles'],
+    bindings: ['storage', 'read-only-storage', 'read-only-storage', 'uniform'],
+  },
+  conv2dBackwardWeights: {
+    file: 'conv2d_backward_weights',
+    uses: ['ops/conv2d', 'common/grid', 'common/gemm_tiles'],
+    bindings: ['storage', 'read-only-storage', 'read-only-storage', 'uniform'],
+  },
+  conv2dPoolBackwardWeights: {
+    file: 'conv2d_pool_backward_weights',
+    uses: ['ops/relu', 'ops/conv2d', 'common/grid', 'common/gemm_tiles'],
+    bindings: ['storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform'],
+  },
+  maxpoolForward: {
+    file: 'maxpool_forward',
+    uses: ['ops/maxpool', 'common/grid'],
+    bindings: ['storage', 'storage', 'read-only-storage', 'uniform'],
+  },
+  maxpoolBackward: {
+    file: 'maxpool_backward',
+    uses: ['ops/relu', 'ops/maxpool', 'common/grid'],
+    bindings: ['storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform'],
+  },
 } as const satisfies Record<string, KernelSpec>;
