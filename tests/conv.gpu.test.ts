@@ -163,13 +163,13 @@ async function poolBackwardWeights(ctx: GpuContext, l: Layer, ts: TileSet, pool:
 async function maxpool(ctx: GpuContext, x: Float32Array<ArrayBuffer>, d: twin.PoolDims) {
   const { ph, pw } = poolOut(d);
   const count = d.n * d.c * ph * pw;
-  const [out, argmax] = await runKernel(ctx, KERNELS.maxpoolForward, { WG: POOL_WG }, [new Float32Array(count), new Uint32Array(count), x, poolDimsUniform('maxpoolForward', d)], elementWorkgroups(count, POOL_WG, ctx.isSoftware));
+  const [out, argmax] = await runKernel(ctx, KERNELS.maxpoolForward, { WG: POOL_WG }, [new Float32Array(count), new Uint32Array(count), x, poolDimsUniform('maxpoolForward', d)], elementWorkgroups(count, POOL_WG, ctx.plan));
   return { out, argmax: asU32(argmax) };
 }
 
 async function maxpoolBack(ctx: GpuContext, dout: Float32Array<ArrayBuffer>, argmax: Uint32Array<ArrayBuffer>, d: twin.PoolDims, pooled?: Float32Array<ArrayBuffer>) {
   const count = d.n * d.c * d.h * d.w;
-  const [dx] = await runKernel(ctx, KERNELS.maxpoolBackward, { WG: POOL_WG, MASK: pooled ? 1 : 0 }, [new Float32Array(count), dout, argmax, pooled ?? dout, poolDimsUniform('maxpoolBackward', d)], elementWorkgroups(count, POOL_WG, ctx.isSoftware));
+  const [dx] = await runKernel(ctx, KERNELS.maxpoolBackward, { WG: POOL_WG, MASK: pooled ? 1 : 0 }, [new Float32Array(count), dout, argmax, pooled ?? dout, poolDimsUniform('maxpoolBackward', d)], elementWorkgroups(count, POOL_WG, ctx.plan));
   return dx;
 }
 
@@ -340,7 +340,7 @@ async function mnistSteps(ctx: GpuContext, l: Layer, dpooledValues: Float32Array
   const b = bufferSet(ctx);
   try {
     // the software adapter's few splits, or the GPU's many
-    const split = convWeightSplits(d, convWeightTiles(tiles, d), tiles === defaultConvTilePreset({ isSoftware: true }));
+    const split = convWeightSplits(d, convWeightTiles(tiles, d), tiles === defaultConvTilePreset({ plan: { ...ctx.plan, deviceClass: 'software' } }));
     const x = b.data('x', l.x);
     const params = b.data('params', l.params);
     const dpooled = b.data('dpooled', dpooledValues);

@@ -46,7 +46,7 @@ import {
 export { TILE_PRESETS as CONV_TILE_PRESETS, TILE_PRESET_NAMES as CONV_TILE_PRESET_NAMES } from './gemm';
 
 /** The conv kernels share the GEMM presets (common/gemm_tiles.wgsl): barrier-free `software` on a CPU adapter, `medium` on a GPU. */
-export function defaultConvTilePreset(ctx: Pick<GpuContext, 'isSoftware'>): TilePresetName {
+export function defaultConvTilePreset(ctx: Pick<GpuContext, 'plan'>): TilePresetName {
   return defaultTilePreset(ctx);
 }
 
@@ -304,7 +304,7 @@ export async function maxpoolForwardStep(ctx: GpuContext, owner: UniformMaker, a
   const what = `${a.dims.c}×${a.dims.h}×${a.dims.w} k${a.dims.k}`;
   const dims = owner.uniform(`maxpool_forward dims ${what}`, poolDimsUniform('maxpoolForward', a.dims));
   const group = kernel.bind(`maxpool_forward ${what}`, [a.out, a.argmax, a.x, dims]);
-  return { kernel, group, workgroups: elementWorkgroups(a.dims.n * a.dims.c * ph * pw, POOL_WG, ctx.isSoftware) };
+  return { kernel, group, workgroups: elementWorkgroups(a.dims.n * a.dims.c * ph * pw, POOL_WG, ctx.plan) };
 }
 
 export interface MaxpoolBackwardArgs {
@@ -324,7 +324,7 @@ export async function maxpoolBackwardStep(ctx: GpuContext, owner: UniformMaker, 
   const dims = owner.uniform(`maxpool_backward dims ${what}`, poolDimsUniform('maxpoolBackward', a.dims));
   // Without a mask the pooled binding is never read; dout stands in for it.
   const group = kernel.bind(`maxpool_backward ${what}`, [a.dx, a.dout, a.argmax, a.mask ?? a.dout, dims]);
-  return { kernel, group, workgroups: elementWorkgroups(a.dims.n * a.dims.c * a.dims.h * a.dims.w, POOL_WG, ctx.isSoftware) };
+  return { kernel, group, workgroups: elementWorkgroups(a.dims.n * a.dims.c * a.dims.h * a.dims.w, POOL_WG, ctx.plan) };
 }
 
 // ---- costs and limits
