@@ -62,7 +62,6 @@ describe('torch text to the layer table', () => {
     expect(problem('Linear(784,32), ReLU(), Linear(32,3), Sigmoid()', 'BCELoss')).toMatch(/needs one output, but the last Linear has 3/);
     expect(problem('Linear(784,32), Sigmoid(), Linear(32,1), Sigmoid()', 'BCELoss')).toMatch(/nothing may follow the final Sigmoid/);
     expect(problem('Linear(784,32), Tanh(), Linear(32,1)', 'MSELoss')).toMatch(/module 2: unknown module Tanh \(not supported yet\)/);
-    expect(problem('Conv2d(1,16,(5,5)), ReLU()', 'BCELoss')).toMatch(/unknown module Conv2d \(not supported yet\)/);
     expect(problem('Linear(784,32,bias=False), ReLU(), Linear(32,1)', 'MSELoss')).toMatch(/bias=False/);
     expect(problem('Linear(784), ReLU(), Linear(32,1)', 'MSELoss')).toMatch(/Linear needs two positive integers/);
     expect(problem('Linear(1,2), ReLU(), Dropout(1.5), Linear(2,1)', 'MSELoss')).toMatch(/Dropout needs a probability p in \[0, 1\), got 1.5/);
@@ -81,5 +80,37 @@ describe('torch text to the layer table', () => {
       expect('problem' in low && low.problem.op).toBe(2);
     }
     expect(parseLoss('nn.CrossEntropyLoss()')).toBe('CrossEntropyLoss');
+  });
+
+  test('the course\'s CNN: Conv2d, ReLU, MaxPool2d, Flatten, then the Linear layers; the shape comes from the input', () => {
+    const text = 'Conv2d(1,16,(5, 5)), ReLU(), MaxPool2d((2, 2)), Flatten(), Linear(2304,1), Sigmoid()';
+    const r = modelFromText(text, 'BCELoss', [1, 28, 28]);
+    if ('problems' in r) throw new Error(r.problems[0].message);
+    expect(r.spec).toEqual({ layers: [2304, 1], head: 'bce', dropout: 0, conv: { input: [1, 28, 28], outChannels: 16, kernel: 5, pool: 2 } });
+    expect(modelText(opsOfSpec(r.spec))).toBe(text);
+    const layout = paramLayout(r.spec);
+    expect(layout.inputs).toBe(784);
+    expect(layout.conv).toMatchObject({ w: 0, b: 400, o: 16, k: 5, outFeatures: 2304, key: 0 });
+    expect(layout.layers[0]).toMatchObject({ w: 416, b: 416 + 2304, key: 4, inDim: 2304, outDim: 1 });
+    expect(stateDictKeys(opsOfSpec(r.spec)).map((e) => e.key)).toEqual(['0.weight', '0.bias', '4.weight', '4.bias']);
+    expect(Object.keys(stateDict(new Float32Array(layout.count), layout))).toEqual(['0.weight', '0.bias', '4.weight', '4.bias']);
+    // print(model)'s form
+    const printed = modelFromText('Conv2d(1, 16, kernel_size=(5, 5), stride=(1, 1)), ReLU(), MaxPool2d(kernel_size=(2, 2), stride=(2, 2), padding=0, dilation=1, ceil_mode=False), Flatten(start_dim=1, end_dim=-1), Linear(in_features=2304, out_features=3, bias=True)', 'CrossEntropyLoss', [1, 28, 28]);
+    expect('spec' in printed && printed.spec.layers).toEqual([2304, 3]);
+  });
+
+  test('CNN problems are named', () => {
+    const cnn = 'Conv2d(1,16,(5,5)), ReLU(), MaxPool2d((2,2)), Flatten(), Linear(2304,1), Sigmoid()';
+    expect(problem(cnn, 'BCELoss')).toMatch(/Conv2d needs the shape of the images/);
+    const wrong = modelFromText(cnn.replace('2304', '2000'), 'BCELoss', [1, 28, 28]);
+    expect('problems' in wrong ? wrong.problems[0].message : '').toMatch(/takes 2000 inputs, but the conv stage gives 16×12×12 = 2304/);
+    const stride = modelFromText('Conv2d(1,16,(5,5),stride=2), ReLU(), Flatten(), Linear(1,1)', 'MSELoss', [1, 28, 28]);
+    expect('problems' in stride ? stride.problems[0].message : '').toMatch(/stride=2 is not supported yet: stride 1 only/);
+    const pad = modelFromText('Conv2d(1,16,3,padding=1), ReLU(), Flatten(), Linear(1,1)', 'MSELoss', [1, 28, 28]);
+    expect('problems' in pad ? pad.problems[0].message : '').toMatch(/padding=1 is not supported yet/);
+    const rect = modelFromText('Conv2d(1,16,(5,3)), ReLU(), Flatten(), Linear(1,1)', 'MSELoss', [1, 28, 28]);
+    expect('problems' in rect ? rect.problems[0].message : '').toMatch(/is not square/);
+    const channels = modelFromText(cnn, 'BCELoss', [3, 28, 28]);
+    expect('problems' in channels ? channels.problems[0].message : '').toMatch(/takes 1 channel, but the input 3,28,28 has 3/);
   });
 });

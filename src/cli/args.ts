@@ -52,7 +52,9 @@ export const USAGE = `usage: npm run train -- [options]
   --one-hot            read the target column as class indices made one-hot rows (CrossEntropyLoss)
   model
   --model "TEXT"       the model as torch writes it, e.g. "Linear(784,32), ReLU(), Linear(32,3)":
-                       Linear, ReLU, Dropout(p), Sigmoid (last, for BCELoss), Flatten (first)
+                       Linear, ReLU, Dropout(p), Sigmoid (last, for BCELoss), Flatten; a CNN starts
+                       Conv2d(C,O,(k,k)), ReLU(), MaxPool2d((p,p)), Flatten() (stride 1, no padding)
+  --input C,H,W        the image shape of the feature columns (row-major, as torch's reshape), for Conv2d
   --loss NAME          BCELoss | BCEWithLogitsLoss | MSELoss | CrossEntropyLoss (default: BCELoss
                        after a final Sigmoid(); with --layers/--hidden, the --head's)
   --layers D,H1,...,C  layer sizes, Linear layers with ReLU between (default D,2,1: D the features)
@@ -85,7 +87,7 @@ export const USAGE = `usage: npm run train -- [options]
 const FLAGS = [
   'data', 'test', 'holdout', 'features', 'target', 'delimiter', 'layers', 'hidden', 'head', 'dropout', 'model', 'loss',
   'seed', 'optimizer', 'lr', 'epochs', 'batch-size', 'strategy', 'workgroup-size', 'chunk', 'points-per-thread', 'tiles', 'out', 'lose-device-at',
-  'shuffle', 'one-hot', 'device-class',
+  'shuffle', 'one-hot', 'device-class', 'input',
 ] as const;
 type Flag = (typeof FLAGS)[number];
 /** Flags that take no value: present means true. */
@@ -149,10 +151,13 @@ function modelSpec(given: Map<Flag, string>, num: (flag: Flag, fallback: number)
     const text = given.get('model')!;
     const lossText = given.get('loss') ?? (/Sigmoid\s*\(\s*\)\s*\)?\s*$/.test(text) ? 'BCELoss' : undefined);
     if (lossText === undefined) throw new UsageError(`--model needs --loss: one of ${LOSSES.join(', ')} (BCELoss is the default only after a final Sigmoid())`);
-    const made = modelFromText(text, lossText);
+    const input = given.has('input') ? list(given.get('input')!).map((v) => number('input', v)) : undefined;
+    if (input && (input.length !== 3 || !input.every((v) => Number.isInteger(v) && v >= 1))) throw new UsageError(`--input must be the image shape C,H,W (three positive integers, e.g. 1,28,28), got "${given.get('input')}"`);
+    const made = modelFromText(text, lossText, input);
     if ('problems' in made) throw new UsageError(made.problems.map((p) => `--${p.message.startsWith('unknown loss') ? 'loss' : 'model'}: ${p.message}`).join('\n'));
     return { spec: made.spec, request: { kind: 'text' } };
   }
+  if (given.has('input')) throw new UsageError('--input gives the image shape of a --model that starts with Conv2d');
   const head = headOf(given);
   const dropout = num('dropout', 0);
   if (given.has('layers')) return { spec: { layers: list(given.get('layers')!).map((v) => number('layers', v)), head, dropout }, request: { kind: 'layers' } };

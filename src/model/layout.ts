@@ -26,9 +26,25 @@ export const HEAD_CODE: Record<Head, number> = { bce: 0, 'bce-logits': 1, mse: 2
 /** Classification heads report accuracy (probability > 0.5, or the argmax for ce) and need targets in [0, 1] (class indices for ce). */
 export const isClassifier = (head: Head): boolean => head !== 'mse';
 
+/**
+ * A convolution stage in front of the Linear layers, as the course's first CNN:
+ * Conv2d(C, O, (k,k)) → ReLU → MaxPool2d((pool, pool)) → Flatten (pool 1: no pooling). The images are
+ * the data's C·H·W feature columns, row-major (torch's reshape); the Linear layers then start with
+ * O·PH·PW inputs, PH = floor((H-k+1)/pool).
+ */
+export interface ConvSpec {
+  /** (C, H, W) of one image. */
+  readonly input: readonly number[];
+  readonly outChannels: number;
+  readonly kernel: number;
+  readonly pool: number;
+}
+
 export interface ModelSpec {
-  /** [D, H1, ..., Hk, C]: inputs, hidden widths, outputs (one logit or value; C class logits for ce). */
+  /** [D, H1, ..., Hk, C]: inputs, hidden widths, outputs (one logit or value; C class logits for ce). D follows the conv stage when there is one. */
   readonly layers: readonly number[];
+  /** The convolution stage before the Linear layers (the CNN), if any. */
+  readonly conv?: ConvSpec;
   readonly head: Head;
   /** Dropout probability after every hidden ReLU while training (0: none); identity when evaluating. */
   readonly dropout: number;
@@ -50,8 +66,40 @@ export interface LinearLayer {
   readonly key: number;
 }
 
+/** The conv stage in the flat block: op 0 of the Sequential, so first: Wt (O, C, k, k) at `w`, b (O) at `b`. */
+export interface ConvLayer {
+  /** Image channels, height, width; output channels; kernel side. */
+  readonly c: number;
+  readonly h: number;
+  readonly width: number;
+  readonly o: number;
+  readonly k: number;
+  readonly pool: number;
+  readonly w: number;
+  readonly b: number;
+  /** C·H·W, the data's features. */
+  readonly inFeatures: number;
+  /** O·PH·PW after the pool: the first Linear layer's inputs. */
+  readonly outFeatures: number;
+  readonly key: number;
+}
+
+/** The conv stage's output sizes: the conv's OH, OW and the pooled PH, PW. */
+export function convShape(c: Pick<ConvSpec, 'input' | 'kernel' | 'pool'>): { oh: number; ow: number; ph: number; pw: number } {
+  const oh = c.input[1] - c.kernel + 1;
+  const ow = c.input[2] - c.kernel + 1;
+  return { oh, ow, ph: Math.floor(oh / c.pool), pw: Math.floor(ow / c.pool) };
+}
+
+/** The features a model reads from each data row: C·H·W with a conv stage, else layers[0]. */
+export function modelInputs(spec: Pick<ModelSpec, 'layers' | 'conv'>): number {
+  return spec.conv ? spec.conv.input.reduce((a, b) => a * b, 1) : spec.layers[0];
+}
+
 export interface ParamLayout {
   readonly spec: ModelSpec;
+  /** The conv stage, first in the flat block, when the model has one. */
+  readonly conv?: ConvLayer;
   readonly layers: readonly LinearLayer[];
   /** Total parameters. */
   readonly count: number;
@@ -73,7 +121,7 @@ export function specProblems(spec: ModelSpec): { field: 'layers' | 'head' | 'dro
   const problems: { field: 'layers' | 'head' | 'dropout'; message: string }[] = [];
   const L = spec.layers;
   const { maxInputs, maxWidth, maxHiddenLayers, maxParams } = MODEL_LIMITS;
-  if (!Array.isArray(L) || L.length < 3) {
+  if (!Array.isArray(L) || L.length < (spec.conv ? 2 : 3)) {
     problems.push({ field: 'layers', message: `layers must list at least inputs, one hidden width and the output (e.g. 1,2,1), got ${String(L)}` });
   } else if (!L.every((v) => Number.isInteger(v) && v >= 1)) {
     problems.push({ field: 'layers', message: `layers must be positive integers, got ${L.join(',')}` });
@@ -90,11 +138,25 @@ export function specProblems(spec: ModelSpec): { field: 'layers' | 'head' | 'dro
   } else if (paramCount(L) > maxParams) {
     problems.push({ field: 'layers', message: `layers ${L.join(',')} have ${paramCount(L)} parameters, over the limit of ${maxParams}` });
   }
+  if (spec.conv) problems.push(...convProblems(spec.conv, L[0]));
   if (!HEADS.includes(spec.head)) problems.push({ field: 'head', message: `head must be one of ${HEADS.join(', ')}, got ${spec.head}` });
   if (!(Number.isFinite(spec.dropout) && spec.dropout >= 0 && spec.dropout < 1)) {
     problems.push({ field: 'dropout', message: `dropout must be a probability in [0, 1), got ${spec.dropout}` });
   }
   return problems;
+}
+
+function convProblems(c: ConvSpec, linearInputs: number): { field: 'layers'; message: string }[] {
+  const fail = (message: string) => [{ field: 'layers' as const, message }];
+  const ints = [...c.input, c.outChannels, c.kernel, c.pool];
+  if (c.input.length !== 3 || !ints.every((v) => Number.isInteger(v) && v >= 1)) return fail(`the image shape (C, H, W), channels, kernel and pool must be positive integers, got input ${c.input.join(',')}`);
+  if (c.kernel > c.input[1] || c.kernel > c.input[2]) return fail(`the ${c.kernel}×${c.kernel} kernel is larger than the ${c.input[1]}×${c.input[2]} images`);
+  const { oh, ow, ph, pw } = convShape(c);
+  if (c.pool > oh || c.pool > ow) return fail(`the ${c.pool}×${c.pool} pool is larger than the conv's ${oh}×${ow} output`);
+  if (modelInputs({ layers: [], conv: c }) > MODEL_LIMITS.maxInputs) return fail(`at most ${MODEL_LIMITS.maxInputs} inputs, got ${c.input.join('×')}`);
+  const flat = c.outChannels * ph * pw;
+  if (linearInputs !== flat) return fail(`the first Linear after Flatten takes ${linearInputs} inputs, but the conv stage gives ${c.outChannels}×${ph}×${pw} = ${flat}`);
+  return [];
 }
 
 function paramCount(layers: readonly number[]): number {
@@ -110,13 +172,21 @@ export function paramLayout(spec: ModelSpec): ParamLayout {
   const layers: LinearLayer[] = [];
   const keys = opsOfSpec(spec).flatMap((op, i) => (op.kind === 'Linear' ? [i] : []));
   let at = 0;
+  let conv: ConvLayer | undefined;
+  if (spec.conv) {
+    const [c, h, width] = spec.conv.input;
+    const { outChannels: o, kernel: k, pool } = spec.conv;
+    const { ph, pw } = convShape(spec.conv);
+    conv = { c, h, width, o, k, pool, w: 0, b: o * c * k * k, inFeatures: c * h * width, outFeatures: o * ph * pw, key: 0 };
+    at = o * c * k * k + o;
+  }
   for (let l = 0; l + 1 < spec.layers.length; l++) {
     const inDim = spec.layers[l];
     const outDim = spec.layers[l + 1];
     layers.push({ index: l, inDim, outDim, w: at, b: at + outDim * inDim, hidden: l + 2 < spec.layers.length, key: keys[l] });
     at += outDim * inDim + outDim;
   }
-  return { spec, layers, count: at, inputs: spec.layers[0], maxWidth: Math.max(...spec.layers), outputs: spec.layers[spec.layers.length - 1] };
+  return { spec, conv, layers, count: at, inputs: modelInputs(spec), maxWidth: Math.max(...spec.layers), outputs: spec.layers[spec.layers.length - 1] };
 }
 
 /** Whether the model is the lecture's family: one input, one hidden ReLU layer, one output. */
@@ -131,6 +201,8 @@ export const weightName = (l: LinearLayer) => `W${l.index + 1}`;
 export const biasName = (l: LinearLayer) => `b${l.index + 1}`;
 
 export function unpackParams(flat: Float32Array | Float64Array, layout: ParamLayout): ModelParams {
+  // W1, b1, ... name Linear layers; a CNN's parameters are named by their state_dict keys.
+  if (layout.conv) return stateDict(flat, layout);
   const out: ModelParams = {};
   for (const l of layout.layers) {
     out[weightName(l)] = Array.from(flat.subarray(l.w, l.w + l.outDim * l.inDim));
@@ -146,11 +218,18 @@ export function unpackParams(flat: Float32Array | Float64Array, layout: ParamLay
  */
 export function packParams(params: Record<string, unknown>, layout: ParamLayout): Float32Array<ArrayBuffer> {
   const flat = new Float32Array(layout.count);
-  for (const l of layout.layers) {
-    for (const [name, key, at, size, shape] of [
+  const c = layout.conv;
+  const entries = c
+    ? [
+        [`${c.key}.weight`, `${c.key}.weight`, c.w, c.b - c.w, `(${c.o}, ${c.c}, ${c.k}, ${c.k})`],
+        [`${c.key}.bias`, `${c.key}.bias`, c.b, c.o, `(${c.o})`],
+      ] as const
+    : [];
+  for (const l of [undefined, ...layout.layers]) {
+    for (const [name, key, at, size, shape] of l === undefined ? entries : ([
       [weightName(l), `${l.key}.weight`, l.w, l.outDim * l.inDim, `(${l.outDim}, ${l.inDim})`],
       [biasName(l), `${l.key}.bias`, l.b, l.outDim, `(${l.outDim})`],
-    ] as const) {
+    ] as const)) {
       const raw = stateDictValue(params[name] ?? params[key]);
       if (!Array.isArray(raw)) throw new RangeError(`${name} is missing: expected ${size} numbers, shape ${shape}`);
       const values = (raw as unknown[]).flat(Infinity);
@@ -172,6 +251,11 @@ function stateDictValue(v: unknown): unknown {
 /** Parameters by torch's state_dict key ("0.weight", "0.bias", "2.weight", ...), each flattened row-major. */
 export function stateDict(flat: Float32Array | Float64Array, layout: ParamLayout): ModelParams {
   const out: ModelParams = {};
+  const c = layout.conv;
+  if (c) {
+    out[`${c.key}.weight`] = Array.from(flat.subarray(c.w, c.b));
+    out[`${c.key}.bias`] = Array.from(flat.subarray(c.b, c.b + c.o));
+  }
   for (const l of layout.layers) {
     out[`${l.key}.weight`] = Array.from(flat.subarray(l.w, l.w + l.outDim * l.inDim));
     out[`${l.key}.bias`] = Array.from(flat.subarray(l.b, l.b + l.outDim));

@@ -6,7 +6,7 @@
 // and strategy reads (model/layout.ts: Linear layers, their activation epilogues, the head).
 //
 // Adding an activation: a descriptor here, its epilogue in the GEMM kernels and its CPU twin.
-import { HEADS, type Head, type ModelSpec } from './layout';
+import { convShape, HEADS, type ConvSpec, type Head, type ModelSpec } from './layout';
 
 /** One module of torch.nn.Sequential. */
 export type Op =
@@ -14,7 +14,9 @@ export type Op =
   | { readonly kind: 'ReLU' }
   | { readonly kind: 'Sigmoid' }
   | { readonly kind: 'Dropout'; readonly p: number }
-  | { readonly kind: 'Flatten' };
+  | { readonly kind: 'Flatten' }
+  | { readonly kind: 'Conv2d'; readonly inChannels: number; readonly outChannels: number; readonly kernel: number }
+  | { readonly kind: 'MaxPool2d'; readonly kernel: number };
 
 export type OpKind = Op['kind'];
 
@@ -68,6 +70,39 @@ const OPS: Record<OpKind, OpDescriptor> = {
   ReLU: { parse: noArgs('ReLU'), text: () => 'ReLU()', params: () => [] },
   Sigmoid: { parse: noArgs('Sigmoid'), text: () => 'Sigmoid()', params: () => [] },
   Flatten: { parse: noArgs('Flatten'), text: () => 'Flatten()', params: () => [] },
+  Conv2d: {
+    parse(args) {
+      const inC = args.named.get('in_channels') ?? args.positional[0];
+      const outC = args.named.get('out_channels') ?? args.positional[1];
+      if (!isCount(inC) || !isCount(outC)) return `Conv2d needs positive integers in_channels, out_channels, got ${argText(inC)}, ${argText(outC)}`;
+      const k = squareWindow('kernel_size', args.named.get('kernel_size') ?? args.positional[2]);
+      if (typeof k === 'string') return k;
+      const stride = args.named.get('stride') ?? args.positional[3];
+      const padding = args.named.get('padding') ?? args.positional[4];
+      if (!isDefault(stride, 1)) return `stride=${argText(stride)} is not supported yet: stride 1 only (as the course)`;
+      if (!isDefault(padding, 0) && padding !== 'valid') return `padding=${argText(padding)} is not supported yet: no padding only (as the course)`;
+      if (!isDefault(args.named.get('dilation'), 1)) return 'dilation is not supported: 1 only';
+      if (!isDefault(args.named.get('groups'), 1)) return 'groups is not supported: 1 only';
+      if ((args.named.get('bias') ?? true) !== true) return 'Conv2d(..., bias=False) is not supported: every conv has a bias here';
+      return { kind: 'Conv2d', inChannels: inC, outChannels: outC, kernel: k };
+    },
+    text: (op) => (op.kind === 'Conv2d' ? `Conv2d(${op.inChannels},${op.outChannels},(${op.kernel}, ${op.kernel}))` : ''),
+    params: (op) => (op.kind === 'Conv2d' ? [{ name: 'weight', size: op.outChannels * op.inChannels * op.kernel * op.kernel }, { name: 'bias', size: op.outChannels }] : []),
+  },
+  MaxPool2d: {
+    parse(args) {
+      const k = squareWindow('kernel_size', args.named.get('kernel_size') ?? args.positional[0]);
+      if (typeof k === 'string') return k;
+      const stride = args.named.get('stride') ?? args.positional[1];
+      if (stride !== undefined && stride !== 'None' && !isDefault(stride, k)) return `stride=${argText(stride)} is not supported: the stride is the window (${k}), torch's default`;
+      if (!isDefault(args.named.get('padding') ?? args.positional[2], 0)) return 'padding is not supported: 0 only';
+      if (!isDefault(args.named.get('dilation') ?? args.positional[3], 1)) return 'dilation is not supported: 1 only';
+      if (args.named.get('ceil_mode') === true) return 'ceil_mode=True is not supported: floor mode only (torch\'s default)';
+      return { kind: 'MaxPool2d', kernel: k };
+    },
+    text: (op) => (op.kind === 'MaxPool2d' ? `MaxPool2d((${op.kernel}, ${op.kernel}))` : ''),
+    params: () => [],
+  },
   Dropout: {
     parse(args) {
       const p = args.named.get('p') ?? args.positional[0] ?? 0.5;
@@ -80,7 +115,18 @@ const OPS: Record<OpKind, OpDescriptor> = {
 };
 
 /** Ops the course uses later, named so that a message can say they are not built yet. */
-const NOT_YET = ['Conv2d', 'MaxPool2d', 'Tanh', 'Softmax', 'BatchNorm1d'];
+const NOT_YET = ['Tanh', 'Softmax', 'BatchNorm1d', 'Conv1d', 'AvgPool2d'];
+
+/** A square window from `k` or `(k, k)`, or what is wrong with it. */
+function squareWindow(what: string, v: Arg | undefined): number | string {
+  const sides = typeof v === 'number' ? [v, v] : Array.isArray(v) ? v : [];
+  if (sides.length !== 2 || !sides.every((s) => Number.isInteger(s) && s >= 1)) return `${what} must be a positive integer or a pair (k, k), got ${argText(v)}`;
+  if (sides[0] !== sides[1]) return `${what} (${sides.join(', ')}) is not square: only (k, k) windows are supported`;
+  return sides[0];
+}
+
+/** Whether an argument is absent or equals `want` (as a number or every side of a tuple). */
+const isDefault = (v: Arg | undefined, want: number) => v === undefined || v === want || (Array.isArray(v) && v.every((s) => s === want));
 
 const isCount = (v: Arg | undefined): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1;
 const argText = (v: Arg | undefined) => (v === undefined ? 'nothing' : Array.isArray(v) ? `(${v.join(', ')})` : String(v));
@@ -193,6 +239,12 @@ export function parseLoss(text: string): LossName | undefined {
 export function opsOfSpec(spec: ModelSpec): Op[] {
   const ops: Op[] = [];
   const L = spec.layers;
+  if (spec.conv) {
+    const c = spec.conv;
+    ops.push({ kind: 'Conv2d', inChannels: c.input[0], outChannels: c.outChannels, kernel: c.kernel }, { kind: 'ReLU' });
+    if (c.pool > 1) ops.push({ kind: 'MaxPool2d', kernel: c.pool });
+    ops.push({ kind: 'Flatten' });
+  }
   for (let l = 0; l + 1 < L.length; l++) {
     ops.push({ kind: 'Linear', inFeatures: L[l], outFeatures: L[l + 1] });
     if (l + 2 < L.length) {
@@ -215,16 +267,39 @@ export function stateDictKeys(ops: readonly Op[]): { key: string; size: number }
  * MSELoss and CrossEntropyLoss on the last Linear's output). A leading Flatten() of flat inputs is a
  * view and is dropped. Returns the spec, or a problem naming the op and what to write instead.
  */
-export function lowerOps(ops: readonly Op[], loss: LossName): { spec: ModelSpec } | { problem: ModelTextProblem } {
+export function lowerOps(ops: readonly Op[], loss: LossName, input?: readonly number[]): { spec: ModelSpec } | { problem: ModelTextProblem } {
   const layers: number[] = [];
   let dropout = 0;
   let i = 0;
   const fail = (message: string, op = i) => ({ problem: { message, op } });
-  if (ops[i]?.kind === 'Flatten') i++;
+  let conv: ConvSpec | undefined;
+  const first = ops[0];
+  if (first?.kind === 'Conv2d') {
+    // The course's CNN stage: Conv2d → ReLU → [MaxPool2d] → Flatten.
+    if (!input || input.length !== 3) return fail('Conv2d needs the shape of the images: give the input as C,H,W (e.g. --input 1,28,28)', 0);
+    if (input[0] !== first.inChannels) return fail(`module 1 ${modelText([first])} takes ${first.inChannels} channel${first.inChannels === 1 ? '' : 's'}, but the input ${input.join(',')} has ${input[0]}`, 0);
+    if (ops[1]?.kind !== 'ReLU') return fail('after Conv2d this trainer supports ReLU() (then optionally MaxPool2d, then Flatten())', 1);
+    i = 2;
+    let pool = 1;
+    const p = ops[i];
+    if (p?.kind === 'MaxPool2d') {
+      pool = p.kernel;
+      i++;
+    }
+    if (ops[i]?.kind !== 'Flatten') return fail('after the conv stage (Conv2d, ReLU, MaxPool2d) comes Flatten(), then the Linear layers', i);
+    i++;
+    conv = { input, outChannels: first.outChannels, kernel: first.kernel, pool };
+  } else if (ops[i]?.kind === 'Flatten') i++;
+  if (!conv && input && input.length > 1) return fail(`the input is ${input.join('×')} images, but the model starts with no Conv2d: flatten them (leave out the input shape) or begin with Conv2d`, 0);
   while (i < ops.length) {
     const op = ops[i];
     if (op.kind !== 'Linear') {
       return fail(`module ${i + 1} ${modelText([op])}: expected a Linear layer here (the model is Linear layers with ReLU() between them, Dropout after a ReLU)`);
+    }
+    if (layers.length === 0 && conv) {
+      const { ph, pw } = convShape(conv);
+      const flat = conv.outChannels * ph * pw;
+      if (op.inFeatures !== flat) return fail(`module ${i + 1} ${modelText([op])} takes ${op.inFeatures} inputs, but the conv stage gives ${conv.outChannels}×${ph}×${pw} = ${flat}`);
     }
     if (layers.length > 0 && layers[layers.length - 1] !== op.inFeatures) {
       return fail(`module ${i + 1} ${modelText([op])} takes ${op.inFeatures} inputs, but the layer before gives ${layers[layers.length - 1]}`);
@@ -245,7 +320,7 @@ export function lowerOps(ops: readonly Op[], loss: LossName): { spec: ModelSpec 
   }
   const sigmoid = ops[i]?.kind === 'Sigmoid';
   if (sigmoid && i !== ops.length - 1) return fail(`module ${i + 2}: nothing may follow the final Sigmoid()`, i + 1);
-  if (layers.length < 3) return fail('the model needs at least one hidden layer: Linear, ReLU(), Linear', 0);
+  if (layers.length < (conv ? 2 : 3)) return fail(conv ? 'after Flatten() the model needs a Linear layer' : 'the model needs at least one hidden layer: Linear, ReLU(), Linear', 0);
   const head = HEAD_OF_LOSS[loss];
   const outputs = layers[layers.length - 1];
   if (head === 'bce' && !sigmoid) return fail('BCELoss takes probabilities: end the model with Sigmoid(), or use BCEWithLogitsLoss on the last Linear\'s output', ops.length - 1);
@@ -254,19 +329,19 @@ export function lowerOps(ops: readonly Op[], loss: LossName): { spec: ModelSpec 
   }
   if (head !== 'ce' && outputs !== 1) return fail(`${loss} needs one output, but the last Linear has ${outputs} (CrossEntropyLoss takes one logit per class)`, ops.length - (sigmoid ? 2 : 1));
   if (!HEADS.includes(head)) return fail(`unknown loss ${loss}`);
-  return { spec: { layers, head, dropout } };
+  return { spec: conv ? { layers, head, dropout, conv } : { layers, head, dropout } };
 }
 
 /**
  * A model from torch text and a loss name: parsed, then lowered. Problems come back as data with
  * the op they concern; the message of each names it.
  */
-export function modelFromText(text: string, loss: string): { spec: ModelSpec; ops: Op[] } | { problems: ModelTextProblem[] } {
+export function modelFromText(text: string, loss: string, input?: readonly number[]): { spec: ModelSpec; ops: Op[] } | { problems: ModelTextProblem[] } {
   const lossName = parseLoss(loss);
   if (!lossName) return { problems: [{ message: `unknown loss "${loss}"; one of ${LOSSES.join(', ')}` }] };
   const parsed = parseModelText(text);
   if ('problems' in parsed) return parsed;
-  const lowered = lowerOps(parsed.ops, lossName);
+  const lowered = lowerOps(parsed.ops, lossName, input);
   if ('problem' in lowered) return { problems: [lowered.problem] };
   return { spec: lowered.spec, ops: parsed.ops };
 }

@@ -10,6 +10,7 @@ import { readFloats } from '../gpu/readback';
 import { EPOCH_INDEX_STRIDE } from '../gpu/kernel';
 import { headStep, layerDims } from './layer-steps';
 import { encodeSteps, type Step } from './steps';
+import { convForwardSteps } from './conv-steps';
 
 export interface ForwardTrace {
   /** Per hidden layer, with `layers: true`: (N, H) input·Wᵀ + b, and (N, H) relu of it. */
@@ -56,8 +57,10 @@ export class ForwardPass {
     const epochIndex = buffer('forward epoch index', EPOCH_INDEX_STRIDE, UNIFORM, new Uint32Array(EPOCH_INDEX_STRIDE / 4));
     const outputs: { buffer: GPUBuffer; floats: number }[] = [];
     const steps: Step[] = [];
-    let input = x;
     const tiles = defaultTilePreset(ctx);
+    const conv = layout.conv && (await convForwardSteps(ctx, owner, { conv: layout.conv, x, params, n, tiles, fuse: true, label: 'forward' }));
+    if (conv) steps.push(...conv.steps);
+    let input = conv?.pooled ?? x;
     for (const l of layout.layers) {
       const dims = layerDims(l, n);
       const gemm = (y: GPUBuffer, epilogue: 0 | 1) => gemmForwardStep(ctx, owner, { y, x: input, params, steps: noSteps, epochIndex, dims, epilogue, tiles });

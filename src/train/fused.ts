@@ -12,6 +12,7 @@ import { defaultTilePreset, gemmBackwardInputStep, gemmBackwardWeightsStep, gemm
 import { EPILOGUE_BIAS, EPILOGUE_RELU, EPILOGUE_RELU_DROPOUT, keepScale } from '../cpu/gemm';
 import type { ParamLayout } from '../model/layout';
 import type { TrainingBuffers } from './buffers';
+import { convBackwardSteps, convForwardSteps, convLimitProblem } from './conv-steps';
 import { adamSteps, ELEMENT_WG, headStep, layerDims, meanLossStep } from './layer-steps';
 import type { Step } from './steps';
 import { EVERYTHING, type LimitProblem, type Strategy, type StrategyDescriptor, type StrategyOptions, type StrategyQuery } from './strategy';
@@ -22,6 +23,10 @@ export function gemmBindingProblem(name: string, q: StrategyQuery): LimitProblem
   const limit = Math.min(ctx.device.limits.maxStorageBufferBindingSize, ctx.device.limits.maxBufferSize);
   const tiles = tilesOf(q.tiles ?? defaultTilePreset(ctx));
   const rows = Math.max(n, q.testN);
+  if (layout.conv) {
+    const problem = convLimitProblem(ctx, name, layout.conv, rows, q.tiles ?? defaultTilePreset(ctx), name === 'fused');
+    if (problem) return problem;
+  }
   for (const l of layout.layers) {
     const split = weightSplits(n, l.inDim, l.outDim, weightTiles(tiles, l.inDim, l.outDim), ctx.plan, q.pointsPerThread);
     const needs: [number, string][] = [
@@ -54,7 +59,9 @@ export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: 
   const acts = layout.layers.map((l) => b.storage(`fused act${l.index + 1} (N,${l.outDim})`, 4 * n * l.outDim));
   const dz = layout.layers.map((l) => b.storage(`fused dz${l.index + 1} (N,${l.outDim})`, 4 * n * l.outDim));
   const pointLoss = b.storage('fused point loss (N)', 4 * n);
-  const input = (i: number) => (i === 0 ? b.x : acts[i - 1]);
+  // A CNN's conv stage, fused with its ReLU and pool, feeds the first Linear layer.
+  const conv = layout.conv && (await convForwardSteps(ctx, b, { conv: layout.conv, x: b.x, params: b.params, n, tiles, fuse: true, label: 'fused' }));
+  const input = (i: number) => (i === 0 ? (conv?.pooled ?? b.x) : acts[i - 1]);
   const last = layout.layers.length - 1;
 
   const forward = await Promise.all(
@@ -85,9 +92,14 @@ export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: 
     if (i > 0) {
       const mask = { act: acts[i - 1], scale: p > 0 ? keepScale(p) : 1 };
       backward.push(await gemmBackwardInputStep(ctx, b, { dx: dz[i - 1], dy: dz[i], params: b.params, dims: layerDims(l, n), mask, tiles }));
+    } else if (conv && layout.conv) {
+      // The pooled map's gradient (its ReLU mask is the conv kernel's: a pooled value > 0).
+      const dpooled = b.storage(`fused dpooled (N,${l.inDim})`, 4 * n * l.inDim);
+      backward.push(await gemmBackwardInputStep(ctx, b, { dx: dpooled, dy: dz[0], params: b.params, dims: layerDims(l, n), tiles }));
+      backward.push(...(await convBackwardSteps(ctx, b, { forward: conv, conv: layout.conv, x: b.x, dpooled, grads: b.grads, epochIndex: b.epochIndex, tiles, label: 'fused' })));
     }
   }
-  const epochSteps = [...forward.flat(), head, mean, ...backward, ...(await adamSteps(ctx, b, options.workgroupSize, options.optimizer))];
+  const epochSteps = [...(conv?.steps ?? []), ...forward.flat(), head, mean, ...backward, ...(await adamSteps(ctx, b, options.workgroupSize, options.optimizer))];
   return { name: 'fused', workgroupSize: options.workgroupSize, dispatchesPerEpoch: epochSteps.length, epochSteps };
 }
 

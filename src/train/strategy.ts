@@ -42,10 +42,12 @@ export interface StrategySupport {
   readonly minibatches: boolean;
   /** The loss heads (CrossEntropyLoss over C classes is `ce`). */
   readonly heads: readonly Head[];
+  /** A convolution stage before the Linear layers (the CNN). */
+  readonly conv: boolean;
 }
 
-export const FULL_BATCH_ADAM: StrategySupport = { optimizers: ['adam'], minibatches: false, heads: POINT_HEADS };
-export const EVERYTHING: StrategySupport = { optimizers: OPTIMIZERS, minibatches: true, heads: HEADS };
+export const FULL_BATCH_ADAM: StrategySupport = { optimizers: ['adam'], minibatches: false, heads: POINT_HEADS, conv: false };
+export const EVERYTHING: StrategySupport = { optimizers: OPTIMIZERS, minibatches: true, heads: HEADS, conv: true };
 
 /** What a run asks of a strategy beyond the model. */
 export interface RunFeatures {
@@ -58,6 +60,7 @@ export function supportProblem(d: StrategyDescriptor, layout: ParamLayout, run: 
   const s = d.supports ?? FULL_BATCH_ADAM;
   if (!s.optimizers.includes(run.optimizer)) return `${d.name} runs ${s.optimizers.join(', ')} only, not ${run.optimizer}; use fused or unfused`;
   if (run.minibatches && !s.minibatches) return `${d.name} trains full batches only (no batch size below N, no shuffle); use fused or unfused`;
+  if (layout.conv && !s.conv) return `${d.name} trains Linear layers only, not a Conv2d stage; use fused or unfused`;
   if (!s.heads.includes(layout.spec.head)) return `${d.name} supports the ${s.heads.join(', ')} heads only, not ${layout.spec.head}; use fused or unfused`;
   return undefined;
 }

@@ -13,6 +13,7 @@ import { dimsUniform, structBytes } from '../gpu/structs';
 import { KERNELS } from '../gpu/kernels';
 import { dropThreshold, EPILOGUE_BIAS, keepScale } from '../cpu/gemm';
 import type { TrainingBuffers } from './buffers';
+import { convBackwardSteps, convForwardSteps } from './conv-steps';
 import { gemmBindingProblem } from './fused';
 import { adamSteps, ELEMENT_WG, elementGrid, headStep, layerDims, meanLossStep } from './layer-steps';
 import type { Step } from './steps';
@@ -31,7 +32,9 @@ export async function createUnfused(ctx: GpuContext, b: TrainingBuffers, options
   const acts = layout.layers.map((l) => b.storage(`unfused act${l.index + 1} (N,${l.outDim})`, 4 * n * l.outDim)); // z, then relu(z) (and dropout) in place
   const dz = layout.layers.map((l) => b.storage(`unfused dz${l.index + 1} (N,${l.outDim})`, 4 * n * l.outDim));
   const pointLoss = b.storage('unfused point loss (N)', 4 * n);
-  const input = (i: number) => (i === 0 ? b.x : acts[i - 1]);
+  // A CNN's conv stage: conv (bias, ReLU), then the pool, each its own dispatch.
+  const conv = layout.conv && (await convForwardSteps(ctx, b, { conv: layout.conv, x: b.x, params: b.params, n, tiles, fuse: false, label: 'unfused' }));
+  const input = (i: number) => (i === 0 ? (conv?.pooled ?? b.x) : acts[i - 1]);
   const last = layout.layers.length - 1;
   const count = (i: number) => b.uniform(`unfused count layer ${i + 1}`, structBytes('common/grid', 'Count', { count: n * layout.layers[i].outDim }));
   const dropoutStep = (i: number, values: GPUBuffer, label: string): Step => {
@@ -40,7 +43,7 @@ export async function createUnfused(ctx: GpuContext, b: TrainingBuffers, options
     return { kernel: dropout, group: dropout.bind(label, [values, b.steps, dims, b.epochIndex]), workgroups: elementGrid(ctx, n * l.outDim, wg), perEpoch: true };
   };
 
-  const steps: Step[] = [];
+  const steps: Step[] = [...(conv?.steps ?? [])];
   for (const [i, l] of layout.layers.entries()) {
     steps.push(...(await gemmForwardSteps(ctx, b, { y: acts[i], x: input(i), params: b.params, steps: b.steps, epochIndex: b.epochIndex, dims: layerDims(l, n), epilogue: EPILOGUE_BIAS, tiles })));
     if (!l.hidden) continue;
@@ -58,7 +61,14 @@ export async function createUnfused(ctx: GpuContext, b: TrainingBuffers, options
     const partials = b.storage(`unfused partials layer ${i + 1} (${rows},${split.splits})`, 4 * rows * split.splits);
     steps.push(await gemmBackwardWeightsStep(ctx, b, { partials, dy: dz[i], x: input(i), dims: layerDims(l, n), split, tiles }));
     steps.push(await splitKReduceStep(ctx, b, { out: b.grads, partials, epochIndex: b.epochIndex, rows, splits: split.splits, outOffset: l.w }));
-    if (i === 0) continue;
+    if (i === 0) {
+      if (conv && layout.conv) {
+        const dpooled = b.storage(`unfused dpooled (N,${l.inDim})`, 4 * n * l.inDim);
+        steps.push(await gemmBackwardInputStep(ctx, b, { dx: dpooled, dy: dz[0], params: b.params, dims: layerDims(l, n), tiles }));
+        steps.push(...(await convBackwardSteps(ctx, b, { forward: conv, conv: layout.conv, x: b.x, dpooled, grads: b.grads, epochIndex: b.epochIndex, tiles, label: 'unfused' })));
+      }
+      continue;
+    }
     steps.push(await gemmBackwardInputStep(ctx, b, { dx: dz[i - 1], dy: dz[i], params: b.params, dims: layerDims(l, n), tiles }));
     if (p > 0) steps.push(dropoutStep(i - 1, dz[i - 1], `unfused dropout backward ${i}`));
     steps.push({ kernel: reluBackward, group: reluBackward.bind(`unfused relu backward ${i}`, [dz[i - 1], acts[i - 1], count(i - 1)]), workgroups: elementGrid(ctx, n * layout.layers[i - 1].outDim, wg) });
