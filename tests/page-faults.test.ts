@@ -155,3 +155,83 @@ describe('links, limits and rebuilds (items 2, 3, 4)', () => {
     });
   });
 });
+
+describe('big files (item 5), gaps (item 6) and the small ones', () => {
+  test('a 200 000-row CSV is parsed in a worker behind a progress bar while the page keeps running; the chart draws min/max per pixel column and missing prob as gaps; "1 point"', async () => {
+    const n = 200_000;
+    const lines = ['x,prob,y'];
+    for (let i = 0; i < n; i++) {
+      const x = -1 + (2 * i) / (n - 1);
+      const p = 1 / (1 + Math.exp(-5 * x));
+      lines.push(`${x.toFixed(7)},${x > 0.2 && x < 0.3 ? '' : p.toFixed(6)},${i % 3 === 0 ? 1 : 0}`);
+    }
+    const big = join(results, 'big-200k.csv');
+    writeFileSync(big, lines.join('\n') + '\n');
+    await withPage(WEBGPU_FLAGS, { query: 'speed=max&epochs=5' }, async (page) => {
+      // A ticker on the page's thread: the longest gap between its ticks while the bar is up.
+      await page.evaluate(() => {
+        const w = window as any;
+        w.worstGap = 0;
+        w.barSeen = false;
+        let last = performance.now();
+        const tick = () => {
+          const now = performance.now();
+          const bar = document.querySelector('#csv-progress[role="progressbar"]') as HTMLElement | null;
+          if (bar && !bar.hidden) {
+            w.barSeen = true;
+            w.worstGap = Math.max(w.worstGap, now - last);
+          }
+          last = now;
+          w.ticker = setTimeout(tick, 10);
+        };
+        tick();
+      });
+      await page.setInputFiles('#file', big);
+      await waitText(page, '#data-info', 'big-200k.csv: 200000 points', 60_000);
+      await idle(page);
+      const { worstGap, barSeen } = await page.evaluate(() => ({ worstGap: (window as any).worstGap as number, barSeen: (window as any).barSeen as boolean }));
+      expect(barSeen).toBe(true);
+      expect(worstGap).toBeLessThan(250);
+      expect(await page.locator('#csv-progress').isHidden()).toBe(true);
+
+      const slots = await hook<number>(page, 'chartSlots()');
+      expect(slots).toBeGreaterThan(100);
+      expect(slots).toBeLessThanOrEqual(2 * 1280);
+      const truth = await hook<(number | null)[]>(page, `chartSeries('true probability')`);
+      expect(truth).toHaveLength(slots);
+      const gaps = truth.filter((v) => v === null).length;
+      expect(gaps).toBeGreaterThan(slots * 0.03); // x in (0.2, 0.3): 5% of the axis
+      expect(gaps).toBeLessThan(slots * 0.07);
+      await playRun(page);
+      expect(await epochs(page)).toBe(5);
+      expect((await losses(page)).every(Number.isFinite)).toBe(true);
+      const estimate = await hook<(number | null)[]>(page, `chartSeries('estimated (now)')`);
+      expect(estimate).toHaveLength(slots);
+      expect(estimate.every((v) => v !== null && v > 0 && v < 1)).toBe(true);
+
+      const one = join(results, 'one-row.csv');
+      writeFileSync(one, 'x,y\n0.5,1\n');
+      await page.setInputFiles('#file', one);
+      await waitText(page, '#data-info', 'one-row.csv: 1 point.');
+    });
+  });
+
+  test('after a lost device the exported run history ends where the model was restored', async () => {
+    await withPage(WEBGPU_FLAGS, { query: 'speed=5&epochs=3000', errors: 'uncaught' }, async (page) => {
+      await page.fill('#epochs', '100');
+      await playRun(page);
+      await page.fill('#epochs', '3000');
+      await page.click('#play');
+      await page.waitForFunction(() => (window as any).lecture.epochs() >= 150);
+      await page.evaluate(() => (window as any).lecture.loseDevice());
+      await waitText(page, '#run-message', 'Recovered on a new device');
+      await page.evaluate(() => (window as any).lecture.recovered());
+      await idle(page);
+      expect(await epochs(page)).toBe(100);
+      expect(await hook(page, 'runs()')).toEqual([{ from: 0, to: 100, lr: 0.001 }]);
+      const exported = JSON.parse(await downloadText(page, '#export-params'));
+      expect(exported.runs).toEqual([{ from: 0, to: 100, lr: 0.001 }]);
+      expect(exported.loss).toHaveLength(100);
+    });
+  });
+});

@@ -12,6 +12,7 @@ import { ByHand } from './byhand';
 import { DataChart, LossChart, Panels, renderPanels } from './charts';
 import { cpuTrace } from './engine';
 import { alternativesText, strategiesThatFit } from './fits';
+import { loadCsvInWorker } from './csvload';
 import { GpuError } from '../gpu/context';
 import { download, lossCsv, readTextFile } from './files';
 import { accuracyText, curveSummary, diagnose, drawDiagram, fmt, scoreOf, unitPanels } from './inside';
@@ -479,10 +480,17 @@ function reportError(e: unknown): void {
   ui.runStatus.textContent = 'Stopped: see the message above.';
 }
 
+/**
+ * Logistic regression trains beside the network on the main thread, one pass over the points per
+ * epoch: up to BASELINE_MAX_POINTS points (3000 epochs of 1.9 M points would hold the page ~2 minutes).
+ */
+const BASELINE_MAX_POINTS = 200_000;
+const baselineTrains = () => withBaseline && session.dataset.n <= BASELINE_MAX_POINTS;
+
 /** Trains `n` epochs as one piece, feeding the charts and the logistic baseline. */
 async function trainPiece(n: number, lr: number): Promise<TrainResult> {
   const result = await session.train(n, (first, losses, testLosses) => {
-    const second = testLosses ?? (withBaseline ? baseline.train(session.dataset.x, session.dataset.y, losses.length, lr) : undefined);
+    const second = testLosses ?? (baselineTrains() ? baseline.train(session.dataset.x, session.dataset.y, losses.length, lr) : undefined);
     lossChart.append(first, losses, second);
     noteEpochs(lr, first, first + losses.length);
     const epoch = first + losses.length;
@@ -748,7 +756,9 @@ function showDataset(d: Dataset): void {
   chartX = all.x;
   dataChart.setData(all.x, all.y, all.curve, view === 'overfit' ? d.n : undefined);
   if (withBaseline) byHand.setData(d);
-  ui.dataInfo.textContent = `${d.source}: ${count(d.n, 'point')}${d.prob ? ', with the true probability' : d.truth ? ', with the true curve' : ''}${test ? `; held out: ${count(test.n, 'point')}` : ''}.`;
+  ui.dataInfo.textContent =
+    `${d.source}: ${count(d.n, 'point')}${d.prob ? ', with the true probability' : d.truth ? ', with the true curve' : ''}${test ? `; held out: ${count(test.n, 'point')}` : ''}.` +
+    (withBaseline && d.n > BASELINE_MAX_POINTS ? ` Logistic regression is not trained beside it (over ${BASELINE_MAX_POINTS} points it would hold the page).` : '');
 }
 
 /** "1 point", "2 points". */
@@ -761,8 +771,46 @@ const concat = (a: Float32Array<ArrayBuffer>, b: Float32Array<ArrayBuffer>): Flo
   return out;
 };
 
+/** The biggest CSV the page reads: the worker holds its bytes and text while it parses (~10× the file). */
+const MAX_CSV_BYTES = 512 * 1024 * 1024;
+
+/** The CSV's progress bar, under the data line while a file is read and parsed in the worker. */
+const csvProgress = (() => {
+  const bar = document.createElement('progress');
+  bar.id = 'csv-progress';
+  bar.max = 1;
+  bar.setAttribute('role', 'progressbar');
+  bar.setAttribute('aria-label', 'Reading the CSV file');
+  bar.hidden = true;
+  const text = document.createElement('span');
+  text.id = 'csv-progress-text';
+  text.className = 'muted';
+  text.hidden = true;
+  ui.dataInfo.after(bar, text);
+  return { bar, text };
+})();
+
+function showCsvProgress(file: File, phase: 'reading' | 'parsing' | 'done', fraction?: number): void {
+  const { bar, text } = csvProgress;
+  bar.hidden = text.hidden = phase === 'done';
+  const mb = (file.size / 1024 / 1024).toFixed(1);
+  if (phase === 'reading' && fraction !== undefined) bar.value = fraction;
+  else bar.removeAttribute('value'); // indeterminate: parsing has no count to show
+  const words = phase === 'reading' ? `Reading ${file.name} (${mb} MB)…` : `Parsing ${file.name} (${mb} MB) in the background…`;
+  bar.setAttribute('aria-valuetext', words);
+  text.textContent = words;
+}
+
 async function loadFile(file: File): Promise<void> {
-  await replaceData('file', async () => parseCsv(await readTextFile(file), file.name));
+  await replaceData('file', async () => {
+    if (file.size > MAX_CSV_BYTES) throw new Error(`${file.name} is ${file.size} bytes, more than the ${MAX_CSV_BYTES} this page reads`);
+    showCsvProgress(file, 'reading', 0);
+    try {
+      return await loadCsvInWorker(file, (phase, fraction) => showCsvProgress(file, phase, fraction));
+    } finally {
+      showCsvProgress(file, 'done');
+    }
+  });
 }
 
 const fetchLectureCsv = async () => {
@@ -904,6 +952,9 @@ const lectureHook = {
   snapshots: () => session?.timeline.all.map((e) => e.epoch) ?? [],
   /** The timeline's slots and their bytes (fitted to the device's maxBufferSize), and why it is off. */
   timelineStore: () => ({ slots: session?.timeline.slots ?? 0, bytes: session?.snapshotBytes ?? 0, off: session?.timelineOff }),
+  /** The data chart's x slots (every point, or two a pixel column when decimated) and a series' values (null: a gap). */
+  chartSlots: () => dataChart.sortedX.length,
+  chartSeries: (label: string) => dataChart.seriesValues(label),
   /** Engines built so far (Play must not rebuild one when nothing changed). */
   builds: () => buildCount,
   /** The curve drawn as the estimate (live or scrubbed), in the data's order. */
