@@ -216,6 +216,16 @@ describe('big files (item 5), gaps (item 6) and the small ones', () => {
       expect(estimate).toHaveLength(slots);
       expect(estimate.every((v) => v !== null && v > 0 && v < 1)).toBe(true);
 
+      // Few points, each drawn: an empty prob cell is a gap too, not NaN joined across.
+      const gapped = join(results, 'gaps.csv');
+      writeFileSync(gapped, 'x,prob,y\n' + Array.from({ length: 100 }, (_, i) => `${i / 100},${i >= 40 && i < 60 ? '' : 0.5},${i % 2}`).join('\n') + '\n');
+      await page.setInputFiles('#file', gapped);
+      await waitText(page, '#data-info', 'gaps.csv: 100 points');
+      const drawn = await hook<(number | null)[]>(page, `chartSeries('true probability')`);
+      expect(drawn).toHaveLength(100);
+      expect(drawn.filter((v) => v === null)).toHaveLength(20);
+      expect(drawn.slice(0, 40).every((v) => v === 0.5)).toBe(true);
+
       const one = join(results, 'one-row.csv');
       writeFileSync(one, 'x,y\n0.5,1\n');
       await page.setInputFiles('#file', one);
