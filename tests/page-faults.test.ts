@@ -226,6 +226,18 @@ describe('big files (item 5), gaps (item 6) and the small ones', () => {
       expect(drawn.filter((v) => v === null)).toHaveLength(20);
       expect(drawn.slice(0, 40).every((v) => v === 0.5)).toBe(true);
 
+      // Huge x ranges: ticks, and labels short enough not to overlap.
+      for (const [name, top] of [['x-2e12.csv', 2e12], ['x-1e35.csv', 1e35]] as const) {
+        const path = join(results, name);
+        writeFileSync(path, 'x,y\n' + Array.from({ length: 11 }, (_, i) => `${(top * i) / 10},${i % 2}`).join('\n') + '\n');
+        await page.setInputFiles('#file', path);
+        await waitText(page, '#data-info', `${name}: 11 points`);
+        await expect.poll(() => hook<string[]>(page, 'xTicks()')).not.toEqual([]);
+        const ticks = await hook<string[]>(page, 'xTicks()');
+        expect(ticks.length).toBeGreaterThanOrEqual(3);
+        for (const t of ticks) expect(t.length, t).toBeLessThanOrEqual(7);
+      }
+
       const one = join(results, 'one-row.csv');
       writeFileSync(one, 'x,y\n0.5,1\n');
       await page.setInputFiles('#file', one);

@@ -2,6 +2,7 @@
 // device's limit, min/max decimation, the run history after a restore, what an import may be, and
 // the session's engine leases (a redraw's engine is destroyed only when the redraw lets go).
 import { describe, expect, test } from 'vitest';
+import { TICK_INCRS, tickLabels } from '../src/app/axis';
 import { columnX, minMaxColumn, orderedColumn, pixelColumns, sortedOrder } from '../src/app/decimate';
 import { alternativesText } from '../src/app/fits';
 import { importProblem, runsUpTo } from '../src/app/modelfile';
@@ -105,5 +106,18 @@ describe('Session (CPU engine)', () => {
     await session.build(DEFAULT_CONFIG, data);
     expect(destroyedSecond).toBe(1);
     expect(session.timeline.slots).toBe(256);
+  });
+});
+
+describe('tick labels', () => {
+  test('short and distinct on any float32 range; steps up to 1e38', () => {
+    expect(tickLabels([-1, -0.5, 0, 0.5, 1])).toEqual(['-1', '-0.5', '0', '0.5', '1']);
+    expect(tickLabels([0, 2e11, 4e11, null])).toEqual(['0', '2e11', '4e11', '']);
+    expect(tickLabels([1e35, 1.5e35, 2e35])).toEqual(['1e35', '1.5e35', '2e35']);
+    expect(tickLabels([0.0001, 0.0002])).toEqual(['0.0001', '0.0002']);
+    expect(tickLabels([1e-20, 2e-20])).toEqual(['1e-20', '2e-20']);
+    expect(tickLabels([1200, 1400])).toEqual(['1200', '1400']);
+    expect(TICK_INCRS[TICK_INCRS.length - 1]).toBeGreaterThan(3.4e38);
+    expect(TICK_INCRS[0]).toBeLessThan(1e-38);
   });
 });

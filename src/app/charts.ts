@@ -4,6 +4,7 @@
 // legends toggle series from the keyboard.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { TICK_INCRS, tickLabels } from './axis';
 import { CHART_POINTS, columnX, minMaxColumn, orderedColumn, pixelColumns, sortedOrder } from './decimate';
 
 const COLORS = { estimate: '#2563eb', truth: '#6b7280', points: 'rgba(220, 38, 38, 0.3)', heldOut: '#059669', loss: '#2563eb', baseline: '#9333ea', hand: '#059669' };
@@ -325,7 +326,8 @@ export class DataChart {
         height: this.height,
         legend: { live: false },
         scales: { x: { time: false }, y: this.axis.range === 'auto' ? {} : { range: this.axis.range } },
-        axes: [themed({ label: 'x' }), themed({ label: this.axis.y, size: 50 })],
+        // Any float32 range gets ticks, with short labels (axis.ts): 1e35 has ticks, 2e12 does not overlap.
+        axes: [themed({ label: 'x', incrs: TICK_INCRS, values: (_u, splits) => tickLabels(splits), space: 60 }), themed({ label: this.axis.y, size: 50, incrs: TICK_INCRS, values: (_u, splits) => tickLabels(splits) })],
         series: [
           { label: 'x' },
           { label: split ? 'training y' : 'observed y', stroke: COLORS.points, paths: () => null, points: { show: true, size: split ? 5 : 3, stroke: COLORS.points, fill: COLORS.points } },
@@ -351,6 +353,11 @@ export class DataChart {
   /** A series in the chart's slots: every point in x order, or min and max per pixel column; NaN a gap. */
   private column(values: ArrayLike<number>): (number | null)[] {
     return this.columnStarts ? minMaxColumn(values, this.order, this.columnStarts) : orderedColumn(values, this.order);
+  }
+
+  /** The x axis's tick labels as last drawn, for tests. */
+  get xTickLabels(): string[] {
+    return [...((this.plot?.axes[0] as { _values?: string[] } | undefined)?._values ?? [])];
   }
 
   /** The values drawn for the series named `label` (null: a gap), for tests. */

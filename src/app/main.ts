@@ -955,6 +955,7 @@ const lectureHook = {
   /** The data chart's x slots (every point, or two a pixel column when decimated) and a series' values (null: a gap). */
   chartSlots: () => dataChart.sortedX.length,
   chartSeries: (label: string) => dataChart.seriesValues(label),
+  xTicks: () => dataChart.xTickLabels,
   /** Engines built so far (Play must not rebuild one when nothing changed). */
   builds: () => buildCount,
   /** The curve drawn as the estimate (live or scrubbed), in the data's order. */
