@@ -263,4 +263,13 @@ describe('big files (item 5), gaps (item 6) and the small ones', () => {
       expect(exported.loss).toHaveLength(100);
     });
   });
+
+  test("05wk-1 names the lecture's machine: an NVIDIA GeForce RTX 3090, not Colab", async () => {
+    await withPage(WEBGPU_FLAGS, { query: 'lesson=05wk-1-gpu&epochs=1' }, async (page) => {
+      await waitText(page, '#timing-summary', 'its notebook ran on an NVIDIA GeForce RTX 3090');
+      const text = await page.locator('#timing-section').textContent();
+      expect(text).toContain('RTX 3090');
+      expect(text).not.toContain('Colab');
+    });
+  });
 });
