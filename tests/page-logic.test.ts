@@ -7,7 +7,7 @@ import { columnX, minMaxColumn, orderedColumn, pixelColumns, sortedOrder } from 
 import { alternativesText } from '../src/app/fits';
 import { importProblem, runsUpTo } from '../src/app/modelfile';
 import { Session } from '../src/app/session';
-import { MIN_SNAPSHOT_SLOTS, snapshotPlan } from '../src/app/timeline';
+import { MIN_SNAPSHOT_SLOTS, snapshotPlan, Timeline } from '../src/app/timeline';
 import { generateLectureData } from '../src/data/generate';
 import { DEFAULT_CONFIG } from '../src/train/trainer';
 
@@ -23,6 +23,17 @@ describe('snapshotPlan', () => {
     expect(off.off).toContain("this device's largest buffer (maxBufferSize, 16 MB)");
     expect(snapshotPlan(count, 256, Infinity, 8 * count * 4 - 1).off).toContain('the page gives the timeline');
     expect(snapshotPlan(count, 256, Infinity, 8 * count * 4)).toEqual({ slots: MIN_SNAPSHOT_SLOTS });
+  });
+
+  test('a timeline with no slots is never due and records nothing', () => {
+    const off = new Timeline(0);
+    expect(off.nextDue(0)).toBe(Infinity);
+    expect(off.isDue(1000)).toBe(false);
+    expect(off.record(0, true)).toBeUndefined();
+    expect(off.all).toEqual([]);
+    const on = new Timeline(8);
+    expect(on.record(0)).toBe(0);
+    expect(on.nextDue(0)).toBe(10);
   });
 });
 

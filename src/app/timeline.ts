@@ -39,11 +39,12 @@ export class Timeline {
 
   /** The epoch after `epoch` at which the next snapshot is due. */
   nextDue(epoch: number): number {
+    if (this.slots === 0) return Infinity; // the timeline is off: no snapshot is ever due
     return Math.max(epoch + 1, this.lastEpoch + this.interval);
   }
 
   isDue(epoch: number): boolean {
-    return epoch >= this.lastEpoch + this.interval;
+    return this.slots > 0 && epoch >= this.lastEpoch + this.interval;
   }
 
   /** The slot to write the snapshot of `epoch` into; pins an existing one. Undefined: no room. */
