@@ -5,99 +5,18 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright';
-import { preview, type PreviewServer } from 'vite';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { chromium, type Page } from 'playwright';
+import { describe, expect, test } from 'vitest';
 import { CHROMIUM, WEBGPU_FLAGS } from '../src/node/chromium';
+import { dnnex, downloadText, epochs, hook, idle, loadLectureCsv, losses, NO_GPU_FLAGS, playRun, results, root, servePage, waitText, withPage } from './page-harness';
 import { LECTURE } from './shared';
 
-const root = join(__dirname, '..');
-const results = join(root, 'test-results');
-const dnnex = join(root, '..', 'shared', 'data', 'dnnex.csv');
-const NO_GPU_FLAGS = WEBGPU_FLAGS.filter((f) => !/webgpu|swiftshader/.test(f)).concat('--disable-gpu');
-
-let server: PreviewServer;
-let url: string;
-
-beforeAll(async () => {
-  execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'pipe' });
-  server = await preview({ root, logLevel: 'warn', preview: { host: '127.0.0.1', port: 0, strictPort: false } });
-  url = server.resolvedUrls!.local[0];
-  mkdirSync(results, { recursive: true });
-});
-
-afterAll(async () => {
-  await server?.close();
-});
-
-interface Opened {
-  browser: Browser;
-  page: Page;
-  errors: string[];
-}
-
-interface OpenOptions {
-  /** The query string (without ?): `speed=max` trains flat out, as the tests mostly want. */
-  query?: string;
-  viewport?: { width: number; height: number };
-  colorScheme?: 'light' | 'dark';
-}
-
-async function open(flags: string[], { query = 'speed=max', viewport = { width: 1280, height: 800 }, colorScheme = 'light' }: OpenOptions = {}): Promise<Opened> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: flags });
-  const page = await browser.newPage({ viewport, colorScheme });
-  const errors: string[] = [];
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
-  await page.goto(`${url}?${query}`);
-  await page.waitForFunction(() => (window as any).lecture?.ready === true, null, { timeout: 60_000 });
-  await idle(page);
-  return { browser, page, errors };
-}
-
-/** Opens the page, runs `body`, checks the console (every error, uncaught ones only, or none), closes. */
-async function withPage(flags: string[], options: OpenOptions & { errors?: 'all' | 'uncaught' | 'ignore' }, body: (page: Page) => Promise<void>): Promise<void> {
-  const { browser, page, errors } = await open(flags, options);
-  try {
-    await body(page);
-    if (options.errors !== 'ignore') expect(options.errors === 'uncaught' ? errors.filter((e) => e.startsWith('uncaught')) : errors).toEqual([]);
-  } finally {
-    await browser.close();
-  }
-}
-
-/** Waits until the element's text contains `text` (a string or a pattern). */
-async function waitText(page: Page, selector: string, text: string | RegExp, timeout = 30_000): Promise<void> {
-  const pattern = typeof text === 'string' ? text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : text.source;
-  await page.waitForFunction(([s, p]) => new RegExp(p).test(document.querySelector(s)?.textContent ?? ''), [selector, pattern] as const, { timeout });
-}
-
-const idle = (page: Page, timeout = 300_000) => page.waitForFunction(() => !(window as any).lecture.running(), null, { timeout, polling: 100 });
-const hook = <T>(page: Page, expression: string): Promise<T> => page.evaluate(`window.lecture.${expression}`) as Promise<T>;
-const epochs = (page: Page) => hook<number>(page, 'epochs()');
-const losses = (page: Page) => hook<number[]>(page, 'losses()');
-
-async function loadLectureCsv(page: Page): Promise<void> {
-  await page.setInputFiles('#file', dnnex);
-  await waitText(page, '#data-info', 'dnnex.csv: 2000 points');
-  await idle(page);
-}
-
-/** Plays one run and waits for its end. */
-async function playRun(page: Page): Promise<void> {
-  await page.click('#play');
-  await idle(page);
-}
+servePage();
 
 function expectLecture(values: number[], upTo: number, tolerance = 1e-4): void {
   let worst = 0;
   for (let i = 0; i < upTo; i++) worst = Math.max(worst, Math.abs(values[i] - LECTURE.loss[i]));
   expect(worst).toBeLessThan(tolerance);
-}
-
-async function downloadText(page: Page, button: string): Promise<string> {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
-  return readFileSync((await download.path())!, 'utf8');
 }
 
 describe('the lecture on WebGPU', () => {

@@ -4,6 +4,8 @@
 // legends toggle series from the keyboard.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { TICK_INCRS, tickLabels } from './axis';
+import { CHART_POINTS, columnX, minMaxColumn, orderedColumn, pixelColumns, sortedOrder } from './decimate';
 
 const COLORS = { estimate: '#2563eb', truth: '#6b7280', points: 'rgba(220, 38, 38, 0.3)', heldOut: '#059669', loss: '#2563eb', baseline: '#9333ea', hand: '#059669' };
 const OVERLAY_COLORS = ['#f59e0b', '#10b981', '#8b5cf6', '#ec4899', '#0ea5e9'];
@@ -280,7 +282,9 @@ export class LossChart {
 export class DataChart {
   private plot: uPlot | undefined;
   private x: number[] = [];
-  private order: number[] = [];
+  /** The points in x order; above CHART_POINTS, `columnStarts` cuts them into pixel columns (decimate.ts). */
+  private order: Uint32Array = new Uint32Array(0);
+  private columnStarts: Uint32Array | undefined;
   private columns: (number | null)[][] = [];
   private overlays = 0;
   readonly redraw: () => void;
@@ -303,13 +307,15 @@ export class DataChart {
    * `heldOutFrom` on are the held-out ones, drawn apart (the model never trains on them).
    */
   setData(x: ArrayLike<number>, y: ArrayLike<number>, prob: ArrayLike<number> | undefined, heldOutFrom?: number): void {
-    this.order = Array.from({ length: x.length }, (_, i) => i).sort((a, b) => x[a] - x[b]);
-    this.x = this.order.map((i) => x[i]);
-    const sorted = (v: ArrayLike<number> | undefined) => (v ? this.order.map((i) => v[i]) : this.x.map(() => null));
+    this.order = sortedOrder(x);
+    this.columnStarts = x.length > CHART_POINTS ? pixelColumns(x, this.order, Math.round(widthOf(this.el))) : undefined;
+    this.x = this.columnStarts ? columnX(x, this.order, this.columnStarts) : Array.from(this.order, (i) => x[i]);
+    const sorted = (v: ArrayLike<number> | undefined) => (v ? this.column(v) : this.x.map(() => null));
     const split = heldOutFrom !== undefined;
-    const observed = split ? this.order.map((i) => (i < heldOutFrom ? y[i] : null)) : sorted(y);
+    const part = (train: boolean) => Float32Array.from(y, (v, i) => (i < heldOutFrom! === train ? v : NaN));
+    const observed = split ? this.column(part(true)) : sorted(y);
     this.columns = [observed, sorted(prob), this.x.map(() => null), this.x.map(() => null)];
-    if (split) this.columns.push(this.order.map((i) => (i >= heldOutFrom ? y[i] : null)));
+    if (split) this.columns.push(this.column(part(false)));
     this.fixed = this.columns.length;
     this.overlays = 0;
     if (this.plot) plots.delete(this.plot);
@@ -320,11 +326,13 @@ export class DataChart {
         height: this.height,
         legend: { live: false },
         scales: { x: { time: false }, y: this.axis.range === 'auto' ? {} : { range: this.axis.range } },
-        axes: [themed({ label: 'x' }), themed({ label: this.axis.y, size: 50 })],
+        // Any float32 range gets ticks, with short labels (axis.ts): 1e35 has ticks, 2e12 does not overlap.
+        axes: [themed({ label: 'x', incrs: TICK_INCRS, values: (_u, splits) => tickLabels(splits), space: 60 }), themed({ label: this.axis.y, size: 50, incrs: TICK_INCRS, values: (_u, splits) => tickLabels(splits) })],
         series: [
           { label: 'x' },
           { label: split ? 'training y' : 'observed y', stroke: COLORS.points, paths: () => null, points: { show: true, size: split ? 5 : 3, stroke: COLORS.points, fill: COLORS.points } },
-          { label: this.axis.curve, stroke: COLORS.truth, dash: [6, 4], width: 1.5, show: prob !== undefined },
+          // Missing values of the true curve are gaps, never a straight line across them (issue #19).
+          { label: this.axis.curve, stroke: COLORS.truth, dash: [6, 4], width: 1.5, show: prob !== undefined, spanGaps: false },
           { label: this.labels.estimate, stroke: COLORS.estimate, width: 2.5 },
           { label: this.labels.baseline, stroke: COLORS.baseline, width: 1.5, dash: [6, 4], show: this.labels.baseline !== '' },
           ...(split ? [{ label: 'held-out y (test)', stroke: COLORS.heldOut, paths: () => null, points: { show: true, size: 7, stroke: COLORS.heldOut, fill: 'transparent', width: 2 } }] : []),
@@ -342,18 +350,34 @@ export class DataChart {
     fit(this.plot, this.el, this.height);
   }
 
-  /** The sorted x of the data, as the chart draws it (for summaries). */
+  /** A series in the chart's slots: every point in x order, or min and max per pixel column; NaN a gap. */
+  private column(values: ArrayLike<number>): (number | null)[] {
+    return this.columnStarts ? minMaxColumn(values, this.order, this.columnStarts) : orderedColumn(values, this.order);
+  }
+
+  /** The x axis's tick labels as last drawn, for tests. */
+  get xTickLabels(): string[] {
+    return [...((this.plot?.axes[0] as { _values?: string[] } | undefined)?._values ?? [])];
+  }
+
+  /** The values drawn for the series named `label` (null: a gap), for tests. */
+  seriesValues(label: string): (number | null)[] {
+    const i = this.plot?.series.findIndex((s) => s.label === label) ?? -1;
+    return i < 1 ? [] : Array.from(this.columns[i - 1]);
+  }
+
+  /** The x of the chart's slots, sorted (every point, or two a pixel column): for summaries and the unit panels. */
   get sortedX(): readonly number[] {
     return this.x;
   }
 
   setEstimate(prob: ArrayLike<number>): void {
-    this.columns[2] = this.order.map((i) => prob[i]);
+    this.columns[2] = this.column(prob);
     this.redraw();
   }
 
   setBaseline(prob: ArrayLike<number> | undefined): void {
-    this.columns[3] = prob ? this.order.map((i) => prob[i]) : this.x.map(() => null);
+    this.columns[3] = prob ? this.column(prob) : this.x.map(() => null);
     this.redraw();
   }
 
@@ -365,7 +389,7 @@ export class DataChart {
   addOverlay(label: string, prob: ArrayLike<number>): void {
     if (!this.plot) return;
     const stroke = OVERLAY_COLORS[this.overlays++ % OVERLAY_COLORS.length];
-    this.columns.push(this.order.map((i) => prob[i]));
+    this.columns.push(this.column(prob));
     this.plot.addSeries({ label, stroke, width: 1.5 });
     legendKeys(this.plot);
     this.redraw();

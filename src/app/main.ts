@@ -4,16 +4,19 @@ import './style.css';
 import { DataError, parseCsv } from '../data/csv';
 import { linspace, type Dataset } from '../data/dataset';
 import { generateLectureData } from '../data/generate';
-import { BENT_LINE_PARAMS, packParams, paramLayout, singleHidden } from '../model/layout';
+import { BENT_LINE_PARAMS, packParams, paramLayout, singleHidden, type Head } from '../model/layout';
 import { gpuForwardWith } from '../train/forward';
 import { describeDivergence, type TrainerConfig, type TrainerState, type TrainResult } from '../train/trainer';
 import { LogisticBaseline } from './baseline';
 import { ByHand } from './byhand';
 import { DataChart, LossChart, Panels, renderPanels } from './charts';
 import { cpuTrace } from './engine';
+import { alternativesText, strategiesThatFit } from './fits';
+import { loadCsvInWorker } from './csvload';
+import { GpuError } from '../gpu/context';
 import { download, lossCsv, readTextFile } from './files';
 import { accuracyText, curveSummary, diagnose, drawDiagram, fmt, scoreOf, unitPanels } from './inside';
-import { modelFile, parseModelFile, pytorchScript, type RunRecord } from './modelfile';
+import { importProblem, modelFile, parseModelFile, pytorchScript, runsUpTo, type RunRecord } from './modelfile';
 import { Session } from './session';
 import { hiddenOf, LR_PRESETS, loadSettingsFromUrl, modelChanges, readSettings as readForm, saveModelToUrl, writeSettings, type DataChoice, type ModelFrame, type PageSettings } from './settings';
 import type { TimelineEntry } from './timeline';
@@ -154,11 +157,23 @@ let testData: Dataset | undefined;
 let scrubbed: TimelineEntry | undefined;
 let lastEstimate: Float32Array = new Float32Array(0);
 let lastAnnounced = 0;
+let buildCount = 0;
 
 const engine = () => session?.engine;
 
 /** The lesson's model frame (inputs, head, dropout switch): the form sets the rest. */
-const frame = (): ModelFrame => ({ ...lesson.frame, dropout: ui.dropout.checked && lesson.dropoutSwitch ? lesson.dropoutSwitch : lesson.frame.dropout });
+/**
+ * What an imported model needs of the form beyond the lesson's frame: its hidden widths after the
+ * first and its dropout p. With it the form describes the imported model (so Play continues it);
+ * the hidden width field still sets the first width, the dropout switch still turns dropout off.
+ */
+let fileFrame: { deeper: readonly number[]; dropout: number } | undefined;
+const frame = (): ModelFrame => {
+  const switched = ui.dropout.checked && lesson.dropoutSwitch ? lesson.dropoutSwitch : lesson.frame.dropout;
+  // The file's p while the switch says what the import set it to (on for p > 0).
+  const dropout = fileFrame && ui.dropout.checked === fileFrame.dropout > 0 ? fileFrame.dropout : switched;
+  return { ...lesson.frame, dropout, deeper: fileFrame?.deeper ?? [] };
+};
 /** The points the data chart draws: the data, and the held-out points after them when the lesson has them. */
 let chartX: Float32Array<ArrayBuffer> = new Float32Array(0);
 const readSettings = () => readForm(frame());
@@ -255,6 +270,7 @@ async function build(config: TrainerConfig, state: TrainerState | undefined): Pr
   ui.runStatus.setAttribute('aria-busy', 'true');
   try {
     await session.build(config, data, state, testData);
+    buildCount++;
     ui.runStatus.textContent = previous;
     ui.engineInfo.textContent = `Engine: ${engine()!.description}.`;
     return true;
@@ -262,6 +278,7 @@ async function build(config: TrainerConfig, state: TrainerState | undefined): Pr
     const message = e instanceof Error ? e.message : String(e);
     ui.runStatus.textContent = 'Not started: see the message above.';
     show(ui.runMessage, `The model could not be built: ${message}`);
+    if (e instanceof GpuError && e.kind === 'limit' && session.ctx && (config.strategy !== 'auto' || config.workgroupSize !== undefined)) offerAuto(config);
     return false;
   } finally {
     busyCount--;
@@ -271,18 +288,51 @@ async function build(config: TrainerConfig, state: TrainerState | undefined): Pr
   }
 }
 
+/** After a chosen strategy that does not fit this device: which ones do, and a button that switches to auto. */
+function offerAuto(config: TrainerConfig): void {
+  const alternatives = strategiesThatFit(session.ctx!, config, data, testData);
+  ui.runMessage.append(` ${alternativesText(alternatives, config.strategy)} `);
+  if (alternatives.fit.length === 0) return;
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.id = 'use-auto';
+  button.textContent = 'Use auto';
+  button.addEventListener('click', async () => {
+    writeSettings({ strategy: 'auto', workgroup: undefined });
+    const settings = settingsOrShowProblems();
+    if (settings && (await buildFresh(settings))) {
+      ui.play.focus();
+      announce(`Built with the ${engine()!.description}.`);
+    }
+  });
+  ui.runMessage.append(button);
+}
+
 /** Applies the run settings that may change between runs (learning rate, engine), keeping the state. */
 async function applyRunSettings(settings: PageSettings): Promise<boolean> {
   const eng = engine()!;
   const c = settings.config;
-  const sameEngine = c.strategy === eng.config.strategy && (c.workgroupSize === undefined || c.workgroupSize === eng.config.workgroupSize);
-  if (sameEngine) {
+  if (sameEngineChoice(c, session.requested!)) {
     eng.learningRate = c.lr; // torch's param_groups: parameters, moments and step carry over
     return true;
   }
   // torch allows a new lr between runs (param_groups): parameters, moments and step carry over.
   const state = await eng.snapshot();
   return build({ ...eng.config, lr: c.lr, strategy: c.strategy, workgroupSize: c.workgroupSize }, state);
+}
+
+/**
+ * Whether the form asks for the engine on screen: the user's choices against the user's choices
+ * (`auto` against `auto`, not against the strategy auto resolved to), so Play rebuilds nothing
+ * when nothing changed.
+ */
+function sameEngineChoice(form: TrainerConfig, chosen: TrainerConfig): boolean {
+  return form.strategy === chosen.strategy && form.workgroupSize === chosen.workgroupSize;
+}
+
+/** The model on screen for the address bar: the user's strategy choice (`auto` stays auto), the current learning rate. */
+function linkConfig(): TrainerConfig {
+  return session.requested ?? engine()!.config;
 }
 
 function noteEpochs(lr: number, from: number, to: number): void {
@@ -297,17 +347,19 @@ let lastRefresh = 0;
 
 /** Redraws the estimate, the diagram, the unit panels and the summaries: one pass in flight at a time. */
 async function refreshView(): Promise<void> {
-  const eng = engine();
-  if (!eng) return;
+  if (!engine()) return;
   if (refreshRunning) {
     refreshWanted = true;
     return;
   }
   refreshRunning = true;
   lastRefresh = performance.now();
+  // Held to the end of the redraw: a build meanwhile (Restart, Play's new strategy) destroys it only then.
+  const lease = session.lease()!;
+  const eng = lease.engine;
   try {
     const entry = scrubbed;
-    const params = entry ? await session.readSnapshot(entry) : await eng.readParams();
+    const params = entry ? await lease.readSnapshot(entry) : await eng.readParams();
     const epoch = entry ? entry.epoch : eng.epochsDone;
     const at = entry ? `Snapshot at epoch ${epoch}` : `Epoch ${epoch}`;
     const traceOf = (x: Float32Array<ArrayBuffer>) => (entry ? eng.forwardWith(params, x) : eng.forward(x));
@@ -365,6 +417,7 @@ async function refreshView(): Promise<void> {
   } catch (e) {
     reportError(e);
   } finally {
+    lease.release();
     refreshRunning = false;
     if (refreshWanted) {
       refreshWanted = false;
@@ -427,10 +480,17 @@ function reportError(e: unknown): void {
   ui.runStatus.textContent = 'Stopped: see the message above.';
 }
 
+/**
+ * Logistic regression trains beside the network on the main thread, one pass over the points per
+ * epoch: up to BASELINE_MAX_POINTS points (3000 epochs of 1.9 M points would hold the page ~2 minutes).
+ */
+const BASELINE_MAX_POINTS = 200_000;
+const baselineTrains = () => withBaseline && session.dataset.n <= BASELINE_MAX_POINTS;
+
 /** Trains `n` epochs as one piece, feeding the charts and the logistic baseline. */
 async function trainPiece(n: number, lr: number): Promise<TrainResult> {
   const result = await session.train(n, (first, losses, testLosses) => {
-    const second = testLosses ?? (withBaseline ? baseline.train(session.dataset.x, session.dataset.y, losses.length, lr) : undefined);
+    const second = testLosses ?? (baselineTrains() ? baseline.train(session.dataset.x, session.dataset.y, losses.length, lr) : undefined);
     lossChart.append(first, losses, second);
     noteEpochs(lr, first, first + losses.length);
     const epoch = first + losses.length;
@@ -554,7 +614,7 @@ async function ready(): Promise<boolean> {
   const eng = engine();
   if (!eng || (eng.epochsDone === 0 && (modelChanges(settings.config, eng.config).length > 0 || data !== session.dataset))) return buildFresh(settings);
   if (!(await applyRunSettings(settings))) return false;
-  saveModelToUrl({ ...settings, config: { ...engine()!.config } }, dataChoice, ui.speed.value);
+  saveModelToUrl({ ...settings, config: linkConfig() }, dataChoice, ui.speed.value);
   return true;
 }
 
@@ -607,7 +667,7 @@ ui.continue.addEventListener('click', async () => {
   if (!eng) return;
   writeSettings({ hidden: hiddenOf(eng.config), seed: String(eng.config.seed) });
   ui.dropout.checked = eng.config.model.dropout > 0;
-  if (data !== session.dataset && !(await build(eng.config, await eng.snapshot()))) return;
+  if (data !== session.dataset && !(await build(session.requested!, await eng.snapshot()))) return;
   updateStale();
   ui.play.focus();
   announce(`Continuing the model shown, at epoch ${session.epochsDone}.`);
@@ -619,7 +679,7 @@ ui.settings.addEventListener('change', () => {
 });
 ui.speed.addEventListener('change', () => {
   const eng = engine();
-  if (eng) saveModelToUrl({ epochs: Number(new URLSearchParams(location.search).get('epochs') ?? lesson.defaults.epochs), config: eng.config }, dataChoice, ui.speed.value);
+  if (eng) saveModelToUrl({ epochs: Number(new URLSearchParams(location.search).get('epochs') ?? lesson.defaults.epochs), config: linkConfig() }, dataChoice, ui.speed.value);
 });
 for (const lr of LR_PRESETS) {
   const option = document.createElement('option');
@@ -650,7 +710,7 @@ const syncScrubber = () => {
   if (scrubbed) return;
   ui.scrubber.max = String(Math.max(0, session.timeline.all.length - 1));
   ui.scrubber.value = ui.scrubber.max;
-  ui.scrubberLabel.textContent = `live (epoch ${session.epochsDone})`;
+  ui.scrubberLabel.textContent = session.timelineOff ?? `live (epoch ${session.epochsDone})`;
 };
 
 // ---- data sets: a bad file leaves the current data, model and charts as they were
@@ -696,8 +756,13 @@ function showDataset(d: Dataset): void {
   chartX = all.x;
   dataChart.setData(all.x, all.y, all.curve, view === 'overfit' ? d.n : undefined);
   if (withBaseline) byHand.setData(d);
-  ui.dataInfo.textContent = `${d.source}: ${d.n} points${d.prob ? ', with the true probability' : d.truth ? ', with the true curve' : ''}${test ? `; held out: ${test.n} points` : ''}.`;
+  ui.dataInfo.textContent =
+    `${d.source}: ${count(d.n, 'point')}${d.prob ? ', with the true probability' : d.truth ? ', with the true curve' : ''}${test ? `; held out: ${count(test.n, 'point')}` : ''}.` +
+    (withBaseline && d.n > BASELINE_MAX_POINTS ? ` Logistic regression is not trained beside it (over ${BASELINE_MAX_POINTS} points it would hold the page).` : '');
 }
+
+/** "1 point", "2 points". */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 const concat = (a: Float32Array<ArrayBuffer>, b: Float32Array<ArrayBuffer>): Float32Array<ArrayBuffer> => {
   const out = new Float32Array(a.length + b.length);
@@ -706,8 +771,46 @@ const concat = (a: Float32Array<ArrayBuffer>, b: Float32Array<ArrayBuffer>): Flo
   return out;
 };
 
+/** The biggest CSV the page reads: the worker holds its bytes and text while it parses (~10× the file). */
+const MAX_CSV_BYTES = 512 * 1024 * 1024;
+
+/** The CSV's progress bar, under the data line while a file is read and parsed in the worker. */
+const csvProgress = (() => {
+  const bar = document.createElement('progress');
+  bar.id = 'csv-progress';
+  bar.max = 1;
+  bar.setAttribute('role', 'progressbar');
+  bar.setAttribute('aria-label', 'Reading the CSV file');
+  bar.hidden = true;
+  const text = document.createElement('span');
+  text.id = 'csv-progress-text';
+  text.className = 'muted';
+  text.hidden = true;
+  ui.dataInfo.after(bar, text);
+  return { bar, text };
+})();
+
+function showCsvProgress(file: File, phase: 'reading' | 'parsing' | 'done', fraction?: number): void {
+  const { bar, text } = csvProgress;
+  bar.hidden = text.hidden = phase === 'done';
+  const mb = (file.size / 1024 / 1024).toFixed(1);
+  if (phase === 'reading' && fraction !== undefined) bar.value = fraction;
+  else bar.removeAttribute('value'); // indeterminate: parsing has no count to show
+  const words = phase === 'reading' ? `Reading ${file.name} (${mb} MB)…` : `Parsing ${file.name} (${mb} MB) in the background…`;
+  bar.setAttribute('aria-valuetext', words);
+  text.textContent = words;
+}
+
 async function loadFile(file: File): Promise<void> {
-  await replaceData('file', async () => parseCsv(await readTextFile(file), file.name));
+  await replaceData('file', async () => {
+    if (file.size > MAX_CSV_BYTES) throw new Error(`${file.name} is ${file.size} bytes, more than the ${MAX_CSV_BYTES} this page reads`);
+    showCsvProgress(file, 'reading', 0);
+    try {
+      return await loadCsvInWorker(file, (phase, fraction) => showCsvProgress(file, phase, fraction));
+    } finally {
+      showCsvProgress(file, 'done');
+    }
+  });
 }
 
 const fetchLectureCsv = async () => {
@@ -758,39 +861,59 @@ ui.exportLoss.addEventListener('click', () => download('loss.csv', lossCsv(lossC
 ui.importParams.addEventListener('change', async () => {
   const file = ui.importParams.files?.[0];
   ui.importParams.value = '';
-  const settings = settingsOrShowProblems();
   if (!file || !engine()) return;
   ui.importMessage.classList.remove('error');
   try {
-    const imported = parseModelFile(await readTextFile(file, 64 * 1024 * 1024), frame());
-    const base = settings?.config ?? engine()!.config;
-    const config = { ...base, model: imported.model, lr: imported.lr ?? base.lr, seed: imported.seed ?? base.seed };
-    if (!(await build(config, imported.state))) throw new Error(ui.runMessage.textContent ?? 'the model could not be built');
-    writeSettings({ hidden: hiddenOf(config), lr: config.lr, seed: String(config.seed) });
-    ui.dropout.checked = config.model.dropout > 0;
-    runs = imported.runs;
-    run = undefined;
-    scrubbed = undefined;
-    session.timeline.clear();
-    session.capture(imported.state.step, true);
-    baseline = new LogisticBaseline(config.seed);
-    lossChart.clear(imported.state.step);
-    if (imported.loss.length === imported.state.step && imported.loss.length > 0) lossChart.append(0, imported.loss);
-    dataChart.clearOverlays();
-    saveModelToUrl({ epochs: settings?.epochs ?? lesson.defaults.epochs, config }, dataChoice, ui.speed.value);
-    await refreshNow();
-    updateControls();
-    show(
-      ui.importMessage,
-      imported.hasAdam
-        ? `Loaded ${file.name}: layers ${imported.model.layers.join('-')}, epoch ${imported.state.step}, with Adam's state: Play continues exactly where it stopped.`
-        : `Loaded ${file.name}: layers ${imported.model.layers.join('-')}. It has no Adam state, so Adam starts afresh and epochs count from 0 (as a new torch optimizer would).`,
-    );
+    await importModel(file);
   } catch (e) {
     ui.importMessage.classList.add('error');
-    show(ui.importMessage, `${file.name} was not loaded: ${e instanceof Error ? e.message : String(e)}`);
+    show(ui.importMessage, `${file.name} was not loaded: ${e instanceof Error ? e.message : String(e)}. The model on screen is kept.`);
   }
 });
+
+/** The lessons whose page shows each head: where a refused file can be continued. */
+const LESSONS_BY_HEAD: Partial<Record<Head, string[]>> = {};
+for (const l of LESSONS) (LESSONS_BY_HEAD[l.frame.head] ??= []).push(l.id);
+
+/**
+ * Loads a model file and continues it: its layers, head and dropout, its parameters and (when it
+ * has them) Adam's moments and step, so Play goes on exactly. A model this page cannot show is
+ * refused before anything changes (importProblem says why).
+ */
+async function importModel(file: File): Promise<void> {
+  const imported = parseModelFile(await readTextFile(file, 64 * 1024 * 1024), frame());
+  const problem = importProblem(imported.model, { head, features: data.features, lessonsByHead: LESSONS_BY_HEAD });
+  if (problem) throw new RangeError(problem);
+  const settings = settingsOrShowProblems();
+  const base = settings?.config ?? session.requested!;
+  const config: TrainerConfig = { ...base, model: imported.model, lr: imported.lr ?? base.lr, seed: imported.seed ?? base.seed };
+  if (!(await build(config, imported.state))) throw new Error(ui.runMessage.textContent ?? 'the model could not be built');
+  fileFrame = { deeper: imported.model.layers.slice(2, -1), dropout: imported.model.dropout };
+  writeSettings({ hidden: hiddenOf(config), lr: config.lr, seed: String(config.seed) });
+  ui.dropout.checked = config.model.dropout > 0;
+  runs = imported.runs;
+  run = undefined;
+  scrubbed = undefined;
+  session.timeline.clear();
+  session.capture(imported.state.step, true);
+  baseline = new LogisticBaseline(config.seed);
+  lossChart.clear(imported.state.step);
+  if (imported.loss.length === imported.state.step && imported.loss.length > 0) lossChart.append(0, imported.loss);
+  dataChart.clearOverlays();
+  saveModelToUrl({ epochs: settings?.epochs ?? lesson.defaults.epochs, config: linkConfig() }, dataChoice, ui.speed.value);
+  await refreshNow();
+  updateControls();
+  updateStale();
+  const spec = imported.model;
+  const what = `layers ${spec.layers.join('-')}, ${LOSS_NAMES[spec.head]} head${spec.dropout > 0 ? `, dropout ${spec.dropout}` : ''}`;
+  show(
+    ui.importMessage,
+    imported.hasAdam
+      ? `Loaded ${file.name}: ${what}, epoch ${imported.state.step}, with Adam's state: Play continues exactly where it stopped.`
+      : `Loaded ${file.name}: ${what}. It has no Adam state, so Adam starts afresh and epochs count from 0 (as a new torch optimizer would).`,
+  );
+  ui.runStatus.textContent = `Loaded ${file.name} at epoch ${imported.state.step}: press Play to continue it.`;
+}
 
 // ---- start
 
@@ -827,6 +950,14 @@ const lectureHook = {
   config: () => engine()?.config,
   runs: () => runs.map((r) => ({ ...r })),
   snapshots: () => session?.timeline.all.map((e) => e.epoch) ?? [],
+  /** The timeline's slots and their bytes (fitted to the device's maxBufferSize), and why it is off. */
+  timelineStore: () => ({ slots: session?.timeline.slots ?? 0, bytes: session?.snapshotBytes ?? 0, off: session?.timelineOff }),
+  /** The data chart's x slots (every point, or two a pixel column when decimated) and a series' values (null: a gap). */
+  chartSlots: () => dataChart.sortedX.length,
+  chartSeries: (label: string) => dataChart.seriesValues(label),
+  xTicks: () => dataChart.xTickLabels,
+  /** Engines built so far (Play must not rebuild one when nothing changed). */
+  builds: () => buildCount,
   /** The curve drawn as the estimate (live or scrubbed), in the data's order. */
   estimate: () => Array.from(lastEstimate),
   params: async () => Array.from((await engine()?.readParams()) ?? []),
@@ -924,6 +1055,7 @@ async function main(): Promise<void> {
     },
     onRecovered: (epochs) => {
       lossChart.truncate(epochs);
+      runs = runsUpTo(runs, epochs); // the rolled-back epochs were never trained, as far as the model knows
       show(ui.runMessage, `Recovered on a new device (${session.ctx?.adapterName}) at epoch ${epochs}; Play continues from there.`);
       updateControls();
       void refreshView();

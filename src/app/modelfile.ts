@@ -182,3 +182,34 @@ export function pytorchScript(params: Float32Array, layout: ParamLayout, data: D
     '',
   ].join('\n');
 }
+
+/** What the page on screen can show and train: its lesson's head, the data's feature count. */
+export interface PageFrame {
+  head: Head;
+  /** Features of the data on screen. */
+  features: readonly string[];
+  /** Lessons (`?lesson=` ids) whose page shows each head, for the refusal's advice. */
+  lessonsByHead: Partial<Record<Head, readonly string[]>>;
+}
+
+/**
+ * Why the page cannot take an imported model (checked before anything changes), or undefined: a
+ * head other than the lesson's (its charts, its loss and its summaries are the lesson's), or inputs
+ * other than the data's features. Depth, widths and dropout are all the page's to show.
+ */
+export function importProblem(model: ModelSpec, page: PageFrame): string | undefined {
+  if (model.head !== page.head) {
+    const where = page.lessonsByHead[model.head] ?? [];
+    return `its model has the ${model.head} head, and this lesson's page shows ${page.head} models${where.length > 0 ? `: open ?lesson=${where[0]} to continue it` : ''}`;
+  }
+  const d = page.features.length;
+  if (model.layers[0] !== d) {
+    return `its model takes ${model.layers[0]} input${model.layers[0] === 1 ? '' : 's'}, and the data on screen has ${d} feature${d === 1 ? '' : 's'} (${page.features.join(', ')}): load its data first`;
+  }
+  return undefined;
+}
+
+/** The runs up to `epoch`: what a model restored to an earlier state (a lost device) has trained. */
+export function runsUpTo(runs: readonly RunRecord[], epoch: number): RunRecord[] {
+  return runs.filter((r) => r.from < epoch).map((r) => ({ ...r, to: Math.min(r.to, epoch) }));
+}

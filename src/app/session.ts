@@ -6,7 +6,7 @@ import { acquireGpu, GpuError, type GpuContext } from '../gpu/context';
 import type { Dataset } from '../data/dataset';
 import type { TrainerConfig, TrainerState, TrainResult } from '../train/trainer';
 import { CpuEngine, cpuParamStore, GpuEngine, gpuParamStore, type Engine, type ParamStore } from './engine';
-import { Timeline, type TimelineEntry } from './timeline';
+import { snapshotPlan, Timeline, type TimelineEntry } from './timeline';
 
 export interface SessionEvents {
   /** A GPU problem to show; `recovering` when a new device is being acquired. */
@@ -15,16 +15,32 @@ export interface SessionEvents {
   onRecovered(epochs: number): void;
 }
 
-/** Snapshots kept per model: a few hundred, whatever the run's length. */
+/** Snapshots kept per model: a few hundred, whatever the run's length (fewer when they do not fit: timeline.ts snapshotPlan). */
 export const SNAPSHOT_SLOTS = 256;
+
+/** An engine kept alive while a reader (a redraw) uses it, though a newer one replaced it. */
+export interface EngineLease {
+  readonly engine: Engine;
+  /** A snapshot of the timeline as it was at the lease (from the store the lease holds). */
+  readSnapshot(entry: TimelineEntry): Promise<Float32Array<ArrayBuffer>>;
+  release(): void;
+}
 
 export class Session {
   ctx: GpuContext | undefined;
   /** Why the GPU is not used (no WebGPU, no adapter), when it is not. */
   cpuReason: string | undefined;
   engine: Engine | undefined;
-  readonly timeline = new Timeline(SNAPSHOT_SLOTS);
+  /** Parameter snapshots by epoch; its slots are fitted to the model and the device at each build. */
+  timeline = new Timeline(SNAPSHOT_SLOTS);
+  /** Why the timeline is off for this model (snapshots do not fit), when it is. */
+  timelineOff: string | undefined;
   private store: ParamStore | undefined;
+  /** The configuration as the user chose it (strategy `auto`, no workgroup size), not as the engine resolved it. */
+  private requestedConfig: TrainerConfig | undefined;
+  /** Readers of each engine or store, and those replaced while read (destroyed at the last release). */
+  private readonly readers = new Map<Engine | ParamStore, number>();
+  private readonly retired = new Set<Engine | ParamStore>();
   private lastGood: TrainerState | undefined;
   private stopRequested = false;
   private test: Dataset | undefined;
@@ -64,7 +80,7 @@ export class Session {
   }
 
   private async recover(): Promise<void> {
-    const config = this.engine?.config;
+    const config = this.engine && this.requestedConfig && { ...this.requestedConfig, lr: this.engine.config.lr };
     this.engine = undefined; // its buffers died with the device
     this.store = undefined;
     try {
@@ -118,16 +134,60 @@ export class Session {
     }
     const old = this.engine;
     this.engine = engine;
+    this.requestedConfig = { ...config };
     this.data = data;
     this.test = test;
-    old?.destroy();
+    if (old) this.retire(old);
     if (!this.store || old?.layout.count !== engine.layout.count) {
-      this.store?.destroy();
-      this.store = this.ctx ? gpuParamStore(this.ctx, SNAPSHOT_SLOTS, engine.layout.count) : cpuParamStore(SNAPSHOT_SLOTS, engine.layout.count);
-      this.timeline.clear();
+      if (this.store) this.retire(this.store);
+      this.store = undefined;
+      const plan = snapshotPlan(engine.layout.count, SNAPSHOT_SLOTS, this.ctx ? this.ctx.device.limits.maxBufferSize : Infinity);
+      this.timeline = new Timeline(plan.slots);
+      this.timelineOff = plan.off;
+      if (plan.slots > 0) this.store = this.ctx ? gpuParamStore(this.ctx, plan.slots, engine.layout.count) : cpuParamStore(plan.slots, engine.layout.count);
     }
     this.lastGood = await engine.snapshot();
     return engine;
+  }
+
+  /** The configuration of the model on screen as the user chose it: `auto` stays auto (links, rebuild checks). */
+  get requested(): TrainerConfig | undefined {
+    return this.requestedConfig && this.engine ? { ...this.requestedConfig, lr: this.engine.config.lr } : undefined;
+  }
+
+  /**
+   * The current engine, kept alive until `release` even if a build replaces it meanwhile: what a
+   * redraw holds, so it never submits on a destroyed engine. Undefined without an engine.
+   */
+  lease(): EngineLease | undefined {
+    const engine = this.engine;
+    if (!engine) return undefined;
+    const store = this.store;
+    const held = [engine, ...(store ? [store] : [])];
+    for (const r of held) this.readers.set(r, (this.readers.get(r) ?? 0) + 1);
+    let released = false;
+    return {
+      engine,
+      readSnapshot: (entry) => (store ? store.read(entry.slot) : Promise.reject(new Error('no snapshots'))),
+      release: () => {
+        if (released) return;
+        released = true;
+        for (const r of held) {
+          const left = (this.readers.get(r) ?? 1) - 1;
+          if (left > 0) this.readers.set(r, left);
+          else {
+            this.readers.delete(r);
+            if (this.retired.delete(r)) r.destroy();
+          }
+        }
+      },
+    };
+  }
+
+  /** Destroys a replaced engine or store now, or at its last reader's release. */
+  private retire(r: Engine | ParamStore): void {
+    if (this.readers.has(r)) this.retired.add(r);
+    else r.destroy();
   }
 
   /** Saves the state a lost device comes back to: the end of a run, a pause. */
@@ -145,6 +205,11 @@ export class Session {
   async readSnapshot(entry: TimelineEntry): Promise<Float32Array<ArrayBuffer>> {
     if (!this.store) throw new Error('no snapshots');
     return this.store.read(entry.slot);
+  }
+
+  /** Bytes the snapshot store holds (0 with the timeline off). */
+  get snapshotBytes(): number {
+    return this.store && this.engine ? this.store.slots * this.engine.layout.count * 4 : 0;
   }
 
   requestStop(): void {

@@ -75,6 +75,11 @@ export interface ModelFrame {
   inputs: number;
   head: Head;
   dropout: number;
+  /**
+   * Hidden widths after the first (the form's field sets the first): none for the lessons; an
+   * imported file of layers 1,16,16,1 leaves [16] here, so the form keeps describing its model.
+   */
+  deeper?: readonly number[];
 }
 
 /** The hidden width of a model of one hidden layer (the form's field): layers[1]. */
@@ -101,7 +106,7 @@ export function readSettings(frame: ModelFrame): { settings?: PageSettings; prob
   const parsed = parseSeed(input('seed').value);
   if ('message' in parsed) problems.set('seed', parsed.message);
   const seed = 'seed' in parsed ? parsed.seed : DEFAULT_CONFIG.seed;
-  const model = { layers: [frame.inputs, hidden, 1], head: frame.head, dropout: frame.dropout };
+  const model = { layers: [frame.inputs, hidden, ...(frame.deeper ?? []), 1], head: frame.head, dropout: frame.dropout };
   const config: TrainerConfig = { ...DEFAULT_CONFIG, model, seed, lr: num('lr'), strategy, workgroupSize };
   for (const problem of validateConfig(config)) {
     const field = FIELD_OF[problem.field];

@@ -39,11 +39,12 @@ export class Timeline {
 
   /** The epoch after `epoch` at which the next snapshot is due. */
   nextDue(epoch: number): number {
+    if (this.slots === 0) return Infinity; // the timeline is off: no snapshot is ever due
     return Math.max(epoch + 1, this.lastEpoch + this.interval);
   }
 
   isDue(epoch: number): boolean {
-    return epoch >= this.lastEpoch + this.interval;
+    return this.slots > 0 && epoch >= this.lastEpoch + this.interval;
   }
 
   /** The slot to write the snapshot of `epoch` into; pins an existing one. Undefined: no room. */
@@ -86,4 +87,33 @@ export class Timeline {
       this.entries = keep;
     }
   }
+}
+
+/** Bytes the page lets the timeline's snapshots take, whatever the device allows: a few hundred MB at most. */
+export const SNAPSHOT_MEMORY_BYTES = 256 * 1024 * 1024;
+/** Fewer snapshots than this make no timeline worth scrubbing: it is turned off instead. */
+export const MIN_SNAPSHOT_SLOTS = 8;
+
+/** How many snapshots of a model fit, or why the timeline is off. */
+export interface SnapshotPlan {
+  slots: number;
+  /** Why there is no timeline (slots is 0), in words for the page. */
+  off?: string;
+}
+
+/**
+ * The snapshot slots for a model of `count` float32 parameters: up to `wanted`, as many as fit in
+ * one buffer of at most `maxBufferSize` bytes (the device's limit; Infinity on the CPU) and in
+ * SNAPSHOT_MEMORY_BYTES. Fewer than MIN_SNAPSHOT_SLOTS: none, with the reason. The timeline thins
+ * itself to the slots it has (the interval doubles), so fewer slots mean coarser snapshots, never
+ * made-up ones.
+ */
+export function snapshotPlan(count: number, wanted: number, maxBufferSize: number, memoryBytes = SNAPSHOT_MEMORY_BYTES): SnapshotPlan {
+  const bytes = count * 4;
+  const limit = Math.min(maxBufferSize, memoryBytes);
+  const slots = Math.min(wanted, Math.floor(limit / bytes));
+  if (slots >= MIN_SNAPSHOT_SLOTS) return { slots };
+  const mb = (b: number) => `${(b / 1024 / 1024).toFixed(b < 1024 * 1024 ? 2 : 0)} MB`;
+  const which = maxBufferSize <= memoryBytes ? `this device's largest buffer (maxBufferSize, ${mb(maxBufferSize)})` : `the ${mb(memoryBytes)} the page gives the timeline`;
+  return { slots: 0, off: `timeline off: one snapshot of this model's ${count} parameters takes ${mb(bytes)}, and ${which} holds fewer than ${MIN_SNAPSHOT_SLOTS}` };
 }

@@ -1,6 +1,6 @@
 // 05wk-1: 1000 epochs of Linear(1,H) → ReLU → Linear(H,1) with MSE and Adam on 100 points, for
 // H = 512, 20480 and 204800, on this page's GPU engine and on its CPU engine, beside the lecture's
-// Colab timings. Each model is built (shaders compiled, parameters initialised) before the clock
+// timings (its notebook ran on an NVIDIA GeForce RTX 3090). Each model is built (shaders compiled, parameters initialised) before the clock
 // starts; the time is the engine's own, from the first epoch's submit to the last loss read back.
 import type { Dataset } from '../../data/dataset';
 import type { GpuContext } from '../../gpu/context';
@@ -55,7 +55,7 @@ export class TimingLesson {
       this.cells.push({ cpu, gpu: gpuCell });
     }
     if (!gpu) this.rows.forEach((r) => (r.gpuNote = 'cannot be measured: no WebGPU here'));
-    this.chart = new TimingChart(ui.chart, 'Seconds against the hidden width, log scales: this page on its CPU and GPU engines, and the lecture on Colab', TIMING_WIDTHS, this.series());
+    this.chart = new TimingChart(ui.chart, 'Seconds against the hidden width, log scales: this page on its CPU and GPU engines, and the lecture on its RTX 3090 machine', TIMING_WIDTHS, this.series());
     this.summarize();
   }
 
@@ -64,8 +64,8 @@ export class TimingLesson {
     return [
       { label: 'this CPU engine', values: this.rows.map((r) => r.cpu ?? null), color: '#d55e00' },
       { label: 'this GPU', values: this.rows.map((r) => r.gpu ?? null), color: '#0072b2' },
-      { label: 'Colab CPU (lecture)', values: colab(0), color: '#e69f00', dash: [6, 4] },
-      { label: 'Colab GPU (lecture)', values: colab(1), color: '#56b4e9', dash: [6, 4] },
+      { label: 'the lecture, CPU', values: colab(0), color: '#e69f00', dash: [6, 4] },
+      { label: 'the lecture, RTX 3090', values: colab(1), color: '#56b4e9', dash: [6, 4] },
     ];
   }
 
@@ -129,11 +129,11 @@ export class TimingLesson {
     const done = this.rows.filter((r) => r.cpu !== undefined || r.gpu !== undefined);
     this.ui.summary.textContent =
       done.length === 0
-        ? `Colab (the lecture): CPU ${TIMING_WIDTHS.map((h) => `${COLAB_SECONDS[h][0]} s`).join(', ')} and GPU ${TIMING_WIDTHS.map((h) => `${COLAB_SECONDS[h][1]} s`).join(', ')} for H = ${TIMING_WIDTHS.join(', ')}: the GPU pays only for wide layers.`
+        ? `The lecture (its notebook ran on an NVIDIA GeForce RTX 3090): CPU ${TIMING_WIDTHS.map((h) => `${COLAB_SECONDS[h][0]} s`).join(', ')} and RTX 3090 ${TIMING_WIDTHS.map((h) => `${COLAB_SECONDS[h][1]} s`).join(', ')} for H = ${TIMING_WIDTHS.join(', ')}: the GPU pays only for wide layers.`
         : done
             .map((r) => `H = ${r.hidden}: CPU engine ${r.cpu === undefined ? 'not measured' : `${fmt(r.cpu, 3)} s`}, GPU ${r.gpu === undefined ? r.gpuNote ?? 'not measured' : `${fmt(r.gpu, 3)} s`}${r.cpu !== undefined && r.gpu !== undefined ? ` (the GPU ${r.gpu < r.cpu ? `${fmt(r.cpu / r.gpu, 2)}× faster` : `${fmt(r.gpu / r.cpu, 2)}× slower`})` : ''}`)
             .join('; ') +
           '.' +
-          (this.gpu?.isSoftware ? ` This GPU is a software adapter (${this.gpu.adapterName}): its "GPU" runs on the CPU's cores, so it cannot show what a graphics card gains; the dashed lines show what Colab's did.` : '');
+          (this.gpu?.isSoftware ? ` This GPU is a software adapter (${this.gpu.adapterName}): its "GPU" runs on the CPU's cores, so it cannot show what a graphics card gains; the dashed lines show what the lecture's RTX 3090 did.` : '');
   }
 }
