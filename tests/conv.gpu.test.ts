@@ -410,3 +410,20 @@ async function mnistChecks(ctx: GpuContext, preset: TilePresetName): Promise<voi
   twin.conv2dPoolBackwardWeights(sums, absOf(dpooledRounded), argmax, first.pooled, absOf(rounded.x), d, MNIST_POOL, whole);
   check(first.grads.subarray(d.wOffset), wantGrads, sums, whole.splitLen, `grads, uniform data ${what}`);
 }
+
+test('conv2d_forward and conv2d_pool_forward past 65535 workgroups (2-D grid): 1×1 tiles on a 258×258 output', async () => {
+  await withDevice(async (ctx) => {
+    const d: Dims = { n: 1, c: 1, h: 260, w: 260, o: 2, k: 3, wOffset: 0 };
+    const ones: GemmTiles = { tileM: 1, tileN: 1, tileK: 1, tm: 1, tn: 1, shared: false };
+    const ts: TileSet = { forward: ones, backwardInput: ones, weights: ones, pool: () => ones };
+    expect(conv2dForwardGrid(ones, d)[1]).toBeGreaterThan(1);
+    expect(conv2dPoolGrid(ones, d, 1)[1]).toBeGreaterThan(1);
+    const l = layer(d, grid8);
+    const want = new Float64Array(2 * 258 * 258);
+    twin.conv2dForward(want, l.x, l.params, d, 1);
+    expectClose(await forward(ctx, l, ts, 1), want, 0, 0, 'conv2d_forward on a 2-D grid');
+    const { pooled, argmax } = await poolForward(ctx, l, ts, 1);
+    expectClose(pooled, want, 0, 0, 'conv2d_pool_forward (pool 1) on a 2-D grid');
+    expect(Array.from(argmax)).toEqual(Array.from({ length: want.length }, (_, e) => e % (258 * 258)));
+  });
+});
