@@ -25,7 +25,6 @@ import {
   convWeightGrid,
   convWeightSplits,
   convWeightTiles,
-  defaultConvTilePreset,
   poolDimsUniform,
   POOL_WG,
 } from '../src/gpu/conv';
@@ -327,9 +326,9 @@ const MNIST_POOL = 2;
  */
 async function mnistSteps(ctx: GpuContext, l: Layer, dpooledValues: Float32Array<ArrayBuffer>, tiles: TilePresetName) {
   const d = l.d;
-  const adapter = { isSoftware: tiles === defaultConvTilePreset({ isSoftware: true }) };
-  const fusedPlan = convBlockPlan(adapter, d, MNIST_POOL, { tiles });
-  const plainPlan = convBlockPlan(adapter, d, MNIST_POOL, { tiles, fused: false });
+  const software = tiles === 'software';
+  const fusedPlan = convBlockPlan(d, MNIST_POOL, { tiles, software });
+  const plainPlan = convBlockPlan(d, MNIST_POOL, { tiles, software, fused: false });
   expect(fusedPlan.fused && !plainPlan.fused && fusedPlan.floats.map === 0).toBe(true);
   const b = bufferSet(ctx);
   try {

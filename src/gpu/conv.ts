@@ -441,13 +441,18 @@ export interface ConvBlockPlan {
 
 /**
  * The plan of a block: fused where the pool allows (FUSABLE_POOLS) unless `fused` says otherwise,
- * the preset defaultConvTilePreset picks unless `tiles` is given, the splits convWeightSplits picks.
+ * at `tiles` (defaultConvTilePreset(ctx) for the adapter's choice), the weight gradient's splits
+ * from convWeightSplits for a software adapter or a GPU (`software`), or `positionsPerSplit`.
  */
-export function convBlockPlan(ctx: Pick<GpuContext, 'isSoftware'>, dims: ConvDims, pool: number, options: { fused?: boolean; tiles?: TilePresetName | GemmTiles; positionsPerSplit?: number } = {}): ConvBlockPlan {
+export function convBlockPlan(
+  dims: ConvDims,
+  pool: number,
+  options: { tiles: TilePresetName | GemmTiles; software: boolean; fused?: boolean; positionsPerSplit?: number },
+): ConvBlockPlan {
   const fused = options.fused ?? FUSABLE_POOLS.includes(pool);
   if (fused && !FUSABLE_POOLS.includes(pool)) throw new Error(`a fused conv block pools by ${FUSABLE_POOLS.join(' or ')}, not ${pool}`);
-  const tiles = options.tiles ?? defaultConvTilePreset(ctx);
-  const split = convWeightSplits(dims, convWeightTiles(tiles, dims), ctx.isSoftware, options.positionsPerSplit);
+  const { tiles } = options;
+  const split = convWeightSplits(dims, convWeightTiles(tiles, dims), options.software, options.positionsPerSplit);
   const s = convSizes(dims, pool);
   return { dims, pool, fused, tiles, split, floats: { x: s.x, pooled: s.pooled, argmax: s.pooled, partials: s.params * split.splits, map: fused ? 0 : s.y, grads: s.params } };
 }
