@@ -13,7 +13,9 @@
 // and fused (Conv2d → ReLU → MaxPool2d(pool), pool 1 or 2):
 //   forward   conv2dPoolForwardStep        P, argmax (N, O, PH, PW): the (N, O, OH, OW) map never stored
 //   backward  conv2dPoolBackwardWeightsStep partials from dP, argmax, P and X, then convGradientReduceStep
-// Every sum runs in a fixed order (no atomics): reruns are bit-identical.
+// convBlockPlan and convBlockSteps build either list for a whole Conv2d → ReLU → MaxPool2d block.
+// Every sum runs in a fixed order (no atomics): reruns are bit-identical, and fused and unfused
+// write the same bits.
 import type { GpuContext } from './context';
 import { elementWorkgroups, grid2d } from './grid';
 import { getKernel } from './kernel';
