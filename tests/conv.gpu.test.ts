@@ -2,7 +2,8 @@
 // every tile preset, on small odd shapes (N=2, C×H×W in {1×5×5, 3×7×6, 2×9×8}, k in {1, 2, 3, 5},
 // O in {1, 3, 16}) and, at the default presets, the course's MNIST layer (N=3, 1×28×28 → 16, k=5,
 // pool 2) through the step builders; max-pool argmax exactly, ties and NaNs included; the fused
-// kernels against the unfused chain bit for bit; the weight gradients' reruns bit for bit.
+// kernels against the unfused chain bit for bit; the weight gradients' reruns bit for bit; the
+// block builder (convBlockPlan, convBlockSteps) fused and unfused.
 // Each GEMM pipeline costs a second or more to compile on SwiftShader, so each preset compiles one
 // per kernel: the tiles the step builders fit to the MNIST layer, used as they are on the odd
 // shapes too (larger or smaller than their outputs: the bounds' clamps and several blocks), and
@@ -13,24 +14,17 @@ import { splitKReduce } from '../src/cpu/gemm';
 import type { GpuContext } from '../src/gpu/context';
 import {
   CONV_TILE_PRESET_NAMES,
-  conv2dBackwardInputStep,
   conv2dBackwardInputTiles,
-  conv2dBackwardWeightsStep,
   conv2dForwardGrid,
-  conv2dForwardStep,
   conv2dForwardTiles,
-  conv2dPoolBackwardWeightsStep,
-  conv2dPoolForwardStep,
   conv2dPoolGrid,
   conv2dPoolTiles,
+  convBlockPlan,
+  convBlockSteps,
   convDimsUniform,
-  convGradientReduceStep,
   convWeightGrid,
   convWeightSplits,
   convWeightTiles,
-  defaultConvTilePreset,
-  maxpoolBackwardStep,
-  maxpoolForwardStep,
   poolDimsUniform,
   POOL_WG,
 } from '../src/gpu/conv';
@@ -326,49 +320,35 @@ function bufferSet(ctx: GpuContext) {
 const MNIST_POOL = 2;
 
 /**
- * The MNIST layer's whole epoch of conv steps, fused and unfused side by side, through the step
- * builders at a preset; run twice.
+ * The MNIST layer's whole epoch as a Conv2d → ReLU → MaxPool2d block (convBlockPlan,
+ * convBlockSteps), fused and unfused side by side on buffers sized by their plans, at a preset
+ * (with the software adapter's few splits at `software`, the GPU's many at `medium`); run twice.
  */
 async function mnistSteps(ctx: GpuContext, l: Layer, dpooledValues: Float32Array<ArrayBuffer>, tiles: TilePresetName) {
   const d = l.d;
-  const pool = MNIST_POOL;
-  const pd = poolAfterConv(d, pool);
-  const { oh, ow } = convOut(d);
-  const { ph, pw } = poolOut(pd);
-  const count = d.n * d.o * ph * pw;
-  const rows = convGradientRows(d);
+  const software = tiles === 'software';
+  const fusedPlan = convBlockPlan(d, MNIST_POOL, { tiles, software });
+  const plainPlan = convBlockPlan(d, MNIST_POOL, { tiles, software, fused: false });
+  expect(fusedPlan.fused && !plainPlan.fused && fusedPlan.floats.map === 0).toBe(true);
   const b = bufferSet(ctx);
   try {
-    // the software adapter's few splits, or the GPU's many
-    const split = convWeightSplits(d, convWeightTiles(tiles, d), tiles === defaultConvTilePreset({ plan: { ...ctx.plan, deviceClass: 'software' } }));
-    const x = b.data('x', l.x);
-    const params = b.data('params', l.params);
-    const dpooled = b.data('dpooled', dpooledValues);
-    const epochIndex = b.uniform('epoch index', new Uint32Array(64));
+    const f = plainPlan.floats;
+    const shared = { x: b.data('x', l.x), params: b.data('params', l.params), dpooled: b.data('dpooled', dpooledValues), epochIndex: b.uniform('epoch index', new Uint32Array(64)) };
     const buf = {
-      pooled: b.storage('pooled', count),
-      argmax: b.storage('argmax', count),
-      act: b.storage('act', d.n * d.o * oh * ow),
-      pooled2: b.storage('pooled2', count),
-      argmax2: b.storage('argmax2', count),
-      dz: b.storage('dz', d.n * d.o * oh * ow),
-      dx: b.storage('dx', l.x.length),
-      partials: b.storage('partials', rows * split.splits),
-      fusedPartials: b.storage('fused partials', rows * split.splits),
-      grads: b.storage('grads', d.wOffset + rows),
-      fusedGrads: b.storage('fused grads', d.wOffset + rows),
+      pooled: b.storage('pooled', f.pooled),
+      argmax: b.storage('argmax', f.argmax),
+      fusedPartials: b.storage('fused partials', fusedPlan.floats.partials),
+      fusedGrads: b.storage('fused grads', d.wOffset + f.grads),
+      pooled2: b.storage('pooled2', f.pooled),
+      argmax2: b.storage('argmax2', f.argmax),
+      dz: b.storage('map', f.map),
+      dx: b.storage('dx', f.x),
+      partials: b.storage('partials', f.partials),
+      grads: b.storage('grads', d.wOffset + f.grads),
     };
-    const steps: Step[] = [
-      await conv2dPoolForwardStep(ctx, b, { pooled: buf.pooled, argmax: buf.argmax, x, params, dims: d, pool, tiles }),
-      await conv2dForwardStep(ctx, b, { y: buf.act, x, params, dims: d, epilogue: 1, tiles }),
-      await maxpoolForwardStep(ctx, b, { out: buf.pooled2, argmax: buf.argmax2, x: buf.act, dims: pd }),
-      await maxpoolBackwardStep(ctx, b, { dx: buf.dz, dout: dpooled, argmax: buf.argmax2, dims: pd, mask: buf.pooled2 }),
-      await conv2dBackwardWeightsStep(ctx, b, { partials: buf.partials, dy: buf.dz, x, dims: d, split, tiles }),
-      await convGradientReduceStep(ctx, b, { grads: buf.grads, partials: buf.partials, epochIndex, dims: d, split }),
-      await conv2dPoolBackwardWeightsStep(ctx, b, { partials: buf.fusedPartials, dpooled, argmax: buf.argmax, pooled: buf.pooled, x, dims: d, pool, split, tiles }),
-      await convGradientReduceStep(ctx, b, { grads: buf.fusedGrads, partials: buf.fusedPartials, epochIndex, dims: d, split }),
-      await conv2dBackwardInputStep(ctx, b, { dx: buf.dx, dy: buf.dz, params, dims: d, tiles }),
-    ];
+    const fused = await convBlockSteps(ctx, b, fusedPlan, { ...shared, pooled: buf.pooled, argmax: buf.argmax, partials: buf.fusedPartials, grads: buf.fusedGrads });
+    const plain = await convBlockSteps(ctx, b, plainPlan, { ...shared, pooled: buf.pooled2, argmax: buf.argmax2, partials: buf.partials, grads: buf.grads, map: buf.dz, dx: buf.dx });
+    const steps: Step[] = [...fused.forward, ...fused.backward, ...plain.forward, ...plain.backward];
     const run = async () => {
       const encoder = ctx.device.createCommandEncoder({ label: 'conv steps' });
       const pass = encoder.beginComputePass({ label: 'conv steps' });
@@ -378,6 +358,7 @@ async function mnistSteps(ctx: GpuContext, l: Layer, dpooledValues: Float32Array
       const out: Record<keyof typeof buf, Float32Array<ArrayBuffer>> = Object.fromEntries(await Promise.all(Object.entries(buf).map(async ([key, buffer]) => [key, await readFloats(ctx, buffer)]))) as never;
       return out;
     };
+    const split = plainPlan.split;
     return { first: await run(), second: await run(), what: `${tiles} split ${split.splitLen}×${split.splits}`, split };
   } finally {
     b.destroy();
@@ -428,3 +409,20 @@ async function mnistChecks(ctx: GpuContext, preset: TilePresetName): Promise<voi
   twin.conv2dPoolBackwardWeights(sums, absOf(dpooledRounded), argmax, first.pooled, absOf(rounded.x), d, MNIST_POOL, whole);
   check(first.grads.subarray(d.wOffset), wantGrads, sums, whole.splitLen, `grads, uniform data ${what}`);
 }
+
+test('conv2d_forward and conv2d_pool_forward past 65535 workgroups (2-D grid): 1×1 tiles on a 258×258 output', async () => {
+  await withDevice(async (ctx) => {
+    const d: Dims = { n: 1, c: 1, h: 260, w: 260, o: 2, k: 3, wOffset: 0 };
+    const ones: GemmTiles = { tileM: 1, tileN: 1, tileK: 1, tm: 1, tn: 1, shared: false };
+    const ts: TileSet = { forward: ones, backwardInput: ones, weights: ones, pool: () => ones };
+    expect(conv2dForwardGrid(ones, d)[1]).toBeGreaterThan(1);
+    expect(conv2dPoolGrid(ones, d, 1)[1]).toBeGreaterThan(1);
+    const l = layer(d, grid8);
+    const want = new Float64Array(2 * 258 * 258);
+    twin.conv2dForward(want, l.x, l.params, d, 1);
+    expectClose(await forward(ctx, l, ts, 1), want, 0, 0, 'conv2d_forward on a 2-D grid');
+    const { pooled, argmax } = await poolForward(ctx, l, ts, 1);
+    expectClose(pooled, want, 0, 0, 'conv2d_pool_forward (pool 1) on a 2-D grid');
+    expect(Array.from(argmax)).toEqual(Array.from({ length: want.length }, (_, e) => e % (258 * 258)));
+  });
+});

@@ -4,7 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import * as conv from '../src/cpu/conv';
 import { splitKReduce } from '../src/cpu/gemm';
-import { convBindingProblem } from '../src/gpu/conv';
+import { CONV_COSTS, convBindingProblem } from '../src/gpu/conv';
 import { rng } from './harness';
 
 const { convBiasOffset, convGradientRows, convOut, poolOut } = conv;
@@ -194,4 +194,16 @@ test('convBindingProblem names the limit and the size; the course\'s layer fits 
   expect(big?.message).toContain(`${4 * 4000 * 16 * 24 * 24}-byte buffer for the conv's output, 4000×16×24×24 floats`);
   expect(big?.message).toContain('134217728');
   expect(convBindingProblem('fused', limits, { ...course, n: 4000 }, { pool: 2, fused: true, splits: 8 })).toBeUndefined();
+});
+
+test('CONV_COSTS: the course layer by hand', () => {
+  const d: conv.ConvDims = { n: 1600, c: 1, h: 28, w: 28, o: 16, k: 5, wOffset: 0 };
+  const outputs = 1600 * 16 * 24 * 24;
+  const pooledCount = 1600 * 16 * 12 * 12;
+  expect(CONV_COSTS.conv2dForward(d, 1)).toEqual({ flops: 2 * outputs * 25 + 2 * outputs, bytes: 4 * (1600 * 784 + 16 * 26 + outputs) });
+  expect(CONV_COSTS.conv2dPoolForward(d, 2)).toEqual({ flops: outputs * (2 * 25 + 3), bytes: 4 * (1600 * 784 + 16 * 26 + 2 * pooledCount) });
+  expect(CONV_COSTS.conv2dBackwardWeights(d, 8)).toEqual({ flops: 2 * outputs * 25 + outputs, bytes: 4 * (outputs + 1600 * 784 + 16 * 26 * 8) });
+  expect(CONV_COSTS.conv2dPoolBackwardWeights(d, 2, 8).flops).toBe(pooledCount * 51);
+  expect(CONV_COSTS.maxpoolForward(conv.poolAfterConv(d, 2))).toEqual({ flops: outputs, bytes: 4 * (outputs + 2 * pooledCount) });
+  expect(CONV_COSTS.maxpoolBackward(conv.poolAfterConv(d, 2), true)).toEqual({ flops: outputs, bytes: 4 * (outputs + 3 * pooledCount) });
 });

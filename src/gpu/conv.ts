@@ -13,7 +13,9 @@
 // and fused (Conv2d → ReLU → MaxPool2d(pool), pool 1 or 2):
 //   forward   conv2dPoolForwardStep        P, argmax (N, O, PH, PW): the (N, O, OH, OW) map never stored
 //   backward  conv2dPoolBackwardWeightsStep partials from dP, argmax, P and X, then convGradientReduceStep
-// Every sum runs in a fixed order (no atomics): reruns are bit-identical.
+// convBlockPlan and convBlockSteps build either list for a whole Conv2d → ReLU → MaxPool2d block.
+// Every sum runs in a fixed order (no atomics): reruns are bit-identical, and fused and unfused
+// write the same bits.
 import type { GpuContext } from './context';
 import { elementWorkgroups, grid2d } from './grid';
 import { getKernel } from './kernel';
@@ -424,4 +426,82 @@ export function convBindingProblem(
     }
   }
   return undefined;
+}
+
+// ---- a whole Conv2d → ReLU → MaxPool2d block
+
+/** How one Conv2d → ReLU → MaxPool2d((pool,pool)) block runs: fused (pool 1 or 2) or unfused, its tiles and splits. */
+export interface ConvBlockPlan {
+  dims: ConvDims;
+  pool: number;
+  fused: boolean;
+  tiles: TilePresetName | GemmTiles;
+  split: PositionSplits;
+  /** Floats (or u32 indices) of each buffer the block's steps bind; `map` is 0 when fused. */
+  floats: { x: number; pooled: number; argmax: number; partials: number; map: number; grads: number };
+}
+
+/**
+ * The plan of a block: fused where the pool allows (FUSABLE_POOLS) unless `fused` says otherwise,
+ * at `tiles` (defaultConvTilePreset(ctx) for the adapter's choice), the weight gradient's splits
+ * from convWeightSplits for a software adapter or a GPU (`software`), or `positionsPerSplit`.
+ */
+export function convBlockPlan(
+  dims: ConvDims,
+  pool: number,
+  options: { tiles: TilePresetName | GemmTiles; software: boolean; fused?: boolean; positionsPerSplit?: number },
+): ConvBlockPlan {
+  const fused = options.fused ?? FUSABLE_POOLS.includes(pool);
+  if (fused && !FUSABLE_POOLS.includes(pool)) throw new Error(`a fused conv block pools by ${FUSABLE_POOLS.join(' or ')}, not ${pool}`);
+  const { tiles } = options;
+  const split = convWeightSplits(dims, convWeightTiles(tiles, dims), options.software, options.positionsPerSplit);
+  const s = convSizes(dims, pool);
+  return { dims, pool, fused, tiles, split, floats: { x: s.x, pooled: s.pooled, argmax: s.pooled, partials: s.params * split.splits, map: fused ? 0 : s.y, grads: s.params } };
+}
+
+/** The buffers of a block's steps; shapes as in its plan. */
+export interface ConvBlockBuffers {
+  x: GPUBuffer; // (N, C, H, W) the block's input
+  params: GPUBuffer; // flat: Wt then b at dims.wOffset
+  grads: GPUBuffer; // flat gradient block: Wt's then b's gradients written at dims.wOffset
+  epochIndex: GPUBuffer; // EpochIndex at a 256-byte stride (split_k_reduce binds it)
+  pooled: GPUBuffer; // (N, O, PH, PW) output of the forward: the block's output, what Flatten views
+  argmax: GPUBuffer; // (N, O, PH, PW) u32, written by the forward, read by the backward
+  dpooled: GPUBuffer; // (N, O, PH, PW) input of the backward: the gradient at the block's output
+  partials: GPUBuffer; // (O·C·k·k + O, splits) scratch of the weight gradient
+  /** unfused only: (N, O, OH, OW) scratch, the ReLU'd conv output in the forward, its gradient in the backward */
+  map?: GPUBuffer;
+  /** (N, C, H, W) the gradient at the block's input, when it has one (not for the first layer): needs `map`, so unfused */
+  dx?: GPUBuffer;
+}
+
+/**
+ * The forward and backward steps of a block. Forward: pooled, argmax (fused: one dispatch;
+ * unfused: conv2d_forward with ReLU into map, maxpool_forward). Backward: the weight gradients
+ * into grads at dims.wOffset (fused: conv2d_pool_backward_weights; unfused: maxpool_backward with
+ * the ReLU mask into map, conv2d_backward_weights), split_k_reduce, and with `dx` the gradient at
+ * the input (conv2d_backward_input from map). Fused and unfused write the same bits.
+ */
+export async function convBlockSteps(ctx: GpuContext, owner: UniformMaker, plan: ConvBlockPlan, b: ConvBlockBuffers): Promise<{ forward: Step[]; backward: Step[] }> {
+  const { dims, pool, tiles, split } = plan;
+  const pd = poolAfterConv(dims, pool);
+  const reduce = () => convGradientReduceStep(ctx, owner, { grads: b.grads, partials: b.partials, epochIndex: b.epochIndex, dims, split });
+  if (plan.fused) {
+    if (b.dx) throw new Error('convBlockSteps: the fused block has no (N, O, OH, OW) gradient for dx; plan it unfused');
+    return {
+      forward: [await conv2dPoolForwardStep(ctx, owner, { pooled: b.pooled, argmax: b.argmax, x: b.x, params: b.params, dims, pool, tiles })],
+      backward: [await conv2dPoolBackwardWeightsStep(ctx, owner, { partials: b.partials, dpooled: b.dpooled, argmax: b.argmax, pooled: b.pooled, x: b.x, dims, pool, split, tiles }), await reduce()],
+    };
+  }
+  if (!b.map) throw new Error('convBlockSteps: an unfused block needs its (N, O, OH, OW) map buffer');
+  const backward = [
+    await maxpoolBackwardStep(ctx, owner, { dx: b.map, dout: b.dpooled, argmax: b.argmax, dims: pd, mask: b.pooled }),
+    await conv2dBackwardWeightsStep(ctx, owner, { partials: b.partials, dy: b.map, x: b.x, dims, split, tiles }),
+    await reduce(),
+  ];
+  if (b.dx) backward.push(await conv2dBackwardInputStep(ctx, owner, { dx: b.dx, dy: b.map, params: b.params, dims, tiles }));
+  return {
+    forward: [await conv2dForwardStep(ctx, owner, { y: b.map, x: b.x, params: b.params, dims, epilogue: 1, tiles }), await maxpoolForwardStep(ctx, owner, { out: b.pooled, argmax: b.argmax, x: b.map, dims: pd })],
+    backward,
+  };
 }
