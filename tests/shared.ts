@@ -95,3 +95,14 @@ export const STEP_GOLDENS: Record<string, { golden: StepGolden; csv: string; tes
   'mnist01-h32-sgd-b256-shuffle': { golden: sgdShuffleGolden as unknown as StepGolden, csv: mnist01TrainCsv, testCsv: mnist01TestCsv },
   'mnist012-h32-ce': { golden: ceGolden as unknown as StepGolden, csv: mnist012TrainCsv, testCsv: mnist012TestCsv },
 };
+
+// The course's first CNN (05wk-2, 06wk-1): Conv2d(1,16,(5,5)), ReLU, MaxPool2d(2), Flatten, Linear(2304, 1|3).
+import cnnBceGolden from '../../shared/golden/mnist01-cnn-bce.json';
+import cnnBceB128Golden from '../../shared/golden/mnist01-cnn-bce-b128.json';
+import cnnCeB128Golden from '../../shared/golden/mnist012-cnn-ce-b128.json';
+
+export const CNN_GOLDENS: Record<string, { golden: StepGolden & { config: { input: number[] } }; csv: string; testCsv: string }> = {
+  'mnist01-cnn-bce': { golden: cnnBceGolden as unknown as StepGolden & { config: { input: number[] } }, csv: mnist01TrainCsv, testCsv: mnist01TestCsv },
+  'mnist01-cnn-bce-b128': { golden: cnnBceB128Golden as unknown as StepGolden & { config: { input: number[] } }, csv: mnist01TrainCsv, testCsv: mnist01TestCsv },
+  'mnist012-cnn-ce-b128': { golden: cnnCeB128Golden as unknown as StepGolden & { config: { input: number[] } }, csv: mnist012TrainCsv, testCsv: mnist012TestCsv },
+};
