@@ -14,7 +14,9 @@ struct AdamHyper {
   eps: f32,
 }
 
-// One epoch's scalars; `epoch` is the global 1-based epoch number t (for status reports).
+// One optimizer step's scalars (a chunk holds one per step, indexed by the step's slot k, which is
+// also its loss slot): `epoch` is the global 1-based optimizer step t, an epoch's number in full
+// batch; it seeds the step's dropout masks and names the step in status reports.
 struct AdamStep {
   step_size: f32,
   bc2_sqrt: f32,
