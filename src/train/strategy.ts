@@ -5,7 +5,7 @@
 import type { GpuContext } from '../gpu/context';
 import type { TilePresetName } from '../gpu/gemm';
 import type { Dataset } from '../data/dataset';
-import { HEADS, POINT_HEADS, type Head, type ParamLayout } from '../model/layout';
+import { ACTIVATIONS, HEADS, POINT_HEADS, type Activation, type Head, type ParamLayout } from '../model/layout';
 import type { TrainingBuffers } from './buffers';
 import type { Step } from './steps';
 import { OPTIMIZERS, type OptimizerName } from './optimizer';
@@ -42,10 +42,12 @@ export interface StrategySupport {
   readonly minibatches: boolean;
   /** The loss heads (CrossEntropyLoss over C classes is `ce`). */
   readonly heads: readonly Head[];
+  /** The hidden layers' activations (ReLU, Sigmoid, Tanh). */
+  readonly activations: readonly Activation[];
 }
 
-export const FULL_BATCH_ADAM: StrategySupport = { optimizers: ['adam'], minibatches: false, heads: POINT_HEADS };
-export const EVERYTHING: StrategySupport = { optimizers: OPTIMIZERS, minibatches: true, heads: HEADS };
+export const FULL_BATCH_ADAM: StrategySupport = { optimizers: ['adam'], minibatches: false, heads: POINT_HEADS, activations: ['relu'] };
+export const EVERYTHING: StrategySupport = { optimizers: OPTIMIZERS, minibatches: true, heads: HEADS, activations: ACTIVATIONS };
 
 /** What a run asks of a strategy beyond the model. */
 export interface RunFeatures {
@@ -59,6 +61,8 @@ export function supportProblem(d: StrategyDescriptor, layout: ParamLayout, run: 
   if (!s.optimizers.includes(run.optimizer)) return `${d.name} runs ${s.optimizers.join(', ')} only, not ${run.optimizer}; use fused or unfused`;
   if (run.minibatches && !s.minibatches) return `${d.name} trains full batches only (no batch size below N, no shuffle); use fused or unfused`;
   if (!s.heads.includes(layout.spec.head)) return `${d.name} supports the ${s.heads.join(', ')} heads only, not ${layout.spec.head}; use fused or unfused`;
+  const other = layout.layers.find((l) => l.activation !== 'identity' && !s.activations.includes(l.activation));
+  if (other) return `${d.name} supports ${s.activations.join(', ')} hidden layers only, not ${other.activation} (layer ${other.index + 1}); use fused or unfused`;
   return undefined;
 }
 
