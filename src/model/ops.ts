@@ -94,6 +94,9 @@ function opOfActivation(activation: Activation): Op {
   return { kind } as Op;
 }
 
+/** torch's module text of an activation: 'ReLU()', 'Sigmoid()', 'Tanh()'. */
+export const activationText = (activation: Activation): string => modelText([opOfActivation(activation)]);
+
 /** The layer table's activation of an op, when it is one. */
 const activationOf = (op: Op | undefined): Activation | undefined => (op ? OPS[op.kind].activation : undefined);
 
