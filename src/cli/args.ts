@@ -52,7 +52,8 @@ export const USAGE = `usage: npm run train -- [options]
   --one-hot            read the target column as class indices made one-hot rows (CrossEntropyLoss)
   model
   --model "TEXT"       the model as torch writes it, e.g. "Linear(784,32), ReLU(), Linear(32,3)":
-                       Linear, ReLU, Dropout(p), Sigmoid (last, for BCELoss), Flatten (first)
+                       Linear; between Linears ReLU, Sigmoid or Tanh (Dropout(p) after a ReLU);
+                       Sigmoid last, for BCELoss; Flatten first
   --loss NAME          BCELoss | BCEWithLogitsLoss | MSELoss | CrossEntropyLoss (default: BCELoss
                        after a final Sigmoid(); with --layers/--hidden, the --head's)
   --layers D,H1,...,C  layer sizes, Linear layers with ReLU between (default D,2,1: D the features)
