@@ -54,10 +54,10 @@ export const COSTS = {
   }),
   /** rows sums of `splits` partials: read all, write rows. */
   splitKReduce: (rows: number, splits: number): Cost => ({ flops: rows * splits, bytes: F * (rows * splits + rows) }),
-  /** In place over `count` floats: read, compare, write. */
-  reluForward: (count: number): Cost => ({ flops: count, bytes: 2 * F * count }),
-  /** dZ ← dZ·[act > 0]: read dZ and act, write dZ. */
-  reluBackward: (count: number): Cost => ({ flops: count, bytes: 3 * F * count }),
+  /** In place over `count` floats: read, the activation (counted as one FLOP, as ReLU's compare), write. */
+  activationForward: (count: number): Cost => ({ flops: count, bytes: 2 * F * count }),
+  /** dZ ← activation_backward(dZ, act) (ReLU: dZ·[act > 0]): read dZ and act, write dZ. */
+  activationBackward: (count: number): Cost => ({ flops: count, bytes: 3 * F * count }),
   /** In place: a hash, a compare and a scale per element. */
   dropoutInplace: (count: number): Cost => ({ flops: 4 * count, bytes: 2 * F * count }),
   /** Per point: read the logit and the target, write each output asked for. */
@@ -142,10 +142,10 @@ export function stepCost(s: StepShape, layout: ParamLayout, n: number, piecewise
       if (!m) throw new Error(`no rows×splits in the label of split_k_reduce: ${s.label}`);
       return COSTS.splitKReduce(Number(m[1]), Number(m[2]));
     }
-    case 'relu_forward':
-      return COSTS.reluForward(hiddenCount(s.label, layout, n));
-    case 'relu_backward':
-      return COSTS.reluBackward(hiddenCount(s.label, layout, n));
+    case 'activation_forward':
+      return COSTS.activationForward(hiddenCount(s.label, layout, n));
+    case 'activation_backward':
+      return COSTS.activationBackward(hiddenCount(s.label, layout, n));
     case 'dropout_inplace':
       return COSTS.dropoutInplace(hiddenCount(s.label, layout, n));
     case 'head_points':

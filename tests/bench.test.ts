@@ -42,8 +42,8 @@ describe('FLOPs and bytes per kernel', () => {
 
   test('split-K reduce, element-wise kernels by their 1-based hidden layer, head outputs from the pipeline constants', () => {
     expect(stepCost(step('split_k_reduce', 'split_k_reduce 25120×5'), mnist, n)).toEqual(COSTS.splitKReduce(25120, 5));
-    expect(stepCost(step('relu_forward', 'unfused relu 1'), mnist, n)).toEqual({ flops: n * 32, bytes: 8 * n * 32 });
-    expect(stepCost(step('relu_backward', 'unfused relu backward 1'), mnist, n)).toEqual({ flops: n * 32, bytes: 12 * n * 32 });
+    expect(stepCost(step('activation_forward', 'unfused activation 1'), mnist, n)).toEqual({ flops: n * 32, bytes: 8 * n * 32 });
+    expect(stepCost(step('activation_backward', 'unfused activation backward 1'), mnist, n)).toEqual({ flops: n * 32, bytes: 12 * n * 32 });
     const head = stepCost(step('head_points', 'fused head', { pipelineLabel: 'head_points pipeline {"WG":64,"WRITE_LOSS":1,"WRITE_DLOGIT":1,"WRITE_PROB":0}' }), mnist, n);
     expect(head.bytes).toBe(4 * n * 4);
     expect(stepCost(step('adam_step', 'adam step'), mnist, n)).toEqual({ flops: 12 * mnist.count, bytes: 28 * mnist.count });
@@ -63,7 +63,7 @@ describe('FLOPs and bytes per kernel', () => {
 
   test('kernel names keep the GEMMs per layer and sum the rest by file', () => {
     expect(kernelName({ file: 'gemm_forward', label: 'gemm_forward 784→32' })).toBe('gemm_forward 784→32');
-    expect(kernelName({ file: 'relu_forward', label: 'unfused relu 2' })).toBe('relu_forward');
+    expect(kernelName({ file: 'activation_forward', label: 'unfused activation 2' })).toBe('activation_forward');
   });
 
   test('peak kernels: 64 FLOPs per round per invocation; a copy moves its bytes twice', () => {

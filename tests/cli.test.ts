@@ -195,7 +195,7 @@ describe('npm run train', () => {
     [['--model', 'Linear(1,2), ReLU(), Linear(2,1)', '--loss', 'BCELoss'], '--model: BCELoss takes probabilities: end the model with Sigmoid()'],
     [['--model', 'Linear(1,2), ReLU(), Linear(2,1)'], '--model needs --loss'],
     [['--model', 'Linear(1,2), ReLU(), Linear(2,1), Sigmoid()', '--layers', '1,2,1'], 'give one of --model, --layers and --hidden'],
-    [['--model', 'Linear(1,2), Tanh(), Linear(2,1)', '--loss', 'MSELoss'], 'unknown module Tanh (not supported yet)'],
+    [['--model', 'Linear(1,2), Softmax(), Linear(2,1)', '--loss', 'MSELoss'], 'unknown module Softmax (not supported yet)'],
     [['--loss', 'HingeLoss'], '--loss must be one of BCELoss'],
     [['--optimizer', 'rmsprop'], '--optimizer must be one of adam, sgd'],
     [['--batch-size', '0'], '--batch-size: batch size must be a whole number of rows'],

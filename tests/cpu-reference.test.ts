@@ -2,22 +2,27 @@
 // in double precision, so a wrong backward formula in the twins cannot hide behind the GPU.
 import { describe, expect, test } from 'vitest';
 import { cpuLossAndGrads } from '../src/cpu/model';
-import { bce, bceBackward, bceLogits, headDlogit, sigmoid, sigmoidBackward } from '../src/cpu/ops';
-import { POINT_HEADS as HEADS, paramLayout, type Head } from '../src/model/layout';
+import { ACTIVATION_TWINS, bce, bceBackward, bceLogits, headDlogit, sigmoid, sigmoidBackward } from '../src/cpu/ops';
+import { ACTIVATIONS, POINT_HEADS as HEADS, paramLayout, type Activation, type Head } from '../src/model/layout';
 import { rng } from './harness';
 
-const MODELS: [number[], Head][] = [
+const MODELS: [number[], Head, Activation[]?][] = [
   [[1, 1, 1], 'bce'],
   [[1, 2, 1], 'bce'],
   [[1, 16, 1], 'bce-logits'],
   [[3, 5, 1], 'mse'],
   [[2, 4, 3, 1], 'bce'],
   [[4, 3, 3, 2, 1], 'mse'],
+  // hidden Sigmoid and Tanh, alone and mixed with ReLU
+  [[2, 4, 1], 'bce', ['sigmoid']],
+  [[3, 5, 1], 'mse', ['tanh']],
+  [[2, 4, 3, 1], 'bce', ['tanh', 'sigmoid']],
+  [[4, 3, 3, 2, 1], 'bce-logits', ['sigmoid', 'relu', 'tanh']],
 ];
 
 describe('gradient check by finite differences', () => {
-  test.each(MODELS)('layers %j, head %s', (layers, head) => {
-    const layout = paramLayout({ layers, head, dropout: 0 });
+  test.each(MODELS)('layers %j, head %s, activations %j', (layers, head, activations) => {
+    const layout = paramLayout({ layers, head, dropout: 0, activations });
     const d = layers[0];
     const r = rng(100 + layout.count);
     const n = 37;
@@ -34,6 +39,14 @@ describe('gradient check by finite differences', () => {
       const loss = (p: Float64Array) => cpuLossAndGrads(p, layout, x, y, undefined, 'float64').loss;
       const numeric = (loss(plus) - loss(minus)) / (2 * eps);
       expect(Math.abs(grads[i] - numeric), `param ${i}: analytic ${grads[i]}, numeric ${numeric}`).toBeLessThan(1e-7 + 1e-5 * Math.abs(numeric));
+    }
+  });
+
+  test.each(ACTIVATIONS)('activation %s: the backward from the output is the derivative', (activation) => {
+    const { forward, backward } = ACTIVATION_TWINS[activation];
+    for (const z of [-5, -0.3, 0.2, 0.7, 4]) {
+      const numeric = (forward(z + 1e-6) - forward(z - 1e-6)) / 2e-6;
+      expect(backward(1.5, forward(z))).toBeCloseTo(1.5 * numeric, 8);
     }
   });
 

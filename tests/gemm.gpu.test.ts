@@ -31,6 +31,7 @@ import {
   type ForwardSplits,
   type WeightSplits,
 } from '../src/gpu/gemm';
+import { ACTIVATION_CODE, ACTIVATIONS, type Activation } from '../src/model/layout';
 import { expectClose, withDevice } from './gpu';
 import { adamSteps, randomArray, rng, runKernel, words } from './harness';
 
@@ -130,13 +131,22 @@ const name = ([n, i, o]: Shape) => `N=${n} ${i}→${o}`;
 
 const ONE_EPOCH = (epoch: number) => adamSteps(() => ({ stepSize: 0, bc2Sqrt: 1 }), epoch, 1);
 
-async function forward(ctx: GpuContext, l: Layer, t: GemmTiles, epilogue: twin.Epilogue, dropout?: { p: number; seed: number; layer: number }, epoch = 1) {
+/**
+ * The epilogue and activation of shape s: epilogues 0, 1, 2 in turn; epilogue 1 (the activation
+ * alone) cycles ReLU, Sigmoid, Tanh over the shapes; dropout (2) is ReLU's only.
+ */
+function epilogueOf(s: number): { epilogue: twin.Epilogue; activation: Activation } {
+  const epilogue = (s % 3) as twin.Epilogue;
+  return { epilogue, activation: epilogue === 1 ? ACTIVATIONS[Math.floor(s / 3) % ACTIVATIONS.length] : 'relu' };
+}
+
+async function forward(ctx: GpuContext, l: Layer, t: GemmTiles, epilogue: twin.Epilogue, dropout?: { p: number; seed: number; layer: number }, epoch = 1, activation: Activation = 'relu') {
   const { n, outDim } = l.dims;
   const fitted = fitTiles(t, n, outDim);
   const [y] = await runKernel(
     ctx,
     GEMM_KERNELS.gemmForward,
-    gemmForwardConstants(fitted, epilogue),
+    gemmForwardConstants(fitted, epilogue, 0, ACTIVATION_CODE[activation]),
     [new Float32Array(n * outDim), l.x, l.params, ONE_EPOCH(epoch), gemmForwardDims(l.dims, dropout), words([0])],
     tileGrid(fitted, n, outDim),
   );
@@ -144,34 +154,34 @@ async function forward(ctx: GpuContext, l: Layer, t: GemmTiles, epilogue: twin.E
 }
 
 /** gemm_forward split-K: the partials (SPLIT 1), then their reduce with the epilogue (SPLIT 2), as gemmForwardSteps dispatches them. */
-async function forwardSplit(ctx: GpuContext, l: Layer, t: GemmTiles, split: ForwardSplits, epilogue: twin.Epilogue, dropout?: { p: number; seed: number; layer: number }, epoch = 1) {
+async function forwardSplit(ctx: GpuContext, l: Layer, t: GemmTiles, split: ForwardSplits, epilogue: twin.Epilogue, dropout?: { p: number; seed: number; layer: number }, epoch = 1, activation: Activation = 'relu') {
   const { n, outDim } = l.dims;
   const fitted = fitTiles(t, n, outDim);
   const dims = gemmForwardDims(l.dims, dropout, split);
   const [partials] = await runKernel(
     ctx,
     GEMM_KERNELS.gemmForward,
-    gemmForwardConstants(fitted, epilogue, 1),
+    gemmForwardConstants(fitted, epilogue, 1, ACTIVATION_CODE[activation]),
     [new Float32Array(split.splits * n * outDim), l.x, l.params, ONE_EPOCH(epoch), dims, words([0])],
     forwardSplitGrid(fitted, n, outDim, split.splits),
   );
   const [y] = await runKernel(
     ctx,
     GEMM_KERNELS.gemmForward,
-    gemmForwardConstants(fitted, epilogue, 2),
+    gemmForwardConstants(fitted, epilogue, 2, ACTIVATION_CODE[activation]),
     [new Float32Array(n * outDim), partials, l.params, ONE_EPOCH(epoch), dims, words([0])],
     forwardReduceGrid(fitted, n, outDim),
   );
   return { partials, y };
 }
 
-async function backwardInput(ctx: GpuContext, l: Layer, t: GemmTiles, scale?: number) {
+async function backwardInput(ctx: GpuContext, l: Layer, t: GemmTiles, scale?: number, activation: Activation = 'relu') {
   const { n, inDim } = l.dims;
   const fitted = fitTiles(t, n, inDim);
   const [dx] = await runKernel(
     ctx,
     GEMM_KERNELS.gemmBackwardInput,
-    gemmBackwardInputConstants(fitted, scale !== undefined),
+    gemmBackwardInputConstants(fitted, scale !== undefined, ACTIVATION_CODE[activation]),
     [new Float32Array(n * inDim), l.dy, l.params, l.act, gemmBackwardInputDims(l.dims, scale)],
     tileGrid(fitted, n, inDim),
   );
@@ -194,20 +204,21 @@ async function backwardWeights(ctx: GpuContext, l: Layer, t: GemmTiles, split: W
 describe.each(TILE_PRESET_NAMES)('tile preset %s', (preset: TilePresetName) => {
   const t = TILE_PRESETS[preset];
 
-  test('gemm_forward: epilogues 0, 1, 2 against the twin', async () => {
+  test('gemm_forward: epilogues 0, 1 (ReLU, Sigmoid, Tanh), 2 against the twin', async () => {
     await withDevice(async (ctx) => {
       for (const [s, shape] of shapesOf(preset).entries()) {
         const l = layers.get(shape)!;
         const { n, inDim, outDim } = l.dims;
-        const epilogue = (s % 3) as twin.Epilogue;
+        const { epilogue, activation } = epilogueOf(s);
         const dropout = { p: 0.3, seed: 1234 + s, layer: s };
         const mask = { seed: dropout.seed, epoch: 7, layer: s, threshold: twin.dropThreshold(dropout.p), keepScale: twin.keepScale(dropout.p) };
-        const y = await forward(ctx, l, t, epilogue, dropout, 7);
+        const y = await forward(ctx, l, t, epilogue, dropout, 7, activation);
         const want = new Float64Array(n * outDim);
-        twin.gemmForward(want, l.x, l.params, l.dims, epilogue, mask);
+        twin.gemmForward(want, l.x, l.params, l.dims, epilogue, mask, activation);
+        // Σ|terms| bounds the sum's error; Sigmoid and Tanh have slopes ≤ 1, so it bounds theirs too
         const sums = new Float64Array(n * outDim);
         twin.gemmForward(sums, abs(l.x), abs(l.params), l.dims, twin.EPILOGUE_RELU_DROPOUT, { ...mask, threshold: 0 });
-        check(y, want, sums, inDim, `gemm_forward ${preset} ${name(shape)} epilogue ${epilogue}`);
+        check(y, want, sums, inDim, `gemm_forward ${preset} ${name(shape)} epilogue ${epilogue} ${activation}`);
       }
     });
   });
@@ -223,41 +234,43 @@ describe.each(TILE_PRESET_NAMES)('tile preset %s', (preset: TilePresetName) => {
         if (inDim > 7 && n * outDim * inDim < 1e6) splits.push({ splitLen: 7, splits: Math.ceil(inDim / 7) }); // the last split short
         expect(forwardSplits(n, inDim, outDim, fitted, withPlan(ctx, 'software').plan).splits).toBe(1);
         for (const split of splits) {
-          const epilogue = (s % 3) as twin.Epilogue;
+          const { epilogue, activation } = epilogueOf(s);
           const dropout = { p: 0.3, seed: 99 + s, layer: s };
           const mask = { seed: dropout.seed, epoch: 3, layer: s, threshold: twin.dropThreshold(dropout.p), keepScale: twin.keepScale(dropout.p) };
-          const { partials, y } = await forwardSplit(ctx, l, t, split, epilogue, dropout, 3);
-          const what = `gemm_forward ${preset} ${name(shape)} split ${split.splitLen}×${split.splits}`;
+          const { partials, y } = await forwardSplit(ctx, l, t, split, epilogue, dropout, 3, activation);
+          const what = `gemm_forward ${preset} ${name(shape)} split ${split.splitLen}×${split.splits} ${activation}`;
           const want = new Float64Array(split.splits * n * outDim);
           const sums = new Float64Array(split.splits * n * outDim);
           twin.gemmForwardSplit(want, l.x, l.params, l.dims, split);
           twin.gemmForwardSplit(sums, abs(l.x), abs(l.params), l.dims, split);
           check(partials, want, sums, split.splitLen, `${what} partials`);
           const wantY = new Float64Array(n * outDim);
-          twin.gemmForwardSplitReduce(wantY, partials, l.params, l.dims, split.splits, epilogue, mask);
+          twin.gemmForwardSplitReduce(wantY, partials, l.params, l.dims, split.splits, epilogue, mask, activation);
           const sumsY = new Float64Array(n * outDim);
           twin.gemmForward(sumsY, abs(l.x), abs(l.params), l.dims, twin.EPILOGUE_RELU_DROPOUT, { ...mask, threshold: 0 });
           check(y, wantY, sumsY, split.splits, `${what} reduce`);
           const whole = new Float64Array(n * outDim);
-          twin.gemmForward(whole, l.x, l.params, l.dims, epilogue, mask);
+          twin.gemmForward(whole, l.x, l.params, l.dims, epilogue, mask, activation);
           check(y, whole, sumsY, inDim, `${what} against the unsplit twin`);
         }
       }
     });
   });
 
-  test('gemm_backward_input: no mask, ReLU mask, dropout mask', async () => {
+  test('gemm_backward_input: no mask, activation masks (ReLU, Sigmoid, Tanh), dropout mask', async () => {
     await withDevice(async (ctx) => {
       for (const [s, shape] of shapesOf(preset).entries()) {
         const l = layers.get(shape)!;
         const { n, inDim, outDim } = l.dims;
         const scale = [undefined, 1, twin.keepScale(0.5)][s % 3];
-        const dx = await backwardInput(ctx, l, t, scale);
+        // the mask alone (scale 1) cycles the activations, as the forward's epilogue 1; act in [0, 1) is a valid output of each
+        const { activation } = epilogueOf(s);
+        const dx = await backwardInput(ctx, l, t, scale, activation);
         const want = new Float64Array(n * inDim);
-        twin.gemmBackwardInput(want, l.dy, l.params, l.dims, scale === undefined ? undefined : { act: l.act, scale });
+        twin.gemmBackwardInput(want, l.dy, l.params, l.dims, scale === undefined ? undefined : { act: l.act, scale, activation });
         const sums = new Float64Array(n * inDim);
         twin.gemmBackwardInput(sums, abs(l.dy), abs(l.params), l.dims, { act: new Float32Array(n * inDim).fill(1), scale: scale ?? 1 });
-        check(dx, want, sums, outDim, `gemm_backward_input ${preset} ${name(shape)} scale ${scale}`);
+        check(dx, want, sums, outDim, `gemm_backward_input ${preset} ${name(shape)} scale ${scale} ${activation}`);
       }
     });
   });

@@ -9,7 +9,7 @@ import { grid2d, workgroupsFor } from '../src/gpu/grid';
 import type { GpuContext } from '../src/gpu/context';
 import { KERNELS } from '../src/gpu/kernels';
 import { structBytes } from '../src/gpu/structs';
-import { HEAD_CODE, POINT_HEADS as HEADS } from '../src/model/layout';
+import { ACTIVATION_CODE, ACTIVATIONS, HEAD_CODE, POINT_HEADS as HEADS } from '../src/model/layout';
 import { expectClose, withDevice } from './gpu';
 import { adamSteps, randomArray, rng, runKernel, words } from './harness';
 
@@ -20,21 +20,28 @@ const hyperWords = () => new Float32Array(structBytes('ops/adam', 'AdamHyper', {
 const headDims = (n: number) => new Uint32Array(structBytes('kernels/head_points', 'HeadDims', { count: n, mean_over: n }).buffer);
 
 describe('element-wise kernels and reductions', () => {
-  test.each(SIZES)('N=%i: relu forward and backward, reduce_rows', async (n) => {
+  test.each(SIZES)('N=%i: activation forward and backward (ReLU, Sigmoid, Tanh), reduce_rows', async (n) => {
     await withDevice(async (ctx) => {
       const r = rng(n);
       const z = randomArray(n, () => r(-30, 30));
       const g = randomArray(n, () => r(-1, 1));
       const count = words([n]);
       const grid = elements(n);
-      const [reluOut] = await runKernel(ctx, KERNELS.reluForward, { WG }, [z, count], grid);
-      const reluWant = Float64Array.from(z);
-      twin.reluForwardInplace(reluWant);
-      expectClose(reluOut, reluWant, 0, 0, 'relu_forward');
-      const [reluGrad] = await runKernel(ctx, KERNELS.reluBackward, { WG }, [g, reluOut, count], grid);
-      const reluGradWant = Float64Array.from(g);
-      twin.reluBackwardInplace(reluGradWant, reluWant);
-      expectClose(reluGrad, reluGradWant, 0, 0, 'relu_backward');
+      for (const activation of ACTIVATIONS) {
+        // ReLU bit for bit; Sigmoid and Tanh within a few float32 ulps of the double twin (exp, tanh)
+        const [atol, rtol] = activation === 'relu' ? [0, 0] : [2e-7, 4e-6];
+        const zs = activation === 'relu' ? z : z.map((v) => v / 4); // ±7.5: away from saturation too
+        const constants = { WG, ACTIVATION: ACTIVATION_CODE[activation] };
+        const [out] = await runKernel(ctx, KERNELS.activationForward, constants, [zs, count], grid);
+        const want = Float64Array.from(zs);
+        twin.activationForwardInplace(want, activation);
+        expectClose(out, want, atol, rtol, `activation_forward ${activation}`);
+        // the backward from the GPU's own output, as the trainer runs it
+        const [grad] = await runKernel(ctx, KERNELS.activationBackward, constants, [g, out, count], grid);
+        const gradWant = Float64Array.from(g);
+        twin.activationBackwardInplace(gradWant, out, activation);
+        expectClose(grad, gradWant, atol, activation === 'relu' ? 0 : 1e-6, `activation_backward ${activation}`);
+      }
       const [mean] = await runKernel(ctx, KERNELS.reduceRows, { WG }, [new Float32Array(1), z, words([n, 0, 1, n], [3]), words([0])], [1]);
       const meanWant = new Float64Array(1);
       twin.reduceRows(meanWant, z, { rows: 1, len: n, outOffset: 0, divisor: n });
@@ -104,9 +111,9 @@ describe('element-wise kernels and reductions', () => {
       const z = randomArray(n, rng(5).bind(null, -1, 1));
       const grid = elements(n, 1);
       expect(grid[1]).toBeGreaterThan(1);
-      const [out] = await runKernel(ctx, KERNELS.reluForward, { WG: 1 }, [z, words([n])], grid);
+      const [out] = await runKernel(ctx, KERNELS.activationForward, { WG: 1, ACTIVATION: ACTIVATION_CODE.relu }, [z, words([n])], grid);
       const want = Float64Array.from(z);
-      twin.reluForwardInplace(want);
+      twin.activationForwardInplace(want, 'relu');
       expectClose(out, want, 0, 0, 'relu over a 2-D grid');
     });
   });

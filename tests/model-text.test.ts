@@ -2,7 +2,7 @@
 // lowering to the layer table, the state_dict keys, and the messages for what is not supported.
 import { describe, expect, test } from 'vitest';
 import { lowerOps, modelFromText, modelText, opsOfSpec, parseLoss, parseModelText, stateDictKeys } from '../src/model/ops';
-import { paramLayout, stateDict, packParams } from '../src/model/layout';
+import { paramLayout, specProblems, stateDict, packParams } from '../src/model/layout';
 
 const lowered = (text: string, loss: string) => {
   const r = modelFromText(text, loss);
@@ -60,14 +60,43 @@ describe('torch text to the layer table', () => {
     expect(problem('Linear(784,32), ReLU(), Linear(32,1), Sigmoid()', 'BCEWithLogitsLoss')).toMatch(/remove the final Sigmoid\(\).*applies the sigmoid itself/);
     expect(problem('Linear(784,32), ReLU(), Linear(30,1), Sigmoid()', 'BCELoss')).toMatch(/module 3 Linear\(30,1\) takes 30 inputs, but the layer before gives 32/);
     expect(problem('Linear(784,32), ReLU(), Linear(32,3), Sigmoid()', 'BCELoss')).toMatch(/needs one output, but the last Linear has 3/);
-    expect(problem('Linear(784,32), Sigmoid(), Linear(32,1), Sigmoid()', 'BCELoss')).toMatch(/nothing may follow the final Sigmoid/);
-    expect(problem('Linear(784,32), Tanh(), Linear(32,1)', 'MSELoss')).toMatch(/module 2: unknown module Tanh \(not supported yet\)/);
+    expect(problem('Linear(784,32), Sigmoid(), Linear(32,1), Sigmoid(), Sigmoid()', 'BCELoss')).toMatch(/the model ends with an activation/);
+    expect(problem('Linear(784,32), Tanh(), Linear(32,1), Tanh()', 'MSELoss')).toMatch(/the model ends with an activation/);
+    expect(problem('Linear(784,32), Tanh(3), Linear(32,1)', 'MSELoss')).toBe('module 2 Tanh: Tanh() takes no arguments (but inplace)');
+    expect(problem('Linear(784,32), Softmax(), Linear(32,1)', 'MSELoss')).toMatch(/unknown module Softmax \(not supported yet\)/);
     expect(problem('Linear(784,32,bias=False), ReLU(), Linear(32,1)', 'MSELoss')).toMatch(/bias=False/);
     expect(problem('Linear(784), ReLU(), Linear(32,1)', 'MSELoss')).toMatch(/Linear needs two positive integers/);
     expect(problem('Linear(1,2), ReLU(), Dropout(1.5), Linear(2,1)', 'MSELoss')).toMatch(/Dropout needs a probability p in \[0, 1\), got 1.5/);
     expect(problem('Linear(1,2), ReLU(), Linear(2,1)', 'HingeLoss')).toMatch(/unknown loss "HingeLoss"/);
     expect(problem('', 'MSELoss')).toMatch(/the model is empty/);
     expect(problem('Linear(1,2) ReLU()', 'MSELoss')).toMatch(/not of the form Name\(arguments\)|cannot read/);
+  });
+
+  test('hidden activations: ReLU, Sigmoid and Tanh between Linear layers; a final Sigmoid is the bce head', () => {
+    const text = 'Linear(2,16), Tanh(), Linear(16,16), Sigmoid(), Linear(16,1), Sigmoid()';
+    const spec = lowered(text, 'BCELoss');
+    expect(spec).toEqual({ layers: [2, 16, 16, 1], head: 'bce', dropout: 0, activations: ['tanh', 'sigmoid'] });
+    expect(modelText(opsOfSpec(spec))).toBe(text);
+    expect(paramLayout(spec).layers.map((l) => l.activation)).toEqual(['tanh', 'sigmoid', 'identity']);
+    expect(stateDictKeys(opsOfSpec(spec)).map((k) => k.key)).toEqual(['0.weight', '0.bias', '2.weight', '2.bias', '4.weight', '4.bias']);
+    // all ReLU lowers to the spec without activations, as every existing spec is written
+    expect(lowered('Linear(2,3), ReLU(), Linear(3,1)', 'MSELoss')).toEqual({ layers: [2, 3, 1], head: 'mse', dropout: 0 });
+    expect(lowered('Linear(784,32), Sigmoid(), Linear(32,1), Sigmoid()', 'BCELoss').activations).toEqual(['sigmoid']);
+    expect(lowered('Linear(1,4), Tanh(), Linear(4,3)', 'CrossEntropyLoss')).toEqual({ layers: [1, 4, 3], head: 'ce', dropout: 0, activations: ['tanh'] });
+    expect(modelText(opsOfSpec({ layers: [1, 2, 2, 1], head: 'mse', dropout: 0, activations: ['relu', 'tanh'] }))).toBe('Linear(1,2), ReLU(), Linear(2,2), Tanh(), Linear(2,1)');
+    // the final Sigmoid of a BCEWithLogitsLoss model is still named, hidden ones are fine
+    expect(problem('Linear(1,2), Sigmoid(), Linear(2,1), Sigmoid()', 'BCEWithLogitsLoss')).toMatch(/remove the final Sigmoid/);
+  });
+
+  test('Dropout needs ReLU: after a Sigmoid or Tanh, or in a model with one, it is refused by name', () => {
+    expect(problem('Linear(1,2), Tanh(), Dropout(0.5), Linear(2,1)', 'MSELoss')).toMatch(/module 3 Dropout\(0.5\): Dropout after a Sigmoid\/Tanh is not supported/);
+    expect(problem('Linear(1,2), Sigmoid(), Dropout(0.5), Linear(2,1), Sigmoid()', 'BCELoss')).toMatch(/Dropout after a Sigmoid\/Tanh is not supported/);
+    // the trainer's dropout applies after every hidden layer, so one Tanh anywhere refuses it
+    const r = modelFromText('Linear(1,2), ReLU(), Dropout(0.5), Linear(2,2), Tanh(), Linear(2,1)', 'MSELoss');
+    expect('problems' in r && r.problems[0]).toEqual({ op: 2, message: expect.stringMatching(/Dropout after a Sigmoid\/Tanh is not supported/) });
+    expect(specProblems({ layers: [1, 2, 1], head: 'mse', dropout: 0.5, activations: ['tanh'] })).toEqual([{ field: 'dropout', message: expect.stringMatching(/dropout needs ReLU/) }]);
+    expect(specProblems({ layers: [1, 2, 2, 1], head: 'mse', dropout: 0, activations: ['tanh'] })[0].message).toMatch(/one per hidden layer \(2\)/);
+    expect(specProblems({ layers: [1, 2, 1], head: 'mse', dropout: 0, activations: ['gelu' as 'tanh'] })[0].message).toMatch(/activations must be relu, sigmoid, tanh, got gelu/);
   });
 
   test('parseModelText reports every bad module with its index; lowerOps names the op', () => {

@@ -3,15 +3,16 @@
 //   dy      (N, OUT)  the gradient at the layer's output
 //   params  flat      W (OUT, IN) row-major at w_offset
 //   act     (N, IN)   the layer's input as the forward pass left it: the previous layer's output
-//                     after its ReLU and dropout (read only with MASK = 1; bind any buffer else)
+//                     after its activation and dropout (read only with MASK = 1; bind any buffer else)
 // MASK  0  dx = Σ_o dy[n,o]·W[o,i]
-//       1  dx = act > 0 ? (Σ_o dy[n,o]·W[o,i])·scale : 0
-// act > 0 is exactly the previous layer's backward mask: torch's relu gives 0 at the kink, a dropped
-// unit holds 0, and a kept unit with z > 0 holds relu(z)·keep_scale > 0. scale is keep_scale after a
-// dropout layer (inverted dropout's gradient) and 1 after a plain ReLU.
+//       1  dx = activation_backward((Σ_o dy[n,o]·W[o,i])·scale, act)   (ops/activation.wgsl)
+// For ReLU that is act > 0 ? (…)·scale : 0, exactly the previous layer's backward mask: torch's relu
+// gives 0 at the kink, a dropped unit holds 0, and a kept unit with z > 0 holds relu(z)·keep_scale > 0.
+// scale is keep_scale after a dropout layer (inverted dropout's gradient; ReLU only) and 1 else.
 // Workgroup t (flattened from workgroup_id.xy) computes the TILE_M × TILE_N block t of dX, points
 // down and inputs across, each invocation TM × TN of its elements (common/gemm_tiles.wgsl: A = dY,
-// B = W, K = OUT). Uses ops/relu.wgsl, common/grid.wgsl, common/gemm_tiles.wgsl.
+// B = W, K = OUT). Uses ops/relu.wgsl, ops/sigmoid.wgsl, ops/activation.wgsl, common/grid.wgsl,
+// common/gemm_tiles.wgsl.
 
 struct GemmBackwardInputDims {
   n: u32,
@@ -42,8 +43,8 @@ fn load_b(k: u32, c: u32) -> f32 {
 
 fn gemm_store(n: u32, i: u32, v: f32) {
   if (MASK == 1u) {
-    // relu_backward's test on the activation: > 0 exactly where the unit passed its value
-    dx[n * dims.in_dim + i] = relu_backward(v * dims.scale, act[n * dims.in_dim + i]);
+    // the previous layer's activation backward, from its output (ReLU: > 0 where the unit passed)
+    dx[n * dims.in_dim + i] = activation_backward(v * dims.scale, act[n * dims.in_dim + i]);
   } else {
     dx[n * dims.in_dim + i] = v;
   }

@@ -5,8 +5,9 @@
 //   steps   (K)       the chunk's AdamStep; steps[epoch.k].epoch is the 1-based epoch number,
 //                     which seeds the dropout mask so that every epoch drops different units
 // EPILOGUE  0  y = z                          (the last layer: the logit)
-//           1  y = relu(z)
-//           2  y = relu(z)·keep_scale if kept, else 0   (inverted dropout, common/dropout.wgsl)
+//           1  y = activation(z)              (a hidden layer: ops/activation.wgsl's ACTIVATION)
+//           2  y = relu(z)·keep_scale if kept, else 0   (inverted dropout, common/dropout.wgsl;
+//              ReLU only: the backward mask reads the output, model/ops.ts refuses the others)
 // with z = (Σ_i x[n,i]·W[o,i]) + b[o]: the dot product first, then the bias, as torch's addmm.
 // Workgroup t (flattened from workgroup_id.xy) computes the TILE_M × TILE_N block t of Y, points
 // down and outputs across, each invocation TM × TN of its elements (common/gemm_tiles.wgsl:
@@ -19,7 +20,7 @@
 //        2  one invocation per output (flattened from workgroup_id.xy): z = (Σ_s partials[s,n,o]),
 //           s ascending, then the bias and the epilogue; x binds the partials
 // The order of every sum is fixed by split_len and the tiles alone, so reruns are bit-identical.
-// Uses ops/adam.wgsl, ops/relu.wgsl, common/epoch.wgsl, common/grid.wgsl, common/dropout.wgsl,
+// Uses ops/adam.wgsl, ops/relu.wgsl, ops/sigmoid.wgsl, ops/activation.wgsl, common/epoch.wgsl, common/grid.wgsl, common/dropout.wgsl,
 // common/gemm_tiles.wgsl.
 
 struct GemmForwardDims {
@@ -57,7 +58,7 @@ fn load_b(k: u32, c: u32) -> f32 {
   return params[dims.w_offset + c * dims.in_dim + k];
 }
 
-// The epilogue of one output: the bias, then ReLU, then dropout, as the EPILOGUE override says.
+// The epilogue of one output: the bias, then the activation, then dropout, as the EPILOGUE override says.
 var<private> dropout_stream_of_epoch: u32;
 var<private> split: u32; // this workgroup's split s (SPLIT = 1)
 
@@ -72,7 +73,7 @@ fn gemm_store(n: u32, o: u32, dot: f32) {
 fn epilogue_store(n: u32, o: u32, dot: f32) {
   var v = dot + params[dims.b_offset + o];
   if (EPILOGUE >= 1u) {
-    v = relu_forward(v);
+    v = activation_forward(v);
   }
   if (EPILOGUE == 2u) {
     v = select(0.0, v * dims.keep_scale, dropout_keep(dropout_stream_of_epoch, n * dims.out_dim + o, dims.drop_threshold));

@@ -2,8 +2,9 @@
 // state, the runs with their learning rates, the loss history), what it accepts back (that, the CLI's
 // --out, torch's nested [[…]] shapes), and a PyTorch script that rebuilds the net and checks its loss.
 import type { Dataset } from '../data/dataset';
-import { HEADS, layersOfParams, packParams, paramLayout, unpackParams, type Head, type ModelParams, type ModelSpec, type ParamLayout } from '../model/layout';
+import { HEADS, layersOfParams, packParams, paramLayout, unpackParams, type Activation, type Head, type ModelParams, type ModelSpec, type ParamLayout } from '../model/layout';
 import { parseSeed } from '../model/seed';
+import { activationText } from '../model/ops';
 import type { TrainerConfig, TrainerState } from '../train/trainer';
 
 export const MODEL_FORMAT = 'webgpu-dnn-lecture/model@1';
@@ -88,7 +89,9 @@ export function parseModelFile(text: string, fallback: Pick<ModelSpec, 'head' | 
   const spec = isObject(config.model) ? config.model : {};
   const head = HEADS.includes(spec.head as Head) ? (spec.head as Head) : fallback.head;
   const dropout = typeof spec.dropout === 'number' ? spec.dropout : fallback.dropout;
-  const model: ModelSpec = { layers, head, dropout };
+  // hidden activations when the file names them (absent: ReLU); paramLayout refuses a wrong list
+  const activations = Array.isArray(spec.activations) ? (spec.activations as Activation[]) : undefined;
+  const model: ModelSpec = activations ? { layers, head, dropout, activations } : { layers, head, dropout };
   const layout = paramLayout(model);
   const params = packParams(raw as Record<string, unknown>, layout);
   const loss = Array.isArray(json.loss) ? json.loss.filter((v): v is number => typeof v === 'number') : [];
@@ -133,8 +136,8 @@ function torchModules(layout: ParamLayout): { modules: string[]; linearAt: numbe
   for (const l of layout.layers) {
     linearAt.push(modules.length);
     modules.push(`torch.nn.Linear(${l.inDim}, ${l.outDim})`);
-    if (l.hidden) {
-      modules.push('torch.nn.ReLU()');
+    if (l.activation !== 'identity') {
+      modules.push(`torch.nn.${activationText(l.activation)}`);
       if (layout.spec.dropout > 0) modules.push(`torch.nn.Dropout(${layout.spec.dropout})`);
     }
   }

@@ -52,7 +52,8 @@ export const USAGE = `usage: npm run train -- [options]
   --one-hot            read the target column as class indices made one-hot rows (CrossEntropyLoss)
   model
   --model "TEXT"       the model as torch writes it, e.g. "Linear(784,32), ReLU(), Linear(32,3)":
-                       Linear, ReLU, Dropout(p), Sigmoid (last, for BCELoss), Flatten; a CNN starts
+                       Linear; between Linears ReLU, Sigmoid or Tanh (Dropout(p) after a ReLU);
+                       Sigmoid last, for BCELoss; Flatten; a CNN starts
                        Conv2d(C,O,(k,k)), ReLU(), MaxPool2d((p,p)), Flatten() (stride 1, no padding)
   --input C,H,W        the image shape of the feature columns (row-major, as torch's reshape), for Conv2d
   --loss NAME          BCELoss | BCEWithLogitsLoss | MSELoss | CrossEntropyLoss (default: BCELoss

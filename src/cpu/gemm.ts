@@ -2,6 +2,9 @@
 // hand-written function per kernel, same argument order (outputs, inputs, dims), double-precision
 // sums. The dropout hash is integer arithmetic, so its mask is bit-for-bit the GPU's.
 
+import type { Activation } from '../model/layout';
+import { activationBackward, activationForward } from './ops';
+
 type Vec = Float32Array | Float64Array;
 
 /** The shapes of one Linear layer over N points: W (OUT, IN) at wOffset, b (OUT) at bOffset of the flat block. */
@@ -13,11 +16,27 @@ export interface GemmLayerDims {
   bOffset: number;
 }
 
-/** gemm_forward's EPILOGUE override: 0 y = z (the last layer: the logit), 1 y = relu(z), 2 y = relu(z)·keepScale where kept, else 0 (inverted dropout). */
+/**
+ * gemm_forward's EPILOGUE override: 0 y = z (the last layer: the logit), 1 y = activation(z)
+ * (the ACTIVATION override), 2 y = relu(z)·keepScale where kept, else 0 (inverted dropout, ReLU only).
+ */
 export type Epilogue = 0 | 1 | 2;
 export const EPILOGUE_BIAS = 0;
-export const EPILOGUE_RELU = 1;
-export const EPILOGUE_RELU_DROPOUT = 2;
+export const EPILOGUE_ACTIVATION = 1;
+export const EPILOGUE_ACTIVATION_DROPOUT = 2;
+/** The activation epilogues under their ReLU-era names (ReLU is the default activation). */
+export const EPILOGUE_RELU = EPILOGUE_ACTIVATION;
+export const EPILOGUE_RELU_DROPOUT = EPILOGUE_ACTIVATION_DROPOUT;
+
+/**
+ * The epilogue of a layer's forward GEMM, from the layer table: bias only for the last layer, the
+ * activation for a hidden one, with dropout when the model has it (ReLU only: model/layout.ts
+ * refuses the others). What every GPU builder and the CPU twins pass.
+ */
+export function layerEpilogue(activation: Activation | 'identity', dropout: boolean): Epilogue {
+  if (activation === 'identity') return EPILOGUE_BIAS;
+  return dropout ? EPILOGUE_ACTIVATION_DROPOUT : EPILOGUE_ACTIVATION;
+}
 
 /** The dropout of one layer in one epoch: which mask (seed, epoch, layer) and how many are dropped. */
 export interface DropoutMask {
@@ -66,9 +85,9 @@ export function keepScale(p: number): number {
 
 /**
  * gemm_forward.wgsl: y (N, OUT) = epilogue(x (N, IN)·Wᵀ + b). `dropout` is needed for
- * EPILOGUE_RELU_DROPOUT only.
+ * EPILOGUE_RELU_DROPOUT only; `activation` is the ACTIVATION override's (ReLU by default).
  */
-export function gemmForward(y: Vec, x: Vec, params: Vec, d: GemmLayerDims, epilogue: Epilogue, dropout?: DropoutMask): void {
+export function gemmForward(y: Vec, x: Vec, params: Vec, d: GemmLayerDims, epilogue: Epilogue, dropout?: DropoutMask, activation: Activation = 'relu'): void {
   if (epilogue === EPILOGUE_RELU_DROPOUT && !dropout) throw new Error('gemmForward: the dropout epilogue needs a mask');
   const stream = dropout ? dropoutStream(dropout.seed, dropout.epoch, dropout.layer) : 0;
   for (let n = 0; n < d.n; n++) {
@@ -76,7 +95,7 @@ export function gemmForward(y: Vec, x: Vec, params: Vec, d: GemmLayerDims, epilo
       let acc = 0;
       for (let i = 0; i < d.inDim; i++) acc += x[n * d.inDim + i] * params[d.wOffset + o * d.inDim + i];
       let v = acc + params[d.bOffset + o];
-      if (epilogue !== EPILOGUE_BIAS) v = Math.max(v, 0);
+      if (epilogue !== EPILOGUE_BIAS) v = activationForward(activation, v);
       if (epilogue === EPILOGUE_RELU_DROPOUT && dropout) {
         v = dropoutKeep(stream, (n * d.outDim + o) >>> 0, dropout.threshold) ? v * dropout.keepScale : 0;
       }
@@ -106,7 +125,7 @@ export function gemmForwardSplit(partials: Vec, x: Vec, params: Vec, d: GemmLaye
  * gemm_forward.wgsl with SPLIT = 2: y (N, OUT) = epilogue((Σ_s partials[s, n, o]) + b), the splits
  * summed in ascending order; the epilogue as gemmForward's.
  */
-export function gemmForwardSplitReduce(y: Vec, partials: Vec, params: Vec, d: GemmLayerDims, splits: number, epilogue: Epilogue, dropout?: DropoutMask): void {
+export function gemmForwardSplitReduce(y: Vec, partials: Vec, params: Vec, d: GemmLayerDims, splits: number, epilogue: Epilogue, dropout?: DropoutMask, activation: Activation = 'relu'): void {
   if (epilogue === EPILOGUE_RELU_DROPOUT && !dropout) throw new Error('gemmForwardSplitReduce: the dropout epilogue needs a mask');
   const stream = dropout ? dropoutStream(dropout.seed, dropout.epoch, dropout.layer) : 0;
   const count = d.n * d.outDim;
@@ -115,22 +134,23 @@ export function gemmForwardSplitReduce(y: Vec, partials: Vec, params: Vec, d: Ge
     for (let s = 0; s < splits; s++) acc += partials[s * count + e];
     const o = e % d.outDim;
     let v = acc + params[d.bOffset + o];
-    if (epilogue !== EPILOGUE_BIAS) v = Math.max(v, 0);
+    if (epilogue !== EPILOGUE_BIAS) v = activationForward(activation, v);
     if (epilogue === EPILOGUE_RELU_DROPOUT && dropout) v = dropoutKeep(stream, e >>> 0, dropout.threshold) ? v * dropout.keepScale : 0;
     y[e] = v;
   }
 }
 
 /**
- * gemm_backward_input.wgsl: dx (N, IN) = dy (N, OUT)·W. With `mask`, dx = act > 0 ? dx·mask.scale : 0,
- * `mask.act` (N, IN) being the layer's input after the previous layer's ReLU and dropout.
+ * gemm_backward_input.wgsl: dx (N, IN) = dy (N, OUT)·W. With `mask`, dx = activation_backward(dx·mask.scale, act)
+ * (ReLU, the default: act > 0 ? dx·mask.scale : 0), `mask.act` (N, IN) being the layer's input
+ * after the previous layer's activation and dropout.
  */
-export function gemmBackwardInput(dx: Vec, dy: Vec, params: Vec, d: Omit<GemmLayerDims, 'bOffset'>, mask?: { act: Vec; scale: number }): void {
+export function gemmBackwardInput(dx: Vec, dy: Vec, params: Vec, d: Omit<GemmLayerDims, 'bOffset'>, mask?: { act: Vec; scale: number; activation?: Activation }): void {
   for (let n = 0; n < d.n; n++) {
     for (let i = 0; i < d.inDim; i++) {
       let acc = 0;
       for (let o = 0; o < d.outDim; o++) acc += dy[n * d.outDim + o] * params[d.wOffset + o * d.inDim + i];
-      dx[n * d.inDim + i] = mask ? (mask.act[n * d.inDim + i] > 0 ? acc * mask.scale : 0) : acc;
+      dx[n * d.inDim + i] = mask ? activationBackward(mask.activation ?? 'relu', acc * mask.scale, mask.act[n * d.inDim + i]) : acc;
     }
   }
 }

@@ -1,6 +1,7 @@
 // CPU twins of the WGSL kernels: one hand-written function per kernel, same argument order
 // (outputs, inputs, sizes), double-precision arithmetic. Not generated from the WGSL.
-import { adamUpdate, relu, reluBackward, sgdUpdate, type AdamHyper } from './ops';
+import { activationBackward, activationForward, adamUpdate, sgdUpdate, type AdamHyper } from './ops';
+import type { Activation } from '../model/layout';
 
 type Vec = Float32Array | Float64Array;
 
@@ -53,8 +54,11 @@ export function linearBackwardParams(partials: Vec, dy: Vec, x: Vec, d: Omit<Lin
   }
 }
 
-export const reluForwardInplace = (act: Vec): void => act.forEach((z, i) => (act[i] = relu(z)));
-export const reluBackwardInplace = (grad: Vec, act: Vec): void => grad.forEach((g, i) => (grad[i] = reluBackward(g, act[i])));
+/** activation_forward.wgsl: act = activation(act) in place (ReLU by default). */
+export const activationForwardInplace = (act: Vec, activation: Activation = 'relu'): void => act.forEach((z, i) => (act[i] = activationForward(activation, z)));
+/** activation_backward.wgsl: grad = activation_backward(grad, act) in place, from the activation's output act. */
+export const activationBackwardInplace = (grad: Vec, act: Vec, activation: Activation = 'relu'): void =>
+  grad.forEach((g, i) => (grad[i] = activationBackward(activation, g, act[i])));
 
 /** reduce_rows.wgsl: out[offset + q] = Σ_c values[q, c] / divisor. */
 export function reduceRows(out: Vec, values: Vec, d: { rows: number; len: number; outOffset: number; divisor: number }): void {

@@ -5,15 +5,15 @@ import type { ParamLayout } from '../model/layout';
 import * as k from './kernels';
 import { conv2dPoolBackwardWeights, conv2dPoolForward, convOut, type ConvDims } from './conv';
 import type { ConvLayer } from '../model/layout';
-import { crossEntropy, headDlogit, headLoss, headProb, softmaxRow, type AdamHyper, type ProbStorage } from './ops';
+import { activationBackward, crossEntropy, headDlogit, headLoss, headProb, softmaxRow, type AdamHyper, type ProbStorage } from './ops';
 import type { OptimizerName } from '../train/optimizer';
 
 type Vec = Float32Array | Float64Array;
 
 export interface CpuForward {
-  /** Per hidden layer l: (N, H_l), relu(input·Wᵀ + b), dropout applied when training. */
+  /** Per hidden layer l: (N, H_l), activation(input·Wᵀ + b) (the layer's ReLU, Sigmoid or Tanh), dropout applied when training. */
   hidden: Float64Array[];
-  /** Per hidden layer, with `keepPreact`: (N, H_l), input·Wᵀ + b before the ReLU. */
+  /** Per hidden layer, with `keepPreact`: (N, H_l), input·Wᵀ + b before the activation. */
   preact: Float64Array[];
   /** (N, C): the last Linear's output (C = 1 but for the ce head's classes). */
   logit: Float64Array;
@@ -53,9 +53,9 @@ export function cpuForward(params: Vec, layout: ParamLayout, x: Vec, dropout?: D
   for (const l of layout.layers) {
     const out = l.hidden ? new Float64Array(n * l.outDim) : logit;
     k.linearForward(out, input, params, { n, inDim: l.inDim, outDim: l.outDim, wOffset: l.w });
-    if (l.hidden) {
+    if (l.activation !== 'identity') {
       if (keepPreact) preact.push(out.slice());
-      k.reluForwardInplace(out);
+      k.activationForwardInplace(out, l.activation);
       if (dropout) out.forEach((v, i) => (out[i] = v * dropout(l.index, i)));
       hidden.push(out);
     }
@@ -108,9 +108,12 @@ export function cpuLossAndGrads(params: Vec, layout: ParamLayout, x: Vec, y: Vec
     if (li > 0) {
       const dx = new Float64Array(n * l.inDim);
       k.linearBackwardInput(dx, dy, params, { n, inDim: l.inDim, outDim: l.outDim, wOffset: l.w });
-      // The input's activation is relu (times the dropout scale): it passes the gradient where it is > 0.
+      // The input is the previous layer's activation (times the dropout scale, after a ReLU): its
+      // backward from that output, as torch's (ReLU: the gradient passes where the output is > 0).
+      const before = layout.layers[li - 1].activation;
+      if (before === 'identity') throw new Error(`layer ${li} feeds another layer but has no activation`);
       const scale = dropout ? 1 / (1 - layout.spec.dropout) : 1;
-      dx.forEach((g, i) => (dx[i] = input[i] > 0 ? g * scale : 0));
+      dx.forEach((g, i) => (dx[i] = activationBackward(before, g * scale, input[i])));
       dy = dx;
     }
   }

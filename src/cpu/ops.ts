@@ -1,4 +1,4 @@
-import type { Head } from '../model/layout';
+import type { Activation, Head } from '../model/layout';
 // The scalar formulas of shaders/ops/*.wgsl, written again by hand in double precision.
 // The tests hold the GPU kernels against these, and these against finite differences.
 
@@ -7,6 +7,22 @@ export const reluBackward = (dh: number, z: number) => (z > 0 ? dh : 0);
 
 export const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 export const sigmoidBackward = (dp: number, p: number) => dp * (1 - p) * p;
+
+export const tanh = (z: number) => Math.tanh(z);
+/** torch's tanh_backward, from the output a: dy·(1 - a²). */
+export const tanhBackward = (dy: number, a: number) => dy * (1 - a * a);
+
+/**
+ * ops/activation.wgsl: each hidden activation's forward a = f(z) and its backward from the output a
+ * (ReLU: a > 0 exactly where z > 0; Sigmoid: a(1-a); Tanh: 1 - a²), as torch's backward kernels.
+ */
+export const ACTIVATION_TWINS: Record<Activation, { forward(z: number): number; backward(dy: number, a: number): number }> = {
+  relu: { forward: relu, backward: reluBackward },
+  sigmoid: { forward: sigmoid, backward: sigmoidBackward },
+  tanh: { forward: tanh, backward: tanhBackward },
+};
+export const activationForward = (activation: Activation, z: number) => ACTIVATION_TWINS[activation].forward(z);
+export const activationBackward = (activation: Activation, dy: number, a: number) => ACTIVATION_TWINS[activation].backward(dy, a);
 
 const LOG_FLOOR = -100;
 const GRAD_EPS = 1e-12;

@@ -21,12 +21,12 @@ const TILES = 'common/gemm_tiles';
 export const GEMM_KERNELS = {
   gemmForward: {
     file: 'gemm_forward',
-    uses: ['ops/adam', 'ops/relu', 'common/epoch', 'common/grid', 'common/dropout', TILES],
+    uses: ['ops/adam', 'ops/relu', 'ops/sigmoid', 'ops/activation', 'common/epoch', 'common/grid', 'common/dropout', TILES],
     bindings: ['storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform', 'dynamic-uniform'],
   },
   gemmBackwardInput: {
     file: 'gemm_backward_input',
-    uses: ['ops/relu', 'common/grid', TILES],
+    uses: ['ops/relu', 'ops/sigmoid', 'ops/activation', 'common/grid', TILES],
     bindings: ['storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform'],
   },
   gemmBackwardWeights: {
@@ -178,6 +178,8 @@ export interface GemmForwardArgs {
   epochIndex: GPUBuffer; // EpochIndex at a 256-byte stride (TrainingBuffers.epochIndex)
   dims: GemmLayerDims;
   epilogue: Epilogue;
+  /** The ACTIVATION override of epilogues 1 and 2 (model/layout.ts ACTIVATION_CODE; 0, ReLU, when absent). */
+  activation?: number;
   /** needed with epilogue 2 */
   dropout?: DropoutConfig;
   tiles: TilePresetName | GemmTiles;
@@ -186,9 +188,9 @@ export interface GemmForwardArgs {
 /** gemm_forward's SPLIT override: 0 whole, 1 a split's partial sums, 2 the splits' reduce with the epilogue. */
 export type ForwardSplitMode = 0 | 1 | 2;
 
-/** Override constants of gemm_forward for an N × OUT output. */
-export function gemmForwardConstants(t: GemmTiles, epilogue: Epilogue, split: ForwardSplitMode = 0): Record<string, number> {
-  return { ...tileConstants(t), EPILOGUE: epilogue, SPLIT: split };
+/** Override constants of gemm_forward for an N × OUT output; `activation` is ACTIVATION_CODE's (0, ReLU, by default). */
+export function gemmForwardConstants(t: GemmTiles, epilogue: Epilogue, split: ForwardSplitMode = 0, activation = 0): Record<string, number> {
+  return { ...tileConstants(t), EPILOGUE: epilogue, SPLIT: split, ACTIVATION: activation };
 }
 
 /** How the inputs (K = IN) of a forward product are cut: `splits` splits of `splitLen` inputs (the last may be shorter). */
@@ -244,7 +246,7 @@ export async function gemmForwardStep(ctx: GpuContext, owner: UniformMaker, a: G
   checkDims('gemm_forward', n, Math.max(inDim, outDim));
   if (a.epilogue === 2 && !a.dropout) throw new Error('gemm_forward: the dropout epilogue needs a DropoutConfig');
   const t = fitTiles(tilesOf(a.tiles), n, outDim);
-  const kernel = await getKernel(ctx, GEMM_KERNELS.gemmForward, gemmForwardConstants(t, a.epilogue));
+  const kernel = await getKernel(ctx, GEMM_KERNELS.gemmForward, gemmForwardConstants(t, a.epilogue, 0, a.activation));
   const dims = owner.uniform(`gemm_forward dims ${inDim}→${outDim}`, gemmForwardDims(a.dims, a.dropout));
   const group = kernel.bind(`gemm_forward ${inDim}→${outDim}`, [a.y, a.x, a.params, a.steps, dims, a.epochIndex]);
   return { kernel, group, workgroups: tileGrid(t, n, outDim), perEpoch: true };
@@ -279,8 +281,8 @@ export async function gemmForwardSteps(ctx: GpuContext, owner: BufferMaker, a: G
   if (a.epilogue === 2 && !a.dropout) throw new Error('gemm_forward: the dropout epilogue needs a DropoutConfig');
   if (cut.splitLen * cut.splits < inDim) throw new Error(`gemm_forward: splits ${JSON.stringify(cut)} do not cover IN=${inDim}`);
   const [partial, reduce] = await Promise.all([
-    getKernel(ctx, GEMM_KERNELS.gemmForward, gemmForwardConstants(t, a.epilogue, 1)),
-    getKernel(ctx, GEMM_KERNELS.gemmForward, gemmForwardConstants(t, a.epilogue, 2)),
+    getKernel(ctx, GEMM_KERNELS.gemmForward, gemmForwardConstants(t, a.epilogue, 1, a.activation)),
+    getKernel(ctx, GEMM_KERNELS.gemmForward, gemmForwardConstants(t, a.epilogue, 2, a.activation)),
   ]);
   const label = `gemm_forward ${inDim}→${outDim}`;
   const partials = owner.storage(`${label} split-K partials (${cut.splits},N,${outDim})`, 4 * cut.splits * n * outDim);
@@ -296,14 +298,17 @@ export interface GemmBackwardInputArgs {
   dy: GPUBuffer; // (N, OUT)
   params: GPUBuffer; // flat: W (OUT, IN) at dims.wOffset
   dims: Omit<GemmLayerDims, 'bOffset'>;
-  /** The layer's input activation (N, IN) after the previous layer's ReLU (and dropout, scale = its keep scale). */
-  mask?: { act: GPUBuffer; scale: number };
+  /**
+   * The layer's input activation (N, IN) after the previous layer's activation (and dropout, scale =
+   * its keep scale); `activation` that layer's ACTIVATION_CODE (0, ReLU, when absent).
+   */
+  mask?: { act: GPUBuffer; scale: number; activation?: number };
   tiles: TilePresetName | GemmTiles;
 }
 
-/** Override constants of gemm_backward_input; `masked` sets MASK = 1. */
-export function gemmBackwardInputConstants(t: GemmTiles, masked: boolean): Record<string, number> {
-  return { ...tileConstants(t), MASK: masked ? 1 : 0 };
+/** Override constants of gemm_backward_input; `masked` sets MASK = 1, with the mask's ACTIVATION (ACTIVATION_CODE's; 0, ReLU, by default). */
+export function gemmBackwardInputConstants(t: GemmTiles, masked: boolean, activation = 0): Record<string, number> {
+  return { ...tileConstants(t), MASK: masked ? 1 : 0, ACTIVATION: activation };
 }
 
 /** The dims uniform of gemm_backward_input; scale is the mask's keep scale (1 for a plain ReLU). */
@@ -311,12 +316,12 @@ export function gemmBackwardInputDims(d: Omit<GemmLayerDims, 'bOffset'>, scale =
   return dimsUniform(GEMM_KERNELS.gemmBackwardInput, { n: d.n, in_dim: d.inDim, out_dim: d.outDim, w_offset: d.wOffset, scale });
 }
 
-/** The gradient at one layer's input, masked by the previous layer's ReLU/dropout when `mask` is given. */
+/** The gradient at one layer's input, through the previous layer's activation (and dropout) when `mask` is given. */
 export async function gemmBackwardInputStep(ctx: GpuContext, owner: UniformMaker, a: GemmBackwardInputArgs): Promise<Step> {
   const { n, inDim, outDim } = a.dims;
   checkDims('gemm_backward_input', n, Math.max(inDim, outDim));
   const t = fitTiles(tilesOf(a.tiles), n, inDim);
-  const kernel = await getKernel(ctx, GEMM_KERNELS.gemmBackwardInput, gemmBackwardInputConstants(t, a.mask !== undefined));
+  const kernel = await getKernel(ctx, GEMM_KERNELS.gemmBackwardInput, gemmBackwardInputConstants(t, a.mask !== undefined, a.mask?.activation));
   const dims = owner.uniform(`gemm_backward_input dims ${inDim}→${outDim}`, gemmBackwardInputDims(a.dims, a.mask?.scale ?? 1));
   // Without a mask the act binding is never read; dy stands in for it.
   const group = kernel.bind(`gemm_backward_input ${inDim}→${outDim}`, [a.dx, a.dy, a.params, a.mask?.act ?? a.dy, dims]);

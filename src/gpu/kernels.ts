@@ -6,16 +6,17 @@ const MATH = ['ops/linear', 'ops/relu', 'ops/sigmoid', 'ops/bce'];
 const COLUMNS = [...MATH, 'ops/head', 'common/finite', 'common/model_columns'];
 
 export const KERNELS = {
-  reluForward: {
-    file: 'relu_forward',
-    entryPoint: 'relu_forward_inplace',
-    uses: ['ops/relu', 'common/grid'],
+  /** A hidden layer's activation in place; its ACTIVATION override is model/layout.ts ACTIVATION_CODE's. */
+  activationForward: {
+    file: 'activation_forward',
+    entryPoint: 'activation_forward_inplace',
+    uses: ['ops/relu', 'ops/sigmoid', 'ops/activation', 'common/grid'],
     bindings: ['storage', 'uniform'],
   },
-  reluBackward: {
-    file: 'relu_backward',
-    entryPoint: 'relu_backward_inplace',
-    uses: ['ops/relu', 'common/grid'],
+  activationBackward: {
+    file: 'activation_backward',
+    entryPoint: 'activation_backward_inplace',
+    uses: ['ops/relu', 'ops/sigmoid', 'ops/activation', 'common/grid'],
     bindings: ['storage', 'read-only-storage', 'uniform'],
   },
   reduceRows: {

@@ -40,6 +40,16 @@ export interface ConvSpec {
   readonly pool: number;
 }
 
+/** The hidden layers' activations (torch's ReLU, Sigmoid, Tanh), element-wise after a Linear layer. */
+export const ACTIVATIONS = ['relu', 'sigmoid', 'tanh'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+
+/**
+ * The index of each activation in WGSL (ops/activation.wgsl's ACTIVATION override): the one table
+ * every builder reads (gemm_forward's epilogue, gemm_backward_input's mask, the unfused kernels).
+ */
+export const ACTIVATION_CODE: Record<Activation, number> = { relu: 0, sigmoid: 1, tanh: 2 };
+
 export interface ModelSpec {
   /** [D, H1, ..., Hk, C]: inputs, hidden widths, outputs (one logit or value; C class logits for ce). D follows the conv stage when there is one. */
   readonly layers: readonly number[];
@@ -48,7 +58,12 @@ export interface ModelSpec {
   readonly head: Head;
   /** Dropout probability after every hidden ReLU while training (0: none); identity when evaluating. */
   readonly dropout: number;
+  /** Per hidden layer, its activation (layers.length - 2 of them); absent: ReLU everywhere. Dropout needs ReLU. */
+  readonly activations?: readonly Activation[];
 }
+
+/** Hidden layer l's (0-based) activation: spec.activations[l], ReLU when absent. */
+export const hiddenActivation = (spec: ModelSpec, l: number): Activation => spec.activations?.[l] ?? 'relu';
 
 /** Bounds checked before anything is allocated (the device's own limits are checked later). */
 export const MODEL_LIMITS = { maxInputs: 65536, maxWidth: 1 << 20, maxHiddenLayers: 16, maxParams: 1 << 26, maxClasses: 1024 } as const;
@@ -60,8 +75,10 @@ export interface LinearLayer {
   readonly outDim: number;
   readonly w: number;
   readonly b: number;
-  /** Hidden layers are followed by ReLU (and dropout); the last one feeds the head. */
+  /** Hidden layers are followed by their activation (and dropout); the last one feeds the head. */
   readonly hidden: boolean;
+  /** What follows the Linear: a hidden layer's activation, 'identity' for the last layer (its logit goes to the head). */
+  readonly activation: Activation | 'identity';
   /** Its index in torch.nn.Sequential (model/ops.ts opsOfSpec): its parameters are `${key}.weight`, `${key}.bias`. */
   readonly key: number;
 }
@@ -143,6 +160,7 @@ export function specProblems(spec: ModelSpec): { field: 'layers' | 'head' | 'dro
   if (!(Number.isFinite(spec.dropout) && spec.dropout >= 0 && spec.dropout < 1)) {
     problems.push({ field: 'dropout', message: `dropout must be a probability in [0, 1), got ${spec.dropout}` });
   }
+  problems.push(...activationProblems(spec));
   return problems;
 }
 
@@ -156,6 +174,20 @@ function convProblems(c: ConvSpec, linearInputs: number): { field: 'layers'; mes
   if (modelInputs({ layers: [], conv: c }) > MODEL_LIMITS.maxInputs) return fail(`at most ${MODEL_LIMITS.maxInputs} inputs, got ${c.input.join('×')}`);
   const flat = c.outChannels * ph * pw;
   if (linearInputs !== flat) return fail(`the first Linear after Flatten takes ${linearInputs} inputs, but the conv stage gives ${c.outChannels}×${ph}×${pw} = ${flat}`);
+  return [];
+}
+
+/** Problems with spec.activations: under `layers` (what the hidden layers are), or `dropout` (which needs ReLU). */
+function activationProblems(spec: ModelSpec): { field: 'layers' | 'dropout'; message: string }[] {
+  const a = spec.activations;
+  if (a === undefined) return [];
+  const hidden = Array.isArray(spec.layers) ? spec.layers.length - 2 : 0;
+  if (!Array.isArray(a) || a.length !== hidden) return [{ field: 'layers', message: `activations must list one per hidden layer (${hidden}), got ${String(a)}` }];
+  const bad = a.find((v) => !ACTIVATIONS.includes(v));
+  if (bad !== undefined) return [{ field: 'layers', message: `activations must be ${ACTIVATIONS.join(', ')}, got ${String(bad)}` }];
+  if (spec.dropout > 0 && a.some((v) => v !== 'relu')) {
+    return [{ field: 'dropout', message: `dropout needs ReLU hidden layers (its backward mask is read from the output), got ${a.join(', ')}` }];
+  }
   return [];
 }
 
@@ -183,7 +215,8 @@ export function paramLayout(spec: ModelSpec): ParamLayout {
   for (let l = 0; l + 1 < spec.layers.length; l++) {
     const inDim = spec.layers[l];
     const outDim = spec.layers[l + 1];
-    layers.push({ index: l, inDim, outDim, w: at, b: at + outDim * inDim, hidden: l + 2 < spec.layers.length, key: keys[l] });
+    const hidden = l + 2 < spec.layers.length;
+    layers.push({ index: l, inDim, outDim, w: at, b: at + outDim * inDim, hidden, activation: hidden ? hiddenActivation(spec, l) : 'identity', key: keys[l] });
     at += outDim * inDim + outDim;
   }
   return { spec, conv, layers, count: at, inputs: modelInputs(spec), maxWidth: Math.max(...spec.layers), outputs: spec.layers[spec.layers.length - 1] };
@@ -191,7 +224,7 @@ export function paramLayout(spec: ModelSpec): ParamLayout {
 
 /** Whether the model is the lecture's family: one input, one hidden ReLU layer, one output. */
 export function isSingleHidden(layout: ParamLayout): boolean {
-  return layout.layers.length === 2 && layout.inputs === 1;
+  return layout.layers.length === 2 && layout.inputs === 1 && layout.layers[0].activation === 'relu';
 }
 
 /** Parameters by name, each flattened in torch's shape (W1, b1, ..., Wk, bk); what --out and the page export. */

@@ -5,14 +5,16 @@
 // it owns under which state_dict key; the model is then lowered to the layer table every kernel
 // and strategy reads (model/layout.ts: Linear layers, their activation epilogues, the head).
 //
-// Adding an activation: a descriptor here, its epilogue in the GEMM kernels and its CPU twin.
-import { convShape, HEADS, type ConvSpec, type Head, type ModelSpec } from './layout';
+// Adding an activation: its descriptor here (with `activation`), its name and code in
+// model/layout.ts, its case in shaders/ops/activation.wgsl and its CPU twin in cpu/ops.ts.
+import { convShape, HEADS, hiddenActivation, type Activation, type ConvSpec, type Head, type ModelSpec } from './layout';
 
 /** One module of torch.nn.Sequential. */
 export type Op =
   | { readonly kind: 'Linear'; readonly inFeatures: number; readonly outFeatures: number }
   | { readonly kind: 'ReLU' }
   | { readonly kind: 'Sigmoid' }
+  | { readonly kind: 'Tanh' }
   | { readonly kind: 'Dropout'; readonly p: number }
   | { readonly kind: 'Flatten' }
   | { readonly kind: 'Conv2d'; readonly inChannels: number; readonly outChannels: number; readonly kernel: number }
@@ -41,9 +43,11 @@ interface OpDescriptor {
   text(op: Op): string;
   /** Parameters in state_dict order: name suffix and element count (the op's key is its index in the list). */
   params(op: Op): readonly { readonly name: 'weight' | 'bias'; readonly size: number }[];
+  /** For an element-wise activation: the layer table's name of it (a hidden layer's epilogue). */
+  readonly activation?: Activation;
 }
 
-const noArgs = (kind: 'ReLU' | 'Sigmoid' | 'Flatten') => (args: Args): Op | string => {
+const noArgs = (kind: 'ReLU' | 'Sigmoid' | 'Tanh' | 'Flatten') => (args: Args): Op | string => {
   if (kind === 'Flatten') {
     const start = args.named.get('start_dim') ?? args.positional[0] ?? 1;
     const end = args.named.get('end_dim') ?? args.positional[1] ?? -1;
@@ -67,8 +71,9 @@ const OPS: Record<OpKind, OpDescriptor> = {
     text: (op) => (op.kind === 'Linear' ? `Linear(${op.inFeatures},${op.outFeatures})` : ''),
     params: (op) => (op.kind === 'Linear' ? [{ name: 'weight', size: op.inFeatures * op.outFeatures }, { name: 'bias', size: op.outFeatures }] : []),
   },
-  ReLU: { parse: noArgs('ReLU'), text: () => 'ReLU()', params: () => [] },
-  Sigmoid: { parse: noArgs('Sigmoid'), text: () => 'Sigmoid()', params: () => [] },
+  ReLU: { parse: noArgs('ReLU'), text: () => 'ReLU()', params: () => [], activation: 'relu' },
+  Sigmoid: { parse: noArgs('Sigmoid'), text: () => 'Sigmoid()', params: () => [], activation: 'sigmoid' },
+  Tanh: { parse: noArgs('Tanh'), text: () => 'Tanh()', params: () => [], activation: 'tanh' },
   Flatten: { parse: noArgs('Flatten'), text: () => 'Flatten()', params: () => [] },
   Conv2d: {
     parse(args) {
@@ -115,7 +120,7 @@ const OPS: Record<OpKind, OpDescriptor> = {
 };
 
 /** Ops the course uses later, named so that a message can say they are not built yet. */
-const NOT_YET = ['Tanh', 'Softmax', 'BatchNorm1d', 'Conv1d', 'AvgPool2d'];
+const NOT_YET = ['Softmax', 'BatchNorm1d', 'Conv1d', 'AvgPool2d'];
 
 /** A square window from `k` or `(k, k)`, or what is wrong with it. */
 function squareWindow(what: string, v: Arg | undefined): number | string {
@@ -127,6 +132,19 @@ function squareWindow(what: string, v: Arg | undefined): number | string {
 
 /** Whether an argument is absent or equals `want` (as a number or every side of a tuple). */
 const isDefault = (v: Arg | undefined, want: number) => v === undefined || v === want || (Array.isArray(v) && v.every((s) => s === want));
+
+/** The op of an activation: the one whose descriptor names it (every activation has one: tests/model-text.test.ts). */
+function opOfActivation(activation: Activation): Op {
+  const kind = (Object.keys(OPS) as OpKind[]).find((k) => OPS[k].activation === activation);
+  if (!kind) throw new Error(`no op descriptor for the activation ${activation}`);
+  return { kind } as Op;
+}
+
+/** torch's module text of an activation: 'ReLU()', 'Sigmoid()', 'Tanh()'. */
+export const activationText = (activation: Activation): string => modelText([opOfActivation(activation)]);
+
+/** The layer table's activation of an op, when it is one. */
+const activationOf = (op: Op | undefined): Activation | undefined => (op ? OPS[op.kind].activation : undefined);
 
 const isCount = (v: Arg | undefined): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1;
 const argText = (v: Arg | undefined) => (v === undefined ? 'nothing' : Array.isArray(v) ? `(${v.join(', ')})` : String(v));
@@ -233,8 +251,9 @@ export function parseLoss(text: string): LossName | undefined {
 }
 
 /**
- * The ops of a lowered model, as torch.nn.Sequential lists them: per hidden layer Linear, ReLU and
- * (with dropout) Dropout(p); then the last Linear, and Sigmoid() for the bce head.
+ * The ops of a lowered model, as torch.nn.Sequential lists them: per hidden layer Linear, its
+ * activation (ReLU() unless spec.activations says) and (with dropout) Dropout(p); then the last
+ * Linear, and Sigmoid() for the bce head.
  */
 export function opsOfSpec(spec: ModelSpec): Op[] {
   const ops: Op[] = [];
@@ -248,7 +267,7 @@ export function opsOfSpec(spec: ModelSpec): Op[] {
   for (let l = 0; l + 1 < L.length; l++) {
     ops.push({ kind: 'Linear', inFeatures: L[l], outFeatures: L[l + 1] });
     if (l + 2 < L.length) {
-      ops.push({ kind: 'ReLU' });
+      ops.push(opOfActivation(hiddenActivation(spec, l)));
       if (spec.dropout > 0) ops.push({ kind: 'Dropout', p: spec.dropout });
     }
   }
@@ -262,13 +281,15 @@ export function stateDictKeys(ops: readonly Op[]): { key: string; size: number }
 }
 
 /**
- * The layer table's spec of a list of ops and a loss: Linear layers with ReLU (and Dropout) between
- * them, and the head the last Linear and the loss make (Sigmoid + BCELoss: bce; BCEWithLogitsLoss,
- * MSELoss and CrossEntropyLoss on the last Linear's output). A leading Flatten() of flat inputs is a
- * view and is dropped. Returns the spec, or a problem naming the op and what to write instead.
+ * The layer table's spec of a list of ops and a loss: Linear layers with an activation (ReLU(),
+ * Sigmoid() or Tanh(); Dropout after a ReLU) between them, and the head the last Linear and the loss
+ * make (a final Sigmoid + BCELoss: bce; BCEWithLogitsLoss, MSELoss and CrossEntropyLoss on the last
+ * Linear's output). A leading Flatten() of flat inputs is a view and is dropped. Returns the spec,
+ * or a problem naming the op and what to write instead.
  */
 export function lowerOps(ops: readonly Op[], loss: LossName, input?: readonly number[]): { spec: ModelSpec } | { problem: ModelTextProblem } {
   const layers: number[] = [];
+  const activations: Activation[] = [];
   let dropout = 0;
   let i = 0;
   const fail = (message: string, op = i) => ({ problem: { message, op } });
@@ -291,10 +312,12 @@ export function lowerOps(ops: readonly Op[], loss: LossName, input?: readonly nu
     conv = { input, outChannels: first.outChannels, kernel: first.kernel, pool };
   } else if (ops[i]?.kind === 'Flatten') i++;
   if (!conv && input && input.length > 1) return fail(`the input is ${input.join('×')} images, but the model starts with no Conv2d: flatten them (leave out the input shape) or begin with Conv2d`, 0);
-  while (i < ops.length) {
+  // A Sigmoid() that ends the model is the bce head's, not a hidden activation.
+  const end = ops[ops.length - 1]?.kind === 'Sigmoid' ? ops.length - 1 : ops.length;
+  while (i < end) {
     const op = ops[i];
     if (op.kind !== 'Linear') {
-      return fail(`module ${i + 1} ${modelText([op])}: expected a Linear layer here (the model is Linear layers with ReLU() between them, Dropout after a ReLU)`);
+      return fail(`module ${i + 1} ${modelText([op])}: expected a Linear layer here (the model is Linear layers with ReLU(), Sigmoid() or Tanh() between them, Dropout after a ReLU)`);
     }
     if (layers.length === 0 && conv) {
       const { ph, pw } = convShape(conv);
@@ -307,19 +330,24 @@ export function lowerOps(ops: readonly Op[], loss: LossName, input?: readonly nu
     if (layers.length === 0) layers.push(op.inFeatures);
     layers.push(op.outFeatures);
     i++;
-    if (i >= ops.length || ops[i].kind === 'Sigmoid') break;
-    if (ops[i].kind !== 'ReLU') return fail(`module ${i + 1} ${modelText([ops[i]])}: between two Linear layers this trainer supports ReLU() (then optionally Dropout(p))`);
+    if (i >= end) break;
+    const activation = activationOf(ops[i]);
+    if (!activation) return fail(`module ${i + 1} ${modelText([ops[i]])}: between two Linear layers this trainer supports ReLU(), Sigmoid() or Tanh() (then, after a ReLU, optionally Dropout(p))`);
+    activations.push(activation);
     i++;
     const next = ops[i];
     if (next?.kind === 'Dropout') {
+      if (activation !== 'relu') return fail(`module ${i + 1} Dropout(${next.p}): Dropout after a Sigmoid/Tanh is not supported (its backward mask is read from the output, which needs ReLU)`);
       if (dropout !== 0 && next.p !== dropout) return fail(`module ${i + 1} Dropout(${next.p}): every Dropout layer must have the same p (the first one has ${dropout})`);
       if (next.p > 0) dropout = next.p;
       i++;
     }
-    if (i >= ops.length) return fail('the model ends with an activation: it must end with a Linear layer (and Sigmoid() for BCELoss)', i - 1);
+    if (i >= end) return fail('the model ends with an activation: it must end with a Linear layer (and Sigmoid() for BCELoss)', i - 1);
   }
-  const sigmoid = ops[i]?.kind === 'Sigmoid';
-  if (sigmoid && i !== ops.length - 1) return fail(`module ${i + 2}: nothing may follow the final Sigmoid()`, i + 1);
+  if (dropout > 0 && activations.some((a) => a !== 'relu')) {
+    return fail(`Dropout after a Sigmoid/Tanh is not supported: Dropout(${dropout}) applies after every hidden activation, and its backward mask needs ReLU`, ops.findIndex((op) => op.kind === 'Dropout'));
+  }
+  const sigmoid = end < ops.length;
   if (layers.length < (conv ? 2 : 3)) return fail(conv ? 'after Flatten() the model needs a Linear layer' : 'the model needs at least one hidden layer: Linear, ReLU(), Linear', 0);
   const head = HEAD_OF_LOSS[loss];
   const outputs = layers[layers.length - 1];
@@ -329,7 +357,8 @@ export function lowerOps(ops: readonly Op[], loss: LossName, input?: readonly nu
   }
   if (head !== 'ce' && outputs !== 1) return fail(`${loss} needs one output, but the last Linear has ${outputs} (CrossEntropyLoss takes one logit per class)`, ops.length - (sigmoid ? 2 : 1));
   if (!HEADS.includes(head)) return fail(`unknown loss ${loss}`);
-  return { spec: conv ? { layers, head, dropout, conv } : { layers, head, dropout } };
+  const spec: ModelSpec = conv ? { layers, head, dropout, conv } : { layers, head, dropout };
+  return { spec: activations.every((a) => a === 'relu') ? spec : { ...spec, activations } };
 }
 
 /**

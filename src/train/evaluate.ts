@@ -4,9 +4,9 @@
 // steps, so the test loss streams back with the training loss: no per-epoch readback.
 import type { GpuContext } from '../gpu/context';
 import { defaultTilePreset, gemmForwardStep, type TilePresetName } from '../gpu/gemm';
-import { EPILOGUE_BIAS, EPILOGUE_RELU } from '../cpu/gemm';
+import { layerEpilogue } from '../cpu/gemm';
 import type { TestBuffers, TrainingBuffers } from './buffers';
-import { headStep, layerDims, meanLossStep } from './layer-steps';
+import { activationCode, headStep, layerDims, meanLossStep } from './layer-steps';
 import type { Step } from './steps';
 import { convForwardSteps } from './conv-steps';
 
@@ -32,7 +32,8 @@ export async function createTestEvaluation(ctx: GpuContext, b: TrainingBuffers, 
         steps: b.steps,
         epochIndex: b.epochIndex,
         dims: layerDims(l, n),
-        epilogue: l.hidden ? EPILOGUE_RELU : EPILOGUE_BIAS,
+        epilogue: layerEpilogue(l.activation, false),
+        activation: activationCode(l),
         tiles: tiles ?? defaultTilePreset(ctx),
       }),
     );

@@ -4,16 +4,16 @@
 // ForwardPass makes its buffers and bind groups once, for one set of inputs.
 import type { GpuContext } from '../gpu/context';
 import { defaultTilePreset, gemmForwardStep } from '../gpu/gemm';
-import { EPILOGUE_BIAS, EPILOGUE_RELU } from '../cpu/gemm';
+import { EPILOGUE_BIAS, layerEpilogue } from '../cpu/gemm';
 import type { ParamLayout } from '../model/layout';
 import { readFloats } from '../gpu/readback';
 import { EPOCH_INDEX_STRIDE } from '../gpu/kernel';
-import { headStep, layerDims } from './layer-steps';
+import { activationCode, headStep, layerDims } from './layer-steps';
 import { encodeSteps, type Step } from './steps';
 import { convForwardSteps } from './conv-steps';
 
 export interface ForwardTrace {
-  /** Per hidden layer, with `layers: true`: (N, H) input·Wᵀ + b, and (N, H) relu of it. */
+  /** Per hidden layer, with `layers: true`: (N, H) input·Wᵀ + b, and (N, H) its activation (ReLU, Sigmoid, Tanh) of it. */
   layers: { preact: Float32Array; hidden: Float32Array }[];
   /** (N, C) the last Linear's output (C = 1 but for the ce head's classes). */
   logit: Float32Array;
@@ -63,7 +63,7 @@ export class ForwardPass {
     let input = conv?.pooled ?? x;
     for (const l of layout.layers) {
       const dims = layerDims(l, n);
-      const gemm = (y: GPUBuffer, epilogue: 0 | 1) => gemmForwardStep(ctx, owner, { y, x: input, params, steps: noSteps, epochIndex, dims, epilogue, tiles });
+      const gemm = (y: GPUBuffer, epilogue: 0 | 1 | 2) => gemmForwardStep(ctx, owner, { y, x: input, params, steps: noSteps, epochIndex, dims, epilogue, activation: activationCode(l), tiles });
       if (!l.hidden) {
         const logit = buffer(`forward logit (N,${l.outDim})`, 4 * n * l.outDim, STORAGE | COPY_SRC);
         steps.push(await gemm(logit, EPILOGUE_BIAS));
@@ -72,12 +72,12 @@ export class ForwardPass {
       }
       const hidden = buffer(`forward act${l.index + 1} (N,${l.outDim})`, 4 * n * l.outDim, STORAGE | COPY_SRC);
       if (layers) {
-        // The pre-activation for the panels: the same sum as the activation's, without the ReLU.
+        // The pre-activation for the panels: the same sum as the activation's, without the activation.
         const preact = buffer(`forward preact${l.index + 1} (N,${l.outDim})`, 4 * n * l.outDim, STORAGE | COPY_SRC);
         steps.push(await gemm(preact, EPILOGUE_BIAS));
         outputs.push({ buffer: preact, floats: n * l.outDim }, { buffer: hidden, floats: n * l.outDim });
       }
-      steps.push(await gemm(hidden, EPILOGUE_RELU));
+      steps.push(await gemm(hidden, layerEpilogue(l.activation, false)));
       input = hidden;
     }
     const c = layout.outputs;

@@ -1,19 +1,18 @@
 // fused: any model, with every fusion the GEMM tiling allows. Per epoch, for L Linear layers:
-//   forward   L × gemm_forward, bias, ReLU and dropout in the epilogue          L dispatches
+//   forward   L × gemm_forward, bias, activation and dropout in the epilogue    L dispatches
 //   head      head_points: loss and dlogit of every point together              1
 //   loss      the mean into the loss history                                    1
 //   backward  per layer: gemm_backward_weights (split-K) and its reduce,        2L
 //             and for all but the first, gemm_backward_input with the
-//             previous layer's ReLU/dropout mask in the epilogue                L - 1
+//             previous layer's activation/dropout backward in the epilogue      L - 1
 //   update    adam_check, adam_step over the whole flat block                   2
 // 4L + 3 dispatches (11 for one hidden layer), against unfused's 7L + 4 + 2·(dropout layers).
 import type { GpuContext } from '../gpu/context';
 import { defaultTilePreset, gemmBackwardInputStep, gemmBackwardWeightsStep, gemmForwardSteps, gradientRows, splitKReduceStep, tilesOf, weightSplits, weightTiles } from '../gpu/gemm';
-import { EPILOGUE_BIAS, EPILOGUE_RELU, EPILOGUE_RELU_DROPOUT, keepScale } from '../cpu/gemm';
-import type { ParamLayout } from '../model/layout';
+import { keepScale, layerEpilogue } from '../cpu/gemm';
 import type { TrainingBuffers } from './buffers';
 import { convBackwardSteps, convForwardSteps, convLimitProblem } from './conv-steps';
-import { adamSteps, ELEMENT_WG, headStep, layerDims, meanLossStep } from './layer-steps';
+import { activationCode, adamSteps, ELEMENT_WG, headStep, layerDims, meanLossStep } from './layer-steps';
 import type { Step } from './steps';
 import { EVERYTHING, type LimitProblem, type Strategy, type StrategyDescriptor, type StrategyOptions, type StrategyQuery } from './strategy';
 
@@ -46,12 +45,6 @@ export function gemmBindingProblem(name: string, q: StrategyQuery): LimitProblem
   return undefined;
 }
 
-/** Per hidden layer: the epilogue of its forward GEMM and, with dropout, its mask. */
-function forwardEpilogue(layout: ParamLayout, hidden: boolean) {
-  if (!hidden) return EPILOGUE_BIAS;
-  return layout.spec.dropout > 0 ? EPILOGUE_RELU_DROPOUT : EPILOGUE_RELU;
-}
-
 export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: StrategyOptions): Promise<Strategy> {
   const { n, layout } = b;
   const tiles = options.tiles ?? defaultTilePreset(ctx);
@@ -73,7 +66,8 @@ export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: 
         steps: b.steps,
         epochIndex: b.epochIndex,
         dims: layerDims(l, n),
-        epilogue: forwardEpilogue(layout, l.hidden),
+        epilogue: layerEpilogue(l.activation, p > 0),
+        activation: activationCode(l),
         dropout: l.hidden && p > 0 ? { p, seed: options.dropoutSeed, layer: l.index } : undefined,
         tiles,
       }),
@@ -90,7 +84,7 @@ export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: 
     backward.push(await gemmBackwardWeightsStep(ctx, b, { partials, dy: dz[i], x: input(i), dims: layerDims(l, n), split, tiles }));
     backward.push(await splitKReduceStep(ctx, b, { out: b.grads, partials, epochIndex: b.epochIndex, rows, splits: split.splits, outOffset: l.w }));
     if (i > 0) {
-      const mask = { act: acts[i - 1], scale: p > 0 ? keepScale(p) : 1 };
+      const mask = { act: acts[i - 1], scale: p > 0 ? keepScale(p) : 1, activation: activationCode(layout.layers[i - 1]) };
       backward.push(await gemmBackwardInputStep(ctx, b, { dx: dz[i - 1], dy: dz[i], params: b.params, dims: layerDims(l, n), mask, tiles }));
     } else if (conv && layout.conv) {
       // The pooled map's gradient (its ReLU mask is the conv kernel's: a pooled value > 0).
@@ -105,7 +99,7 @@ export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: 
 
 export const FUSED: StrategyDescriptor = {
   name: 'fused',
-  summary: 'any model: tiled GEMMs with bias, ReLU and dropout in the epilogue, the head with its gradient, Adam once for all layers (4L + 3 dispatches)',
+  summary: 'any model: tiled GEMMs with bias, activation and dropout in the epilogue, the head with its gradient, Adam once for all layers (4L + 3 dispatches)',
   supports: EVERYTHING,
   unsupported: () => undefined,
   // The element-wise kernels' size; the GEMMs' comes from the tiling.

@@ -6,7 +6,7 @@ import { elementWorkgroups } from '../gpu/grid';
 import { getKernel } from '../gpu/kernel';
 import { KERNELS } from '../gpu/kernels';
 import { dimsUniform, structBytes } from '../gpu/structs';
-import { HEAD_CODE, type LinearLayer, type ParamLayout } from '../model/layout';
+import { ACTIVATION_CODE, HEAD_CODE, type LinearLayer, type ParamLayout } from '../model/layout';
 import type { GemmLayerDims } from '../cpu/gemm';
 import type { TrainingBuffers } from './buffers';
 import type { Step } from './steps';
@@ -21,6 +21,11 @@ export const elementGrid = (ctx: GpuContext, count: number, wg: number): [number
 /** A layer's GEMM shapes over n points, straight from the layer table. */
 export function layerDims(l: LinearLayer, n: number): GemmLayerDims {
   return { n, inDim: l.inDim, outDim: l.outDim, wOffset: l.w, bOffset: l.b };
+}
+
+/** A layer's ACTIVATION override (ops/activation.wgsl) from the layer table: its activation's code (0 for the last layer, where no epilogue reads it). */
+export function activationCode(l: LinearLayer): number {
+  return l.activation === 'identity' ? 0 : ACTIVATION_CODE[l.activation];
 }
 
 /** Makes labelled buffers owned by someone (TrainingBuffers, or a forward pass's own list). */

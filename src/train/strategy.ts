@@ -5,7 +5,7 @@
 import type { GpuContext } from '../gpu/context';
 import type { TilePresetName } from '../gpu/gemm';
 import type { Dataset } from '../data/dataset';
-import { HEADS, POINT_HEADS, type Head, type ParamLayout } from '../model/layout';
+import { ACTIVATIONS, HEADS, POINT_HEADS, type Activation, type Head, type ParamLayout } from '../model/layout';
 import type { TrainingBuffers } from './buffers';
 import type { Step } from './steps';
 import { OPTIMIZERS, type OptimizerName } from './optimizer';
@@ -42,12 +42,14 @@ export interface StrategySupport {
   readonly minibatches: boolean;
   /** The loss heads (CrossEntropyLoss over C classes is `ce`). */
   readonly heads: readonly Head[];
+  /** The hidden layers' activations (ReLU, Sigmoid, Tanh). */
+  readonly activations: readonly Activation[];
   /** A convolution stage before the Linear layers (the CNN). */
   readonly conv: boolean;
 }
 
-export const FULL_BATCH_ADAM: StrategySupport = { optimizers: ['adam'], minibatches: false, heads: POINT_HEADS, conv: false };
-export const EVERYTHING: StrategySupport = { optimizers: OPTIMIZERS, minibatches: true, heads: HEADS, conv: true };
+export const FULL_BATCH_ADAM: StrategySupport = { optimizers: ['adam'], minibatches: false, heads: POINT_HEADS, activations: ['relu'], conv: false };
+export const EVERYTHING: StrategySupport = { optimizers: OPTIMIZERS, minibatches: true, heads: HEADS, activations: ACTIVATIONS, conv: true };
 
 /** What a run asks of a strategy beyond the model. */
 export interface RunFeatures {
@@ -62,6 +64,8 @@ export function supportProblem(d: StrategyDescriptor, layout: ParamLayout, run: 
   if (run.minibatches && !s.minibatches) return `${d.name} trains full batches only (no batch size below N, no shuffle); use fused or unfused`;
   if (layout.conv && !s.conv) return `${d.name} trains Linear layers only, not a Conv2d stage; use fused or unfused`;
   if (!s.heads.includes(layout.spec.head)) return `${d.name} supports the ${s.heads.join(', ')} heads only, not ${layout.spec.head}; use fused or unfused`;
+  const other = layout.layers.find((l) => l.activation !== 'identity' && !s.activations.includes(l.activation));
+  if (other) return `${d.name} supports ${s.activations.join(', ')} hidden layers only, not ${other.activation} (layer ${other.index + 1}); use fused or unfused`;
   return undefined;
 }
 

@@ -1,9 +1,10 @@
 // unfused: any model, one dispatch per op and pass, the shape of a framework's eager execution and
 // the baseline the fusions are held against. Per epoch, for L Linear layers and D dropout layers:
-//   forward   per layer gemm_forward (bias only); per hidden layer relu, and dropout   L + (L-1) + D
+//   forward   per layer gemm_forward (bias only); per hidden layer its activation,     L + (L-1) + D
+//             and dropout
 //   head      per-point loss, its mean, then per-point dlogit                         3
 //   backward  per layer gemm_backward_weights and its reduce; per hidden layer        2L
-//             gemm_backward_input (no epilogue), dropout, relu                        2(L-1) + D
+//             gemm_backward_input (no epilogue), dropout, activation backward         2(L-1) + D
 //   update    adam_check, adam_step                                                   2
 // 6L + 2 + 2D dispatches (14 for one hidden layer without dropout; fused: 4L + 3).
 import type { GpuContext } from '../gpu/context';
@@ -15,7 +16,7 @@ import { dropThreshold, EPILOGUE_BIAS, keepScale } from '../cpu/gemm';
 import type { TrainingBuffers } from './buffers';
 import { convBackwardSteps, convForwardSteps } from './conv-steps';
 import { gemmBindingProblem } from './fused';
-import { adamSteps, ELEMENT_WG, elementGrid, headStep, layerDims, meanLossStep } from './layer-steps';
+import { activationCode, adamSteps, ELEMENT_WG, elementGrid, headStep, layerDims, meanLossStep } from './layer-steps';
 import type { Step } from './steps';
 import { EVERYTHING, type Strategy, type StrategyDescriptor, type StrategyOptions } from './strategy';
 
@@ -24,12 +25,13 @@ export async function createUnfused(ctx: GpuContext, b: TrainingBuffers, options
   const wg = options.workgroupSize;
   const tiles = options.tiles ?? defaultTilePreset(ctx);
   const p = layout.spec.dropout;
-  const [relu, reluBackward, dropout] = await Promise.all([
-    getKernel(ctx, KERNELS.reluForward, { WG: wg }),
-    getKernel(ctx, KERNELS.reluBackward, { WG: wg }),
+  // Per hidden layer, its activation's kernels (ACTIVATION from the layer table); the last layer's are never dispatched.
+  const [activations, activationBackwards, dropout] = await Promise.all([
+    Promise.all(layout.layers.map((l) => getKernel(ctx, KERNELS.activationForward, { WG: wg, ACTIVATION: activationCode(l) }))),
+    Promise.all(layout.layers.map((l) => getKernel(ctx, KERNELS.activationBackward, { WG: wg, ACTIVATION: activationCode(l) }))),
     getKernel(ctx, KERNELS.dropoutInplace, { WG: wg }),
   ]);
-  const acts = layout.layers.map((l) => b.storage(`unfused act${l.index + 1} (N,${l.outDim})`, 4 * n * l.outDim)); // z, then relu(z) (and dropout) in place
+  const acts = layout.layers.map((l) => b.storage(`unfused act${l.index + 1} (N,${l.outDim})`, 4 * n * l.outDim)); // z, then activation(z) (and dropout) in place
   const dz = layout.layers.map((l) => b.storage(`unfused dz${l.index + 1} (N,${l.outDim})`, 4 * n * l.outDim));
   const pointLoss = b.storage('unfused point loss (N)', 4 * n);
   // A CNN's conv stage: conv (bias, ReLU), then the pool, each its own dispatch.
@@ -47,7 +49,8 @@ export async function createUnfused(ctx: GpuContext, b: TrainingBuffers, options
   for (const [i, l] of layout.layers.entries()) {
     steps.push(...(await gemmForwardSteps(ctx, b, { y: acts[i], x: input(i), params: b.params, steps: b.steps, epochIndex: b.epochIndex, dims: layerDims(l, n), epilogue: EPILOGUE_BIAS, tiles })));
     if (!l.hidden) continue;
-    steps.push({ kernel: relu, group: relu.bind(`unfused relu ${i + 1}`, [acts[i], count(i)]), workgroups: elementGrid(ctx, n * l.outDim, wg) });
+    const act = activations[i];
+    steps.push({ kernel: act, group: act.bind(`unfused activation ${i + 1}`, [acts[i], count(i)]), workgroups: elementGrid(ctx, n * l.outDim, wg) });
     if (p > 0) steps.push(dropoutStep(i, acts[i], `unfused dropout ${i + 1}`));
   }
   const head = { logit: acts[last], y: b.y, n, binaryLabels: b.binaryLabels, targetRows: b.targetColumns > 1, wg };
@@ -71,7 +74,8 @@ export async function createUnfused(ctx: GpuContext, b: TrainingBuffers, options
     }
     steps.push(await gemmBackwardInputStep(ctx, b, { dx: dz[i - 1], dy: dz[i], params: b.params, dims: layerDims(l, n), tiles }));
     if (p > 0) steps.push(dropoutStep(i - 1, dz[i - 1], `unfused dropout backward ${i}`));
-    steps.push({ kernel: reluBackward, group: reluBackward.bind(`unfused relu backward ${i}`, [dz[i - 1], acts[i - 1], count(i - 1)]), workgroups: elementGrid(ctx, n * layout.layers[i - 1].outDim, wg) });
+    const back = activationBackwards[i - 1];
+    steps.push({ kernel: back, group: back.bind(`unfused activation backward ${i}`, [dz[i - 1], acts[i - 1], count(i - 1)]), workgroups: elementGrid(ctx, n * layout.layers[i - 1].outDim, wg) });
   }
   steps.push(...(await adamSteps(ctx, b, wg, options.optimizer)));
   return { name: 'unfused', workgroupSize: wg, dispatchesPerEpoch: steps.length, epochSteps: steps };
