@@ -90,7 +90,7 @@ describe('resident on general MLPs', () => {
       const model = spec(c.layers, c.head);
       const data = randomData(c.layers, c.head, c.n, c.soft, 8);
       const run = await train(ctx, data, { model, lr: 1e38, seed: c.seed }, 40);
-      expect(run.result.diverged).toEqual({ epoch: 1, loss: false, update: true });
+      expect(run.result.diverged).toEqual({ epoch: 1, step: 1, loss: false, update: true });
       expect(run.result.epochs).toBe(0);
       expect(run.losses).toHaveLength(1);
       expect(Number.isFinite(run.losses[0])).toBe(true);

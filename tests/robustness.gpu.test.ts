@@ -41,7 +41,7 @@ describe.each(STRATEGY_NAMES)('%s: an epoch\'s update is all or nothing', (strat
       expect(after1.result.diverged).toBeUndefined();
       expectClose(after1.state.params, TORCH_AFTER_EPOCH_1, 1e-5, 0, 'params after epoch 1 vs PyTorch');
       const { losses, result, state } = await run(ctx, SEVEN, config, 2);
-      expect(result.diverged).toEqual({ epoch: 2, loss: false, update: true });
+      expect(result.diverged).toEqual({ epoch: 2, step: 2, loss: false, update: true });
       expect(result.epochs).toBe(1);
       expectClose(losses, [14.74575, 14.866], 1e-4, 0, 'losses vs PyTorch');
       expect(Array.from(state.params)).toEqual(Array.from(after1.state.params));
@@ -68,7 +68,7 @@ describe.each(STRATEGY_NAMES)('%s: an epoch\'s update is all or nothing', (strat
       const trainer = await Trainer.create(ctx, data, { strategy, lr: 1e38, chunkEpochs: 50 });
       const losses: number[] = [];
       const r = await trainer.train(200, { onLoss: (_, l) => losses.push(...l) });
-      expect(r.diverged).toEqual({ epoch: 1, loss: false, update: true });
+      expect(r.diverged).toEqual({ epoch: 1, step: 1, loss: false, update: true });
       expect(r.epochs).toBe(0);
       expect(trainer.epochsDone).toBe(0);
       expect(losses).toHaveLength(1);
