@@ -12,7 +12,7 @@ import { modelFromText } from '../src/model/ops';
 import { paramLayout, stateDict, type ModelSpec } from '../src/model/layout';
 import { initParams } from '../src/model/init';
 import { batchPlan, EpochOrders } from '../src/train/batches';
-import { Trainer, type TrainerConfig } from '../src/train/trainer';
+import { describeDivergence, Trainer, type TrainerConfig } from '../src/train/trainer';
 import { cpuLossAndGrads, cpuTrain } from '../src/cpu/model';
 import { DEFAULT_ADAM } from '../src/cpu/ops';
 import { rng } from './harness';
@@ -87,6 +87,29 @@ describe.each(Object.keys(STEP_GOLDENS))('%s', (name) => {
       expect(trainer.stepsDone).toBe(losses.length);
       within(losses, golden, 'loss');
       within(testLosses, golden, 'test_loss');
+      trainer.destroy();
+    });
+  });
+});
+
+describe('minibatches: a step that would not be finite is refused, all or nothing', () => {
+  test('SGD at lr 1e38 in batches of 100: step 1 is finite, step 2 is not; stopped there, mid-epoch, with the state of step 1', async () => {
+    const { data, config } = load('mnist012-h32-ce');
+    const small: Dataset = { ...data, n: 300, x: data.x.slice(0, 300 * data.d), y: data.y.slice(0, 300), source: 'first 300' };
+    await withDevice(async (ctx) => {
+      const trainer = await Trainer.create(ctx, small, { ...config, optimizer: 'sgd', lr: 1e38, batchSize: 100, shuffle: true, strategy: 'fused' });
+      const init = await trainer.readParams();
+      const losses: number[] = [];
+      const r = await trainer.train(3, { onLoss: (_, chunk) => void losses.push(...chunk) });
+      expect(r.diverged).toMatchObject({ epoch: 1, step: 2, loss: true });
+      expect(describeDivergence(r.diverged!)).toContain('optimizer step 2 (epoch 1)');
+      expect(losses).toHaveLength(2); // the bad step's own loss is the last one delivered
+      expect(Number.isFinite(losses[1])).toBe(false);
+      expect(trainer.stepsDone).toBe(1);
+      const params = await trainer.readParams();
+      expect(params.every(Number.isFinite)).toBe(true);
+      expect(Array.from(params)).not.toEqual(Array.from(init));
+      await expect(trainer.train(1)).rejects.toThrow(/reset or load parameters/);
       trainer.destroy();
     });
   });
