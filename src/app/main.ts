@@ -291,7 +291,8 @@ async function build(config: TrainerConfig, state: TrainerState | undefined): Pr
 /** After a chosen strategy that does not fit this device: which ones do, and a button that switches to auto. */
 function offerAuto(config: TrainerConfig): void {
   const alternatives = strategiesThatFit(session.ctx!, config, data, testData);
-  ui.runMessage.append(` ${alternativesText(alternatives, config.strategy)} `);
+  const ended = /[.!?]$/.test((ui.runMessage.textContent ?? '').trim());
+  ui.runMessage.append(`${ended ? ' ' : '. '}${alternativesText(alternatives, config.strategy)} `);
   if (alternatives.fit.length === 0) return;
   const button = document.createElement('button');
   button.type = 'button';
