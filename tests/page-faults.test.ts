@@ -66,6 +66,7 @@ describe('imports (issue #19, item 1)', () => {
       expect(Math.abs(first[0] - file.loss)).toBeLessThan(1e-5); // from the file's parameters, not seed 43052's
       expect(url(page).get('strategy')).toBeNull(); // the link keeps auto, not the strategy it resolved to
       expect(url(page).get('workgroup')).toBeNull();
+      expect(url(page).get('layers')).toBe('1,16,16,1'); // the link describes the model on screen
       expect(await page.locator('#stale').isHidden()).toBe(true);
 
       const saved = join(results, 'page-1-16-16-1.json');
@@ -110,6 +111,12 @@ describe('imports (issue #19, item 1)', () => {
       expect(await hook(page, 'config()')).toMatchObject({ model: { layers: [1, 3, 1], dropout: 0.25 } });
       expect([0, 5]).toContain(await epochs(page));
       expect(await page.locator('#run-message').textContent()).not.toContain('GPU error');
+
+      // The link rebuilds that model, dropout included, though the lecture has no dropout switch.
+      await page.goto(page.url());
+      await page.waitForFunction(() => (window as any).lecture?.ready === true, null, { timeout: 60_000 });
+      await idle(page);
+      expect(await hook(page, 'config()')).toMatchObject({ model: { layers: [1, 3, 1], dropout: 0.25 } });
     });
   });
 });

@@ -7,6 +7,7 @@ import { columnX, minMaxColumn, orderedColumn, pixelColumns, sortedOrder } from 
 import { alternativesText } from '../src/app/fits';
 import { importProblem, runsUpTo } from '../src/app/modelfile';
 import { Session } from '../src/app/session';
+import { deeperFromUrl } from '../src/app/settings';
 import { MIN_SNAPSHOT_SLOTS, snapshotPlan, Timeline } from '../src/app/timeline';
 import { generateLectureData } from '../src/data/generate';
 import { DEFAULT_CONFIG } from '../src/train/trainer';
@@ -130,5 +131,16 @@ describe('tick labels', () => {
     expect(tickLabels([1200, 1400])).toEqual(['1200', '1400']);
     expect(TICK_INCRS[TICK_INCRS.length - 1]).toBeGreaterThan(3.4e38);
     expect(TICK_INCRS[0]).toBeLessThan(1e-38);
+  });
+});
+
+describe('links to imported models', () => {
+  test('layers= gives the hidden widths after the first, for the lesson\'s inputs only', () => {
+    const q = (s: string) => new URLSearchParams(s);
+    expect(deeperFromUrl(q('layers=1,16,8,1'), 1)).toEqual({ first: 16, deeper: [8] });
+    expect(deeperFromUrl(q('layers=1,16,1'), 1)).toBeUndefined();
+    expect(deeperFromUrl(q('layers=2,16,8,1'), 1)).toBeUndefined();
+    expect(deeperFromUrl(q('layers=1,16,x,1'), 1)).toBeUndefined();
+    expect(deeperFromUrl(q(''), 1)).toBeUndefined();
   });
 });

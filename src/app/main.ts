@@ -18,7 +18,7 @@ import { download, lossCsv, readTextFile } from './files';
 import { accuracyText, curveSummary, diagnose, drawDiagram, fmt, scoreOf, unitPanels } from './inside';
 import { importProblem, modelFile, parseModelFile, pytorchScript, runsUpTo, type RunRecord } from './modelfile';
 import { Session } from './session';
-import { hiddenOf, LR_PRESETS, loadSettingsFromUrl, modelChanges, readSettings as readForm, saveModelToUrl, writeSettings, type DataChoice, type ModelFrame, type PageSettings } from './settings';
+import { deeperFromUrl, hiddenOf, LR_PRESETS, loadSettingsFromUrl, modelChanges, readSettings as readForm, saveModelToUrl, writeSettings, type DataChoice, type ModelFrame, type PageSettings } from './settings';
 import type { TimelineEntry } from './timeline';
 import { DigitGrid, type DigitItem } from './lessons/digits';
 import { stepLogit } from './lessons/data';
@@ -1009,8 +1009,13 @@ function showLesson(): void {
   const { hidden, seed, lr, epochs } = lesson.defaults;
   writeSettings({ hidden, seed, lr, epochs });
   const query = new URLSearchParams(location.search);
-  ui.dropout.checked = Number(query.get('dropout') ?? 0) > 0;
+  const dropout = Number(query.get('dropout') ?? 0);
+  ui.dropout.checked = dropout > 0;
   if (query.get('epochs')) ui.timingEpochs.value = query.get('epochs')!;
+  // A link to an imported model: its layers, and its dropout p where the lesson has no switch for it.
+  const deep = deeperFromUrl(query, lesson.frame.inputs);
+  const fileDropout = dropout > 0 && dropout < 1 && dropout !== lesson.dropoutSwitch ? dropout : undefined;
+  if (deep || fileDropout !== undefined) fileFrame = { deeper: deep?.deeper ?? [], dropout: fileDropout ?? (ui.dropout.checked && lesson.dropoutSwitch ? lesson.dropoutSwitch : 0) };
 }
 
 /** 05wk-1: the table and chart of CPU against GPU, measured on Measure. */
