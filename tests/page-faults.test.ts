@@ -182,11 +182,13 @@ describe('big files (item 5), gaps (item 6) and the small ones', () => {
         let last = performance.now();
         let shownBefore = false;
         w.shownTicks = 0;
+        w.values = new Set<number>();
         const tick = () => {
           const now = performance.now();
           const bar = document.querySelector('#csv-progress[role="progressbar"]') as HTMLElement | null;
           const shown = bar !== null && !bar.hidden;
           w.barSeen ||= shown;
+          if (shown && bar!.hasAttribute('value')) w.values.add((bar as HTMLProgressElement).value);
           // Ticks while the bar is up: a page parsing on its own thread has none (or one) to count.
           if (shown && shownBefore) {
             w.shownTicks++;
@@ -205,6 +207,8 @@ describe('big files (item 5), gaps (item 6) and the small ones', () => {
       expect(barSeen).toBe(true);
       expect(shownTicks).toBeGreaterThanOrEqual(10); // the page ran on while the worker parsed
       expect(worstGap).toBeLessThan(250);
+      const parsed = await page.evaluate(() => [...(window as any).values].filter((v: number) => v > 0.1 && v < 1).length);
+      expect(parsed).toBeGreaterThan(0); // the bar moved while the pieces were parsed
       expect(await page.locator('#csv-progress').isHidden()).toBe(true);
 
       const slots = await hook<number>(page, 'chartSlots()');

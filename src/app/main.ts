@@ -795,9 +795,11 @@ function showCsvProgress(file: File, phase: 'reading' | 'parsing' | 'done', frac
   const { bar, text } = csvProgress;
   bar.hidden = text.hidden = phase === 'done';
   const mb = (file.size / 1024 / 1024).toFixed(1);
-  if (phase === 'reading' && fraction !== undefined) bar.value = fraction;
-  else bar.removeAttribute('value'); // indeterminate: parsing has no count to show
-  const words = phase === 'reading' ? `Reading ${file.name} (${mb} MB)…` : `Parsing ${file.name} (${mb} MB) in the background…`;
+  // Reading is the first tenth of the bar, parsing the rest; no fraction: indeterminate (one piece).
+  if (fraction !== undefined) bar.value = phase === 'reading' ? 0.1 * fraction : 0.1 + 0.9 * fraction;
+  else bar.removeAttribute('value');
+  const percent = fraction === undefined ? '' : ` ${Math.round(100 * fraction)}%`;
+  const words = phase === 'reading' ? `Reading ${file.name} (${mb} MB)…${percent}` : `Parsing ${file.name} (${mb} MB) in the background…${percent}`;
   bar.setAttribute('aria-valuetext', words);
   text.textContent = words;
 }
