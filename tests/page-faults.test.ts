@@ -137,6 +137,15 @@ describe('links, limits and rebuilds (items 2, 3, 4)', () => {
       expect(await epochs(page)).toBe(4);
       expect(await hook(page, 'builds()')).toBe(builds);
       expect(url(page).get('strategy')).toBeNull();
+
+      // An MSE file on the MSE lesson's page: its head and its depth continue (the lecture's page refuses it).
+      const mse = cliFile({ layers: [1, 8, 8, 1], head: 'mse', dropout: 0 }, 5n, 'cli-mse-deep.json');
+      await page.setInputFiles('#import-params', mse.path);
+      await waitText(page, '#import-message', 'layers 1-8-8-1, MSE head');
+      await playRun(page);
+      expect(await epochs(page)).toBe(2);
+      expect(await hook(page, 'config()')).toMatchObject({ model: { layers: [1, 8, 8, 1], head: 'mse' } });
+      expect((await losses(page)).every(Number.isFinite)).toBe(true);
     });
   });
 
