@@ -1,12 +1,17 @@
 // The page's pure logic behind the faults of issue #19, in Node: the snapshot plan against the
 // device's limit, min/max decimation, the run history after a restore, what an import may be, and
 // the session's engine leases (a redraw's engine is destroyed only when the redraw lets go).
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { parseCsvInPieces } from '../src/app/csv-chunks';
+import { parseCsv } from '../src/data/csv';
+import { join } from 'node:path';
 import { TICK_INCRS, tickLabels } from '../src/app/axis';
 import { columnX, minMaxColumn, orderedColumn, pixelColumns, sortedOrder } from '../src/app/decimate';
 import { alternativesText } from '../src/app/fits';
 import { importProblem, runsUpTo } from '../src/app/modelfile';
 import { Session } from '../src/app/session';
+import { deeperFromUrl } from '../src/app/settings';
 import { MIN_SNAPSHOT_SLOTS, snapshotPlan, Timeline } from '../src/app/timeline';
 import { generateLectureData } from '../src/data/generate';
 import { DEFAULT_CONFIG } from '../src/train/trainer';
@@ -130,5 +135,49 @@ describe('tick labels', () => {
     expect(tickLabels([1200, 1400])).toEqual(['1200', '1400']);
     expect(TICK_INCRS[TICK_INCRS.length - 1]).toBeGreaterThan(3.4e38);
     expect(TICK_INCRS[0]).toBeLessThan(1e-38);
+  });
+});
+
+describe('links to imported models', () => {
+  test('layers= gives the hidden widths after the first, for the lesson\'s inputs only', () => {
+    const q = (s: string) => new URLSearchParams(s);
+    expect(deeperFromUrl(q('layers=1,16,8,1'), 1)).toEqual({ first: 16, deeper: [8] });
+    expect(deeperFromUrl(q('layers=1,16,1'), 1)).toBeUndefined();
+    expect(deeperFromUrl(q('layers=2,16,8,1'), 1)).toBeUndefined();
+    expect(deeperFromUrl(q('layers=1,16,x,1'), 1)).toBeUndefined();
+    expect(deeperFromUrl(q(''), 1)).toBeUndefined();
+  });
+});
+
+describe('parseCsvInPieces', () => {
+  const same = (text: string, pieceChars = 40) => {
+    const fractions: number[] = [];
+    let whole: unknown;
+    let pieces: unknown;
+    try {
+      whole = parseCsv(text, 'f.csv');
+    } catch (e) {
+      whole = (e as Error).message;
+    }
+    try {
+      pieces = parseCsvInPieces(text, 'f.csv', (f) => fractions.push(f), pieceChars);
+    } catch (e) {
+      pieces = (e as Error).message;
+    }
+    expect(pieces).toEqual(whole);
+    return fractions;
+  };
+
+  test('gives parseCsv\'s data set, number for number, and its messages', () => {
+    const rows = Array.from({ length: 50 }, (_, i) => `${i / 10},${i % 7 === 0 ? '' : 0.5},${i % 2}`);
+    const fractions = same(`x,prob,y\n${rows.join('\n')}\n`);
+    expect(fractions.length).toBeGreaterThan(5);
+    expect(fractions[fractions.length - 1]).toBe(1);
+    same(`sep=;\n\n x ; y \n${rows.map((r) => r.split(',')[0] + ';' + (r.endsWith('1') ? 1 : 0)).join('\r\n')}\r\n\r\n\r\n`);
+    same(`x,y\n${rows.map((_, i) => (i === 37 ? '0.1,maybe' : `${i},${i % 2}`)).join('\n')}\n`); // the file's line 39
+    same(`x,y\n${rows.map((_, i) => (i === 30 ? '' : `${i},${i % 2}`)).join('\n')}\n`); // a blank line mid-file
+    same(`x,y\n${rows.map((_, i) => (i === 20 ? '"1",0' : `${i},${i % 2}`)).join('\n')}\n`); // quotes: one parse
+    same(`x1,x2,y\n${rows.map((_, i) => `${i},${-i},${i % 2}`).join('\n')}`); // no final line end
+    same(readFileSync(join(__dirname, '..', '..', 'shared', 'data', 'dnnex.csv'), 'utf8'), 5000);
   });
 });

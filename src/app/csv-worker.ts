@@ -1,8 +1,9 @@
 // The page's CSV reader, off the main thread: reads a picked or dropped file, decodes and parses it
-// with the CLI's code (src/data: parseCsv), and sends back only the data set's float32 columns
+// with the CLI's code (src/data, in pieces: csv-chunks.ts), and sends back only the data set's float32 columns
 // (transferred, not copied), so the page never holds the file's text or its cells. Protocol:
 // csvload.ts.
-import { DataError, parseCsv } from '../data/csv';
+import { DataError } from '../data/csv';
+import { parseCsvInPieces } from './csv-chunks';
 import type { CsvReply, CsvRequest } from './csvload';
 
 const scope = self as unknown as { onmessage: ((e: MessageEvent<CsvRequest>) => void) | null; postMessage(message: CsvReply, transfer?: Transferable[]): void };
@@ -31,8 +32,8 @@ scope.onmessage = async (e) => {
   const { file, source } = e.data;
   try {
     const bytes = await readBytes(file);
-    scope.postMessage({ kind: 'progress', phase: 'parsing' });
-    const data = parseCsv(bytes, source);
+    scope.postMessage({ kind: 'progress', phase: 'parsing', fraction: 0 });
+    const data = parseCsvInPieces(bytes, source, (fraction) => scope.postMessage({ kind: 'progress', phase: 'parsing', fraction }));
     const columns = [data.x, data.y, data.prob, data.truth].filter((c): c is Float32Array<ArrayBuffer> => c !== undefined);
     scope.postMessage({ kind: 'done', data }, columns.map((c) => c.buffer));
   } catch (err) {

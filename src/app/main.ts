@@ -18,7 +18,7 @@ import { download, lossCsv, readTextFile } from './files';
 import { accuracyText, curveSummary, diagnose, drawDiagram, fmt, scoreOf, unitPanels } from './inside';
 import { importProblem, modelFile, parseModelFile, pytorchScript, runsUpTo, type RunRecord } from './modelfile';
 import { Session } from './session';
-import { hiddenOf, LR_PRESETS, loadSettingsFromUrl, modelChanges, readSettings as readForm, saveModelToUrl, writeSettings, type DataChoice, type ModelFrame, type PageSettings } from './settings';
+import { deeperFromUrl, hiddenOf, LR_PRESETS, loadSettingsFromUrl, modelChanges, readSettings as readForm, saveModelToUrl, writeSettings, type DataChoice, type ModelFrame, type PageSettings } from './settings';
 import type { TimelineEntry } from './timeline';
 import { DigitGrid, type DigitItem } from './lessons/digits';
 import { stepLogit } from './lessons/data';
@@ -291,7 +291,8 @@ async function build(config: TrainerConfig, state: TrainerState | undefined): Pr
 /** After a chosen strategy that does not fit this device: which ones do, and a button that switches to auto. */
 function offerAuto(config: TrainerConfig): void {
   const alternatives = strategiesThatFit(session.ctx!, config, data, testData);
-  ui.runMessage.append(` ${alternativesText(alternatives, config.strategy)} `);
+  const ended = /[.!?]$/.test((ui.runMessage.textContent ?? '').trim());
+  ui.runMessage.append(`${ended ? ' ' : '. '}${alternativesText(alternatives, config.strategy)} `);
   if (alternatives.fit.length === 0) return;
   const button = document.createElement('button');
   button.type = 'button';
@@ -794,9 +795,11 @@ function showCsvProgress(file: File, phase: 'reading' | 'parsing' | 'done', frac
   const { bar, text } = csvProgress;
   bar.hidden = text.hidden = phase === 'done';
   const mb = (file.size / 1024 / 1024).toFixed(1);
-  if (phase === 'reading' && fraction !== undefined) bar.value = fraction;
-  else bar.removeAttribute('value'); // indeterminate: parsing has no count to show
-  const words = phase === 'reading' ? `Reading ${file.name} (${mb} MB)…` : `Parsing ${file.name} (${mb} MB) in the background…`;
+  // Reading is the first tenth of the bar, parsing the rest; no fraction: indeterminate (one piece).
+  if (fraction !== undefined) bar.value = phase === 'reading' ? 0.1 * fraction : 0.1 + 0.9 * fraction;
+  else bar.removeAttribute('value');
+  const percent = fraction === undefined ? '' : ` ${Math.round(100 * fraction)}%`;
+  const words = phase === 'reading' ? `Reading ${file.name} (${mb} MB)…${percent}` : `Parsing ${file.name} (${mb} MB) in the background…${percent}`;
   bar.setAttribute('aria-valuetext', words);
   text.textContent = words;
 }
@@ -1008,8 +1011,13 @@ function showLesson(): void {
   const { hidden, seed, lr, epochs } = lesson.defaults;
   writeSettings({ hidden, seed, lr, epochs });
   const query = new URLSearchParams(location.search);
-  ui.dropout.checked = Number(query.get('dropout') ?? 0) > 0;
+  const dropout = Number(query.get('dropout') ?? 0);
+  ui.dropout.checked = dropout > 0;
   if (query.get('epochs')) ui.timingEpochs.value = query.get('epochs')!;
+  // A link to an imported model: its layers, and its dropout p where the lesson has no switch for it.
+  const deep = deeperFromUrl(query, lesson.frame.inputs);
+  const fileDropout = dropout > 0 && dropout < 1 && dropout !== lesson.dropoutSwitch ? dropout : undefined;
+  if (deep || fileDropout !== undefined) fileFrame = { deeper: deep?.deeper ?? [], dropout: fileDropout ?? (ui.dropout.checked && lesson.dropoutSwitch ? lesson.dropoutSwitch : 0) };
 }
 
 /** 05wk-1: the table and chart of CPU against GPU, measured on Measure. */

@@ -41,6 +41,9 @@ export function saveModelToUrl(s: PageSettings, data: DataChoice, speed: string)
   query.set('lr', String(s.config.lr));
   query.set('hidden', String(hiddenOf(s.config)));
   query.set('data', data);
+  // Deeper than the form's one hidden layer (an imported model): the whole list, so the link rebuilds it.
+  if (s.config.model.layers.length > 3) query.set('layers', s.config.model.layers.join(','));
+  else query.delete('layers');
   if (s.config.model.dropout > 0) query.set('dropout', String(s.config.model.dropout));
   else query.delete('dropout');
   query.set('speed', speed);
@@ -143,4 +146,14 @@ export function modelChanges(form: TrainerConfig, model: TrainerConfig): string[
   if (a.dropout !== b.dropout) changes.push(`dropout ${a.dropout} (the model has ${b.dropout})`);
   if (form.seed !== model.seed) changes.push(`seed ${form.seed} (the model started from ${model.seed})`);
   return changes;
+}
+
+/**
+ * The hidden widths after the first that a link's `layers=` names (an imported model's), when it
+ * names a model of `inputs` inputs and one output with at least two hidden layers; else none.
+ */
+export function deeperFromUrl(query: URLSearchParams, inputs: number): { first: number; deeper: number[] } | undefined {
+  const layers = (query.get('layers') ?? '').split(',').map(Number);
+  const valid = layers.length > 3 && layers.every((v) => Number.isInteger(v) && v >= 1 && v <= MODEL_LIMITS.maxWidth) && layers[0] === inputs && layers[layers.length - 1] === 1;
+  return valid ? { first: layers[1], deeper: layers.slice(2, -1) } : undefined;
 }
