@@ -22,6 +22,10 @@ import { stepLogit } from './lessons/data';
 import { LESSONS, lessonOf, type Lesson } from './lessons/index';
 import { TimingLesson } from './lessons/timing';
 import { accuracy as accuracyOf } from '../cpu/model';
+// Issue #20 (the page as a new user meets it): labels checked at Load, bad link values dropped, the status line.
+import { checkLabels, showLabelProblem } from './labels';
+import { dropBadLinkValues, droppedNote } from './links';
+import { trainingStatus } from './status';
 
 export const LECTURE_CSV_URL = 'https://raw.githubusercontent.com/guebin/DL2024/main/posts/dnnex.csv';
 
@@ -94,6 +98,7 @@ const ui = {
   unitPanelsBox: $('unit-panels').parentElement!,
   bentSection: $('bent-section'),
   ioSection: $('io-section'),
+  linkMessage: $('link-message'),
 };
 
 /** The lesson on screen (`?lesson=`): its data, its model's frame, its view. */
@@ -186,7 +191,9 @@ function updateControls(): void {
     el.disabled = off;
   };
   ui.play.disabled = !hasModel; // never while it has focus: busy clicks are ignored instead
-  for (const b of [ui.step, ui.stepChunk, ui.reset, ui.restart, ui.continue, ui.loadData, ui.exportParams, ui.exportTorch]) disable(b, !idle || !hasModel);
+  for (const b of [ui.step, ui.stepChunk, ui.restart, ui.continue, ui.exportParams, ui.exportTorch]) disable(b, !idle || !hasModel);
+  // Reset and Load need no model: after a failed build they are the way out (issue #20).
+  for (const b of [ui.reset, ui.loadData]) disable(b, !idle);
   disable(ui.importParams, !idle || !hasModel);
   disable(ui.dataset, !idle);
   const entries = session?.timeline.all.length ?? 0;
@@ -225,6 +232,18 @@ const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() 
 
 /** A fresh model from the form's settings on the data on screen: every chart starts over. */
 async function buildFresh(settings: PageSettings): Promise<boolean> {
+  // One busy action until the charts, Play's text (no Resume at epoch 0) and the timeline's label follow (issue #20).
+  busyCount++;
+  try {
+    return await rebuildFresh(settings);
+  } finally {
+    busyCount--;
+    syncScrubber();
+    updateControls();
+  }
+}
+
+async function rebuildFresh(settings: PageSettings): Promise<boolean> {
   const built = await build(settings.config, undefined);
   if (!built) return false;
   runs = [];
@@ -436,6 +455,7 @@ async function trainPiece(n: number, lr: number): Promise<TrainResult> {
     const epoch = first + losses.length;
     ui.epochReadout.textContent = String(epoch);
     ui.lossReadout.textContent = losses[losses.length - 1].toFixed(6);
+    if (playing && run) ui.runStatus.textContent = trainingStatus(epoch, run.target); // issue #20: the state, not the last build's words
     if (Math.floor(epoch / 1000) > Math.floor(lastAnnounced / 1000)) {
       announce(`Epoch ${epoch}, loss ${losses[losses.length - 1].toFixed(4)}.`);
       lastAnnounced = epoch;
@@ -669,6 +689,12 @@ async function replaceData(choice: DataChoice, load: () => Promise<Dataset>): Pr
   } finally {
     busyCount--;
     updateControls();
+  }
+  // Labels checked at Load, the fix offered as a button (issue #20, src/app/labels.ts).
+  const labelProblem = checkLabels(loaded, head);
+  if (labelProblem) {
+    showLabelProblem(ui.dataMessage, labelProblem, (fixed) => void replaceData(choice, async () => fixed));
+    return;
   }
   data = loaded;
   dataChoice = choice;
@@ -910,6 +936,9 @@ function startTiming(): void {
 async function main(): Promise<void> {
   showLesson();
   const fromUrl = loadSettingsFromUrl();
+  // A link's values the form refuses are dropped for the lesson's, with a note (issue #20, src/app/links.ts).
+  const linkDefaults = { hidden: String(lesson.defaults.hidden), seed: String(lesson.defaults.seed), lr: String(lesson.defaults.lr), epochs: String(lesson.defaults.epochs), strategy: 'auto', workgroup: '' };
+  show(ui.linkMessage, droppedNote(dropBadLinkValues(new URLSearchParams(location.search), readSettings().problems, linkDefaults), linkDefaults));
   if (fromUrl.speed && [...ui.speed.options].some((o) => o.value === fromUrl.speed)) ui.speed.value = fromUrl.speed;
   ui.runStatus.textContent = 'Loading the lesson’s data…';
   const loaded = await lesson.load();

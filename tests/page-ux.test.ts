@@ -1,0 +1,147 @@
+// The page as a new user meets it (issue #20): no dead ends, an honest status line, comparisons
+// across runs, units one can see. Each test drives the built page in headless Chromium (WebGPU on
+// SwiftShader) and fails when its fix is removed. Setup as tests/page.test.ts.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright';
+import { preview, type PreviewServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { CHROMIUM, WEBGPU_FLAGS } from '../src/node/chromium';
+
+const root = join(__dirname, '..');
+const results = join(root, 'test-results');
+const dnnex = readFileSync(join(root, '..', 'shared', 'data', 'dnnex.csv'), 'utf8');
+
+let server: PreviewServer;
+let url: string;
+
+beforeAll(async () => {
+  execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'pipe' });
+  server = await preview({ root, logLevel: 'warn', preview: { host: '127.0.0.1', port: 0, strictPort: false } });
+  url = server.resolvedUrls!.local[0];
+  mkdirSync(results, { recursive: true });
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+interface OpenOptions {
+  query?: string;
+  viewport?: { width: number; height: number };
+  colorScheme?: 'light' | 'dark';
+  reducedMotion?: 'reduce' | 'no-preference';
+  /** Console errors: all must be absent (default), only uncaught ones, or none checked. */
+  errors?: 'all' | 'uncaught' | 'ignore';
+}
+
+/** Opens the page (WebGPU on SwiftShader), runs `body`, checks the console, closes. */
+async function withPage(options: OpenOptions, body: (page: Page) => Promise<void>): Promise<void> {
+  const { query = 'speed=max', viewport = { width: 1280, height: 800 }, colorScheme = 'light', reducedMotion = 'no-preference' } = options;
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: WEBGPU_FLAGS });
+  try {
+    const page = await browser.newPage({ viewport, colorScheme, reducedMotion });
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
+    await page.goto(`${url}?${query}`);
+    await page.waitForFunction(() => (window as any).lecture?.ready === true, null, { timeout: 60_000 });
+    await idle(page);
+    await body(page);
+    if (options.errors !== 'ignore') expect(options.errors === 'uncaught' ? errors.filter((e) => e.startsWith('uncaught')) : errors).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+}
+
+/** Waits until the element's text contains `text` (a string or a pattern). */
+async function waitText(page: Page, selector: string, text: string | RegExp, timeout = 30_000): Promise<void> {
+  const pattern = typeof text === 'string' ? text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : text.source;
+  await page.waitForFunction(([s, p]) => new RegExp(p).test(document.querySelector(s)?.textContent ?? ''), [selector, pattern] as const, { timeout });
+}
+
+const idle = (page: Page, timeout = 300_000) => page.waitForFunction(() => !(window as any).lecture.running(), null, { timeout, polling: 100 });
+const hook = <T>(page: Page, expression: string): Promise<T> => page.evaluate(`window.lecture.${expression}`) as Promise<T>;
+const epochs = (page: Page) => hook<number>(page, 'epochs()');
+const text = async (page: Page, selector: string) => (await page.locator(selector).textContent()) ?? '';
+const available = async (page: Page, selector: string) => (await page.locator(selector).getAttribute('aria-disabled')) !== 'true';
+
+/** Loads CSV text as a file of that name, through the page's file input. */
+async function loadCsv(page: Page, name: string, csv: string): Promise<void> {
+  await page.setInputFiles('#file', { name, mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await idle(page);
+}
+
+describe('no dead ends', () => {
+  test('a link with bad values (workgroup=3, strategy=bogus, seed=abc, hidden=0) drops them with a note and trains', async () => {
+    await withPage({ query: 'speed=max&workgroup=3&strategy=bogus&seed=abc&hidden=0' }, async (page) => {
+      const note = await text(page, '#link-message');
+      for (const value of ['workgroup=3', 'strategy=bogus', 'seed=abc', 'hidden=0']) expect(note).toContain(value);
+      expect(await page.locator('#link-message').isVisible()).toBe(true);
+      expect(await text(page, '#run-message')).toBe('');
+      expect(await page.inputValue('#hidden')).toBe('2');
+      expect(await page.inputValue('#strategy')).toBe('auto');
+      await page.click('#step');
+      await idle(page);
+      expect(await epochs(page)).toBe(1);
+    });
+  });
+
+  test('labels coded −1/1 are refused at Load with "Map −1 → 0" offered; the mapped data trains', async () => {
+    await withPage({}, async (page) => {
+      const before = await text(page, '#data-info');
+      const minusOne = dnnex.replace(/,0\.0$/gm, ',-1.0');
+      await loadCsv(page, 'pm1.csv', minusOne);
+      await waitText(page, '#data-message', 'run from −1 to 1');
+      expect(await text(page, '#data-info')).toBe(before); // nothing replaced yet
+      expect(await text(page, '#label-fix')).toBe('Map −1 → 0 and load');
+      await page.click('#label-fix');
+      await idle(page);
+      await waitText(page, '#data-info', 'pm1.csv (−1 → 0): 2000 points');
+      expect(await page.locator('#data-message').isHidden()).toBe(true);
+      await page.click('#step');
+      await idle(page);
+      expect(await epochs(page)).toBe(1);
+      // The mapped labels are dnnex's: the first epoch's loss is the lecture's.
+      expect((await hook<number[]>(page, 'losses()'))[0]).toBeCloseTo(0.666788, 5);
+    });
+  });
+
+  test('after a failed build, Reset and Load stay usable and Load brings a model back', async () => {
+    await withPage({}, async (page) => {
+      const twoFeatures = 'x1,x2,y\n' + Array.from({ length: 50 }, (_, i) => `${i / 50},${1 - i / 50},${i % 2}`).join('\n');
+      await loadCsv(page, 'two.csv', twoFeatures);
+      await waitText(page, '#run-message', 'could not be built');
+      expect(await available(page, '#reset')).toBe(true);
+      expect(await available(page, '#load-data')).toBe(true);
+      expect(await page.locator('#dataset').isDisabled()).toBe(false);
+      await page.selectOption('#dataset', 'generated');
+      await page.click('#load-data');
+      await idle(page);
+      await page.click('#step');
+      await idle(page);
+      expect(await epochs(page)).toBe(1);
+    });
+  });
+});
+
+describe('an honest status line', () => {
+  test('"Training: epoch N of 3000" while it trains; Restart from a pause says Play and the timeline is live at epoch 0', async () => {
+    await withPage({ query: 'speed=5' }, async (page) => {
+      await page.click('#play');
+      await page.waitForFunction(() => (window as any).lecture.epochs() >= 50);
+      expect(await text(page, '#run-status')).toMatch(/^Training: epoch \d+ of 3000$/);
+      await page.click('#play'); // pause
+      await idle(page);
+      expect(await text(page, '#play')).toBe('Resume');
+      await page.fill('#hidden', '3');
+      await page.locator('#stale').waitFor({ state: 'visible' });
+      await page.click('#restart');
+      await idle(page);
+      expect(await epochs(page)).toBe(0);
+      expect(await text(page, '#play')).toBe('Play');
+      expect(await text(page, '#scrubber-label')).toBe('live (epoch 0)');
+    });
+  });
+});
