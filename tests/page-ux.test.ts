@@ -145,3 +145,49 @@ describe('an honest status line', () => {
     });
   });
 });
+
+describe('one time on screen', () => {
+  test('an imported model keeps its loss chart and the baseline trains the same epochs; more epochs draw on', async () => {
+    await withPage({ query: 'speed=max&epochs=200' }, async (page) => {
+      await page.click('#play');
+      await idle(page);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-params')]);
+      await page.setInputFiles('#import-params', (await download.path())!);
+      await waitText(page, '#import-message', 'epoch 200');
+      await idle(page);
+      const baseline = await hook<number[]>(page, 'baselineLosses()');
+      expect(baseline).toHaveLength(200);
+      expect(baseline.every(Number.isFinite)).toBe(true);
+      await page.click('#play');
+      await idle(page);
+      expect(await hook(page, 'lossPoints()')).toBe(400);
+      await page.waitForTimeout(100); // one animation frame: the chart draws what it holds
+      const [low, high] = await hook<[number, number]>(page, 'lossRange()');
+      expect(Number.isFinite(low) && Number.isFinite(high) && low < high).toBe(true);
+      // The baseline's losses are a fresh one's trained 400 epochs at lr 0.001, the same as a run of 400.
+      const all = await hook<number[]>(page, 'baselineLosses()');
+      expect(all).toHaveLength(400);
+      expect(all[399]).toBeLessThan(all[0]);
+    });
+  });
+
+  test('scrubbed back, the logistic curve, its text and the legend are of the epoch shown', async () => {
+    await withPage({ query: 'speed=max&epochs=300' }, async (page) => {
+      await page.click('#play');
+      await idle(page);
+      const snapshots = await hook<number[]>(page, 'snapshots()');
+      const index = snapshots.findIndex((e) => e > 0 && e < 300);
+      const epoch = snapshots[index];
+      await page.locator('#scrubber').fill(String(index));
+      await waitText(page, '#data-summary', `Snapshot at epoch ${epoch}`);
+      expect(await hook(page, 'estimateLabel()')).toBe(`estimated (epoch ${epoch})`);
+      const baseline = await hook<number[]>(page, 'baselineLosses()');
+      const said = Number(/same epochs: loss (\d\.\d+)/.exec(await text(page, '#data-summary'))![1]);
+      expect(said).toBeCloseTo(baseline[epoch], 4); // the loss of the baseline after `epoch` epochs, not 300
+      expect(Math.abs(said - baseline[299])).toBeGreaterThan(1e-3);
+      await page.click('#live');
+      await waitText(page, '#data-summary', 'Epoch 300');
+      expect(await hook(page, 'estimateLabel()')).toBe('estimated (now)');
+    });
+  });
+});

@@ -216,9 +216,19 @@ export class LossChart {
       this.plot.setData([
         this.epochs.subarray(0, this.count) as unknown as number[],
         this.losses.subarray(0, this.count) as unknown as number[],
-        ...(hasSecond ? [this.baseline.subarray(0, this.count) as unknown as number[]] : []),
+        ...(hasSecond ? [this.secondColumn()] : []),
       ]),
     );
+  }
+
+  /**
+   * The second curve as uPlot takes it: epochs without a value (NaN) are gaps (null). A NaN left
+   * in would make uPlot's y range NaN and blank the whole chart (issue #20: after an import).
+   */
+  private secondColumn(): number[] {
+    const column = this.baseline.subarray(0, this.count);
+    if (!column.some(Number.isNaN)) return column as unknown as number[];
+    return Array.from(column, (v) => (Number.isNaN(v) ? (null as unknown as number) : v));
   }
 
   get length(): number {
@@ -268,6 +278,12 @@ export class LossChart {
 
   baselineValues(): Float64Array {
     return this.baseline.slice(0, this.count);
+  }
+
+  /** The y axis's range as last drawn (NaN where uPlot found none: a blank chart). */
+  get yRange(): [number, number] {
+    const { min, max } = this.plot.scales.y;
+    return [min ?? NaN, max ?? NaN];
   }
 
   showCursor(epoch: number | undefined): void {
@@ -345,6 +361,22 @@ export class DataChart {
   /** The sorted x of the data, as the chart draws it (for summaries). */
   get sortedX(): readonly number[] {
     return this.x;
+  }
+
+  /** Names the estimate in the legend: "estimated (now)" live, "estimated (epoch 355)" scrubbed. */
+  setEstimateLabel(label: string): void {
+    const series = this.plot?.series[3];
+    if (!this.plot || !series || series.label === label) return;
+    series.label = label;
+    const rows = this.plot.root.querySelectorAll('.u-legend .u-series');
+    const row = rows[rows.length === this.plot.series.length ? 3 : 2]; // a legend that is not live has no x row
+    const text = row?.querySelector('.u-label');
+    if (text) text.textContent = label;
+  }
+
+  /** The estimate's name in the legend. */
+  get estimateLabel(): string {
+    return String(this.plot?.series[3]?.label ?? '');
   }
 
   setEstimate(prob: ArrayLike<number>): void {

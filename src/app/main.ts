@@ -339,6 +339,7 @@ async function refreshView(): Promise<void> {
       const trace = await traceOf(chartX);
       lastEstimate = Float32Array.from(trace.prob);
       dataChart.setEstimate(trace.prob);
+      dataChart.setEstimateLabel(entry ? `estimated (epoch ${epoch})` : 'estimated (now)'); // issue #20
       const sortedX = Float32Array.from(dataChart.sortedX);
       const inside = unitPanels(params, eng.layout, sortedX);
       unitCharts.update(sortedX, inside.panels);
@@ -352,9 +353,10 @@ async function refreshView(): Promise<void> {
           `(the noise itself has variance ${fmt(variance(testData.y), 3)}).${eng.layout.spec.dropout > 0 ? ` Dropout p = ${eng.layout.spec.dropout} while training; the curve is drawn in evaluation mode.` : ''}`;
       } else {
         const logits = Array.from(inside.panels.find((p) => p.title.startsWith('Σ'))?.values ?? []);
-        const base = withBaseline && baseline.step > 0 ? baseline.forward(data.x) : undefined;
+        // The baseline at the epoch shown, live or scrubbed (issue #20: one time on screen).
+        const base = withBaseline && epoch > 0 && epoch <= baseline.step ? baseline.forwardAt(data.x, epoch) : undefined;
         dataChart.setBaseline(base);
-        const baseScore = base ? scoreOf({ prob: base, logit: baseline.logit(data.x) }, data.y, 'bce') : undefined;
+        const baseScore = base ? scoreOf({ prob: base, logit: baseline.logitAt(data.x, epoch) }, data.y, 'bce') : undefined;
         ui.dataSummary.textContent =
           `${at}: ${curveSummary(sortedX, regression ? logits : inside.panels[inside.panels.length - 1].values ?? [])} ` +
           `Loss ${fmt(score.loss, 4)}${accuracyText(score.accuracy)}.` +
@@ -801,7 +803,9 @@ ui.importParams.addEventListener('change', async () => {
     session.capture(imported.state.step, true);
     baseline = new LogisticBaseline(config.seed);
     lossChart.clear(imported.state.step);
-    if (imported.loss.length === imported.state.step && imported.loss.length > 0) lossChart.append(0, imported.loss);
+    // The baseline trains the imported epochs too, so "same epochs" holds (issue #20).
+    const baseLosses = withBaseline ? baseline.replay(session.dataset.x, session.dataset.y, imported.runs, config.lr, imported.state.step) : undefined;
+    if (imported.loss.length === imported.state.step && imported.loss.length > 0) lossChart.append(0, imported.loss, baseLosses);
     dataChart.clearOverlays();
     saveModelToUrl({ epochs: settings?.epochs ?? lesson.defaults.epochs, config }, dataChoice, ui.speed.value);
     await refreshNow();
@@ -868,6 +872,9 @@ const lectureHook = {
   accuracy: () => lastAccuracy,
   timing: (): { hidden: number; cpu?: number; gpu?: number; gpuNote?: string }[] => [],
   timingRunning: () => false,
+  /** Issue #20: the loss chart's y range as drawn, the estimate's legend name. */
+  lossRange: () => lossChart.yRange,
+  estimateLabel: () => dataChart.estimateLabel,
 };
 (window as unknown as { lecture: typeof lectureHook }).lecture = lectureHook;
 
