@@ -191,3 +191,32 @@ describe('one time on screen', () => {
     });
   });
 });
+
+describe('comparing runs', () => {
+  test('04wk-2: after Restart with dropout, the no-dropout run stays as a ghost (loss and test loss) beside the new one; Forget clears it', async () => {
+    await withPage({ query: 'lesson=04wk-2-overfit&speed=max&epochs=60' }, async (page) => {
+      await page.click('#play');
+      await idle(page);
+      const before = await hook<number[]>(page, 'testLosses()');
+      expect(before).toHaveLength(60);
+      await page.check('#dropout');
+      await page.locator('#stale').waitFor({ state: 'visible' });
+      await page.click('#restart');
+      await idle(page);
+      await page.click('#play');
+      await idle(page);
+      const ghosts = await hook<{ loss: string[]; data: string[]; losses: number[][]; second: number[][] }>(page, 'ghosts()');
+      expect(ghosts.loss).toEqual(['before: no dropout (60 epochs)']);
+      expect(ghosts.data).toEqual(['estimate, before: no dropout (60 epochs)']);
+      expect(ghosts.second[0]).toEqual(before); // the no-dropout test loss, drawn beside dropout's
+      const now = await hook<number[]>(page, 'testLosses()');
+      expect(now).toHaveLength(60);
+      expect(now[59]).not.toBe(before[59]);
+      expect(await page.locator('#clear-ghosts').isVisible()).toBe(true);
+      await page.click('#clear-ghosts');
+      expect(await hook<{ loss: string[] }>(page, 'ghosts()')).toMatchObject({ loss: [], data: [] });
+      expect(await page.locator('#clear-ghosts').isHidden()).toBe(true);
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('play');
+    });
+  });
+});

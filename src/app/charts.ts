@@ -7,6 +7,22 @@ import 'uplot/dist/uPlot.min.css';
 
 const COLORS = { estimate: '#2563eb', truth: '#6b7280', points: 'rgba(220, 38, 38, 0.3)', heldOut: '#059669', loss: '#2563eb', baseline: '#9333ea', hand: '#059669' };
 const OVERLAY_COLORS = ['#f59e0b', '#10b981', '#8b5cf6', '#ec4899', '#0ea5e9'];
+/** Previous runs (ghosts) are drawn faded, in grey-blue and grey-purple, dotted. */
+const GHOST = { loss: 'rgba(37, 99, 235, 0.35)', second: 'rgba(147, 51, 234, 0.35)', estimate: 'rgba(100, 116, 139, 0.75)', dash: [2, 3] };
+/** How many previous runs the charts keep (the oldest goes first). */
+export const MAX_GHOSTS = 3;
+
+/** A previous run's curves, kept across Restart: its name and its loss (and second curve) per epoch. */
+export interface LossGhost {
+  label: string;
+  losses: Float64Array;
+  second?: Float64Array;
+}
+
+/** Typed values as uPlot takes them, NaN as a gap (null), padded with gaps to `length`. */
+function gapped(values: ArrayLike<number>, length: number): (number | null)[] {
+  return Array.from({ length }, (_, i) => (i < values.length && !Number.isNaN(values[i]) ? values[i] : null));
+}
 /** Hidden units' colours (the Okabe–Ito palette, told apart with colour blindness). */
 export const UNIT_COLORS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#f0e442', '#000000'];
 
@@ -180,6 +196,10 @@ export class LossChart {
   private baseline = new Float64Array(1024);
   private count = 0;
   private readonly plot: uPlot;
+  private readonly hasSecond: boolean;
+  private readonly secondName: string;
+  /** Previous runs' curves, oldest first, drawn faded after the live ones. */
+  private ghosts: LossGhost[] = [];
   /** The x axis spans at least this many epochs: the end of the run in progress. */
   horizon = 0;
   /** The scrubber's epoch, drawn as a vertical line. */
@@ -193,6 +213,8 @@ export class LossChart {
   constructor(el: HTMLElement, name: string, height = 200, options: { yLabel?: string; second?: string | null; log?: boolean } = {}) {
     const { yLabel = 'BCE loss', second = 'logistic regression', log = false } = options;
     const hasSecond = second !== null;
+    this.hasSecond = hasSecond;
+    this.secondName = second ?? '';
     this.plot = new uPlot(
       {
         width: widthOf(el),
@@ -212,13 +234,66 @@ export class LossChart {
     );
     accessible(this.plot, name);
     fit(this.plot, el, height);
-    this.redraw = frameScheduler(() =>
-      this.plot.setData([
-        this.epochs.subarray(0, this.count) as unknown as number[],
-        this.losses.subarray(0, this.count) as unknown as number[],
-        ...(hasSecond ? [this.secondColumn()] : []),
-      ]),
-    );
+    this.redraw = frameScheduler(() => this.plot.setData(this.columns()));
+  }
+
+  /** The live curves, then each ghost's (its loss, its second curve), over the longest of them. */
+  private columns(): uPlot.AlignedData {
+    if (this.ghosts.length === 0) {
+      return [this.epochs.subarray(0, this.count) as unknown as number[], this.losses.subarray(0, this.count) as unknown as number[], ...(this.hasSecond ? [this.secondColumn()] : [])];
+    }
+    const n = Math.max(this.count, ...this.ghosts.map((g) => g.losses.length));
+    const columns: (number | null)[][] = [Array.from({ length: n }, (_, i) => i + 1), gapped(this.losses.subarray(0, this.count), n)];
+    if (this.hasSecond) columns.push(gapped(this.baseline.subarray(0, this.count), n));
+    for (const g of this.ghosts) {
+      columns.push(gapped(g.losses, n));
+      if (g.second) columns.push(gapped(g.second, n));
+    }
+    return columns as uPlot.AlignedData;
+  }
+
+  /**
+   * Keeps the curves on the chart as a faded ghost named `label` (the run before a Restart), the
+   * second curve too when `withSecond` (a test loss; the logistic baseline repeats itself); at most
+   * MAX_GHOSTS are kept, the oldest dropped first.
+   */
+  keepAsGhost(label: string, withSecond = true): void {
+    if (this.count === 0) return;
+    this.ghosts.push({ label, losses: this.losses.slice(0, this.count), second: this.hasSecond && withSecond ? this.baseline.slice(0, this.count) : undefined });
+    while (this.ghosts.length > MAX_GHOSTS) this.ghosts.shift();
+    this.syncGhostSeries();
+  }
+
+  /** Forgets every ghost. */
+  clearGhosts(): void {
+    this.ghosts = [];
+    this.syncGhostSeries();
+  }
+
+  /** The ghosts' names, oldest first. */
+  get ghostLabels(): string[] {
+    return this.ghosts.map((g) => g.label);
+  }
+
+  /** The ghosts' loss curves, oldest first (for tests). */
+  ghostValues(): number[][] {
+    return this.ghosts.map((g) => Array.from(g.losses));
+  }
+
+  /** The ghosts' second curves (baseline or test loss), oldest first. */
+  ghostSecondValues(): number[][] {
+    return this.ghosts.map((g) => Array.from(g.second ?? []));
+  }
+
+  private syncGhostSeries(): void {
+    const live = this.hasSecond ? 3 : 2;
+    while (this.plot.series.length > live) this.plot.delSeries(this.plot.series.length - 1);
+    for (const g of this.ghosts) {
+      this.plot.addSeries({ label: `loss, ${g.label}`, stroke: GHOST.loss, width: 1.5, dash: GHOST.dash });
+      if (g.second) this.plot.addSeries({ label: `${this.secondName}, ${g.label}`, stroke: GHOST.second, width: 1.5, dash: GHOST.dash });
+    }
+    legendKeys(this.plot);
+    this.plot.setData(this.columns());
   }
 
   /**
@@ -264,7 +339,7 @@ export class LossChart {
     this.redraw();
   }
 
-  /** Empties the chart, the x axis included. */
+  /** Empties the chart's live curves, the x axis included (ghosts stay). */
   clear(horizon = 0): void {
     this.count = 0;
     this.horizon = horizon;
@@ -299,6 +374,8 @@ export class DataChart {
   private order: number[] = [];
   private columns: (number | null)[][] = [];
   private overlays = 0;
+  /** Previous runs' estimates (in the data's order), kept across Restart and redrawn after clearOverlays. */
+  private ghosts: { label: string; values: Float32Array }[] = [];
   readonly redraw: () => void;
   /** observed, truth, estimate, baseline, and the held-out points when there are some. */
   private fixed = 4;
@@ -328,6 +405,7 @@ export class DataChart {
     if (split) this.columns.push(this.order.map((i) => (i >= heldOutFrom ? y[i] : null)));
     this.fixed = this.columns.length;
     this.overlays = 0;
+    this.ghosts = []; // another data set: the previous runs' curves were of other points
     if (this.plot) plots.delete(this.plot);
     this.plot?.destroy();
     this.plot = new uPlot(
@@ -403,17 +481,53 @@ export class DataChart {
     this.redraw();
   }
 
+  /** Removes the overlays; the ghosts of previous runs are drawn again after them. */
   clearOverlays(): void {
     while (this.plot && this.columns.length > this.fixed) {
       this.columns.pop();
       this.plot.delSeries(this.plot.series.length - 1);
     }
     this.overlays = 0;
+    for (const g of this.ghosts) this.addGhostSeries(g.label, g.values);
     this.redraw();
   }
 
+  /** Keeps `prob` (the estimate at every point, in the data's order) as a faded ghost named `label`. */
+  keepAsGhost(label: string, prob: ArrayLike<number>): void {
+    if (!this.plot || prob.length !== this.order.length) return;
+    this.ghosts.push({ label, values: Float32Array.from(prob) });
+    while (this.ghosts.length > MAX_GHOSTS) this.ghosts.shift();
+  }
+
+  /** Forgets the ghosts and removes their curves (the overlays stay). */
+  clearGhosts(): void {
+    if (!this.plot) return;
+    const labels = new Set(this.ghosts.map((g) => `estimate, ${g.label}`));
+    for (let i = this.plot.series.length - 1; i > this.fixed; i--) {
+      if (!labels.has(String(this.plot.series[i].label))) continue;
+      this.plot.delSeries(i);
+      this.columns.splice(i - 1, 1);
+    }
+    this.ghosts = [];
+    this.redraw();
+  }
+
+  private addGhostSeries(label: string, prob: ArrayLike<number>): void {
+    if (!this.plot) return;
+    this.columns.push(this.order.map((i) => prob[i]));
+    this.plot.addSeries({ label: `estimate, ${label}`, stroke: GHOST.estimate, width: 1.5, dash: GHOST.dash });
+    legendKeys(this.plot);
+  }
+
+  /** The overlays' names (finished runs, pinned curves), the ghosts left out. */
   get overlayLabels(): string[] {
-    return this.plot ? this.plot.series.slice(1 + this.fixed).map((s) => String(s.label)) : [];
+    const ghosts = new Set(this.ghosts.map((g) => `estimate, ${g.label}`));
+    return this.plot ? this.plot.series.slice(1 + this.fixed).map((s) => String(s.label)).filter((l) => !ghosts.has(l)) : [];
+  }
+
+  /** The ghosts' names as the legend shows them, oldest first. */
+  get ghostLabels(): string[] {
+    return this.ghosts.map((g) => `estimate, ${g.label}`);
   }
 }
 

@@ -26,6 +26,7 @@ import { accuracy as accuracyOf } from '../cpu/model';
 import { checkLabels, showLabelProblem } from './labels';
 import { dropBadLinkValues, droppedNote } from './links';
 import { trainingStatus } from './status';
+import { Ghosts, ghostLabel } from './ghosts';
 
 export const LECTURE_CSV_URL = 'https://raw.githubusercontent.com/guebin/DL2024/main/posts/dnnex.csv';
 
@@ -99,6 +100,7 @@ const ui = {
   bentSection: $('bent-section'),
   ioSection: $('io-section'),
   linkMessage: $('link-message'),
+  clearGhosts: $<HTMLButtonElement>('clear-ghosts'),
 };
 
 /** The lesson on screen (`?lesson=`): its data, its model's frame, its view. */
@@ -137,6 +139,8 @@ const unitCharts = new Panels($('unit-panels'), 130);
 const logitChart = new Panels($('logit-chart'), narrow ? 160 : 190);
 const digitSample = new DigitGrid($('digits-sample'));
 const digitWrong = new DigitGrid($('digits-wrong'));
+/** The previous runs' curves, faded, across Restart (issue #20, src/app/ghosts.ts). */
+const ghosts = new Ghosts(ui.clearGhosts, lossChart, dataChart, ui.play, hasTest);
 const byHand = new ByHand($<HTMLFormElement>('hand'), $('hand-chart'), $('hand-summary'));
 
 // ---- state
@@ -244,8 +248,12 @@ async function buildFresh(settings: PageSettings): Promise<boolean> {
 }
 
 async function rebuildFresh(settings: PageSettings): Promise<boolean> {
+  // The run on screen becomes a faded ghost beside the next (issue #20, src/app/ghosts.ts).
+  const previous = engine();
+  const ghost = previous && previous.epochsDone > 0 ? { label: ghostLabel(previous.config, settings.config, previous.epochsDone), estimate: lastEstimate } : undefined;
   const built = await build(settings.config, undefined);
   if (!built) return false;
+  if (ghost) ghosts.keep(ghost.label, ghost.estimate);
   runs = [];
   run = undefined;
   scrubbed = undefined;
@@ -875,6 +883,7 @@ const lectureHook = {
   /** Issue #20: the loss chart's y range as drawn, the estimate's legend name. */
   lossRange: () => lossChart.yRange,
   estimateLabel: () => dataChart.estimateLabel,
+  ghosts: () => ({ loss: lossChart.ghostLabels, data: dataChart.ghostLabels, losses: lossChart.ghostValues(), second: lossChart.ghostSecondValues() }),
 };
 (window as unknown as { lecture: typeof lectureHook }).lecture = lectureHook;
 
