@@ -220,3 +220,30 @@ describe('comparing runs', () => {
     });
   });
 });
+
+describe('axes', () => {
+  test('the linear BCE loss axis has 3 or more ticks after 1500 epochs', async () => {
+    await withPage({ query: 'speed=max&epochs=1500' }, async (page) => {
+      await page.click('#play');
+      await idle(page);
+      await page.waitForTimeout(100);
+      const ticks = await hook<string[]>(page, 'lossTicks()');
+      expect(ticks.length).toBeGreaterThanOrEqual(3);
+      expect(new Set(ticks).size).toBe(ticks.length);
+    });
+  });
+
+  test('the log MSE axis of 04wk-2 labels small losses as powers of ten, never "0"', async () => {
+    await withPage({ query: 'lesson=04wk-2-overfit&speed=max&epochs=200' }, async (page) => {
+      await page.click('#play');
+      await idle(page);
+      await page.waitForTimeout(100);
+      const losses = await hook<number[]>(page, 'losses()');
+      expect(Math.min(...losses)).toBeLessThan(1e-3);
+      const ticks = (await hook<string[]>(page, 'lossTicks()')).filter((t) => t !== '');
+      expect(ticks.length).toBeGreaterThanOrEqual(2);
+      expect(ticks).not.toContain('0');
+      expect(ticks).toContain('10⁻⁴'); // the lowest decade, which uPlot labelled "0"
+    });
+  });
+});

@@ -4,6 +4,7 @@
 // legends toggle series from the keyboard.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { logLabel, niceTicks } from './axes';
 
 const COLORS = { estimate: '#2563eb', truth: '#6b7280', points: 'rgba(220, 38, 38, 0.3)', heldOut: '#059669', loss: '#2563eb', baseline: '#9333ea', hand: '#059669' };
 const OVERLAY_COLORS = ['#f59e0b', '#10b981', '#8b5cf6', '#ec4899', '#0ea5e9'];
@@ -30,6 +31,19 @@ const cssVar = (name: string) => getComputedStyle(document.documentElement).getP
 const axisStroke = () => cssVar('--fg');
 const gridStroke = () => cssVar('--line');
 const themed = (axis: uPlot.Axis): uPlot.Axis => ({ stroke: axisStroke, grid: { stroke: gridStroke, width: 1 }, ticks: { stroke: gridStroke, width: 1 }, ...axis });
+/** A linear axis with 3 to 5 nice ticks however short it is (uPlot's own can leave one). */
+const linearTicks = (axis: uPlot.Axis): uPlot.Axis => ({ ...axis, splits: (_u, _i, min, max) => niceTicks(min, max, 5), values: (_u, splits) => splits.map((v) => String(Number(v.toPrecision(6)))) });
+/** A log axis labelled 10⁻⁴ rather than uPlot's "0". */
+const logTicks = (axis: uPlot.Axis): uPlot.Axis => ({
+  ...axis,
+  // Every power of ten labelled (uPlot's own filter can drop the lowest to float rounding).
+  filter: (_u, splits) => splits.map((v) => (v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-6 ? v : null)),
+  values: (_u, splits) => splits.map((v) => (v == null ? '' : logLabel(v))),
+});
+/** Curves drawn at their exact position, not snapped to whole pixels (which draws smooth curves as stairs). */
+const SMOOTH = { pxAlign: 0 } as const;
+/** The ticks' labels of a plot's axis as last drawn (uPlot keeps them on the axis). */
+const tickLabels = (plot: uPlot, axis: number): string[] => ((plot.axes[axis] as { _values?: unknown[] })._values ?? []).map(String);
 
 /** Every plot, redrawn with the new axis colours when the colour scheme changes. */
 const plots = new Set<uPlot>();
@@ -155,6 +169,7 @@ export class Panels {
         const entry = { spec: p, caption, plot: undefined as unknown as uPlot };
         entry.plot = new uPlot(
           {
+            ...SMOOTH,
             width: widthOf(holder, 120),
             height: this.height,
             legend: { show: false },
@@ -217,11 +232,12 @@ export class LossChart {
     this.secondName = second ?? '';
     this.plot = new uPlot(
       {
+        ...SMOOTH,
         width: widthOf(el),
         height,
         legend: { live: false },
         scales: { x: { time: false, range: (_u, _min, max) => [0, Math.max(Number.isFinite(max) ? max : 0, this.horizon, 1)] }, y: log ? { distr: 3 } : {} },
-        axes: [themed({ label: 'epoch' }), themed({ label: yLabel, size: 60 })],
+        axes: [themed({ label: 'epoch' }), (log ? logTicks : linearTicks)(themed({ label: yLabel, size: 60 }))],
         series: [
           { label: 'epoch' },
           { label: 'loss', stroke: COLORS.loss, width: 1.5 },
@@ -355,6 +371,11 @@ export class LossChart {
     return this.baseline.slice(0, this.count);
   }
 
+  /** The y axis's tick labels as last drawn. */
+  get yTicks(): string[] {
+    return tickLabels(this.plot, 1);
+  }
+
   /** The y axis's range as last drawn (NaN where uPlot found none: a blank chart). */
   get yRange(): [number, number] {
     const { min, max } = this.plot.scales.y;
@@ -410,6 +431,7 @@ export class DataChart {
     this.plot?.destroy();
     this.plot = new uPlot(
       {
+        ...SMOOTH,
         width: widthOf(this.el),
         height: this.height,
         legend: { live: false },
@@ -546,11 +568,13 @@ export class TimingChart {
   constructor(el: HTMLElement, name: string, private readonly widths: readonly number[], series: TimingSeries[], height = 300) {
     this.plot = new uPlot(
       {
+        ...SMOOTH,
         width: widthOf(el),
         height,
         legend: { live: false },
         scales: { x: { time: false, distr: 3 }, y: { distr: 3 } },
-        axes: [themed({ label: 'hidden width H' }), themed({ label: 'seconds', size: 60 })],
+        // The x axis's label needs room below its ticks (labelSize), or it is clipped.
+        axes: [logTicks(themed({ label: 'hidden width H', size: 40, labelSize: 24 })), logTicks(themed({ label: 'seconds', size: 60 }))],
         series: [{ label: 'H' }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, dash: s.dash, points: { show: true, size: 7 } }))],
       },
       [Array.from(widths), ...series.map((s) => s.values)] as uPlot.AlignedData,

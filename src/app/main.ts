@@ -882,6 +882,7 @@ const lectureHook = {
   timingRunning: () => false,
   /** Issue #20: the loss chart's y range as drawn, the estimate's legend name. */
   lossRange: () => lossChart.yRange,
+  lossTicks: () => lossChart.yTicks,
   estimateLabel: () => dataChart.estimateLabel,
   ghosts: () => ({ loss: lossChart.ghostLabels, data: dataChart.ghostLabels, losses: lossChart.ghostValues(), second: lossChart.ghostSecondValues() }),
 };
