@@ -247,3 +247,54 @@ describe('axes', () => {
     });
   });
 });
+
+/** axe-core's violations on the page as it is (evaluated through DevTools: the CSP refuses inline scripts). */
+async function axe(page: Page): Promise<{ id: string; impact: string }[]> {
+  await page.evaluate(readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8'));
+  return page.evaluate(async () => {
+    const result = await (window as any).axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v: any) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n: any) => n.target.join(' ')).slice(0, 3) }));
+  });
+}
+
+describe('accessibility leftovers', () => {
+  test('MNIST: the scrolling digit grids are focusable regions; 05wk-1: landmarks are unique (axe)', async () => {
+    await withPage({ query: 'lesson=04wk-1-mnist&speed=max' }, async (page) => {
+      await waitText(page, '#digits-wrong-title', /Misclassified test digits: \d+/);
+      const violations = await axe(page);
+      expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+      expect(violations.map((v) => v.id)).not.toContain('scrollable-region-focusable');
+    });
+    await withPage({ query: 'lesson=05wk-1-gpu' }, async (page) => {
+      const violations = await axe(page);
+      expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+      expect(violations.map((v) => v.id)).not.toContain('landmark-unique');
+    });
+  });
+
+  test('prefers-reduced-motion: the default speed is "as fast as it goes", not 20 epochs a frame', async () => {
+    await withPage({ query: '', reducedMotion: 'reduce' }, async (page) => {
+      expect(await page.inputValue('#speed')).toBe('max');
+    });
+  });
+
+  test('at 360×740 the stale notice never covers the field being typed in', async () => {
+    await withPage({ viewport: { width: 360, height: 740 } }, async (page) => {
+      await page.click('#step');
+      await idle(page);
+      // The field just below the bar, as one scrolls to it; then typed into from the keyboard.
+      const barHeight = (await page.locator('.bar').boundingBox())!.height;
+      await page.evaluate((top) => window.scrollBy(0, document.getElementById('hidden')!.getBoundingClientRect().top - top), barHeight + 40);
+      await page.focus('#hidden');
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type('3');
+      await page.locator('#stale').waitFor({ state: 'visible' });
+      const field = (await page.locator('#hidden').boundingBox())!;
+      const bar = (await page.locator('.bar').boundingBox())!;
+      const overlaps = bar.y < field.y + field.height && field.y < bar.y + bar.height;
+      expect(overlaps).toBe(false);
+      expect(field.y).toBeGreaterThanOrEqual(0);
+      expect(field.y + field.height / 2).toBeLessThanOrEqual(740); // on screen (scroll anchoring may leave its bottom edge just below)
+    });
+  });
+});

@@ -957,6 +957,7 @@ async function main(): Promise<void> {
   const linkDefaults = { hidden: String(lesson.defaults.hidden), seed: String(lesson.defaults.seed), lr: String(lesson.defaults.lr), epochs: String(lesson.defaults.epochs), strategy: 'auto', workgroup: '' };
   show(ui.linkMessage, droppedNote(dropBadLinkValues(new URLSearchParams(location.search), readSettings().problems, linkDefaults), linkDefaults));
   if (fromUrl.speed && [...ui.speed.options].some((o) => o.value === fromUrl.speed)) ui.speed.value = fromUrl.speed;
+  else if (matchMedia('(prefers-reduced-motion: reduce)').matches) ui.speed.value = 'max'; // issue #20: no epoch-by-epoch animation
   ui.runStatus.textContent = 'Loading the lesson’s data…';
   const loaded = await lesson.load();
   ui.runStatus.textContent = 'Not trained yet.';
