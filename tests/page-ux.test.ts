@@ -298,3 +298,22 @@ describe('accessibility leftovers', () => {
     });
   });
 });
+
+describe('which data is shown', () => {
+  test('the built-in data says it is not the notebook’s draws; dnnex.csv says it is; offline, the online entry says what to do', async () => {
+    await withPage({ errors: 'uncaught' }, async (page) => {
+      expect(await text(page, '#data-info')).toContain('not the notebook’s 2000 (dnnex.csv)'.replace('’', "'"));
+      await loadCsv(page, 'dnnex.csv', dnnex);
+      await waitText(page, '#data-info', "The lecture's own data (dnnex.csv)");
+      await page.context().setOffline(true);
+      await page.selectOption('#dataset', 'lecture-url');
+      await page.click('#load-data');
+      await waitText(page, '#data-message', 'could not be fetched');
+      const message = await text(page, '#data-message');
+      expect(message).toContain('the page may be offline');
+      expect(message).toContain('A CSV file of mine…');
+      expect(message).not.toContain('Failed to fetch.'); // the bare browser words are explained, not the whole message
+      expect(await text(page, '#data-info')).toContain('dnnex.csv: 2000 points'); // the data on screen kept
+    });
+  });
+});

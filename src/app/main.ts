@@ -25,7 +25,7 @@ import { accuracy as accuracyOf } from '../cpu/model';
 // Issue #20 (the page as a new user meets it): labels checked at Load, bad link values dropped, the status line.
 import { checkLabels, showLabelProblem } from './labels';
 import { dropBadLinkValues, droppedNote } from './links';
-import { trainingStatus } from './status';
+import { fetchFailedMessage, lectureDataNote, trainingStatus } from './status';
 import { Ghosts, ghostLabel } from './ghosts';
 
 export const LECTURE_CSV_URL = 'https://raw.githubusercontent.com/guebin/DL2024/main/posts/dnnex.csv';
@@ -733,6 +733,7 @@ function showDataset(d: Dataset): void {
   dataChart.setData(all.x, all.y, all.curve, view === 'overfit' ? d.n : undefined);
   if (withBaseline) byHand.setData(d);
   ui.dataInfo.textContent = `${d.source}: ${d.n} points${d.prob ? ', with the true probability' : d.truth ? ', with the true curve' : ''}${test ? `; held out: ${test.n} points` : ''}.`;
+  if (withBaseline) ui.dataInfo.textContent += lectureDataNote(d.source); // issue #20: which data is shown
 }
 
 const concat = (a: Float32Array<ArrayBuffer>, b: Float32Array<ArrayBuffer>): Float32Array<ArrayBuffer> => {
@@ -747,7 +748,10 @@ async function loadFile(file: File): Promise<void> {
 }
 
 const fetchLectureCsv = async () => {
-  const response = await fetch(LECTURE_CSV_URL);
+  // Offline, fetch rejects with a bare "Failed to fetch": say what it means and what to do (issue #20).
+  const response = await fetch(LECTURE_CSV_URL).catch((e: unknown) => {
+    throw new Error(fetchFailedMessage(LECTURE_CSV_URL, e));
+  });
   if (!response.ok) throw new Error(`${LECTURE_CSV_URL} answered ${response.status}`);
   return parseCsv(await response.text(), 'dnnex.csv (online)');
 };
