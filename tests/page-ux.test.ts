@@ -317,3 +317,35 @@ describe('which data is shown', () => {
     });
   });
 });
+
+describe('long work shows progress and stops', () => {
+  test('width 5000 flat out: epochs count within seconds and Pause acts within about a second', async () => {
+    await withPage({ query: 'speed=max&hidden=5000&epochs=3000' }, async (page) => {
+      await page.click('#play');
+      await page.waitForFunction(() => (window as any).lecture.epochs() >= 1, null, { timeout: 20_000 });
+      await waitText(page, '#run-status', /^Training: epoch \d+ of 3000$/);
+      const t0 = Date.now();
+      await page.click('#play');
+      expect(await text(page, '#run-status')).toBe('Pausing after this piece…');
+      await idle(page, 10_000);
+      expect(Date.now() - t0).toBeLessThan(5_000);
+      expect(await epochs(page)).toBeLessThan(3000);
+      await waitText(page, '#run-status', 'Paused at epoch');
+    });
+  });
+
+  test('05wk-1 Measure shows epochs done per cell and Stop acts within seconds', async () => {
+    await withPage({ query: 'lesson=05wk-1-gpu&epochs=100000' }, async (page) => {
+      await page.click('#timing-run');
+      await waitText(page, '#timing-body', /\d+ of 100000 epochs, about [\d.]+ s left/, 30_000);
+      await waitText(page, '#timing-status', /: \d+ of 100000 epochs/);
+      const t0 = Date.now();
+      await page.click('#timing-stop');
+      expect(await text(page, '#timing-status')).toMatch(/^Stopp(ing after this piece…|ed)/); // said at once, or already done
+      await page.waitForFunction(() => !(window as any).lecture.timingRunning(), null, { timeout: 10_000 });
+      expect(Date.now() - t0).toBeLessThan(5_000);
+      await waitText(page, '#timing-status', 'Stopped');
+      expect(await text(page, '#timing-body')).toMatch(/stopped after \d+ epochs/);
+    });
+  });
+});

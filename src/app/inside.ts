@@ -2,7 +2,7 @@
 // hidden unit over the data with its kink, the sum before the sigmoid; text summaries of every chart
 // for screen readers; and the diagnosis of a run that stopped learning.
 import { accuracy } from '../cpu/model';
-import { headLoss } from '../cpu/ops';
+import { headLoss, sigmoid } from '../cpu/ops';
 import { isClassifier, type Head, type ParamLayout } from '../model/layout';
 import type { ForwardTrace } from '../train/forward';
 import { UNIT_COLORS, type PanelSpec } from './charts';
@@ -29,6 +29,48 @@ function units(params: ArrayLike<number>, layout: ParamLayout): { units: Unit[];
   const list: Unit[] = [];
   for (let j = 0; j < first.outDim; j++) list.push({ w: params[first.w + j * first.inDim], b: params[first.b + j], v: next.hidden ? NaN : params[next.w + j] });
   return { units: list, bias: params[out.b] };
+}
+
+/** Wider single hidden layers than this are traced streamed (no (N, H) matrices; issue #20: width 100 000). */
+const STREAM_WIDTH = 256;
+
+/**
+ * The forward trace of a one-input, one-hidden-layer model with only the first `shown` units'
+ * columns kept (preact and hidden, (N, shown)): the logit summed unit by unit in double as
+ * src/cpu's model, never holding the (N, H) activations (160 MB for H = 20 000 on 2000 points).
+ */
+function streamedTrace(params: ArrayLike<number>, layout: ParamLayout, x: ArrayLike<number>, shown: number): ForwardTrace {
+  const [first, out] = layout.layers;
+  const h = first.outDim;
+  const n = x.length;
+  const preact = new Float32Array(n * shown);
+  const hidden = new Float32Array(n * shown);
+  const logit = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let acc = 0;
+    for (let j = 0; j < h; j++) {
+      const z = params[first.w + j] * x[i] + params[first.b + j];
+      const a = z > 0 ? z : 0;
+      if (j < shown) {
+        preact[i * shown + j] = z;
+        hidden[i * shown + j] = a;
+      }
+      acc += params[out.w + j] * a;
+    }
+    logit[i] = acc + params[out.b];
+  }
+  const prob = layout.spec.head === 'mse' ? logit.slice() : logit.map(sigmoid);
+  return { layers: [{ preact, hidden }], logit, prob };
+}
+
+/** The trace the panels draw: streamed for a wide single hidden layer, cpuTrace otherwise; `width` is the columns kept per layer. */
+function panelTrace(params: Floats, layout: ParamLayout, x: Floats): { trace: ForwardTrace; width: (layer: number, full: number) => number } {
+  const single = layout.layers.length === 2 && layout.layers[0].inDim === 1;
+  if (single && layout.layers[0].outDim > STREAM_WIDTH) {
+    const shown = Math.min(layout.layers[0].outDim, SHOWN_UNITS);
+    return { trace: streamedTrace(params, layout, x, shown), width: () => shown };
+  }
+  return { trace: cpuTrace(params, layout, x), width: (_l, full) => full };
 }
 
 /** Where unit relu(w·x + b) bends: x = -b/w (none when w = 0). */
@@ -99,11 +141,11 @@ export function drawDiagram(svg: SVGSVGElement, params: ArrayLike<number>, layou
  */
 export function unitPanels(params: Floats, layout: ParamLayout, x: Floats): { panels: PanelSpec[]; summary: string } {
   const { units: all, bias } = units(params, layout);
-  const t = cpuTrace(params, layout, x);
+  const { trace: t, width: stored } = panelTrace(params, layout, x);
   const color = (j: number) => UNIT_COLORS[j % UNIT_COLORS.length];
   const column = (m: Float32Array, width: number, j: number, scale = 1) => Array.from({ length: x.length }, (_, i) => m[width * i + j] * scale);
   const series = (label: string, m: Float32Array, width: number, scaleOf: (j: number) => number = () => 1) =>
-    Array.from({ length: Math.min(width, SHOWN_UNITS) }, (_, j) => ({ label: `${label} ${j + 1}`, values: column(m, width, j, scaleOf(j)), color: color(j) }));
+    Array.from({ length: Math.min(width, SHOWN_UNITS) }, (_, j) => ({ label: `${label} ${j + 1}`, values: column(m, stored(0, width), j, scaleOf(j)), color: color(j) }));
   const shown = all.slice(0, SHOWN_UNITS);
   const marks = shown.flatMap((u, j) => {
     const k = kinkOf(u);
@@ -137,6 +179,19 @@ export function unitPanels(params: Floats, layout: ParamLayout, x: Floats): { pa
   return { panels, summary: `${kinks}${all.length > shown.length ? ` (and ${all.length - shown.length} more units)` : ''}. ${curveSummary(x, t.prob)}` };
 }
 
+/** Every unit of the first hidden layer 0 on every point, checked point by point (no (N, H) matrix). */
+function allDead(params: ArrayLike<number>, layout: ParamLayout, x: ArrayLike<number>): boolean {
+  const first = layout.layers[0];
+  for (let i = 0; i < x.length / first.inDim; i++) {
+    for (let j = 0; j < first.outDim; j++) {
+      let z = params[first.b + j];
+      for (let k = 0; k < first.inDim; k++) z += params[first.w + j * first.inDim + k] * x[i * first.inDim + k];
+      if (Math.fround(z) > 0) return false;
+    }
+  }
+  return true;
+}
+
 /** A unit whose relu(w·x + b) is zero on every point: no gradient reaches it. */
 function deadUnit(u: Unit, x: ArrayLike<number>): boolean {
   for (let i = 0; i < x.length; i++) if (u.w * x[i] + u.b > 0) return false;
@@ -168,8 +223,7 @@ export const accuracyText = (a: number | undefined, lead = ', '): string => (a =
 /** Why a finished run learned nothing, with what to change; undefined when it is learning. */
 export function diagnose(losses: ArrayLike<number>, params: Floats, layout: ParamLayout, x: Floats): string | undefined {
   const n = losses.length;
-  const first = cpuTrace(params, layout, x).layers[0].hidden;
-  if (first.every((v) => v === 0)) {
+  if (allDead(params, layout, x)) {
     return `every hidden unit is 0 on every point (dead ReLUs): no gradient reaches the first layer and the output is a constant. Reset, and lower the learning rate (try ${n > 0 ? '0.01 or less' : 'a smaller one'}).`;
   }
   if (n < 50 || layout.spec.head === 'mse') return undefined;

@@ -27,6 +27,7 @@ import { checkLabels, showLabelProblem } from './labels';
 import { dropBadLinkValues, droppedNote } from './links';
 import { fetchFailedMessage, lectureDataNote, trainingStatus } from './status';
 import { Ghosts, ghostLabel } from './ghosts';
+import { nextPiece } from './pacing';
 
 export const LECTURE_CSV_URL = 'https://raw.githubusercontent.com/guebin/DL2024/main/posts/dnnex.csv';
 
@@ -465,7 +466,7 @@ async function trainPiece(n: number, lr: number): Promise<TrainResult> {
     const epoch = first + losses.length;
     ui.epochReadout.textContent = String(epoch);
     ui.lossReadout.textContent = losses[losses.length - 1].toFixed(6);
-    if (playing && run) ui.runStatus.textContent = trainingStatus(epoch, run.target); // issue #20: the state, not the last build's words
+    if (playing && run && !session.stopping) ui.runStatus.textContent = trainingStatus(epoch, run.target); // issue #20: the state, not the last build's words
     if (Math.floor(epoch / 1000) > Math.floor(lastAnnounced / 1000)) {
       announce(`Epoch ${epoch}, loss ${losses[losses.length - 1].toFixed(4)}.`);
       lastAnnounced = epoch;
@@ -496,6 +497,7 @@ async function play(): Promise<void> {
   announce(`Training from epoch ${start} to ${run.target} at learning rate ${lr}.`);
   const t0 = performance.now();
   let stopped: string | undefined;
+  let lastPiece = { epochs: 0, seconds: 0 }; // flat out, pieces of about half a second (issue #20, src/app/pacing.ts)
   try {
     while (session.epochsDone < run.target && !session.stopping) {
       const speed = ui.speed.value;
@@ -503,8 +505,10 @@ async function play(): Promise<void> {
       if (session.stopping) break;
       const done = session.epochsDone;
       // Paced: pieces end where a snapshot is due. Flat out: chunks of 250, a snapshot after each due one.
-      const piece = speed === 'max' ? 250 : Math.min(Number(speed), session.timeline.nextDue(done) - done);
+      const piece = speed === 'max' ? nextPiece(lastPiece.epochs, lastPiece.seconds) : Math.min(Number(speed), session.timeline.nextDue(done) - done);
+      const pieceStart = performance.now();
       const result = await trainPiece(Math.min(run.target - done, piece), lr);
+      lastPiece = { epochs: result.epochs, seconds: (performance.now() - pieceStart) / 1000 };
       ui.progress.value = (session.epochsDone - start) / (run.target - start);
       ui.rateReadout.textContent = `${(((session.epochsDone - start) / (performance.now() - t0)) * 1000).toFixed(0)} epochs/s`;
       refreshSoon();
@@ -547,6 +551,7 @@ async function play(): Promise<void> {
 async function onPlay(): Promise<void> {
   if (playing) {
     session.requestStop();
+    ui.runStatus.textContent = 'Pausing after this piece…'; // issue #20: the click is seen at once
     return;
   }
   if (isBusy()) return;
