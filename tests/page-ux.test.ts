@@ -349,3 +349,45 @@ describe('long work shows progress and stops', () => {
     });
   });
 });
+
+describe('inside the network', () => {
+  test('one colour per hidden unit in the diagram and the panels; a unit followed on focus and hover; labels on a halo', async () => {
+    await withPage({}, async (page) => {
+      await page.click('#step');
+      await idle(page);
+      // The edges into and out of unit 1 and 2 take the units' colours (Okabe–Ito blue, vermillion), not the weights' signs.
+      const edges = await page.$$eval('#diagram line', (lines) => lines.map((l) => ({ unit: l.getAttribute('data-unit'), stroke: l.getAttribute('stroke'), dash: l.getAttribute('stroke-dasharray') })));
+      expect(edges).toHaveLength(4);
+      for (const e of edges) expect(e.stroke).toBe(e.unit === '0' ? '#0072b2' : '#d55e00');
+      expect(edges.some((e) => e.dash !== null)).toBe(true); // a negative weight is dashed
+      expect(await page.$eval('#diagram .weight-label', (t) => getComputedStyle(t).paintOrder)).toContain('stroke');
+      // Focus unit 2's key: its curves in full, unit 1's faded, in every multi-unit panel; the diagram follows.
+      await page.focus('#unit-key button[data-unit="1"]');
+      const alphas = await hook<number[][]>(page, 'unitAlphas()');
+      expect(alphas[0]).toEqual([0.15, 1]);
+      expect(alphas[1]).toEqual([0.15, 1]);
+      expect(await page.$eval('#diagram', (d) => d.classList.contains('focusing'))).toBe(true);
+      expect(await page.$$eval('#diagram line.lit', (l) => l.map((e) => e.getAttribute('data-unit')))).toEqual(['1', '1']);
+      await page.locator('#unit-key button[data-unit="1"]').blur();
+      expect((await hook<number[][]>(page, 'unitAlphas()'))[0]).toEqual([1, 1]);
+      await page.locator('#diagram circle[data-unit="0"]').hover({ force: true });
+      expect((await hook<number[][]>(page, 'unitAlphas()'))[0]).toEqual([1, 0.15]);
+    });
+  });
+
+  test("MNIST: each hidden unit's 28×28 weight image, drawn from W1; no kink at x = -b/w", async () => {
+    await withPage({ query: 'lesson=04wk-1-mnist&speed=max' }, async (page) => {
+      expect(await page.locator('#weight-images canvas').count()).toBe(32);
+      expect(await page.locator('#diagram-figure').isHidden()).toBe(true);
+      const about = await text(page, '#inside-about');
+      expect(about).toContain('28×28');
+      expect(about).not.toContain('-b/w');
+      // Unit 1's image is W1's first row, scaled by its largest |weight|: grey = 127.5 + 127.5·w / max|w|.
+      const params = await hook<number[]>(page, 'params()');
+      const row = params.slice(0, 784);
+      const most = Math.max(...row.map(Math.abs));
+      const pixels = await page.$eval('#weight-images canvas', (c) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 28, 28).data.filter((_, i) => i % 4 === 0)));
+      row.forEach((w, p) => expect(Math.abs(pixels[p] - (127.5 + (127.5 * w) / most))).toBeLessThanOrEqual(1));
+    });
+  });
+});

@@ -142,6 +142,8 @@ export interface PanelSpec {
 export class Panels {
   private plots: { plot: uPlot; spec: PanelSpec; caption: HTMLElement }[] = [];
   private shape = '';
+  /** The hidden unit drawn in full while the others fade (hover or focus on it); undefined: all in full. */
+  private focusUnit: number | undefined;
 
   constructor(
     private readonly container: HTMLElement,
@@ -196,6 +198,33 @@ export class Panels {
       entry.plot.root.querySelector('.u-wrap')?.setAttribute('aria-label', `${p.title}: ${p.caption}`);
       entry.plot.setData([xs, ...seriesOf(p).map((s) => Array.from(s.values))] as uPlot.AlignedData);
     });
+    this.applyHighlight();
+  }
+
+  /** Draws unit `unit`'s curves (series labelled "unit N", N = unit + 1) in full and fades the other units'; undefined: all in full. */
+  highlight(unit: number | undefined): void {
+    this.focusUnit = unit;
+    this.applyHighlight();
+  }
+
+  private applyHighlight(): void {
+    for (const { plot } of this.plots) {
+      let changed = false;
+      plot.series.forEach((s, i) => {
+        if (i === 0 || !String(s.label).startsWith('unit ')) return;
+        const alpha = this.focusUnit === undefined || s.label === `unit ${this.focusUnit + 1}` ? 1 : 0.15;
+        if (s.alpha !== alpha) {
+          s.alpha = alpha;
+          changed = true;
+        }
+      });
+      if (changed) plot.redraw(false);
+    }
+  }
+
+  /** Each panel's series alphas (tests: which unit is highlighted). */
+  alphas(): number[][] {
+    return this.plots.map(({ plot }) => plot.series.slice(1).map((s) => s.alpha ?? 1));
   }
 }
 

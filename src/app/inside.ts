@@ -83,7 +83,12 @@ function el(name: string, attrs: Record<string, string | number>, text?: string)
   return e;
 }
 
-/** The diagram: inputs → hidden layers → output, edges coloured by sign and sized by magnitude (the first units of wide layers). */
+/**
+ * The diagram: inputs → hidden layers → output (the first units of wide layers). The first hidden
+ * layer's units and every edge that touches one take that unit's colour, as in the unit panels
+ * (issue #20: one colour per unit); an edge's sign is its dash (solid positive, dashed negative),
+ * its magnitude its width. Unit nodes and edges carry data-unit (the unit's index) for highlighting.
+ */
 export function drawDiagram(svg: SVGSVGElement, params: ArrayLike<number>, layout: ParamLayout, epoch: number): void {
   const sizes = layout.spec.layers;
   const shownOf = (size: number) => Math.min(size, SHOWN_UNITS);
@@ -93,7 +98,9 @@ export function drawDiagram(svg: SVGSVGElement, params: ArrayLike<number>, layou
     for (let o = 0; o < shownOf(l.outDim); o++) for (let i = 0; i < shownOf(l.inDim); i++) maxW = Math.max(maxW, Math.abs(weight(li, o, i)));
   });
   const width = (w: number) => 0.75 + (5 * Math.abs(w)) / maxW;
-  const color = (w: number) => (w >= 0 ? 'var(--pos)' : 'var(--neg)');
+  const unitColor = (j: number) => UNIT_COLORS[j % UNIT_COLORS.length];
+  /** The first hidden layer's unit an edge of layer li touches (into it, or out of it), if any. */
+  const unitOf = (li: number, o: number, i: number) => (li === 0 ? o : li === 1 ? i : undefined);
   const H = 220;
   const W = 320;
   const xOf = (c: number) => 36 + (c * (W - 72)) / (sizes.length - 1);
@@ -105,7 +112,11 @@ export function drawDiagram(svg: SVGSVGElement, params: ArrayLike<number>, layou
     for (let o = 0; o < shownOf(l.outDim); o++) {
       for (let i = 0; i < shownOf(l.inDim); i++) {
         const w = weight(li, o, i);
-        svg.append(el('line', { x1: xOf(li), y1: yOf(li, i), x2: xOf(li + 1), y2: yOf(li + 1, o), stroke: color(w), 'stroke-width': width(w) }));
+        const unit = unitOf(li, o, i);
+        const attrs: Record<string, string | number> = { x1: xOf(li), y1: yOf(li, i), x2: xOf(li + 1), y2: yOf(li + 1, o), stroke: unit === undefined ? 'var(--muted)' : unitColor(unit), 'stroke-width': width(w) };
+        if (w < 0) attrs['stroke-dasharray'] = '5 3';
+        if (unit !== undefined) attrs['data-unit'] = unit;
+        svg.append(el('line', attrs));
       }
     }
   });
@@ -114,14 +125,19 @@ export function drawDiagram(svg: SVGSVGElement, params: ArrayLike<number>, layou
     for (let j = 0; j < shownOf(size); j++) {
       const hidden = c > 0 && c < last;
       const label = c === 0 ? (size === 1 ? 'x' : `x${j + 1}`) : c === last ? (layout.spec.head === 'mse' ? 'ŷ' : 'σ') : sizes.length > 3 ? `${c}.${j + 1}` : `h${j + 1}`;
-      svg.append(el('circle', hidden ? { cx: xOf(c), cy: yOf(c, j), r: 12, class: 'node', stroke: UNIT_COLORS[j % UNIT_COLORS.length], 'stroke-width': 3 } : { cx: xOf(c), cy: yOf(c, j), r: 14, class: 'node' }));
-      svg.append(el('text', { x: xOf(c), y: yOf(c, j) + 4, 'text-anchor': 'middle', class: 'node-label' }, label));
+      const firstHidden = hidden && c === 1;
+      svg.append(el('circle', hidden ? { cx: xOf(c), cy: yOf(c, j), r: 12, class: 'node', stroke: firstHidden ? unitColor(j) : 'var(--muted)', 'stroke-width': 3, ...(firstHidden ? { 'data-unit': j } : {}) } : { cx: xOf(c), cy: yOf(c, j), r: 14, class: 'node' }));
+      svg.append(el('text', { x: xOf(c), y: yOf(c, j) + 4, 'text-anchor': 'middle', class: 'node-label', ...(firstHidden ? { 'data-unit': j } : {}) }, label));
     }
     if (size > shownOf(size)) svg.append(el('text', { x: xOf(c), y: H - 2, class: 'edge-label', 'text-anchor': 'middle' }, `+ ${size - shownOf(size)} more`));
   });
   const { units: all, bias } = units(params, layout);
   const labelled = sizes[0] === 1 && sizes.length === 3;
-  if (labelled) all.slice(0, SHOWN_UNITS).forEach((u, j) => svg.append(el('text', { x: xOf(1) + 16, y: yOf(1, j) - 10, class: 'edge-label' }, `w ${fmt(u.w)}, b ${fmt(u.b)}`)));
+  // Each unit's weights beside its node, on a halo of the card's colour (style.css) so edges never cross the text.
+  // Up to 4 units: above the node; more (closer together): to its right, on the line of its centre.
+  const above = shownOf(sizes[1]) <= 4;
+  const at = (j: number) => (above ? { x: xOf(1), y: yOf(1, j) - 16, 'text-anchor': 'middle' } : { x: xOf(1) + 16, y: yOf(1, j) + 3, 'text-anchor': 'start' });
+  if (labelled) all.slice(0, SHOWN_UNITS).forEach((u, j) => svg.append(el('text', { ...at(j), class: 'edge-label weight-label', 'data-unit': j }, `w ${fmt(u.w)}, b ${fmt(u.b)}`)));
   svg.append(el('text', { x: xOf(last) - 6, y: H / 2 + 30, class: 'edge-label', 'text-anchor': 'middle' }, `b ${fmt(bias)}`));
   const shape = `${sizes.join(' → ')} units`;
   desc.textContent = labelled

@@ -28,6 +28,8 @@ import { dropBadLinkValues, droppedNote } from './links';
 import { fetchFailedMessage, lectureDataNote, trainingStatus } from './status';
 import { Ghosts, ghostLabel } from './ghosts';
 import { nextPiece } from './pacing';
+import { UnitFocus } from './unitfocus';
+import { drawWeightImages, imageSide } from './weights';
 
 export const LECTURE_CSV_URL = 'https://raw.githubusercontent.com/guebin/DL2024/main/posts/dnnex.csv';
 
@@ -102,6 +104,10 @@ const ui = {
   ioSection: $('io-section'),
   linkMessage: $('link-message'),
   clearGhosts: $<HTMLButtonElement>('clear-ghosts'),
+  unitKey: $('unit-key'),
+  weightImages: $('weight-images'),
+  insideAbout: $('inside-about'),
+  diagramFigure: $('diagram-figure'),
 };
 
 /** The lesson on screen (`?lesson=`): its data, its model's frame, its view. */
@@ -137,6 +143,8 @@ const lossChart = new LossChart(
   { yLabel: `${LOSS_NAMES[head]} loss`, second: withBaseline ? 'logistic regression' : hasTest ? 'test loss (evaluation mode)' : null, log: regression },
 );
 const unitCharts = new Panels($('unit-panels'), 130);
+/** One hidden unit followed in the diagram and the panels (issue #20, src/app/unitfocus.ts). */
+const unitFocus = new UnitFocus(ui.unitKey, ui.diagram, unitCharts);
 const logitChart = new Panels($('logit-chart'), narrow ? 160 : 190);
 const digitSample = new DigitGrid($('digits-sample'));
 const digitWrong = new DigitGrid($('digits-wrong'));
@@ -343,6 +351,7 @@ async function refreshView(): Promise<void> {
     const losses = lossChart.values();
     const second = lossChart.baselineValues();
     if (view === 'digits') {
+      drawWeightImages(ui.weightImages, params, eng.layout); // issue #20: MNIST's units as 28×28 pictures
       await refreshDigits(traceOf, at);
     } else {
       const trace = await traceOf(chartX);
@@ -352,6 +361,7 @@ async function refreshView(): Promise<void> {
       const sortedX = Float32Array.from(dataChart.sortedX);
       const inside = unitPanels(params, eng.layout, sortedX);
       unitCharts.update(sortedX, inside.panels);
+      unitFocus.setUnits(inside.panels[0].series?.length ?? 0);
       ui.unitsSummary.textContent = `At epoch ${epoch}: ${inside.summary}`;
       const train = data.n;
       const score = scoreOf({ logit: trace.logit.subarray(0, train), prob: trace.prob.subarray(0, train) }, data.y, head);
@@ -892,6 +902,7 @@ const lectureHook = {
   /** Issue #20: the loss chart's y range as drawn, the estimate's legend name. */
   lossRange: () => lossChart.yRange,
   lossTicks: () => lossChart.yTicks,
+  unitAlphas: () => unitCharts.alphas(),
   estimateLabel: () => dataChart.estimateLabel,
   ghosts: () => ({ loss: lossChart.ghostLabels, data: dataChart.ghostLabels, losses: lossChart.ghostValues(), second: lossChart.ghostSecondValues() }),
 };
@@ -921,6 +932,13 @@ function showLesson(): void {
   ui.logitFigure.hidden = head !== 'bce-logits';
   ui.dataFigure.hidden = view === 'digits';
   ui.unitPanelsBox.hidden = lesson.frame.inputs !== 1;
+  // Images as input (MNIST): each unit's weight image instead of a diagram of 8 of 784 pixels (issue #20).
+  if (imageSide(lesson.frame.inputs) !== undefined) {
+    const side = imageSide(lesson.frame.inputs)!;
+    ui.diagramFigure.hidden = true;
+    ui.weightImages.hidden = false;
+    ui.insideAbout.textContent = `Each hidden unit weighs all ${lesson.frame.inputs} pixels and takes the ReLU of the sum. Its ${side}×${side} weights, drawn as an image (white: a bright pixel there raises the unit, black: lowers it, grey: no effect), show the strokes it looks for; the output layer weighs the units' answers. Live while training, and at any point of the timeline.`;
+  }
   ui.digitsSection.hidden = view !== 'digits';
   ui.timingSection.hidden = view !== 'timing';
   for (const el of [ui.lab, ui.insideSection, ui.ioSection]) el.hidden = view === 'timing';
