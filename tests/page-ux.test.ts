@@ -11,6 +11,7 @@ import { CHROMIUM, WEBGPU_FLAGS } from '../src/node/chromium';
 
 const root = join(__dirname, '..');
 const results = join(root, 'test-results');
+const NO_GPU_FLAGS = WEBGPU_FLAGS.filter((f) => !/webgpu|swiftshader/.test(f)).concat('--disable-gpu');
 const dnnex = readFileSync(join(root, '..', 'shared', 'data', 'dnnex.csv'), 'utf8');
 
 let server: PreviewServer;
@@ -34,12 +35,14 @@ interface OpenOptions {
   reducedMotion?: 'reduce' | 'no-preference';
   /** Console errors: all must be absent (default), only uncaught ones, or none checked. */
   errors?: 'all' | 'uncaught' | 'ignore';
+  /** Chromium's flags: WebGPU on SwiftShader unless told otherwise. */
+  flags?: string[];
 }
 
 /** Opens the page (WebGPU on SwiftShader), runs `body`, checks the console, closes. */
 async function withPage(options: OpenOptions, body: (page: Page) => Promise<void>): Promise<void> {
   const { query = 'speed=max', viewport = { width: 1280, height: 800 }, colorScheme = 'light', reducedMotion = 'no-preference' } = options;
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: WEBGPU_FLAGS });
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: options.flags ?? WEBGPU_FLAGS });
   try {
     const page = await browser.newPage({ viewport, colorScheme, reducedMotion });
     const errors: string[] = [];
@@ -388,6 +391,69 @@ describe('inside the network', () => {
       const most = Math.max(...row.map(Math.abs));
       const pixels = await page.$eval('#weight-images canvas', (c) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 28, 28).data.filter((_, i) => i % 4 === 0)));
       row.forEach((w, p) => expect(Math.abs(pixels[p] - (127.5 + (127.5 * w) / most))).toBeLessThanOrEqual(1));
+    });
+  });
+});
+
+describe('the low items', () => {
+  test('hidden width: the field allows what its message says; lr refuses hex; the seed message has no 20-digit bounds; Advanced counts dispatches as the README', async () => {
+    await withPage({}, async (page) => {
+      expect(await page.getAttribute('#hidden', 'max')).toBe('1048576');
+      await page.fill('#hidden', '0');
+      await page.dispatchEvent('#settings', 'change');
+      expect(await text(page, '#hidden-problem')).toContain('1 to 1048576');
+      await page.fill('#hidden', '2');
+      await page.fill('#lr', '0x10');
+      await page.click('#step');
+      await idle(page);
+      expect(await epochs(page)).toBe(0);
+      expect(await text(page, '#lr-problem')).toContain('decimal');
+      await page.fill('#lr', '0.001');
+      await page.fill('#seed', '1e30');
+      await page.dispatchEvent('#settings', 'change');
+      const seedProblem = await text(page, '#seed-problem');
+      expect(seedProblem).not.toMatch(/\d{19}/);
+      expect(seedProblem).toContain('2⁶⁴');
+      const options = await page.$$eval('#strategy option', (o) => o.map((e) => e.textContent));
+      expect(options).toContain('fused (11 dispatches/epoch)');
+      expect(options).toContain('unfused (14 dispatches/epoch)');
+    });
+  });
+
+  test('"you win!" only once Adam has trained; a CSV dropped on a lesson page says why it is not used', async () => {
+    await withPage({}, async (page) => {
+      expect(await text(page, '#hand-summary')).not.toContain('you win');
+    });
+    await withPage({ query: 'lesson=04wk-1-step&speed=max' }, async (page) => {
+      const transfer = await page.evaluateHandle(() => {
+        const dt = new DataTransfer();
+        dt.items.add(new File(['x,y\n0,1\n'], 'mine.csv', { type: 'text/csv' }));
+        return dt;
+      });
+      await page.dispatchEvent('body', 'drop', { dataTransfer: transfer });
+      await waitText(page, '#data-message', 'mine.csv was not loaded: this lesson trains on its own data');
+      expect(await page.locator('#data-message').isVisible()).toBe(true);
+    });
+  });
+
+  test('a two-column CSV on the lecture: the message says what to do on the page, not "choose the features"', async () => {
+    await withPage({}, async (page) => {
+      await loadCsv(page, 'two.csv', 'x1,x2,y\n0,1,0\n1,0,1\n0.5,0.5,1\n');
+      await waitText(page, '#run-message', 'could not be built');
+      const message = await text(page, '#run-message');
+      expect(message).not.toContain('choose the features');
+      expect(message).not.toContain('layers[0]');
+      expect(message).toContain('keep only the columns x and y');
+    });
+  });
+
+  test('without a GPU adapter, the notice says so (not "use a recent Chrome")', async () => {
+    await withPage({ flags: NO_GPU_FLAGS, errors: 'uncaught' }, async (page) => {
+      await page.locator('#gpu-message').waitFor({ state: 'visible' });
+      const hasApi = await page.evaluate(() => 'gpu' in navigator);
+      const message = await text(page, '#gpu-message-text');
+      expect(message).not.toContain('recent Chrome');
+      expect(message).toContain(hasApi ? 'found no GPU adapter' : 'does not offer WebGPU');
     });
   });
 });

@@ -25,7 +25,7 @@ import { accuracy as accuracyOf } from '../cpu/model';
 // Issue #20 (the page as a new user meets it): labels checked at Load, bad link values dropped, the status line.
 import { checkLabels, showLabelProblem } from './labels';
 import { dropBadLinkValues, droppedNote } from './links';
-import { fetchFailedMessage, lectureDataNote, trainingStatus } from './status';
+import { fetchFailedMessage, lectureDataNote, noWebGpuNotice, pageRemedy, trainingStatus } from './status';
 import { Ghosts, ghostLabel } from './ghosts';
 import { nextPiece } from './pacing';
 import { UnitFocus } from './unitfocus';
@@ -297,7 +297,7 @@ async function build(config: TrainerConfig, state: TrainerState | undefined): Pr
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     ui.runStatus.textContent = 'Not started: see the message above.';
-    show(ui.runMessage, `The model could not be built: ${message}`);
+    show(ui.runMessage, `The model could not be built: ${pageRemedy(message)}`); // issue #20: the page's remedies, not the CLI's
     return false;
   } finally {
     busyCount--;
@@ -709,7 +709,7 @@ async function replaceData(choice: DataChoice, load: () => Promise<Dataset>): Pr
     loaded = await load();
   } catch (e) {
     const what = e instanceof DataError ? 'This data set was not loaded' : 'Could not load the data';
-    show(ui.dataMessage, `${what}: ${e instanceof Error ? e.message : String(e)}. The previous data and model are kept.`);
+    show(ui.dataMessage, `${what}: ${pageRemedy(e instanceof Error ? e.message : String(e))}. The previous data and model are kept.`);
     return;
   } finally {
     busyCount--;
@@ -792,6 +792,8 @@ document.addEventListener('drop', (e) => {
   document.body.classList.remove('dragging');
   const file = e.dataTransfer?.files[0];
   if (file && view === 'lecture') void loadFile(file);
+  // issue #20: a CSV dropped on a lesson page is not silently ignored
+  else if (file) show(ui.dataMessage, `${file.name} was not loaded: this lesson trains on its own data. Open the first lesson (the lecture) to train on a CSV of yours.`);
 });
 
 // ---- export and import
@@ -908,9 +910,6 @@ const lectureHook = {
 };
 (window as unknown as { lecture: typeof lectureHook }).lecture = lectureHook;
 
-const STUDENT_NO_WEBGPU =
-  'This browser does not offer WebGPU, so the page trains on the CPU instead: the same network and the same math, only slower. ' +
-  'To run it on the graphics card, open the page in a recent Chrome, Edge or Safari.';
 
 /** The lesson list, the title and the sections this lesson shows. */
 function showLesson(): void {
@@ -1009,7 +1008,7 @@ async function main(): Promise<void> {
     ui.adapter.classList.toggle('software', session.ctx.isSoftware);
   } else {
     ui.adapter.textContent = 'No WebGPU here: running on the CPU (slower).';
-    ui.gpuMessageText.textContent = STUDENT_NO_WEBGPU;
+    ui.gpuMessageText.textContent = noWebGpuNotice(navigator.gpu !== undefined); // issue #20: no adapter is not an old browser
     ui.gpuDetailsText.textContent = session.cpuReason ?? '';
     ui.gpuDetails.hidden = !session.cpuReason;
     ui.gpuMessage.hidden = false;

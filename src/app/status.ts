@@ -22,3 +22,26 @@ export function fetchFailedMessage(url: string, error: unknown): string {
   const why = error instanceof Error ? error.message : String(error);
   return `${url} could not be fetched (${why}): the page may be offline. Download dnnex.csv once, then choose “A CSV file of mine…” and press Load, or drop the file on the page`;
 }
+
+/**
+ * The notice of a page that trains on the CPU: a browser without the WebGPU API is told to use
+ * one that has it; a browser with the API but no adapter (a current Chrome on a blocklisted GPU
+ * or driver, a locked-down machine) is told that, not to update (issue #20).
+ */
+export function noWebGpuNotice(hasApi: boolean): string {
+  const fallback = 'so the page trains on the CPU instead: the same network and the same math, only slower.';
+  return hasApi
+    ? `This browser offers WebGPU but found no GPU adapter (the GPU or its driver may be blocklisted, or hardware acceleration turned off), ${fallback} In Chrome or Edge, the page chrome://gpu says why; the technical details below say what the browser answered.`
+    : `This browser does not offer WebGPU, ${fallback} To run it on the graphics card, open the page in a browser with WebGPU (Chrome or Edge 113 or later, Safari 26).`;
+}
+
+/**
+ * A data or build message in the page's words: the command line's remedies ("choose the
+ * features", "set layers[0]") become what one can do on the page (edit the file's columns).
+ */
+export function pageRemedy(message: string): string {
+  return message
+    .replace(/; set layers\[0\] to \d+ or choose the features/, ': this lesson’s network takes one input column, x; keep only the columns x and y (and optionally prob) in the file')
+    .replace(/; choose the features to leave it out\)/, '; remove that column from the file to leave it out)')
+    .replace(/\(use the mse head for regression\)/, '(this page’s classifier needs labels 0 and 1)');
+}
