@@ -457,3 +457,24 @@ describe('the low items', () => {
     });
   });
 });
+
+describe('2-D data with an output heatmap', () => {
+  test('rings: after training, the heatmap is blue (1) at the centre and orange (0) in the corners; the points are the rings set', async () => {
+    await withPage({ query: 'lesson=plane-rings&speed=max&epochs=400' }, async (page) => {
+      expect(await text(page, '#data-info')).toContain('rings1000');
+      expect(await text(page, '#data-info')).toContain('1000 points of 2 features');
+      expect(await page.locator('#data-chart').isHidden()).toBe(true);
+      await page.click('#play');
+      await idle(page);
+      await waitText(page, '#plane-summary', /Epoch 400: loss 0\.\d+, accuracy (8|9)\d\.\d%/);
+      const pixel = (fx: number, fy: number) =>
+        page.$eval('#plane-chart canvas', (c, [x, y]) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(Math.floor(x * (c as HTMLCanvasElement).width), Math.floor(y * (c as HTMLCanvasElement).height), 1, 1).data), [fx, fy]);
+      // Sample between the points: the cell colours (blue has b ≫ r; orange r ≫ b).
+      const centre = await pixel(0.52, 0.47);
+      const corner = await pixel(0.02, 0.97);
+      expect(centre[2]).toBeGreaterThan(centre[0] + 40);
+      expect(corner[0]).toBeGreaterThan(corner[2] + 40);
+      expect(await page.locator('#inside-about').textContent()).toContain('relu(w1·x1 + w2·x2 + b)');
+    });
+  });
+});

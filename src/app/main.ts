@@ -30,6 +30,7 @@ import { Ghosts, ghostLabel } from './ghosts';
 import { nextPiece } from './pacing';
 import { UnitFocus } from './unitfocus';
 import { drawWeightImages, imageSide } from './weights';
+import { PlaneChart, planeGrid } from './plane';
 
 export const LECTURE_CSV_URL = 'https://raw.githubusercontent.com/guebin/DL2024/main/posts/dnnex.csv';
 
@@ -108,6 +109,8 @@ const ui = {
   weightImages: $('weight-images'),
   insideAbout: $('inside-about'),
   diagramFigure: $('diagram-figure'),
+  planeFigure: $('plane-figure'),
+  planeSummary: $('plane-summary'),
 };
 
 /** The lesson on screen (`?lesson=`): its data, its model's frame, its view. */
@@ -143,6 +146,8 @@ const lossChart = new LossChart(
   { yLabel: `${LOSS_NAMES[head]} loss`, second: withBaseline ? 'logistic regression' : hasTest ? 'test loss (evaluation mode)' : null, log: regression },
 );
 const unitCharts = new Panels($('unit-panels'), 130);
+/** 2-D lessons: the output over the plane as a heatmap, the points on top (issue #20, src/app/plane.ts). */
+const planeChart = view === 'plane' ? new PlaneChart($('plane-chart'), narrow ? 300 : 380) : undefined;
 /** One hidden unit followed in the diagram and the panels (issue #20, src/app/unitfocus.ts). */
 const unitFocus = new UnitFocus(ui.unitKey, ui.diagram, unitCharts);
 const logitChart = new Panels($('logit-chart'), narrow ? 160 : 190);
@@ -350,7 +355,15 @@ async function refreshView(): Promise<void> {
     drawDiagram(ui.diagram, params, eng.layout, epoch);
     const losses = lossChart.values();
     const second = lossChart.baselineValues();
-    if (view === 'digits') {
+    if (planeChart) {
+      // issue #20: the plane lessons' heatmap, and the accuracy on the points
+      const [grid, points] = [await traceOf(planeGrid()), await traceOf(data.x)];
+      planeChart.setOutput(grid.prob);
+      lastEstimate = Float32Array.from(points.prob);
+      const score = scoreOf(points, data.y, head);
+      ui.planeSummary.textContent = `${at}: loss ${fmt(score.loss, 4)}${accuracyText(score.accuracy)} on the ${data.n} points. Blue: the model says 1, orange: 0, white: 0.5.`;
+      ui.dataSummary.textContent = ui.planeSummary.textContent;
+    } else if (view === 'digits') {
       drawWeightImages(ui.weightImages, params, eng.layout); // issue #20: MNIST's units as 28×28 pictures
       await refreshDigits(traceOf, at);
     } else {
@@ -738,6 +751,12 @@ async function replaceData(choice: DataChoice, load: () => Promise<Dataset>): Pr
 
 function showDataset(d: Dataset): void {
   const test = testData;
+  if (planeChart) {
+    chartX = d.x;
+    planeChart.setData(d);
+    ui.dataInfo.textContent = `${d.source}: ${d.n} points of ${d.d} features (${d.features.join(', ')}).`;
+    return;
+  }
   if (view === 'digits') {
     chartX = d.x;
     ui.dataInfo.textContent = `${d.source}: ${d.n} digits of ${d.d} pixels${test ? `; held out: ${test.n} (${test.source})` : ''}.`;
@@ -929,9 +948,13 @@ function showLesson(): void {
   ui.dataChoice.hidden = view !== 'lecture';
   ui.bentSection.hidden = view !== 'lecture';
   ui.logitFigure.hidden = head !== 'bce-logits';
-  ui.dataFigure.hidden = view === 'digits';
+  ui.dataFigure.hidden = view === 'digits' || view === 'plane';
+  ui.planeFigure.hidden = view !== 'plane';
   ui.unitPanelsBox.hidden = lesson.frame.inputs !== 1;
   // Images as input (MNIST): each unit's weight image instead of a diagram of 8 of 784 pixels (issue #20).
+  if (lesson.frame.inputs === 2) {
+    ui.insideAbout.textContent = 'Each hidden unit is a ReLU of a plane, relu(w1·x1 + w2·x2 + b): zero on one side of the line w1·x1 + w2·x2 + b = 0, rising on the other. The output layer adds the units up, weighted, and the sigmoid turns the sum into the probability the heatmap shows. Live while training, and at any point of the timeline.';
+  }
   if (imageSide(lesson.frame.inputs) !== undefined) {
     const side = imageSide(lesson.frame.inputs)!;
     ui.diagramFigure.hidden = true;
