@@ -273,6 +273,27 @@ describe('accessibility leftovers', () => {
       expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
       expect(violations.map((v) => v.id)).not.toContain('landmark-unique');
     });
+    // The new parts, in dark mode: the unit key, the ghosts' button, the link and label notices, the plane's heatmap.
+    {
+      await withPage({ query: 'speed=max&epochs=50&workgroup=3', colorScheme: 'dark' }, async (page) => {
+        await page.click('#play');
+        await idle(page);
+        await page.fill('#hidden', '3');
+        await page.click('#restart');
+        await idle(page);
+        await loadCsv(page, 'pm1.csv', dnnex.replace(/,0\.0$/gm, ',-1.0'));
+        await waitText(page, '#data-message', 'Map −1 → 0');
+        expect(await page.locator('#clear-ghosts').isVisible()).toBe(true);
+        const violations = await axe(page);
+        expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+      });
+    }
+    await withPage({ query: 'lesson=plane-xor&speed=max&epochs=20', colorScheme: 'dark' }, async (page) => {
+      await page.click('#play');
+      await idle(page);
+      const violations = await axe(page);
+      expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+    });
   });
 
   test('prefers-reduced-motion: the default speed is "as fast as it goes", not 20 epochs a frame', async () => {
