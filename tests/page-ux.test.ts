@@ -496,8 +496,7 @@ describe('2-D data with an output heatmap', () => {
       expect(centre[2]).toBeGreaterThan(centre[0] + 40);
       expect(corner[0]).toBeGreaterThan(corner[2] + 40);
       expect(await page.locator('#inside-about').textContent()).toContain('relu(w1·x1 + w2·x2 + b)');
-      mkdirSync(join(results, 'lessons'), { recursive: true });
-      await page.screenshot({ path: join(results, 'lessons', 'plane-rings-1280x800.png') }); // README's lesson table (docs/lessons/)
+      await page.screenshot({ path: join(results, 'lesson-plane-rings-1280x800.png') }); // as page.test.ts's lesson-*.png, for docs/lessons/
     });
   });
 });
