@@ -111,11 +111,16 @@ describe('no dead ends', () => {
     });
   });
 
-  test('after a failed build, Reset and Load stay usable and Load brings a model back', async () => {
+  test('after a failed build (two feature columns), the message says what to do on the page; Reset and Load stay usable and Load brings a model back', async () => {
     await withPage({}, async (page) => {
       const twoFeatures = 'x1,x2,y\n' + Array.from({ length: 50 }, (_, i) => `${i / 50},${1 - i / 50},${i % 2}`).join('\n');
       await loadCsv(page, 'two.csv', twoFeatures);
       await waitText(page, '#run-message', 'could not be built');
+      // In the page's words, not the command line's ("choose the features", "set layers[0]").
+      const message = await text(page, '#run-message');
+      expect(message).not.toContain('choose the features');
+      expect(message).not.toContain('layers[0]');
+      expect(message).toContain('keep only the columns x and y');
       expect(await available(page, '#reset')).toBe(true);
       expect(await available(page, '#load-data')).toBe(true);
       expect(await page.locator('#dataset').isDisabled()).toBe(false);
@@ -454,17 +459,6 @@ describe('the low items', () => {
       await page.dispatchEvent('body', 'drop', { dataTransfer: transfer });
       await waitText(page, '#data-message', 'mine.csv was not loaded: this lesson trains on its own data');
       expect(await page.locator('#data-message').isVisible()).toBe(true);
-    });
-  });
-
-  test('a two-column CSV on the lecture: the message says what to do on the page, not "choose the features"', async () => {
-    await withPage({}, async (page) => {
-      await loadCsv(page, 'two.csv', 'x1,x2,y\n0,1,0\n1,0,1\n0.5,0.5,1\n');
-      await waitText(page, '#run-message', 'could not be built');
-      const message = await text(page, '#run-message');
-      expect(message).not.toContain('choose the features');
-      expect(message).not.toContain('layers[0]');
-      expect(message).toContain('keep only the columns x and y');
     });
   });
 
