@@ -6,8 +6,18 @@ import type { Dataset } from '../data/dataset';
 /** The heatmap's grid: GRID × GRID cells over [-1, 1]², evaluated at their centres. */
 export const GRID = 64;
 
-/** The cells' centres, row-major from the top (x2 = 1) down, as (x1, x2) pairs: the model's input. */
+let grid: Float32Array<ArrayBuffer> | undefined;
+
+/**
+ * The cells' centres, row-major from the top (x2 = 1) down, as (x1, x2) pairs: the model's input.
+ * One array for the page's life: the engine caches its forward pass by the array.
+ */
 export function planeGrid(): Float32Array<ArrayBuffer> {
+  grid ??= makeGrid();
+  return grid;
+}
+
+function makeGrid(): Float32Array<ArrayBuffer> {
   const out = new Float32Array(2 * GRID * GRID);
   for (let r = 0; r < GRID; r++) {
     for (let c = 0; c < GRID; c++) {
