@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseCsv } from '../src/data/csv';
 import { manualSeed, torchRandn } from '../src/data/torch-streams';
-import { curveData, noiseData, stepData } from '../src/app/lessons/data';
+import { curveData, noiseData, ringsData, stepData, xorData } from '../src/app/lessons/data';
 import { splitDigits } from '../src/app/lessons/mnist';
 
 const shared = join(__dirname, '..', '..', 'shared', 'data');
@@ -66,6 +66,18 @@ describe('MNIST 3 against 7', () => {
       expect(mine.features).toEqual(theirs.features);
       expect(Array.from(mine.y)).toEqual(Array.from(theirs.y));
       expect(mine.x.every((v, i) => v === theirs.x[i])).toBe(true);
+    }
+  });
+});
+
+describe('the 2-D sets (issue #20: the plane lesson)', () => {
+  test('rings1000 and xor800: x exactly, prob within 64 ulp (one ulp of |x| is 24 of a small prob), every Bernoulli draw exactly', () => {
+    for (const [mine, name] of [[ringsData(), 'rings1000.csv'], [xorData(), 'xor800.csv']] as const) {
+      const theirs = csv(name);
+      expect(theirs.d).toBe(2);
+      expect(Array.from(mine.x)).toEqual(Array.from(theirs.x));
+      expect(worstUlps(mine.prob!, theirs.prob!)).toBeLessThanOrEqual(64);
+      expect(Array.from(mine.y)).toEqual(Array.from(theirs.y));
     }
   });
 });

@@ -97,7 +97,7 @@ export class ByHand {
     const trace = cpuTrace(this.params, LAYOUT, this.data.x);
     this.chart.setEstimate(trace.prob);
     const mine = scoreOf(trace, this.data.y, 'bce');
-    const adam = this.adam ? ` Adam after ${this.adam.epoch} epochs: ${fmt(this.adam.loss, 4)}${mine.loss < this.adam.loss ? ' — you win!' : '.'}` : '';
+    const adam = this.adam ? ` Adam after ${this.adam.epoch} epochs: ${fmt(this.adam.loss, 4)}${this.adam.epoch > 0 && mine.loss < this.adam.loss ? ' — you win!' : '.'}` : '';
     this.summary.textContent = `Your bent line: loss ${fmt(mine.loss, 4)}${accuracyText(mine.accuracy)}.${adam}`;
   }
 }

@@ -6,9 +6,26 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { TICK_INCRS, tickLabels } from './axis';
 import { CHART_POINTS, columnX, minMaxColumn, orderedColumn, pixelColumns, sortedOrder } from './decimate';
+import { logLabel, niceTicks } from './axes';
 
 const COLORS = { estimate: '#2563eb', truth: '#6b7280', points: 'rgba(220, 38, 38, 0.3)', heldOut: '#059669', loss: '#2563eb', baseline: '#9333ea', hand: '#059669' };
 const OVERLAY_COLORS = ['#f59e0b', '#10b981', '#8b5cf6', '#ec4899', '#0ea5e9'];
+/** Previous runs (ghosts) are drawn faded, in grey-blue and grey-purple, dotted. */
+const GHOST = { loss: 'rgba(37, 99, 235, 0.35)', second: 'rgba(147, 51, 234, 0.35)', estimate: 'rgba(100, 116, 139, 0.75)', dash: [2, 3] };
+/** How many previous runs the charts keep (the oldest goes first). */
+export const MAX_GHOSTS = 3;
+
+/** A previous run's curves, kept across Restart: its name and its loss (and second curve) per epoch. */
+export interface LossGhost {
+  label: string;
+  losses: Float64Array;
+  second?: Float64Array;
+}
+
+/** Typed values as uPlot takes them, NaN as a gap (null), padded with gaps to `length`. */
+function gapped(values: ArrayLike<number>, length: number): (number | null)[] {
+  return Array.from({ length }, (_, i) => (i < values.length && !Number.isNaN(values[i]) ? values[i] : null));
+}
 /** Hidden units' colours (the Okabe–Ito palette, told apart with colour blindness). */
 export const UNIT_COLORS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#f0e442', '#000000'];
 
@@ -16,6 +33,19 @@ const cssVar = (name: string) => getComputedStyle(document.documentElement).getP
 const axisStroke = () => cssVar('--fg');
 const gridStroke = () => cssVar('--line');
 const themed = (axis: uPlot.Axis): uPlot.Axis => ({ stroke: axisStroke, grid: { stroke: gridStroke, width: 1 }, ticks: { stroke: gridStroke, width: 1 }, ...axis });
+/** A linear axis with 3 to 5 nice ticks however short it is (uPlot's own can leave one). */
+const linearTicks = (axis: uPlot.Axis): uPlot.Axis => ({ ...axis, splits: (_u, _i, min, max) => niceTicks(min, max, 5), values: (_u, splits) => splits.map((v) => String(Number(v.toPrecision(6)))) });
+/** A log axis labelled 10⁻⁴ rather than uPlot's "0". */
+const logTicks = (axis: uPlot.Axis): uPlot.Axis => ({
+  ...axis,
+  // Every power of ten labelled (uPlot's own filter can drop the lowest to float rounding).
+  filter: (_u, splits) => splits.map((v) => (v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-6 ? v : null)),
+  values: (_u, splits) => splits.map((v) => (v == null ? '' : logLabel(v))),
+});
+/** Curves drawn at their exact position, not snapped to whole pixels (which draws smooth curves as stairs). */
+const SMOOTH = { pxAlign: 0 } as const;
+/** The ticks' labels of a plot's axis as last drawn (uPlot keeps them on the axis). */
+const axisLabels = (plot: uPlot, axis: number): string[] => ((plot.axes[axis] as { _values?: unknown[] })._values ?? []).map(String);
 
 /** Every plot, redrawn with the new axis colours when the colour scheme changes. */
 const plots = new Set<uPlot>();
@@ -114,6 +144,8 @@ export interface PanelSpec {
 export class Panels {
   private plots: { plot: uPlot; spec: PanelSpec; caption: HTMLElement }[] = [];
   private shape = '';
+  /** The hidden unit drawn in full while the others fade (hover or focus on it); undefined: all in full. */
+  private focusUnit: number | undefined;
 
   constructor(
     private readonly container: HTMLElement,
@@ -141,6 +173,7 @@ export class Panels {
         const entry = { spec: p, caption, plot: undefined as unknown as uPlot };
         entry.plot = new uPlot(
           {
+            ...SMOOTH,
             width: widthOf(holder, 120),
             height: this.height,
             legend: { show: false },
@@ -167,6 +200,33 @@ export class Panels {
       entry.plot.root.querySelector('.u-wrap')?.setAttribute('aria-label', `${p.title}: ${p.caption}`);
       entry.plot.setData([xs, ...seriesOf(p).map((s) => Array.from(s.values))] as uPlot.AlignedData);
     });
+    this.applyHighlight();
+  }
+
+  /** Draws unit `unit`'s curves (series labelled "unit N", N = unit + 1) in full and fades the other units'; undefined: all in full. */
+  highlight(unit: number | undefined): void {
+    this.focusUnit = unit;
+    this.applyHighlight();
+  }
+
+  private applyHighlight(): void {
+    for (const { plot } of this.plots) {
+      let changed = false;
+      plot.series.forEach((s, i) => {
+        if (i === 0 || !String(s.label).startsWith('unit ')) return;
+        const alpha = this.focusUnit === undefined || s.label === `unit ${this.focusUnit + 1}` ? 1 : 0.15;
+        if (s.alpha !== alpha) {
+          s.alpha = alpha;
+          changed = true;
+        }
+      });
+      if (changed) plot.redraw(false);
+    }
+  }
+
+  /** Each panel's series alphas (tests: which unit is highlighted). */
+  alphas(): number[][] {
+    return this.plots.map(({ plot }) => plot.series.slice(1).map((s) => s.alpha ?? 1));
   }
 }
 
@@ -182,6 +242,10 @@ export class LossChart {
   private baseline = new Float64Array(1024);
   private count = 0;
   private readonly plot: uPlot;
+  private readonly hasSecond: boolean;
+  private readonly secondName: string;
+  /** Previous runs' curves, oldest first, drawn faded after the live ones. */
+  private ghosts: LossGhost[] = [];
   /** The x axis spans at least this many epochs: the end of the run in progress. */
   horizon = 0;
   /** The scrubber's epoch, drawn as a vertical line. */
@@ -195,13 +259,16 @@ export class LossChart {
   constructor(el: HTMLElement, name: string, height = 200, options: { yLabel?: string; second?: string | null; log?: boolean } = {}) {
     const { yLabel = 'BCE loss', second = 'logistic regression', log = false } = options;
     const hasSecond = second !== null;
+    this.hasSecond = hasSecond;
+    this.secondName = second ?? '';
     this.plot = new uPlot(
       {
+        ...SMOOTH,
         width: widthOf(el),
         height,
         legend: { live: false },
         scales: { x: { time: false, range: (_u, _min, max) => [0, Math.max(Number.isFinite(max) ? max : 0, this.horizon, 1)] }, y: log ? { distr: 3 } : {} },
-        axes: [themed({ label: 'epoch' }), themed({ label: yLabel, size: 60 })],
+        axes: [themed({ label: 'epoch' }), (log ? logTicks : linearTicks)(themed({ label: yLabel, size: 60 }))],
         series: [
           { label: 'epoch' },
           { label: 'loss', stroke: COLORS.loss, width: 1.5 },
@@ -214,13 +281,76 @@ export class LossChart {
     );
     accessible(this.plot, name);
     fit(this.plot, el, height);
-    this.redraw = frameScheduler(() =>
-      this.plot.setData([
-        this.epochs.subarray(0, this.count) as unknown as number[],
-        this.losses.subarray(0, this.count) as unknown as number[],
-        ...(hasSecond ? [this.baseline.subarray(0, this.count) as unknown as number[]] : []),
-      ]),
-    );
+    this.redraw = frameScheduler(() => this.plot.setData(this.columns()));
+  }
+
+  /** The live curves, then each ghost's (its loss, its second curve), over the longest of them. */
+  private columns(): uPlot.AlignedData {
+    if (this.ghosts.length === 0) {
+      return [this.epochs.subarray(0, this.count) as unknown as number[], this.losses.subarray(0, this.count) as unknown as number[], ...(this.hasSecond ? [this.secondColumn()] : [])];
+    }
+    const n = Math.max(this.count, ...this.ghosts.map((g) => g.losses.length));
+    const columns: (number | null)[][] = [Array.from({ length: n }, (_, i) => i + 1), gapped(this.losses.subarray(0, this.count), n)];
+    if (this.hasSecond) columns.push(gapped(this.baseline.subarray(0, this.count), n));
+    for (const g of this.ghosts) {
+      columns.push(gapped(g.losses, n));
+      if (g.second) columns.push(gapped(g.second, n));
+    }
+    return columns as uPlot.AlignedData;
+  }
+
+  /**
+   * Keeps the curves on the chart as a faded ghost named `label` (the run before a Restart), the
+   * second curve too when `withSecond` (a test loss; the logistic baseline repeats itself); at most
+   * MAX_GHOSTS are kept, the oldest dropped first.
+   */
+  keepAsGhost(label: string, withSecond = true): void {
+    if (this.count === 0) return;
+    this.ghosts.push({ label, losses: this.losses.slice(0, this.count), second: this.hasSecond && withSecond ? this.baseline.slice(0, this.count) : undefined });
+    while (this.ghosts.length > MAX_GHOSTS) this.ghosts.shift();
+    this.syncGhostSeries();
+  }
+
+  /** Forgets every ghost. */
+  clearGhosts(): void {
+    this.ghosts = [];
+    this.syncGhostSeries();
+  }
+
+  /** The ghosts' names, oldest first. */
+  get ghostLabels(): string[] {
+    return this.ghosts.map((g) => g.label);
+  }
+
+  /** The ghosts' loss curves, oldest first (for tests). */
+  ghostValues(): number[][] {
+    return this.ghosts.map((g) => Array.from(g.losses));
+  }
+
+  /** The ghosts' second curves (baseline or test loss), oldest first. */
+  ghostSecondValues(): number[][] {
+    return this.ghosts.map((g) => Array.from(g.second ?? []));
+  }
+
+  private syncGhostSeries(): void {
+    const live = this.hasSecond ? 3 : 2;
+    while (this.plot.series.length > live) this.plot.delSeries(this.plot.series.length - 1);
+    for (const g of this.ghosts) {
+      this.plot.addSeries({ label: `loss, ${g.label}`, stroke: GHOST.loss, width: 1.5, dash: GHOST.dash });
+      if (g.second) this.plot.addSeries({ label: `${this.secondName}, ${g.label}`, stroke: GHOST.second, width: 1.5, dash: GHOST.dash });
+    }
+    legendKeys(this.plot);
+    this.plot.setData(this.columns());
+  }
+
+  /**
+   * The second curve as uPlot takes it: epochs without a value (NaN) are gaps (null). A NaN left
+   * in would make uPlot's y range NaN and blank the whole chart (issue #20: after an import).
+   */
+  private secondColumn(): number[] {
+    const column = this.baseline.subarray(0, this.count);
+    if (!column.some(Number.isNaN)) return column as unknown as number[];
+    return Array.from(column, (v) => (Number.isNaN(v) ? (null as unknown as number) : v));
   }
 
   get length(): number {
@@ -256,7 +386,7 @@ export class LossChart {
     this.redraw();
   }
 
-  /** Empties the chart, the x axis included. */
+  /** Empties the chart's live curves, the x axis included (ghosts stay). */
   clear(horizon = 0): void {
     this.count = 0;
     this.horizon = horizon;
@@ -270,6 +400,17 @@ export class LossChart {
 
   baselineValues(): Float64Array {
     return this.baseline.slice(0, this.count);
+  }
+
+  /** The y axis's tick labels as last drawn. */
+  get yTicks(): string[] {
+    return axisLabels(this.plot, 1);
+  }
+
+  /** The y axis's range as last drawn (NaN where uPlot found none: a blank chart). */
+  get yRange(): [number, number] {
+    const { min, max } = this.plot.scales.y;
+    return [min ?? NaN, max ?? NaN];
   }
 
   showCursor(epoch: number | undefined): void {
@@ -287,6 +428,8 @@ export class DataChart {
   private columnStarts: Uint32Array | undefined;
   private columns: (number | null)[][] = [];
   private overlays = 0;
+  /** Previous runs' estimates (in the data's order), kept across Restart and redrawn after clearOverlays. */
+  private ghosts: { label: string; values: Float32Array }[] = [];
   readonly redraw: () => void;
   /** observed, truth, estimate, baseline, and the held-out points when there are some. */
   private fixed = 4;
@@ -318,10 +461,12 @@ export class DataChart {
     if (split) this.columns.push(this.column(part(false)));
     this.fixed = this.columns.length;
     this.overlays = 0;
+    this.ghosts = []; // another data set: the previous runs' curves were of other points
     if (this.plot) plots.delete(this.plot);
     this.plot?.destroy();
     this.plot = new uPlot(
       {
+        ...SMOOTH,
         width: widthOf(this.el),
         height: this.height,
         legend: { live: false },
@@ -371,6 +516,22 @@ export class DataChart {
     return this.x;
   }
 
+  /** Names the estimate in the legend: "estimated (now)" live, "estimated (epoch 355)" scrubbed. */
+  setEstimateLabel(label: string): void {
+    const series = this.plot?.series[3];
+    if (!this.plot || !series || series.label === label) return;
+    series.label = label;
+    const rows = this.plot.root.querySelectorAll('.u-legend .u-series');
+    const row = rows[rows.length === this.plot.series.length ? 3 : 2]; // a legend that is not live has no x row
+    const text = row?.querySelector('.u-label');
+    if (text) text.textContent = label;
+  }
+
+  /** The estimate's name in the legend. */
+  get estimateLabel(): string {
+    return String(this.plot?.series[3]?.label ?? '');
+  }
+
   setEstimate(prob: ArrayLike<number>): void {
     this.columns[2] = this.column(prob);
     this.redraw();
@@ -395,17 +556,53 @@ export class DataChart {
     this.redraw();
   }
 
+  /** Removes the overlays; the ghosts of previous runs are drawn again after them. */
   clearOverlays(): void {
     while (this.plot && this.columns.length > this.fixed) {
       this.columns.pop();
       this.plot.delSeries(this.plot.series.length - 1);
     }
     this.overlays = 0;
+    for (const g of this.ghosts) this.addGhostSeries(g.label, g.values);
     this.redraw();
   }
 
+  /** Keeps `prob` (the estimate at every point, in the data's order) as a faded ghost named `label`. */
+  keepAsGhost(label: string, prob: ArrayLike<number>): void {
+    if (!this.plot || prob.length !== this.order.length) return;
+    this.ghosts.push({ label, values: Float32Array.from(prob) });
+    while (this.ghosts.length > MAX_GHOSTS) this.ghosts.shift();
+  }
+
+  /** Forgets the ghosts and removes their curves (the overlays stay). */
+  clearGhosts(): void {
+    if (!this.plot) return;
+    const labels = new Set(this.ghosts.map((g) => `estimate, ${g.label}`));
+    for (let i = this.plot.series.length - 1; i > this.fixed; i--) {
+      if (!labels.has(String(this.plot.series[i].label))) continue;
+      this.plot.delSeries(i);
+      this.columns.splice(i - 1, 1);
+    }
+    this.ghosts = [];
+    this.redraw();
+  }
+
+  private addGhostSeries(label: string, prob: ArrayLike<number>): void {
+    if (!this.plot) return;
+    this.columns.push(this.column(prob));
+    this.plot.addSeries({ label: `estimate, ${label}`, stroke: GHOST.estimate, width: 1.5, dash: GHOST.dash });
+    legendKeys(this.plot);
+  }
+
+  /** The overlays' names (finished runs, pinned curves), the ghosts left out. */
   get overlayLabels(): string[] {
-    return this.plot ? this.plot.series.slice(1 + this.fixed).map((s) => String(s.label)) : [];
+    const ghosts = new Set(this.ghosts.map((g) => `estimate, ${g.label}`));
+    return this.plot ? this.plot.series.slice(1 + this.fixed).map((s) => String(s.label)).filter((l) => !ghosts.has(l)) : [];
+  }
+
+  /** The ghosts' names as the legend shows them, oldest first. */
+  get ghostLabels(): string[] {
+    return this.ghosts.map((g) => `estimate, ${g.label}`);
   }
 }
 
@@ -424,11 +621,13 @@ export class TimingChart {
   constructor(el: HTMLElement, name: string, private readonly widths: readonly number[], series: TimingSeries[], height = 300) {
     this.plot = new uPlot(
       {
+        ...SMOOTH,
         width: widthOf(el),
         height,
         legend: { live: false },
         scales: { x: { time: false, distr: 3 }, y: { distr: 3 } },
-        axes: [themed({ label: 'hidden width H' }), themed({ label: 'seconds', size: 60 })],
+        // The x axis's label needs room below its ticks (labelSize), or it is clipped.
+        axes: [logTicks(themed({ label: 'hidden width H', size: 40, labelSize: 24 })), logTicks(themed({ label: 'seconds', size: 60 }))],
         series: [{ label: 'H' }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, dash: s.dash, points: { show: true, size: 7 } }))],
       },
       [Array.from(widths), ...series.map((s) => s.values)] as uPlot.AlignedData,

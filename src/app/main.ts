@@ -25,6 +25,15 @@ import { stepLogit } from './lessons/data';
 import { LESSONS, lessonOf, type Lesson } from './lessons/index';
 import { TimingLesson } from './lessons/timing';
 import { accuracy as accuracyOf } from '../cpu/model';
+// Issue #20 (the page as a new user meets it): labels checked at Load, bad link values dropped, the status line.
+import { checkLabels, showLabelProblem } from './labels';
+import { dropBadLinkValues, droppedNote } from './links';
+import { fetchFailedMessage, lectureDataNote, noWebGpuNotice, pageRemedy, trainingStatus } from './status';
+import { Ghosts, ghostLabel } from './ghosts';
+import { nextPiece } from './pacing';
+import { UnitFocus } from './unitfocus';
+import { drawWeightImages, imageSide } from './weights';
+import { PlaneChart, planeGrid } from './plane';
 
 export const LECTURE_CSV_URL = 'https://raw.githubusercontent.com/guebin/DL2024/main/posts/dnnex.csv';
 
@@ -97,6 +106,14 @@ const ui = {
   unitPanelsBox: $('unit-panels').parentElement!,
   bentSection: $('bent-section'),
   ioSection: $('io-section'),
+  linkMessage: $('link-message'),
+  clearGhosts: $<HTMLButtonElement>('clear-ghosts'),
+  unitKey: $('unit-key'),
+  weightImages: $('weight-images'),
+  insideAbout: $('inside-about'),
+  diagramFigure: $('diagram-figure'),
+  planeFigure: $('plane-figure'),
+  planeSummary: $('plane-summary'),
 };
 
 /** The lesson on screen (`?lesson=`): its data, its model's frame, its view. */
@@ -132,9 +149,15 @@ const lossChart = new LossChart(
   { yLabel: `${LOSS_NAMES[head]} loss`, second: withBaseline ? 'logistic regression' : hasTest ? 'test loss (evaluation mode)' : null, log: regression },
 );
 const unitCharts = new Panels($('unit-panels'), 130);
+/** 2-D lessons: the output over the plane as a heatmap, the points on top (issue #20, src/app/plane.ts). */
+const planeChart = view === 'plane' ? new PlaneChart($('plane-chart'), narrow ? 300 : 380) : undefined;
+/** One hidden unit followed in the diagram and the panels (issue #20, src/app/unitfocus.ts). */
+const unitFocus = new UnitFocus(ui.unitKey, ui.diagram, unitCharts);
 const logitChart = new Panels($('logit-chart'), narrow ? 160 : 190);
 const digitSample = new DigitGrid($('digits-sample'));
 const digitWrong = new DigitGrid($('digits-wrong'));
+/** The previous runs' curves, faded, across Restart (issue #20, src/app/ghosts.ts). */
+const ghosts = new Ghosts(ui.clearGhosts, lossChart, dataChart, ui.play, hasTest);
 const byHand = new ByHand($<HTMLFormElement>('hand'), $('hand-chart'), $('hand-summary'));
 
 // ---- state
@@ -201,7 +224,9 @@ function updateControls(): void {
     el.disabled = off;
   };
   ui.play.disabled = !hasModel; // never while it has focus: busy clicks are ignored instead
-  for (const b of [ui.step, ui.stepChunk, ui.reset, ui.restart, ui.continue, ui.loadData, ui.exportParams, ui.exportTorch]) disable(b, !idle || !hasModel);
+  for (const b of [ui.step, ui.stepChunk, ui.restart, ui.continue, ui.exportParams, ui.exportTorch]) disable(b, !idle || !hasModel);
+  // Reset and Load need no model: after a failed build they are the way out (issue #20).
+  for (const b of [ui.reset, ui.loadData]) disable(b, !idle);
   disable(ui.importParams, !idle || !hasModel);
   disable(ui.dataset, !idle);
   const entries = session?.timeline.all.length ?? 0;
@@ -240,8 +265,24 @@ const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() 
 
 /** A fresh model from the form's settings on the data on screen: every chart starts over. */
 async function buildFresh(settings: PageSettings): Promise<boolean> {
+  // One busy action until the charts, Play's text (no Resume at epoch 0) and the timeline's label follow (issue #20).
+  busyCount++;
+  try {
+    return await rebuildFresh(settings);
+  } finally {
+    busyCount--;
+    syncScrubber();
+    updateControls();
+  }
+}
+
+async function rebuildFresh(settings: PageSettings): Promise<boolean> {
+  // The run on screen becomes a faded ghost beside the next (issue #20, src/app/ghosts.ts).
+  const previous = engine();
+  const ghost = previous && previous.epochsDone > 0 ? { label: ghostLabel(previous.config, settings.config, previous.epochsDone), estimate: lastEstimate } : undefined;
   const built = await build(settings.config, undefined);
   if (!built) return false;
+  if (ghost) ghosts.keep(ghost.label, ghost.estimate);
   runs = [];
   run = undefined;
   scrubbed = undefined;
@@ -277,7 +318,7 @@ async function build(config: TrainerConfig, state: TrainerState | undefined): Pr
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     ui.runStatus.textContent = 'Not started: see the message above.';
-    show(ui.runMessage, `The model could not be built: ${message}`);
+    show(ui.runMessage, `The model could not be built: ${pageRemedy(message)}`); // issue #20: the page's remedies, not the CLI's
     if (e instanceof GpuError && e.kind === 'limit' && session.ctx && (config.strategy !== 'auto' || config.workgroupSize !== undefined)) offerAuto(config);
     return false;
   } finally {
@@ -367,15 +408,26 @@ async function refreshView(): Promise<void> {
     drawDiagram(ui.diagram, params, eng.layout, epoch);
     const losses = lossChart.values();
     const second = lossChart.baselineValues();
-    if (view === 'digits') {
+    if (planeChart) {
+      // issue #20: the plane lessons' heatmap, and the accuracy on the points
+      const [grid, points] = [await traceOf(planeGrid()), await traceOf(data.x)];
+      planeChart.setOutput(grid.prob);
+      lastEstimate = Float32Array.from(points.prob);
+      const score = scoreOf(points, data.y, head);
+      ui.planeSummary.textContent = `${at}: loss ${fmt(score.loss, 4)}${accuracyText(score.accuracy)} on the ${data.n} points. Blue: the model says 1, orange: 0, white: 0.5.`;
+      ui.dataSummary.textContent = ui.planeSummary.textContent;
+    } else if (view === 'digits') {
+      drawWeightImages(ui.weightImages, params, eng.layout); // issue #20: MNIST's units as 28×28 pictures
       await refreshDigits(traceOf, at);
     } else {
       const trace = await traceOf(chartX);
       lastEstimate = Float32Array.from(trace.prob);
       dataChart.setEstimate(trace.prob);
+      dataChart.setEstimateLabel(entry ? `estimated (epoch ${epoch})` : 'estimated (now)'); // issue #20
       const sortedX = Float32Array.from(dataChart.sortedX);
       const inside = unitPanels(params, eng.layout, sortedX);
       unitCharts.update(sortedX, inside.panels);
+      unitFocus.setUnits(inside.panels[0].series?.length ?? 0);
       ui.unitsSummary.textContent = `At epoch ${epoch}: ${inside.summary}`;
       const train = data.n;
       const score = scoreOf({ logit: trace.logit.subarray(0, train), prob: trace.prob.subarray(0, train) }, data.y, head);
@@ -386,9 +438,10 @@ async function refreshView(): Promise<void> {
           `(the noise itself has variance ${fmt(variance(testData.y), 3)}).${eng.layout.spec.dropout > 0 ? ` Dropout p = ${eng.layout.spec.dropout} while training; the curve is drawn in evaluation mode.` : ''}`;
       } else {
         const logits = Array.from(inside.panels.find((p) => p.title.startsWith('Σ'))?.values ?? []);
-        const base = withBaseline && baseline.step > 0 ? baseline.forward(data.x) : undefined;
+        // The baseline at the epoch shown, live or scrubbed (issue #20: one time on screen).
+        const base = withBaseline && epoch > 0 && epoch <= baseline.step ? baseline.forwardAt(data.x, epoch) : undefined;
         dataChart.setBaseline(base);
-        const baseScore = base ? scoreOf({ prob: base, logit: baseline.logit(data.x) }, data.y, 'bce') : undefined;
+        const baseScore = base ? scoreOf({ prob: base, logit: baseline.logitAt(data.x, epoch) }, data.y, 'bce') : undefined;
         ui.dataSummary.textContent =
           `${at}: ${curveSummary(sortedX, regression ? logits : inside.panels[inside.panels.length - 1].values ?? [])} ` +
           `Loss ${fmt(score.loss, 4)}${accuracyText(score.accuracy)}.` +
@@ -497,6 +550,7 @@ async function trainPiece(n: number, lr: number): Promise<TrainResult> {
     const epoch = first + losses.length;
     ui.epochReadout.textContent = String(epoch);
     ui.lossReadout.textContent = losses[losses.length - 1].toFixed(6);
+    if (playing && run && !session.stopping) ui.runStatus.textContent = trainingStatus(epoch, run.target); // issue #20: the state, not the last build's words
     if (Math.floor(epoch / 1000) > Math.floor(lastAnnounced / 1000)) {
       announce(`Epoch ${epoch}, loss ${losses[losses.length - 1].toFixed(4)}.`);
       lastAnnounced = epoch;
@@ -527,6 +581,7 @@ async function play(): Promise<void> {
   announce(`Training from epoch ${start} to ${run.target} at learning rate ${lr}.`);
   const t0 = performance.now();
   let stopped: string | undefined;
+  let lastPiece = { epochs: 0, seconds: 0 }; // flat out, pieces of about half a second (issue #20, src/app/pacing.ts)
   try {
     while (session.epochsDone < run.target && !session.stopping) {
       const speed = ui.speed.value;
@@ -534,8 +589,10 @@ async function play(): Promise<void> {
       if (session.stopping) break;
       const done = session.epochsDone;
       // Paced: pieces end where a snapshot is due. Flat out: chunks of 250, a snapshot after each due one.
-      const piece = speed === 'max' ? 250 : Math.min(Number(speed), session.timeline.nextDue(done) - done);
+      const piece = speed === 'max' ? nextPiece(lastPiece.epochs, lastPiece.seconds) : Math.min(Number(speed), session.timeline.nextDue(done) - done);
+      const pieceStart = performance.now();
       const result = await trainPiece(Math.min(run.target - done, piece), lr);
+      lastPiece = { epochs: result.epochs, seconds: (performance.now() - pieceStart) / 1000 };
       ui.progress.value = (session.epochsDone - start) / (run.target - start);
       ui.rateReadout.textContent = `${(((session.epochsDone - start) / (performance.now() - t0)) * 1000).toFixed(0)} epochs/s`;
       refreshSoon();
@@ -578,6 +635,7 @@ async function play(): Promise<void> {
 async function onPlay(): Promise<void> {
   if (playing) {
     session.requestStop();
+    ui.runStatus.textContent = 'Pausing after this piece…'; // issue #20: the click is seen at once
     return;
   }
   if (isBusy()) return;
@@ -725,11 +783,17 @@ async function replaceData(choice: DataChoice, load: () => Promise<Dataset>): Pr
     loaded = await load();
   } catch (e) {
     const what = e instanceof DataError ? 'This data set was not loaded' : 'Could not load the data';
-    show(ui.dataMessage, `${what}: ${e instanceof Error ? e.message : String(e)}. The previous data and model are kept.`);
+    show(ui.dataMessage, `${what}: ${pageRemedy(e instanceof Error ? e.message : String(e))}. The previous data and model are kept.`);
     return;
   } finally {
     busyCount--;
     updateControls();
+  }
+  // Labels checked at Load, the fix offered as a button (issue #20, src/app/labels.ts).
+  const labelProblem = checkLabels(loaded, head);
+  if (labelProblem) {
+    showLabelProblem(ui.dataMessage, labelProblem, (fixed) => void replaceData(choice, async () => fixed));
+    return;
   }
   data = loaded;
   dataChoice = choice;
@@ -748,6 +812,12 @@ async function replaceData(choice: DataChoice, load: () => Promise<Dataset>): Pr
 
 function showDataset(d: Dataset): void {
   const test = testData;
+  if (planeChart) {
+    chartX = d.x;
+    planeChart.setData(d);
+    ui.dataInfo.textContent = `${d.source}: ${d.n} points of ${d.d} features (${d.features.join(', ')}).`;
+    return;
+  }
   if (view === 'digits') {
     chartX = d.x;
     ui.dataInfo.textContent = `${d.source}: ${d.n} digits of ${d.d} pixels${test ? `; held out: ${test.n} (${test.source})` : ''}.`;
@@ -760,6 +830,7 @@ function showDataset(d: Dataset): void {
   ui.dataInfo.textContent =
     `${d.source}: ${count(d.n, 'point')}${d.prob ? ', with the true probability' : d.truth ? ', with the true curve' : ''}${test ? `; held out: ${count(test.n, 'point')}` : ''}.` +
     (withBaseline && d.n > BASELINE_MAX_POINTS ? ` Logistic regression is not trained beside it (over ${BASELINE_MAX_POINTS} points it would hold the page).` : '');
+  if (withBaseline) ui.dataInfo.textContent += lectureDataNote(d.source); // issue #20: which data is shown
 }
 
 /** "1 point", "2 points". */
@@ -817,7 +888,10 @@ async function loadFile(file: File): Promise<void> {
 }
 
 const fetchLectureCsv = async () => {
-  const response = await fetch(LECTURE_CSV_URL);
+  // Offline, fetch rejects with a bare "Failed to fetch": say what it means and what to do (issue #20).
+  const response = await fetch(LECTURE_CSV_URL).catch((e: unknown) => {
+    throw new Error(fetchFailedMessage(LECTURE_CSV_URL, e));
+  });
   if (!response.ok) throw new Error(`${LECTURE_CSV_URL} answered ${response.status}`);
   return parseCsv(await response.text(), 'dnnex.csv (online)');
 };
@@ -843,6 +917,8 @@ document.addEventListener('drop', (e) => {
   document.body.classList.remove('dragging');
   const file = e.dataTransfer?.files[0];
   if (file && view === 'lecture') void loadFile(file);
+  // issue #20: a CSV dropped on a lesson page is not silently ignored
+  else if (file) show(ui.dataMessage, `${file.name} was not loaded: this lesson trains on its own data. Open the first lesson (the lecture) to train on a CSV of yours.`);
 });
 
 // ---- export and import
@@ -901,7 +977,9 @@ async function importModel(file: File): Promise<void> {
   session.capture(imported.state.step, true);
   baseline = new LogisticBaseline(config.seed);
   lossChart.clear(imported.state.step);
-  if (imported.loss.length === imported.state.step && imported.loss.length > 0) lossChart.append(0, imported.loss);
+  // The baseline trains the imported epochs too, so "same epochs" holds (issue #20).
+  const baseLosses = withBaseline ? baseline.replay(session.dataset.x, session.dataset.y, imported.runs, config.lr, imported.state.step) : undefined;
+  if (imported.loss.length === imported.state.step && imported.loss.length > 0) lossChart.append(0, imported.loss, baseLosses);
   dataChart.clearOverlays();
   saveModelToUrl({ epochs: settings?.epochs ?? lesson.defaults.epochs, config: linkConfig() }, dataChoice, ui.speed.value);
   await refreshNow();
@@ -976,12 +1054,15 @@ const lectureHook = {
   accuracy: () => lastAccuracy,
   timing: (): { hidden: number; cpu?: number; gpu?: number; gpuNote?: string }[] => [],
   timingRunning: () => false,
+  /** Issue #20: the loss chart's y range as drawn, the estimate's legend name. */
+  lossRange: () => lossChart.yRange,
+  lossTicks: () => lossChart.yTicks,
+  unitAlphas: () => unitCharts.alphas(),
+  estimateLabel: () => dataChart.estimateLabel,
+  ghosts: () => ({ loss: lossChart.ghostLabels, data: dataChart.ghostLabels, losses: lossChart.ghostValues(), second: lossChart.ghostSecondValues() }),
 };
 (window as unknown as { lecture: typeof lectureHook }).lecture = lectureHook;
 
-const STUDENT_NO_WEBGPU =
-  'This browser does not offer WebGPU, so the page trains on the CPU instead: the same network and the same math, only slower. ' +
-  'To run it on the graphics card, open the page in a recent Chrome, Edge or Safari.';
 
 /** The lesson list, the title and the sections this lesson shows. */
 function showLesson(): void {
@@ -1001,8 +1082,19 @@ function showLesson(): void {
   ui.dataChoice.hidden = view !== 'lecture';
   ui.bentSection.hidden = view !== 'lecture';
   ui.logitFigure.hidden = head !== 'bce-logits';
-  ui.dataFigure.hidden = view === 'digits';
+  ui.dataFigure.hidden = view === 'digits' || view === 'plane';
+  ui.planeFigure.hidden = view !== 'plane';
   ui.unitPanelsBox.hidden = lesson.frame.inputs !== 1;
+  // Images as input (MNIST): each unit's weight image instead of a diagram of 8 of 784 pixels (issue #20).
+  if (lesson.frame.inputs === 2) {
+    ui.insideAbout.textContent = 'Each hidden unit is a ReLU of a plane, relu(w1·x1 + w2·x2 + b): zero on one side of the line w1·x1 + w2·x2 + b = 0, rising on the other. The output layer adds the units up, weighted, and the sigmoid turns the sum into the probability the heatmap shows. Live while training, and at any point of the timeline.';
+  }
+  if (imageSide(lesson.frame.inputs) !== undefined) {
+    const side = imageSide(lesson.frame.inputs)!;
+    ui.diagramFigure.hidden = true;
+    ui.weightImages.hidden = false;
+    ui.insideAbout.textContent = `Each hidden unit weighs all ${lesson.frame.inputs} pixels and takes the ReLU of the sum. Its ${side}×${side} weights, drawn as an image (white: a bright pixel there raises the unit, black: lowers it, grey: no effect), show the strokes it looks for; the output layer weighs the units' answers. Live while training, and at any point of the timeline.`;
+  }
   ui.digitsSection.hidden = view !== 'digits';
   ui.timingSection.hidden = view !== 'timing';
   for (const el of [ui.lab, ui.insideSection, ui.ioSection]) el.hidden = view === 'timing';
@@ -1049,7 +1141,11 @@ function startTiming(): void {
 async function main(): Promise<void> {
   showLesson();
   const fromUrl = loadSettingsFromUrl();
+  // A link's values the form refuses are dropped for the lesson's, with a note (issue #20, src/app/links.ts).
+  const linkDefaults = { hidden: String(lesson.defaults.hidden), seed: String(lesson.defaults.seed), lr: String(lesson.defaults.lr), epochs: String(lesson.defaults.epochs), strategy: 'auto', workgroup: '' };
+  show(ui.linkMessage, droppedNote(dropBadLinkValues(new URLSearchParams(location.search), readSettings().problems, linkDefaults), linkDefaults));
   if (fromUrl.speed && [...ui.speed.options].some((o) => o.value === fromUrl.speed)) ui.speed.value = fromUrl.speed;
+  else if (matchMedia('(prefers-reduced-motion: reduce)').matches) ui.speed.value = 'max'; // issue #20: no epoch-by-epoch animation
   ui.runStatus.textContent = 'Loading the lesson’s data…';
   const loaded = await lesson.load();
   ui.runStatus.textContent = 'Not trained yet.';
@@ -1075,7 +1171,7 @@ async function main(): Promise<void> {
     ui.adapter.classList.toggle('software', session.ctx.isSoftware);
   } else {
     ui.adapter.textContent = 'No WebGPU here: running on the CPU (slower).';
-    ui.gpuMessageText.textContent = STUDENT_NO_WEBGPU;
+    ui.gpuMessageText.textContent = noWebGpuNotice(navigator.gpu !== undefined); // issue #20: no adapter is not an old browser
     ui.gpuDetailsText.textContent = session.cpuReason ?? '';
     ui.gpuDetails.hidden = !session.cpuReason;
     ui.gpuMessage.hidden = false;

@@ -95,8 +95,9 @@ export function readSettings(frame: ModelFrame): { settings?: PageSettings; prob
   const problems = new Map<Field, string>();
   const num = (name: Field) => {
     const raw = input(name).value.trim();
-    const v = raw === '' ? NaN : Number(raw);
-    if (!Number.isFinite(v)) problems.set(name, `${LABELS[name]} must be a number`);
+    // Decimals only, as the CSV reader (issue #20: Number() took "0x10" as 16).
+    const v = raw === '' || !/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw) ? NaN : Number(raw);
+    if (!Number.isFinite(v)) problems.set(name, `${LABELS[name]} must be a number, written in decimal (like 0.001 or 1e-3)`);
     return v;
   };
   const epochs = num('epochs');
@@ -107,7 +108,7 @@ export function readSettings(frame: ModelFrame): { settings?: PageSettings; prob
   const hidden = num('hidden');
   if (!problems.has('hidden') && (!Number.isInteger(hidden) || hidden < 1 || hidden > MODEL_LIMITS.maxWidth)) problems.set('hidden', `hidden width must be an integer from 1 to ${MODEL_LIMITS.maxWidth}`);
   const parsed = parseSeed(input('seed').value);
-  if ('message' in parsed) problems.set('seed', parsed.message);
+  if ('message' in parsed) problems.set('seed', parsed.message.replace(/from -9223372036854775808 to 18446744073709551615/, 'from -2⁶³ to 2⁶⁴ − 1')); // issue #20: no 20-digit bounds
   const seed = 'seed' in parsed ? parsed.seed : DEFAULT_CONFIG.seed;
   const model = { layers: [frame.inputs, hidden, ...(frame.deeper ?? []), 1], head: frame.head, dropout: frame.dropout };
   const config: TrainerConfig = { ...DEFAULT_CONFIG, model, seed, lr: num('lr'), strategy, workgroupSize };

@@ -137,6 +137,11 @@ export function torchRandn(rng: MT19937, n: number, mean = 0, std = 1): Float32A
   return data;
 }
 
+/** torch.rand(n) on a float tensor: one 24-bit uniform in [0, 1) per element, in order. */
+export function torchRand(rng: MT19937, n: number): Float32Array<ArrayBuffer> {
+  return Float32Array.from({ length: n }, () => uniform01(rng));
+}
+
 /** torch.bernoulli(p): one uniform per element, in order; 1 where it is below p. */
 export function torchBernoulli(rng: MT19937, p: ArrayLike<number>): Float32Array<ArrayBuffer> {
   return Float32Array.from({ length: p.length }, (_, i) => (uniform01(rng) < p[i] ? 1 : 0));

@@ -2,7 +2,7 @@
 // streams (src/data/torch-streams.ts) in the notebook's order. tests/lesson-data.test.ts holds
 // them to ../shared/data/{step2000,curve2000,noise100}.csv.
 import type { Dataset } from '../../data/dataset';
-import { manualSeed, torchBernoulli, torchLinspace, torchRandn, torchSigmoid } from '../../data/torch-streams';
+import { manualSeed, torchBernoulli, torchLinspace, torchRand, torchRandn, torchSigmoid } from '../../data/torch-streams';
 
 const f = Math.fround;
 
@@ -39,3 +39,21 @@ export function noiseData(): Dataset {
   const y = torchRandn(rng, 100).map((e) => f(e * 0.01));
   return { x, d: 1, n: x.length, y, features: ['x'], target: 'y', truth: new Float32Array(x.length), source: 'noise100 (torch.manual_seed(5), as 04wk-2 makes it)' };
 }
+
+/**
+ * A 2-D set as ../shared/data makes them: torch.manual_seed(seed); x = torch.rand(n, 2)·2 − 1
+ * (row-major: x1, x2 of each point in turn); prob from `logit` of each point; y ~ Bernoulli(prob).
+ */
+function planeData(seed: number, n: number, logit: (x1: number, x2: number) => number, name: string): Dataset {
+  const rng = manualSeed(seed);
+  const x = torchRand(rng, 2 * n).map((u) => f(f(2 * u) - 1));
+  const prob = Float32Array.from({ length: n }, (_, i) => torchSigmoid(logit(x[2 * i], x[2 * i + 1])));
+  const y = torchBernoulli(rng, prob);
+  return { x, d: 2, n, y, features: ['x1', 'x2'], target: 'y', prob, source: `${name} (torch.manual_seed(${seed}); x uniform in [-1, 1]²)` };
+}
+
+/** Rings: seed 2024, 1000 points; prob = sigmoid(12·(0.55 − |x|)): inside a circle of radius 0.55. */
+export const ringsData = (): Dataset => planeData(2024, 1000, (a, b) => f(12 * f(0.55 - f(Math.sqrt(f(f(a * a) + f(b * b)))))), 'rings1000');
+
+/** XOR: seed 7, 800 points; prob = sigmoid(16·x1·x2): opposite quadrants alike. */
+export const xorData = (): Dataset => planeData(7, 800, (a, b) => f(f(16 * a) * b), 'xor800');

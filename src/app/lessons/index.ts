@@ -4,13 +4,13 @@
 import type { Dataset } from '../../data/dataset';
 import { generateLectureData } from '../../data/generate';
 import type { ModelFrame } from '../settings';
-import { curveData, noiseData, stepData } from './data';
+import { curveData, noiseData, ringsData, stepData, xorData } from './data';
 
-export const LESSON_IDS = ['03wk-2', '04wk-1-step', '04wk-1-curve', '04wk-1-mnist', '04wk-2-overfit', '05wk-1-gpu'] as const;
+export const LESSON_IDS = ['03wk-2', '04wk-1-step', '04wk-1-curve', '04wk-1-mnist', '04wk-2-overfit', '05wk-1-gpu', 'plane-rings', 'plane-xor'] as const;
 export type LessonId = (typeof LESSON_IDS)[number];
 
 /** What the lab shows besides the loss: the lecture's panels, a fit over x, digits, train against test, or the timing table. */
-export type LessonView = 'lecture' | 'fit' | 'digits' | 'overfit' | 'timing';
+export type LessonView = 'lecture' | 'fit' | 'digits' | 'overfit' | 'timing' | 'plane';
 
 export interface LessonData {
   train: Dataset;
@@ -113,6 +113,28 @@ export const LESSONS: readonly Lesson[] = [
     frame: { inputs: 1, head: 'mse', dropout: 0 },
     defaults: { hidden: 512, seed: 43052, lr: 0.001, epochs: 1000 },
     load: async () => ({ train: noiseData() }),
+  },
+  {
+    id: 'plane-rings',
+    short: '2-D · rings',
+    title: 'Two inputs: a ring of 1s',
+    model: 'Linear(2,H) → ReLU → Linear(H,1) → Sigmoid, BCELoss',
+    about: 'x1 and x2 in, the probability of a 1 out; the 1s lie inside a circle, which no line can cut. The heatmap is the model’s answer at every point of the plane.',
+    view: 'plane',
+    frame: { inputs: 2, head: 'bce', dropout: 0 },
+    defaults: { hidden: 16, seed: 0, lr: 0.01, epochs: 1000 },
+    load: async () => ({ train: ringsData() }),
+  },
+  {
+    id: 'plane-xor',
+    short: '2-D · xor',
+    title: 'Two inputs: xor',
+    model: 'Linear(2,H) → ReLU → Linear(H,1) → Sigmoid, BCELoss',
+    about: 'x1 and x2 in; a 1 where they have the same sign. Logistic regression cannot: one line leaves two quadrants wrong. The heatmap is the model’s answer at every point.',
+    view: 'plane',
+    frame: { inputs: 2, head: 'bce', dropout: 0 },
+    defaults: { hidden: 8, seed: 0, lr: 0.01, epochs: 1000 },
+    load: async () => ({ train: xorData() }),
   },
 ];
 

@@ -10,6 +10,7 @@ import { TimingChart, type TimingSeries } from '../charts';
 import { CpuEngine, GpuEngine, type Engine } from '../engine';
 import { fmt } from '../inside';
 import { COLAB_SECONDS, TIMING_WIDTHS } from './index';
+import { nextPiece } from '../pacing';
 
 export interface TimingRow {
   hidden: number;
@@ -69,8 +70,11 @@ export class TimingLesson {
     ];
   }
 
+  /** Stops after the piece in flight (half a second or so): the rows measured so far stay. */
   stop(): void {
+    if (!this.running) return;
     this.stopRequested = true;
+    this.ui.status.textContent = 'Stopping after this piece…';
   }
 
   /** Measures every width on both engines, the GPU first; a stop ends it between models. */
@@ -106,7 +110,12 @@ export class TimingLesson {
         engine = cpu;
       }
       this.ui.status.textContent = `H = ${row.hidden} on the ${kind === 'gpu' ? 'GPU' : 'CPU'}: training ${epochs} epochs…`;
-      const result = await engine.train(epochs, { shouldStop: () => this.stopRequested });
+      const result = await this.trainInPieces(engine, epochs, (done, seconds) => {
+        const left = done > 0 ? (seconds / done) * (epochs - done) : NaN;
+        const estimate = Number.isFinite(left) ? `, about ${fmt(left, 2)} s left` : '';
+        cell.textContent = `${done} of ${epochs} epochs${estimate}`;
+        if (!this.stopRequested) this.ui.status.textContent = `H = ${row.hidden} on the ${kind === 'gpu' ? 'GPU' : 'CPU'}: ${done} of ${epochs} epochs${estimate}…`;
+      });
       if (result.epochs < epochs) {
         cell.textContent = `stopped after ${result.epochs} epochs`;
         return;
@@ -122,6 +131,27 @@ export class TimingLesson {
       engine?.destroy();
       this.summarize();
     }
+  }
+
+  /**
+   * Trains `epochs` epochs in pieces of about half a second (src/app/pacing.ts), so Stop acts
+   * within one and `progress` shows the epochs done and the seconds trained; the time is the sum
+   * of the engine's own times, the pieces' starts and ends included (as its chunks' are).
+   */
+  private async trainInPieces(engine: Engine, epochs: number, progress: (done: number, seconds: number) => void): Promise<{ epochs: number; seconds: number }> {
+    let done = 0;
+    let seconds = 0;
+    let last = { epochs: 0, seconds: 0 };
+    while (done < epochs && !this.stopRequested) {
+      const piece = Math.min(epochs - done, nextPiece(last.epochs, last.seconds));
+      const result = await engine.train(piece, { shouldStop: () => this.stopRequested });
+      done += result.epochs;
+      seconds += result.seconds;
+      last = { epochs: result.epochs, seconds: result.seconds };
+      progress(done, seconds);
+      if (result.diverged || result.epochs < piece) break;
+    }
+    return { epochs: done, seconds };
   }
 
   private summarize(): void {
