@@ -9,6 +9,8 @@
 //   --data DIR       the shared CSVs (default ../shared/data); cases whose file is missing run on
 //                    random stand-ins of the same shape
 //   --rewrite        measure nothing: rewrite the Markdown and the HTML report from the JSON files
+//   --plan NAME      measure nothing, no device: each course case's plan for the profile NAME (h200,
+//                    integrated) with the model's µs/epoch, to bench-results/plan/NAME.json (MODELED)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { acquireGpu } from '../src/gpu/context';
@@ -22,6 +24,7 @@ import { caseSpec, COURSE_CASES, courseCaseOf, CSV_FILES, loadData } from './cas
 import { reportHtml } from './chart';
 import { FULL_PLAN, QUICK_PLAN, runBench, type BenchPlan, type BenchReport, type CpuEngineRow } from './core';
 import { markdown } from './markdown';
+import { runPlan } from './plan-run';
 import { torchBaselines, type TorchCase } from './torch';
 
 const argv = process.argv.slice(2);
@@ -141,6 +144,8 @@ function rewrite(): void {
 
 async function main(): Promise<void> {
   if (args.has('--rewrite')) return rewrite();
+  const planProfile = option('--plan');
+  if (planProfile !== undefined) return runPlan(planProfile, process.cwd(), say);
   if (deviceReport) {
     setTimeout(() => {
       console.error(`bench: the device report passed ${DEVICE_HARD_LIMIT_SECONDS} s; stopping (what was written stays)`);

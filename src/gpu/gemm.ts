@@ -205,12 +205,19 @@ export const MIN_FORWARD_SPLIT = 64;
  * on a software plan, where the extra dispatch costs more (~45 µs) than the cores it could fill.
  * `inputsPerSplit` forces a length.
  */
-export function forwardSplits(n: number, inDim: number, outDim: number, t: GemmTiles, plan: Pick<DevicePlan, 'deviceClass' | 'parallelWorkgroups' | 'limits'>, inputsPerSplit?: number): ForwardSplits {
+export function forwardSplits(
+  n: number,
+  inDim: number,
+  outDim: number,
+  t: GemmTiles,
+  plan: Pick<DevicePlan, 'deviceClass' | 'parallelWorkgroups' | 'limits' | 'forwardSplitK'>,
+  inputsPerSplit?: number,
+): ForwardSplits {
   const whole = { splitLen: inDim, splits: 1 };
   let splitLen = inputsPerSplit;
   if (splitLen === undefined) {
     const tiles = Math.ceil(n / t.tileM) * Math.ceil(outDim / t.tileN);
-    if (isSoftwarePlan(plan) || tiles >= plan.parallelWorkgroups) return whole;
+    if (isSoftwarePlan(plan) || !plan.forwardSplitK || tiles >= plan.parallelWorkgroups) return whole;
     const wanted = Math.ceil((2 * plan.parallelWorkgroups) / tiles);
     splitLen = Math.max(MIN_FORWARD_SPLIT, Math.ceil(Math.ceil(inDim / wanted) / t.tileK) * t.tileK);
   }

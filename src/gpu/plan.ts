@@ -29,6 +29,11 @@ export interface DevicePlan {
   readonly parallelWorkgroups: number;
   /** The largest workgroup a plan asks for where more invocations help (resident's, the reductions'). */
   readonly maxWorkgroupSize: number;
+  /**
+   * Whether forward GEMMs with too few output tiles are split along K (gpu/gemm.ts forwardSplits).
+   * False only to rebuild the plans from before split-K, which the benchmark's model is calibrated on.
+   */
+  readonly forwardSplitK: boolean;
 }
 
 /** SMs assumed for a GPU adapter when no profile says (a discrete GPU of the H100/RTX 4090 size). */
@@ -46,6 +51,7 @@ export function planFor(deviceClass: DeviceClass, limits: PlanLimits, sms = DEFA
     limits,
     parallelWorkgroups: gpu ? sms * WORKGROUPS_PER_SM : SOFTWARE_WORKGROUPS,
     maxWorkgroupSize: Math.min(256, limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX),
+    forwardSplitK: gpu,
   };
 }
 
