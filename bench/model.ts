@@ -84,7 +84,7 @@ export function stepSerial(s: StepShape, layout: ParamLayout, n: number, runs = 
     case 'gemm_forward': {
       const [inDim] = dims(s.label);
       const splits = Number(/split-K (?:reduce )?(\d+)/.exec(s.label)?.[1] ?? 1);
-      if (c.SPLIT === 2) return { memory: splits, shared: 0, arithmetic: splits, barriers: 0 };
+      if (c.SPLIT === 2) return { memory: Math.ceil(splits / 4), shared: 0, arithmetic: splits, barriers: 0 };
       return tileSerial(c, cdiv(inDim, splits));
     }
     case 'gemm_backward_input':

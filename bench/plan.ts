@@ -153,10 +153,14 @@ function caseShape(c: CourseCase): Shape {
   return { id: c.id, spec: caseSpec(c), data: loadData(c.data, {}, c.head) };
 }
 
-/** The GPU plan of a profile; `legacy` rebuilds the plans that ran on the H200 (no split-K forward, 128 SMs' splits). */
+/**
+ * The GPU plan of a profile. `legacy` rebuilds the plans that ran on the H200 before plans came
+ * from the device (bench-results/device/): 1024 workgroups' splits (128 SMs × 4 × 2), no split-K
+ * forward, one-workgroup kernels of 64 invocations (resident's 4 is passed as the run's workgroup size).
+ */
 export function profilePlan(p: PlanProfile, legacy = false): DevicePlan {
   const plan = planFor('gpu', p.limits, legacy ? 128 : p.sms);
-  return legacy ? { ...plan, forwardSplitK: false } : plan;
+  return legacy ? { ...plan, deviceTuned: false, maxWorkgroupSize: 64 } : plan;
 }
 
 export const modelDevice = (p: PlanProfile, latency: Latency): ModelDevice => ({ sms: p.sms, invocationsPerSm: p.invocationsPerSm, peaks: p.peaks, latency });

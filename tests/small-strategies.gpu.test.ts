@@ -503,7 +503,7 @@ describe('descriptors', () => {
     expect(PIECEWISE.limitProblem(query(ctx, 2, 100_000, 64))).toBeUndefined(); // runs sized to fit
   });
 
-  test('auto: resident while N·H ≤ 2^14 on a software plan, while ⌈N/WG⌉·(H + 8) ≤ 2^9 on a GPU plan; piecewise whenever supported', () => {
+  test('auto: resident while N·H ≤ 2^14 on a software plan, while ⌈N/WG⌉·(H + 8) ≤ 2^9 on a GPU plan; piecewise always on a software plan, while H²/256 ≤ 2^8 on a GPU plan', () => {
     const software = fakeContext({}, true);
     expect(RESIDENT.preferredBy(query(software, 2, (1 << 14) / 2, 4))).toBe(true);
     expect(RESIDENT.preferredBy(query(software, 2, (1 << 14) / 2 + 1, 4))).toBe(false);
@@ -520,6 +520,10 @@ describe('descriptors', () => {
     expect(RESIDENT.preferredBy(query(gpu, 2, 51 * 256 + 1, 256))).toBe(false);
     expect(RESIDENT.preferredBy(query(gpu, 256, 2000, 8))).toBe(false); // the step: piecewise
     for (const ctx of [software, gpu]) expect(PIECEWISE.preferredBy(query(ctx, 32, 200_000, 64))).toBe(true);
+    // piecewise on a GPU plan while H²/256 ≤ 2^8: the step (H = 256), not the curve (1024) or 05wk-1's 512
+    expect(PIECEWISE.preferredBy(query(gpu, 256, 2000, 64))).toBe(true);
+    expect(PIECEWISE.preferredBy(query(gpu, 257, 2000, 64))).toBe(false);
+    expect(PIECEWISE.preferredBy(query(software, 1024, 2000, 64))).toBe(true);
   });
 
   // Building at the widest fitting width compiles for seconds on a software adapter (its workgroup
