@@ -141,13 +141,14 @@ export function stepSerial(s: StepShape, layout: ParamLayout, n: number, runs = 
 /**
  * One epoch of a resident kernel with `wg` invocations over n points: each invocation's run of
  * points through the model, the columns cleared and tree-summed (log₂ WG levels of P + 1
- * columns), and Adam twice over its share of the parameters with m and v from global memory.
+ * columns; `spreadTree` false: the tree as it was when the H200 timings were taken), and Adam
+ * twice over its share of the parameters with m and v from global memory.
  * Steps a point: 1-H-1 in blocks (H > 4) about 3.25 a unit (forward 6 and backward 7 dependent
  * vec4 steps per four units, counted on common/model_columns.wgsl) + 8 for the head; up to four
  * units in registers one such group, 13 + 8; a
  * general model ~3 a weight (resident_mlp's three loops over each layer's weights) + 8.
  */
-export function residentSerial(layout: ParamLayout, n: number, wg: number, singleHidden: boolean): Serial {
+export function residentSerial(layout: ParamLayout, n: number, wg: number, singleHidden: boolean, spreadTree = true): Serial {
   const p = layout.count;
   const points = Math.ceil(cdiv(n, wg) / 4) * 4;
   const h = layout.layers[0].outDim;
@@ -155,10 +156,21 @@ export function residentSerial(layout: ParamLayout, n: number, wg: number, singl
   const share = cdiv(p, wg);
   return {
     memory: Math.ceil(points / 4) * (singleHidden ? 1 : layout.inputs) + 2 * share,
-    shared: (p + 1) * (1 + log2(wg)),
+    shared: (p + 1) + treeSteps(p + 1, wg, spreadTree),
     arithmetic: points * perPoint + 2 * 12 * share,
     barriers: log2(wg) + 3,
   };
+}
+
+/**
+ * Steps of the columns' tree (common/resident_chunk.wgsl sum_columns) for one invocation: each level's
+ * additions shared out over the workgroup (`spread`), or, as the kernel was before, every column of
+ * a level added by one invocation.
+ */
+function treeSteps(columns: number, wg: number, spread: boolean): number {
+  let steps = 0;
+  for (let s = wg / 2; s >= 1; s /= 2) steps += spread ? Math.ceil((columns * s) / wg) : columns;
+  return steps;
 }
 
 /** Waves of a dispatch: how many times the device must be filled with its invocations. */

@@ -107,7 +107,7 @@ export async function planStrategy(ctx: GpuContext, device: ModelDevice, shape: 
   const s = await d.create(ctx, b, shape.data, { workgroupSize: wg, dropoutSeed: 0 });
   const n = shape.data.n;
   const o = overhead === 'chunk' ? device.latency.chunkOverheadUs : device.latency.passOverheadUs;
-  if (!s.epochSteps) return { strategy, ...residentPlan(device, layout, n, s.workgroupSize, o) };
+  if (!s.epochSteps) return { strategy, ...residentPlan(device, layout, n, s.workgroupSize, o, ctx.plan.deviceTuned) };
   const steps = s.epochSteps.map(shapeOf);
   const points = steps.find((x) => x.file === 'piecewise_points');
   const runs = points ? points.workgroups.reduce((a, c) => a * c, 1) * points.workgroupSize : 0;
@@ -129,10 +129,10 @@ export async function planStrategy(ctx: GpuContext, device: ModelDevice, shape: 
   return { strategy, modeled_us_per_epoch: dispatches.reduce((t, x) => t + x.modeled_us, 0), dispatches };
 }
 
-function residentPlan(device: ModelDevice, layout: ParamLayout, n: number, wg: number, overheadUs: number) {
+function residentPlan(device: ModelDevice, layout: ParamLayout, n: number, wg: number, overheadUs: number, spreadTree: boolean) {
   const single = isSingleHidden(layout);
   const cost = single ? COSTS.residentEpoch(n, layout.layers[0].outDim) : COSTS.residentMlpEpoch(n, layout);
-  const serial = residentSerial(layout, n, wg, single);
+  const serial = residentSerial(layout, n, wg, single, spreadTree);
   const body = dispatchBodyUs(device, serial, 1, wg, cost.flops, cost.bytes);
   const us = overheadUs / CHUNK_EPOCHS + body;
   const dispatch: PlannedDispatch = {
