@@ -9,11 +9,13 @@
 //   --data DIR       the shared CSVs (default ../shared/data); cases whose file is missing run on
 //                    random stand-ins of the same shape
 //   --rewrite        measure nothing: rewrite the Markdown and the HTML report from the JSON files
+//   --device-class C gpu | software: plan for that class on this adapter (default: the adapter's own)
 //   --plan NAME      measure nothing, no device: each course case's plan for the profile NAME (h200,
 //                    integrated) with the model's µs/epoch, to bench-results/plan/NAME.json (MODELED)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { acquireGpu } from '../src/gpu/context';
+import { deviceClassProblem, type DeviceClass } from '../src/gpu/plan';
 import { CHROMIUM, WEBGPU_FLAGS } from '../src/node/chromium';
 import { nodeGpu } from '../src/node/gpu';
 import { cpuTrain } from '../src/cpu/model';
@@ -32,6 +34,9 @@ const args = new Set(argv);
 const option = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
 const deviceReport = args.has('--device-report');
 const caseIds = option('--case')?.split(',');
+const deviceClassFlag = option('--device-class');
+if (deviceClassFlag !== undefined && deviceClassProblem(deviceClassFlag)) throw new Error(`--device-class: ${deviceClassProblem(deviceClassFlag)}`);
+const deviceClass = deviceClassFlag as DeviceClass | undefined;
 const base: BenchPlan = deviceReport || args.has('--quick') ? QUICK_PLAN : FULL_PLAN;
 /** The device report's bound: cases not started by then are skipped; the process ends by HARD_LIMIT whatever happens. */
 const DEVICE_DEADLINE_SECONDS = 150;
@@ -87,8 +92,8 @@ function cpuEngine(csvs: Record<string, string>, budget: number): CpuEngineRow[]
 }
 
 async function nodeRuntime(csvs: Record<string, string>): Promise<BenchReport> {
-  const ctx = await acquireGpu(await nodeGpu({ preciseTimestamps: true }));
-  say(`Node: ${ctx.adapterName}${ctx.isSoftware ? ' (software adapter)' : ''}, timestamps ${ctx.hasTimestamps ? 'yes' : 'no'}`);
+  const ctx = await acquireGpu(await nodeGpu({ preciseTimestamps: true }), { deviceClass });
+  say(`Node: ${ctx.adapterName}${ctx.isSoftware ? ' (software adapter)' : ''}, ${ctx.plan.deviceClass} plans, timestamps ${ctx.hasTimestamps ? 'yes' : 'no'}`);
   let report: BenchReport;
   try {
     report = await runBench(ctx, 'Node (Dawn)', plan, csvs, (line) => say(`[node] ${line}`));
