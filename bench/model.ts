@@ -74,10 +74,11 @@ function tileSerial(c: Record<string, number>, k: number): Serial {
 const perInvocation = (count: number, s: StepShape) => cdiv(count, s.workgroups.reduce((a, b) => a * b, 1) * s.workgroupSize);
 
 /**
- * The serial work of one dispatch of `s` for `layout` over n points (`runs`: piecewise's runs).
- * Resident kernels are per epoch (residentSerial). Throws on a kernel it does not know.
+ * The serial work of one dispatch of `s` for `layout` over n points (`runs`: piecewise's runs;
+ * `current` false: the kernels as they were when the H200 timings were taken). Resident kernels
+ * are per epoch (residentSerial). Throws on a kernel it does not know.
  */
-export function stepSerial(s: StepShape, layout: ParamLayout, n: number, runs = 0): Serial {
+export function stepSerial(s: StepShape, layout: ParamLayout, n: number, runs = 0, current = true): Serial {
   const c = pipelineConstants(s.pipelineLabel);
   const h = layout.layers[0].outDim;
   switch (s.file) {
@@ -117,7 +118,9 @@ export function stepSerial(s: StepShape, layout: ParamLayout, n: number, runs = 
     }
     case 'piecewise_segments': {
       const units = cdiv(h, s.workgroupSize);
-      return { memory: units * log2(n + 1), shared: units * h + cdiv(h + 1, s.workgroupSize) * h + layout.count, arithmetic: 0, barriers: 3 };
+      // the parameters' finite check: shared out over the workgroup now, by every invocation whole before (`current` false)
+      const check = current ? cdiv(layout.count, s.workgroupSize) : layout.count;
+      return { memory: units * log2(n + 1), shared: units * h + cdiv(h + 1, s.workgroupSize) * h + check, arithmetic: 0, barriers: 3 };
     }
     case 'piecewise_points': {
       const per = cdiv(n, runs || s.workgroups.reduce((a, b) => a * b, 1) * s.workgroupSize);

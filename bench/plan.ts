@@ -113,7 +113,7 @@ export async function planStrategy(ctx: GpuContext, device: ModelDevice, shape: 
   const runs = points ? points.workgroups.reduce((a, c) => a * c, 1) * points.workgroupSize : 0;
   const dispatches = steps.map((x): PlannedDispatch => {
     const cost = stepCost(x, layout, n, runs);
-    const serial = stepSerial(x, layout, n, runs);
+    const serial = stepSerial(x, layout, n, runs, ctx.plan.deviceTuned);
     const workgroups = x.workgroups.reduce((a, c) => a * c, 1);
     return {
       kernel: kernelName(x),
