@@ -94,7 +94,8 @@ export function stepSerial(s: StepShape, layout: ParamLayout, n: number, runs = 
       return tileSerial(c, cdiv(n, s.workgroups[2] ?? 1));
     case 'split_k_reduce': {
       const splits = Number(/×(\d+)/.exec(s.label)?.[1] ?? 1);
-      return { memory: splits, shared: 0, arithmetic: splits, barriers: 0 };
+      // four partials loaded at a time now; one at a time before (`current` false)
+      return { memory: current ? Math.ceil(splits / 4) : splits, shared: 0, arithmetic: splits, barriers: 0 };
     }
     case 'relu_forward':
     case 'relu_backward':

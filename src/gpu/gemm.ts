@@ -148,8 +148,8 @@ export function balancedSplits(k: number, t: GemmTiles, perLoad = 1): number {
   return Math.max(1, Math.round(Math.sqrt(perLoad * Math.ceil(k / t.tileK) * tileLoadsPerStep(t))));
 }
 
-/** Splits gemm_forward's reduce (SPLIT 2) loads at once. */
-export const FORWARD_REDUCE_LOADS = 4;
+/** Splits a reduce loads at once: gemm_forward's (SPLIT 2) and split_k_reduce's. */
+export const SPLIT_REDUCE_LOADS = 4;
 
 /** Invocations a GPU plan's workgroup counts as in its parallelism target (plan.parallelWorkgroups workgroups of this many). */
 const TARGET_WORKGROUP_INVOCATIONS = 64;
@@ -187,7 +187,7 @@ export function weightSplits(
   const tiles = Math.ceil(outDim / t.tileM) * Math.ceil((inDim + 1) / t.tileN);
   const target = isSoftwarePlan(plan) ? plan.parallelWorkgroups : 2 * plan.parallelWorkgroups;
   const filling = Math.max(1, Math.ceil(target / tiles));
-  const wanted = isSoftwarePlan(plan) || !plan.deviceTuned ? filling : Math.min(filling, balancedSplits(n, planTiles(t, plan)));
+  const wanted = isSoftwarePlan(plan) || !plan.deviceTuned ? filling : Math.min(filling, balancedSplits(n, planTiles(t, plan), SPLIT_REDUCE_LOADS));
   let splitLen = pointsPerSplit ?? Math.ceil(Math.ceil(n / wanted) / t.tileK) * t.tileK;
   splitLen = Math.max(splitLen, Math.ceil(n / 65535), 1);
   return { splitLen, splits: Math.ceil(n / splitLen) };
@@ -270,7 +270,7 @@ export function forwardSplits(
     if (isSoftwarePlan(plan) || !plan.deviceTuned || tiles >= plan.parallelWorkgroups) return whole;
     const planned = planTiles(t, plan);
     const filling = Math.ceil((2 * plan.parallelWorkgroups * TARGET_WORKGROUP_INVOCATIONS) / (tiles * tileWorkgroupSize(planned)));
-    const wanted = Math.min(filling, balancedSplits(inDim, planned, FORWARD_REDUCE_LOADS));
+    const wanted = Math.min(filling, balancedSplits(inDim, planned, SPLIT_REDUCE_LOADS));
     splitLen = Math.max(MIN_FORWARD_SPLIT, Math.ceil(Math.ceil(inDim / wanted) / t.tileK) * t.tileK);
   }
   const binding = Math.min(plan.limits.maxStorageBufferBindingSize, plan.limits.maxBufferSize);
