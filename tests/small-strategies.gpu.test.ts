@@ -177,8 +177,8 @@ describe('resident', () => {
   test.each([
     { hidden: 2, n: 2000, head: 'bce' as Head }, // the lecture's shape: 8 points an invocation at 256
     { hidden: 1, n: 7, head: 'mse' as Head }, // most invocations have no point
-    { hidden: 5, n: 1001, head: 'bce-logits' as Head }, // blocks of points; 16 KiB holds 128 columns of 17
-    { hidden: 16, n: 300, head: 'bce' as Head }, // 16 KiB: 64 columns of 50
+    { hidden: 5, n: 1001, head: 'bce-logits' as Head }, // blocks of points; 32 KiB holds 256 columns of 17 (16 KiB: 128)
+    { hidden: 16, n: 300, head: 'bce' as Head }, // 32 KiB: 128 columns of 50 (16 KiB: 64)
   ])('GPU plan: hidden $hidden, N=$n, head $head at the largest workgroup that fits matches the reference', async (c) => {
     await withDevice(async (ctx) => {
       const gpu = withPlan(ctx, 'gpu');
