@@ -11,9 +11,13 @@
 //   --python PATH    the python whose torch runs the PyTorch baseline (default: python3 on PATH,
 //                    then /usr/bin/python3; the first that imports torch)
 //   --rewrite        measure nothing: rewrite the Markdown and the HTML report from the JSON files
+//   --device-class C gpu | software: plan for that class on this adapter (default: the adapter's own)
+//   --plan NAME      measure nothing, no device: each course case's plan for the profile NAME (h200,
+//                    integrated) with the model's µs/epoch, to bench-results/plan/NAME.json (MODELED)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { acquireGpu } from '../src/gpu/context';
+import { deviceClassProblem, type DeviceClass } from '../src/gpu/plan';
 import { CHROMIUM, WEBGPU_FLAGS } from '../src/node/chromium';
 import { nodeGpu } from '../src/node/gpu';
 import { cpuTrain } from '../src/cpu/model';
@@ -24,6 +28,7 @@ import { caseSpec, COURSE_CASES, courseCaseOf, CSV_FILES, loadData } from './cas
 import { reportHtml } from './chart';
 import { FULL_PLAN, QUICK_PLAN, runBench, type BenchPlan, type BenchReport, type CpuEngineRow } from './core';
 import { markdown } from './markdown';
+import { runPlan } from './plan-run';
 import { torchBaselines, type TorchCase } from './torch';
 
 const argv = process.argv.slice(2);
@@ -31,6 +36,9 @@ const args = new Set(argv);
 const option = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
 const deviceReport = args.has('--device-report');
 const caseIds = option('--case')?.split(',');
+const deviceClassFlag = option('--device-class');
+if (deviceClassFlag !== undefined && deviceClassProblem(deviceClassFlag)) throw new Error(`--device-class: ${deviceClassProblem(deviceClassFlag)}`);
+const deviceClass = deviceClassFlag as DeviceClass | undefined;
 const base: BenchPlan = deviceReport || args.has('--quick') ? QUICK_PLAN : FULL_PLAN;
 /** The device report's bound: cases not started by then are skipped; the process ends by HARD_LIMIT whatever happens. */
 const DEVICE_DEADLINE_SECONDS = 150;
@@ -86,8 +94,8 @@ function cpuEngine(csvs: Record<string, string>, budget: number): CpuEngineRow[]
 }
 
 async function nodeRuntime(csvs: Record<string, string>): Promise<BenchReport> {
-  const ctx = await acquireGpu(await nodeGpu({ preciseTimestamps: true }));
-  say(`Node: ${ctx.adapterName}${ctx.isSoftware ? ' (software adapter)' : ''}, timestamps ${ctx.hasTimestamps ? 'yes' : 'no'}`);
+  const ctx = await acquireGpu(await nodeGpu({ preciseTimestamps: true }), { deviceClass });
+  say(`Node: ${ctx.adapterName}${ctx.isSoftware ? ' (software adapter)' : ''}, ${ctx.plan.deviceClass} plans, timestamps ${ctx.hasTimestamps ? 'yes' : 'no'}`);
   let report: BenchReport;
   try {
     report = await runBench(ctx, 'Node (Dawn)', plan, csvs, (line) => say(`[node] ${line}`));
@@ -143,6 +151,8 @@ function rewrite(): void {
 
 async function main(): Promise<void> {
   if (args.has('--rewrite')) return rewrite();
+  const planProfile = option('--plan');
+  if (planProfile !== undefined) return runPlan(planProfile, process.cwd(), say);
   if (deviceReport) {
     setTimeout(() => {
       console.error(`bench: the device report passed ${DEVICE_HARD_LIMIT_SECONDS} s; stopping (what was written stays)`);

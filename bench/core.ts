@@ -112,6 +112,8 @@ export interface CpuEngineRow {
 export interface BenchReport {
   runtime: string;
   adapter: string;
+  /** The plan class the run planned for (gpu/plan.ts): the adapter's own, or --device-class. */
+  deviceClass?: string;
   /** Dawn's npm package version, or the browser's. */
   version: string;
   date: string;
@@ -333,7 +335,7 @@ export async function runBench(ctx: GpuContext, runtime: string, plan: BenchPlan
       }
     }
   }
-  return { runtime, adapter: ctx.adapterName, version: '', date: new Date().toISOString(), quick: plan.quick, lossEpochs: plan.lossEpochs, peaks, profiling: profilingMethod(ctx), rows, grid, baselines: [], unavailable: {}, cpuEngine: [], dataSources };
+  return { runtime, adapter: ctx.adapterName, deviceClass: ctx.plan.deviceClass, version: '', date: new Date().toISOString(), quick: plan.quick, lossEpochs: plan.lossEpochs, peaks, profiling: profilingMethod(ctx), rows, grid, baselines: [], unavailable: {}, cpuEngine: [], dataSources };
 }
 
 const OVER_TIME = "not run: over the run's time budget";

@@ -15,6 +15,8 @@ import {
   gemmBackwardWeightsDims,
   gemmForwardConstants,
   gemmForwardDims,
+  planTiles,
+  tileWorkgroupSize,
   forwardReduceGrid,
   forwardSplitGrid,
   forwardSplits,
@@ -302,6 +304,23 @@ describe.each(TILE_PRESET_NAMES)('tile preset %s', (preset: TilePresetName) => {
         }
       }
     });
+  });
+});
+
+test("GPU plan's warp-sized skinny tiles (planTiles): the same bits as the fitted tiles", async () => {
+  await withDevice(async (ctx) => {
+    const gpu = withPlan(ctx, 'gpu').plan;
+    for (const shape of [LARGE_SHAPES[2], SHAPES[7], SHAPES[11]] as const) {
+      const l = layers.get(shape)!;
+      const { n, outDim } = l.dims;
+      const fitted = fitTiles(TILE_PRESETS.medium, n, outDim);
+      const planned = planTiles(fitted, gpu);
+      const run = (t: GemmTiles) =>
+        runKernel(ctx, GEMM_KERNELS.gemmForward, gemmForwardConstants(t, 1), [new Float32Array(n * outDim), l.x, l.params, ONE_EPOCH(1), gemmForwardDims(l.dims), words([0])], tileGrid(t, n, outDim));
+      const [[a], [b]] = await Promise.all([run(fitted), run(planned)]);
+      expect(tileWorkgroupSize(planned), name(shape)).toBeGreaterThanOrEqual(Math.min(32, tileWorkgroupSize({ ...fitted, tm: 1, tn: 1 })));
+      expect(bitDifferences(a, b), name(shape)).toBe(0);
+    }
   });
 });
 

@@ -177,8 +177,8 @@ describe('resident', () => {
   test.each([
     { hidden: 2, n: 2000, head: 'bce' as Head }, // the lecture's shape: 8 points an invocation at 256
     { hidden: 1, n: 7, head: 'mse' as Head }, // most invocations have no point
-    { hidden: 5, n: 1001, head: 'bce-logits' as Head }, // blocks of points; 16 KiB holds 128 columns of 17
-    { hidden: 16, n: 300, head: 'bce' as Head }, // 16 KiB: 64 columns of 50
+    { hidden: 5, n: 1001, head: 'bce-logits' as Head }, // blocks of points; 32 KiB holds 256 columns of 17 (16 KiB: 128)
+    { hidden: 16, n: 300, head: 'bce' as Head }, // 32 KiB: 128 columns of 50 (16 KiB: 64)
   ])('GPU plan: hidden $hidden, N=$n, head $head at the largest workgroup that fits matches the reference', async (c) => {
     await withDevice(async (ctx) => {
       const gpu = withPlan(ctx, 'gpu');
@@ -503,7 +503,7 @@ describe('descriptors', () => {
     expect(PIECEWISE.limitProblem(query(ctx, 2, 100_000, 64))).toBeUndefined(); // runs sized to fit
   });
 
-  test('auto: resident while N·H ≤ 2^14 on a software plan, while ⌈N/WG⌉·(H + 8) ≤ 2^9 on a GPU plan; piecewise whenever supported', () => {
+  test('auto: resident while N·H ≤ 2^14 on a software plan, while ⌈N/WG⌉·(H + 8) ≤ 2^9 on a GPU plan; piecewise always on a software plan, while H²/256 ≤ 2^8 on a GPU plan', () => {
     const software = fakeContext({}, true);
     expect(RESIDENT.preferredBy(query(software, 2, (1 << 14) / 2, 4))).toBe(true);
     expect(RESIDENT.preferredBy(query(software, 2, (1 << 14) / 2 + 1, 4))).toBe(false);
@@ -520,6 +520,10 @@ describe('descriptors', () => {
     expect(RESIDENT.preferredBy(query(gpu, 2, 51 * 256 + 1, 256))).toBe(false);
     expect(RESIDENT.preferredBy(query(gpu, 256, 2000, 8))).toBe(false); // the step: piecewise
     for (const ctx of [software, gpu]) expect(PIECEWISE.preferredBy(query(ctx, 32, 200_000, 64))).toBe(true);
+    // piecewise on a GPU plan while H²/256 ≤ 2^8: the step (H = 256), not the curve (1024) or 05wk-1's 512
+    expect(PIECEWISE.preferredBy(query(gpu, 256, 2000, 64))).toBe(true);
+    expect(PIECEWISE.preferredBy(query(gpu, 257, 2000, 64))).toBe(false);
+    expect(PIECEWISE.preferredBy(query(software, 1024, 2000, 64))).toBe(true);
   });
 
   // Building at the widest fitting width compiles for seconds on a software adapter (its workgroup

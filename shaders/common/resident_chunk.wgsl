@@ -20,13 +20,16 @@ fn clear_column(lid: u32) {
 }
 
 // Sums every column over the invocations into acc[c·WG] with a fixed tree; all invocations call it.
+// Level s adds acc[c·WG + i + s] into acc[c·WG + i] for i < s, in every column: its COLUMNS·s
+// additions are shared out over all WG invocations (item c·s + i), so a level costs each
+// invocation ⌈COLUMNS·s/WG⌉ steps rather than COLUMNS. Which invocation adds a pair does not
+// change the pair, so the sums are the same bits as one invocation per i.
 fn sum_columns(lid: u32) {
   for (var s = WG / 2u; s > 0u; s = s / 2u) {
     workgroupBarrier();
-    if (lid < s) {
-      for (var c = 0u; c < COLUMNS; c++) {
-        acc[c * WG + lid] += acc[c * WG + lid + s];
-      }
+    for (var item = lid; item < COLUMNS * s; item += WG) {
+      let at = (item / s) * WG + item % s;
+      acc[at] += acc[at + s];
     }
   }
   workgroupBarrier();

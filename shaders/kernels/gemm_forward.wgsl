@@ -18,7 +18,7 @@
 //        1  workgroup (t, s), s = workgroup_id.z < splits: the block t of the raw dot products over
 //           i in [s·split_len, min(IN, (s+1)·split_len)), into y as partials (splits, N, OUT)
 //        2  one invocation per output (flattened from workgroup_id.xy): z = (Σ_s partials[s,n,o]),
-//           s ascending, then the bias and the epilogue; x binds the partials
+//           s ascending (loaded four at a time), then the bias and the epilogue; x binds the partials
 // The order of every sum is fixed by split_len and the tiles alone, so reruns are bit-identical.
 // Uses ops/adam.wgsl, ops/relu.wgsl, ops/sigmoid.wgsl, ops/activation.wgsl, common/epoch.wgsl, common/grid.wgsl, common/dropout.wgsl,
 // common/gemm_tiles.wgsl.
@@ -91,9 +91,19 @@ fn gemm_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
     let e = flat_invocation(wid, nwg, lid);
     let count = dims.n * dims.out_dim;
     if (e < count) {
+      // Four splits a step: their loads issued together, then added in ascending s (the same
+      // order, and the same bits, as one at a time; a split past the last is never added).
       var dot = 0.0;
-      for (var s = 0u; s < dims.splits; s++) {
-        dot += x[s * count + e];
+      for (var s = 0u; s < dims.splits; s += 4u) {
+        let more = dims.splits - s;
+        let p0 = x[s * count + e];
+        let p1 = select(0.0, x[min(s + 1u, dims.splits - 1u) * count + e], more > 1u);
+        let p2 = select(0.0, x[min(s + 2u, dims.splits - 1u) * count + e], more > 2u);
+        let p3 = select(0.0, x[min(s + 3u, dims.splits - 1u) * count + e], more > 3u);
+        dot += p0;
+        if (more > 1u) { dot += p1; }
+        if (more > 2u) { dot += p2; }
+        if (more > 3u) { dot += p3; }
       }
       epilogue_store(e / dims.out_dim, e % dims.out_dim, dot);
     }

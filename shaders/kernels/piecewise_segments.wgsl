@@ -23,6 +23,7 @@ override WG: u32 = 64;
 var<workgroup> switch_at: array<u32, HIDDEN>;
 var<workgroup> unit_info: array<u32, HIDDEN>;
 var<workgroup> overflow: atomic<u32>;
+var<workgroup> last_not_finite: atomic<u32>; // 1 + the largest index of a parameter that is not finite, 0 if none
 
 // Divergence: the segments' lines are algebraically the per-unit sums of the other strategies but
 // overflow differently, so what makes their gradients non-finite is checked explicitly. Where unit
@@ -68,6 +69,12 @@ fn piecewise_segments(@builtin(local_invocation_index) lid: u32) {
       atomicStore(&overflow, 1u);
     }
   }
+  // Every parameter checked once, shared out over the invocations (read after the next barrier).
+  for (var q = lid; q < PARAMS; q += WG) {
+    if (!is_finite(params[q])) {
+      atomicMax(&last_not_finite, q + 1u);
+    }
+  }
   workgroupBarrier();
   for (var j = lid; j < HIDDEN; j += WG) {
     let s = switch_at[j];
@@ -84,12 +91,12 @@ fn piecewise_segments(@builtin(local_invocation_index) lid: u32) {
     segs[OVERFLOW_AT] = atomicLoad(&overflow);
   }
   workgroupBarrier();
-  var poison = 0.0; // NaN when a parameter is not finite, else 0
-  for (var q = 0u; q < PARAMS; q++) {
-    let p = params[q];
-    if (!is_finite(p)) {
-      poison = p - p;
-    }
+  // NaN when a parameter is not finite (p - p of the last such one), else 0
+  var poison = 0.0;
+  let bad = atomicLoad(&last_not_finite);
+  if (bad != 0u) {
+    let p = params[bad - 1u];
+    poison = p - p;
   }
   let c = params[3u * HIDDEN];
   for (var k = lid; k <= HIDDEN; k += WG) {

@@ -113,6 +113,47 @@ export function fitTiles(t: GemmTiles, rows: number, cols: number): GemmTiles {
   return { ...t, tileM, tileN, tm, tn };
 }
 
+/** Invocations a GPU plan keeps in a fitted tiling: one warp (NVIDIA's 32; AMD's 64-wide waves run two). */
+export const GPU_MIN_TILE_INVOCATIONS = 32;
+
+/**
+ * The fitted tiling for the plan: on a GPU plan a skinny product's tile (1024→1 fits TILE_N to 1,
+ * leaving 8 invocations of 4 rows) gets its invocations back by smaller register blocks (tm, tn
+ * halved, the larger first) until it has GPU_MIN_TILE_INVOCATIONS, so each copies fewer tile
+ * elements per step; the tile and every sum's order stay the same (bit-identical results). A
+ * software plan keeps the blocks (fewer invocations are cheaper there).
+ */
+export function planTiles(t: GemmTiles, plan: Pick<DevicePlan, 'deviceClass'> & Partial<Pick<DevicePlan, 'deviceTuned'>>): GemmTiles {
+  if (isSoftwarePlan(plan) || plan.deviceTuned === false) return t;
+  let { tm, tn } = t;
+  while ((t.tileM / tm) * (t.tileN / tn) < GPU_MIN_TILE_INVOCATIONS && (tm > 1 || tn > 1)) {
+    if (tm >= tn) tm /= 2;
+    else tn /= 2;
+  }
+  return { ...t, tm, tn };
+}
+
+/** Global loads one invocation makes per TILE_K step to stage both tiles (common/gemm_tiles.wgsl), or 1 without SHARED. */
+export function tileLoadsPerStep(t: GemmTiles): number {
+  const wg = tileWorkgroupSize(t);
+  return t.shared ? Math.ceil((t.tileM * t.tileK) / wg) + Math.ceil((t.tileK * t.tileN) / wg) : 1;
+}
+
+/**
+ * On a GPU plan, the split count that balances a split's serial chain against its reduce's: a
+ * split of K/s inputs takes about (K/s/tileK)·loads dependent loads, the reduce s/perLoad (it loads
+ * `perLoad` splits at once), so s ≈ √(perLoad · K/tileK · loads).
+ */
+export function balancedSplits(k: number, t: GemmTiles, perLoad = 1): number {
+  return Math.max(1, Math.round(Math.sqrt(perLoad * Math.ceil(k / t.tileK) * tileLoadsPerStep(t))));
+}
+
+/** Splits a reduce loads at once: gemm_forward's (SPLIT 2) and split_k_reduce's. */
+export const SPLIT_REDUCE_LOADS = 4;
+
+/** Invocations a GPU plan's workgroup counts as in its parallelism target (plan.parallelWorkgroups workgroups of this many). */
+const TARGET_WORKGROUP_INVOCATIONS = 64;
+
 /** The override constants of a tiling (common/gemm_tiles.wgsl). */
 export function tileConstants(t: GemmTiles): Record<string, number> {
   return { TILE_M: t.tileM, TILE_N: t.tileN, TILE_K: t.tileK, TM: t.tm, TN: t.tn, SHARED: t.shared ? 1 : 0, WG: tileWorkgroupSize(t) };
@@ -135,10 +176,18 @@ export interface WeightSplits {
  * OUT × (IN+1) output), each split a multiple of tileK points, at most 65535 splits (one dispatch
  * dimension). `pointsPerSplit` forces a length.
  */
-export function weightSplits(n: number, inDim: number, outDim: number, t: GemmTiles, plan: Pick<DevicePlan, 'deviceClass' | 'parallelWorkgroups'>, pointsPerSplit?: number): WeightSplits {
+export function weightSplits(
+  n: number,
+  inDim: number,
+  outDim: number,
+  t: GemmTiles,
+  plan: Pick<DevicePlan, 'deviceClass' | 'parallelWorkgroups'> & Partial<Pick<DevicePlan, 'deviceTuned'>>,
+  pointsPerSplit?: number,
+): WeightSplits {
   const tiles = Math.ceil(outDim / t.tileM) * Math.ceil((inDim + 1) / t.tileN);
   const target = isSoftwarePlan(plan) ? plan.parallelWorkgroups : 2 * plan.parallelWorkgroups;
-  const wanted = Math.max(1, Math.ceil(target / tiles));
+  const filling = Math.max(1, Math.ceil(target / tiles));
+  const wanted = isSoftwarePlan(plan) || !plan.deviceTuned ? filling : Math.min(filling, balancedSplits(n, planTiles(t, plan), SPLIT_REDUCE_LOADS));
   let splitLen = pointsPerSplit ?? Math.ceil(Math.ceil(n / wanted) / t.tileK) * t.tileK;
   splitLen = Math.max(splitLen, Math.ceil(n / 65535), 1);
   return { splitLen, splits: Math.ceil(n / splitLen) };
@@ -202,18 +251,28 @@ export const MIN_FORWARD_SPLIT = 64;
 /**
  * Split-K of gemm_forward: on a GPU plan, when the N × OUT output has fewer tiles than the plan's
  * parallelWorkgroups, the K = IN inputs are cut into enough splits for about 2·parallelWorkgroups
- * workgroups, each a multiple of tileK and at least MIN_FORWARD_SPLIT inputs long, at most 65535
- * splits and no more partials (splits·N·OUT floats) than one binding holds. One split (no split-K)
+ * workgroups' worth of invocations (counted at 64 each), but no more than balance a split's chain
+ * against the reduce's (balancedSplits), each a multiple of tileK and at least MIN_FORWARD_SPLIT
+ * inputs long, at most 65535 splits and no more partials (splits·N·OUT floats) than one binding holds. One split (no split-K)
  * on a software plan, where the extra dispatch costs more (~45 µs) than the cores it could fill.
  * `inputsPerSplit` forces a length.
  */
-export function forwardSplits(n: number, inDim: number, outDim: number, t: GemmTiles, plan: Pick<DevicePlan, 'deviceClass' | 'parallelWorkgroups' | 'limits'>, inputsPerSplit?: number): ForwardSplits {
+export function forwardSplits(
+  n: number,
+  inDim: number,
+  outDim: number,
+  t: GemmTiles,
+  plan: Pick<DevicePlan, 'deviceClass' | 'parallelWorkgroups' | 'limits' | 'deviceTuned'>,
+  inputsPerSplit?: number,
+): ForwardSplits {
   const whole = { splitLen: inDim, splits: 1 };
   let splitLen = inputsPerSplit;
   if (splitLen === undefined) {
     const tiles = Math.ceil(n / t.tileM) * Math.ceil(outDim / t.tileN);
-    if (isSoftwarePlan(plan) || tiles >= plan.parallelWorkgroups) return whole;
-    const wanted = Math.ceil((2 * plan.parallelWorkgroups) / tiles);
+    if (isSoftwarePlan(plan) || !plan.deviceTuned || tiles >= plan.parallelWorkgroups) return whole;
+    const planned = planTiles(t, plan);
+    const filling = Math.ceil((2 * plan.parallelWorkgroups * TARGET_WORKGROUP_INVOCATIONS) / (tiles * tileWorkgroupSize(planned)));
+    const wanted = Math.min(filling, balancedSplits(inDim, planned, SPLIT_REDUCE_LOADS));
     splitLen = Math.max(MIN_FORWARD_SPLIT, Math.ceil(Math.ceil(inDim / wanted) / t.tileK) * t.tileK);
   }
   const binding = Math.min(plan.limits.maxStorageBufferBindingSize, plan.limits.maxBufferSize);
@@ -245,7 +304,7 @@ export async function gemmForwardStep(ctx: GpuContext, owner: UniformMaker, a: G
   const { n, inDim, outDim } = a.dims;
   checkDims('gemm_forward', n, Math.max(inDim, outDim));
   if (a.epilogue === 2 && !a.dropout) throw new Error('gemm_forward: the dropout epilogue needs a DropoutConfig');
-  const t = fitTiles(tilesOf(a.tiles), n, outDim);
+  const t = planTiles(fitTiles(tilesOf(a.tiles), n, outDim), ctx.plan);
   const kernel = await getKernel(ctx, GEMM_KERNELS.gemmForward, gemmForwardConstants(t, a.epilogue, 0, a.activation));
   const dims = owner.uniform(`gemm_forward dims ${inDim}→${outDim}`, gemmForwardDims(a.dims, a.dropout));
   const group = kernel.bind(`gemm_forward ${inDim}→${outDim}`, [a.y, a.x, a.params, a.steps, dims, a.epochIndex]);
@@ -274,7 +333,7 @@ export function forwardReduceGrid(t: GemmTiles, n: number, outDim: number): [num
  */
 export async function gemmForwardSteps(ctx: GpuContext, owner: BufferMaker, a: GemmForwardArgs, split?: ForwardSplits): Promise<Step[]> {
   const { n, inDim, outDim } = a.dims;
-  const t = fitTiles(tilesOf(a.tiles), n, outDim);
+  const t = planTiles(fitTiles(tilesOf(a.tiles), n, outDim), ctx.plan);
   const cut = split ?? forwardSplits(n, inDim, outDim, t, ctx.plan);
   if (cut.splits <= 1) return [await gemmForwardStep(ctx, owner, a)];
   checkDims('gemm_forward split-K', n, outDim, cut.splits);
@@ -320,7 +379,7 @@ export function gemmBackwardInputDims(d: Omit<GemmLayerDims, 'bOffset'>, scale =
 export async function gemmBackwardInputStep(ctx: GpuContext, owner: UniformMaker, a: GemmBackwardInputArgs): Promise<Step> {
   const { n, inDim, outDim } = a.dims;
   checkDims('gemm_backward_input', n, Math.max(inDim, outDim));
-  const t = fitTiles(tilesOf(a.tiles), n, inDim);
+  const t = planTiles(fitTiles(tilesOf(a.tiles), n, inDim), ctx.plan);
   const kernel = await getKernel(ctx, GEMM_KERNELS.gemmBackwardInput, gemmBackwardInputConstants(t, a.mask !== undefined, a.mask?.activation));
   const dims = owner.uniform(`gemm_backward_input dims ${inDim}→${outDim}`, gemmBackwardInputDims(a.dims, a.mask?.scale ?? 1));
   // Without a mask the act binding is never read; dy stands in for it.
@@ -357,7 +416,7 @@ export async function gemmBackwardWeightsStep(ctx: GpuContext, owner: UniformMak
   const { n, inDim, outDim } = a.dims;
   checkDims('gemm_backward_weights', Math.max(n, outDim), inDim + 1);
   if (a.split.splits > 65535 || a.split.splitLen * a.split.splits < n) throw new Error(`gemm_backward_weights: splits ${JSON.stringify(a.split)} do not cover N=${n}`);
-  const t = weightTiles(a.tiles, inDim, outDim);
+  const t = planTiles(weightTiles(a.tiles, inDim, outDim), ctx.plan);
   const kernel = await getKernel(ctx, GEMM_KERNELS.gemmBackwardWeights, tileConstants(t));
   const dims = owner.uniform(`gemm_backward_weights dims ${inDim}→${outDim}`, gemmBackwardWeightsDims(a.dims, a.split));
   const group = kernel.bind(`gemm_backward_weights ${inDim}→${outDim}`, [a.partials, a.dy, a.x, dims]);

@@ -29,6 +29,12 @@ export interface DevicePlan {
   readonly parallelWorkgroups: number;
   /** The largest workgroup a plan asks for where more invocations help (resident's, the reductions'). */
   readonly maxWorkgroupSize: number;
+  /**
+   * The GPU plan's refinements for a real GPU (gpu/gemm.ts): split-K forward GEMMs, split counts
+   * balanced against their reduce, warp-sized skinny tiles. False only to rebuild the GPU plans from
+   * before them, on which the benchmark's model is calibrated (bench/plan.ts).
+   */
+  readonly deviceTuned: boolean;
 }
 
 /** SMs assumed for a GPU adapter when no profile says (a discrete GPU of the H100/RTX 4090 size). */
@@ -46,6 +52,7 @@ export function planFor(deviceClass: DeviceClass, limits: PlanLimits, sms = DEFA
     limits,
     parallelWorkgroups: gpu ? sms * WORKGROUPS_PER_SM : SOFTWARE_WORKGROUPS,
     maxWorkgroupSize: Math.min(256, limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX),
+    deviceTuned: gpu,
   };
 }
 

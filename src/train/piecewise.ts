@@ -7,6 +7,7 @@
 import type { Dataset } from '../data/dataset';
 import type { GpuContext } from '../gpu/context';
 import { chunking, grid2d } from '../gpu/grid';
+import { isSoftwarePlan } from '../gpu/plan';
 import { getKernel } from '../gpu/kernel';
 import { structBytes } from '../gpu/structs';
 import { KERNELS } from '../gpu/kernels';
@@ -16,16 +17,26 @@ import { bindingLimit, bindingProblem, dataProblem, invocationsProblem, largestF
 import type { Step } from './steps';
 import type { LimitProblem, Strategy, StrategyDescriptor, StrategyOptions, StrategyQuery } from './strategy';
 
-/** Workgroup size of the points kernel; the other two run one workgroup of SMALL_WG. */
+/** Workgroup size of the points kernel; the other two run one workgroup of piecewiseSmallWorkgroup. */
 export const PIECEWISE_DEFAULT_WG = 64;
 const SMALL_WG = 64;
 
 /**
- * Workgroup memory of the largest of the three kernels, piecewise_reduce_adam: the segment sums,
- * the gradients, workgroup_sum's scratch and the verdict flag. Independent of the workgroup size.
+ * The workgroup size of the two one-workgroup kernels (segments, reduce-adam), whose loops over
+ * units and segments (O(H²) in all) are shared by its invocations: 64 on a software plan; on a GPU
+ * plan plan.maxWorkgroupSize (256), a quarter of the serial steps for the same work.
  */
-export function piecewiseWorkgroupBytes(hidden: number): number {
-  return workgroupVariablesBytes(8 * (hidden + 1), 4 * (3 * hidden + 1), 4 * SMALL_WG, 4);
+export function piecewiseSmallWorkgroup(ctx: Pick<GpuContext, 'plan'>): number {
+  return isSoftwarePlan(ctx.plan) ? SMALL_WG : Math.max(SMALL_WG, ctx.plan.maxWorkgroupSize);
+}
+
+/**
+ * Workgroup memory of the largest of the three kernels, piecewise_reduce_adam: the segment sums,
+ * the gradients, workgroup_sum's scratch (4 bytes an invocation of `smallWg`) and the verdict flag.
+ * Independent of the points kernel's workgroup size.
+ */
+export function piecewiseWorkgroupBytes(hidden: number, smallWg = SMALL_WG): number {
+  return workgroupVariablesBytes(8 * (hidden + 1), 4 * (3 * hidden + 1), 4 * smallWg, 4);
 }
 
 /** The inputs sorted ascending with their labels (a stable sort: ties keep the file's order). */
@@ -55,18 +66,29 @@ export function piecewiseRuns(ctx: GpuContext, n: number, hidden: number, wg: nu
   return { runLen, runs, workgroups: Math.ceil(runs / wg) };
 }
 
+/**
+ * Whether auto prefers piecewise for width `hidden`: always on a software plan (its N + H² beats
+ * N·H there at every course width, measured); on a GPU plan while the one-workgroup kernels' share
+ * of the O(H²) loops, H²/WG, stays within 2^8 steps (H ≤ 256 at 256 invocations): the model of
+ * `bench --plan h200` puts it ahead of fused up to there and 2-4× behind it at H = 512 and 1024.
+ */
+export function piecewisePreferred(ctx: Pick<GpuContext, 'plan'>, hidden: number): boolean {
+  return isSoftwarePlan(ctx.plan) || (hidden * hidden) / piecewiseSmallWorkgroup(ctx) <= 1 << 8;
+}
+
 function piecewiseLimitProblem(q: StrategyQuery): LimitProblem | undefined {
   const { ctx, n } = q;
   if (!isSingleHidden(q.layout)) return undefined; // unsupported says why
   const hidden = singleHiddenWidth(q.layout);
   const memory = ctx.device.limits.maxComputeWorkgroupStorageSize;
-  const widest = largestFitting(hidden - 1, (h) => piecewiseWorkgroupBytes(h) <= memory);
+  const small = piecewiseSmallWorkgroup(ctx);
+  const widest = largestFitting(hidden - 1, (h) => piecewiseWorkgroupBytes(h, small) <= memory);
   const { runs } = piecewiseRuns(ctx, n, hidden, q.workgroupSize, q.pointsPerThread); // as create cuts them
   const fewestPerRun = Math.ceil(n / Math.max(1, maxRunsFor(ctx, hidden)));
   return (
     invocationsProblem(ctx, 'piecewise', q.workgroupSize) ??
     // The workgroup size sets only the points kernel's, which uses no workgroup memory.
-    workgroupProblem(ctx, 'piecewise', piecewiseWorkgroupBytes(hidden), `hidden width ${hidden}`, [
+    workgroupProblem(ctx, 'piecewise', piecewiseWorkgroupBytes(hidden, small), `hidden width ${hidden}`, [
       ...(widest > 0 ? [`a hidden width of at most ${widest}`] : []),
       'the unfused strategy',
     ]) ??
@@ -93,7 +115,7 @@ export const PIECEWISE: StrategyDescriptor = {
 
   limitProblem: piecewiseLimitProblem,
 
-  preferredBy: (q) => isSingleHidden(q.layout),
+  preferredBy: (q) => isSingleHidden(q.layout) && piecewisePreferred(q.ctx, singleHiddenWidth(q.layout)),
 
   create: createPiecewise,
 };
@@ -106,9 +128,9 @@ async function createPiecewise(ctx: GpuContext, b: TrainingBuffers, data: Pick<D
   const wg = options.workgroupSize;
   const { runLen, runs, workgroups } = piecewiseRuns(ctx, n, h, wg, options.pointsPerThread);
   const [segments, points, reduceAdam] = await Promise.all([
-    getKernel(ctx, KERNELS.piecewiseSegments, { WG: SMALL_WG, HIDDEN: h }),
+    getKernel(ctx, KERNELS.piecewiseSegments, { WG: piecewiseSmallWorkgroup(ctx), HIDDEN: h }),
     getKernel(ctx, KERNELS.piecewisePoints, { WG: wg, HIDDEN: h, HEAD: HEAD_CODE[b.layout.spec.head], BINARY_LABELS: Number(b.binaryLabels) }),
-    getKernel(ctx, KERNELS.piecewiseReduceAdam, { WG: SMALL_WG, HIDDEN: h }),
+    getKernel(ctx, KERNELS.piecewiseReduceAdam, { WG: piecewiseSmallWorkgroup(ctx), HIDDEN: h }),
   ]);
   const sorted = sortByInput(data);
   const xs = b.data('piecewise x sorted (N)', sorted.x);

@@ -11,7 +11,7 @@ import { structBytes } from '../gpu/structs';
 import { KERNELS } from '../gpu/kernels';
 import { HEAD_CODE, isSingleHidden, type ParamLayout } from '../model/layout';
 import { bindingLimit, bindingProblem, columnsWorkgroupBytes, dataProblem, invocationsProblem, largestFitting, singleHiddenWidth, workgroupProblem, workgroupVariablesBytes } from './columns';
-import { piecewiseWorkgroupBytes } from './piecewise';
+import { piecewiseSmallWorkgroup, piecewiseWorkgroupBytes } from './piecewise';
 import type { TrainingBuffers } from './buffers';
 import type { Strategy, StrategyDescriptor, StrategyQuery } from './strategy';
 
@@ -140,7 +140,7 @@ function residentLimitProblem(q: StrategyQuery) {
   const remedies = [
     ...(smallerWg > 0 ? [`a workgroup size of at most ${smallerWg}`] : []),
     ...(widest > 0 ? [`a hidden width of at most ${widest}`] : []),
-    piecewiseWorkgroupBytes(hidden) <= memory ? 'the piecewise strategy' : 'the unfused strategy',
+    piecewiseWorkgroupBytes(hidden, piecewiseSmallWorkgroup(ctx)) <= memory ? 'the piecewise strategy' : 'the unfused strategy',
   ];
   return (
     workgroupProblem(ctx, 'resident', residentWorkgroupBytes(hidden, wg), `hidden width ${hidden} at workgroup size ${wg}`, remedies) ??
