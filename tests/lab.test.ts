@@ -10,6 +10,7 @@ import { preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { BenchReport, Row } from '../bench/core';
 import type { GpuContext } from '../src/gpu/context';
+import { planFor } from '../src/gpu/plan';
 import { withDeviceClass, withoutTimestamps } from '../src/lab/device-class';
 import { browserName } from '../src/lab/lab';
 import { lossParity } from '../src/lab/parity';
@@ -98,12 +99,14 @@ describe('the lab without a browser', () => {
     expect(labPlan({ ...DEFAULT_LAB_CONFIG, strategies: ['fused'] })).toMatchObject({ caseIds: ['lecture-1-2-1'], lossEpochs: 10, runs: 3, targetRunSeconds: 0.1, grid: { sizes: [] } });
   });
 
-  test('a forced device class changes isSoftware on the same device; timestamps can be turned off', () => {
-    const ctx = { device: {}, isSoftware: true, hasTimestamps: true, destroy: () => {} } as unknown as GpuContext;
+  test('a forced device class changes the plan on the same device; timestamps can be turned off', () => {
+    const limits = { maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupSizeX: 256, maxComputeWorkgroupStorageSize: 16384, maxStorageBufferBindingSize: 1 << 27, maxBufferSize: 1 << 28 };
+    const ctx = { device: {}, isSoftware: true, hasTimestamps: true, plan: planFor('software', limits as never), destroy: () => {} } as unknown as GpuContext;
     expect(withDeviceClass(ctx, 'adapter')).toBe(ctx);
     expect(withDeviceClass(ctx, 'software')).toBe(ctx);
     const gpu = withDeviceClass(ctx, 'gpu');
-    expect(gpu.isSoftware).toBe(false);
+    expect(gpu.plan.deviceClass).toBe('gpu');
+    expect(gpu.isSoftware).toBe(true); // the adapter's fact stays
     expect(gpu.device).toBe(ctx.device);
     expect(gpu.destroy).toBe(ctx.destroy);
     expect(withoutTimestamps(ctx).hasTimestamps).toBe(false);
