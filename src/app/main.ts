@@ -934,7 +934,7 @@ ui.exportTorch.addEventListener('click', async () => {
   if (!eng) return;
   const params = await eng.readParams();
   const loss = scoreOf(cpuTrace(params, eng.layout, session.dataset.x), session.dataset.y, eng.layout.spec.head).loss;
-  download('model.py', pytorchScript(params, eng.layout, session.dataset, eng.epochsDone, loss), 'text/x-python');
+  download('model.py', pytorchScript(params, eng.layout, session.dataset, eng.epochsDone, loss, { seed: eng.config.seed, runs }), 'text/x-python');
 });
 ui.exportLoss.addEventListener('click', () => download('loss.csv', lossCsv(lossChart.values()), 'text/csv'));
 ui.importParams.addEventListener('change', async () => {

@@ -145,21 +145,49 @@ function torchModules(layout: ParamLayout): { modules: string[]; linearAt: numbe
   return { modules, linearAt };
 }
 
-/** A runnable script: the net as nn.Sequential, the weights loaded, the data inline, the loss printed. */
-export function pytorchScript(params: Float32Array, layout: ParamLayout, data: Dataset, epochs: number, pageLoss: number | undefined): string {
+/** How the page trained the model: torch's seed and each run's epochs and learning rate (Adam, full batch). */
+export interface TrainingRecord {
+  seed: bigint;
+  runs: readonly RunRecord[];
+}
+
+/**
+ * A runnable script: the net as nn.Sequential, the weights loaded, the data inline, the loss of
+ * these parameters printed (the loss after the last update; the page's loss chart shows each
+ * epoch's loss before its update). With `training`, `python3 model.py --train [data.csv]` trains the
+ * same net again from torch.manual_seed, with Adam at each run's learning rate, full batch, as the
+ * page did, and prints the last epoch's loss before its update, as the page's chart shows it.
+ */
+export function pytorchScript(params: Float32Array, layout: ParamLayout, data: Dataset, epochs: number, pageLoss: number | undefined, training?: TrainingRecord): string {
   const { modules, linearAt } = torchModules(layout);
   const named = unpackParams(params, layout);
   const loss = TORCH_LOSS[layout.spec.head];
   const inline = data.x.length <= 200_000;
   const features = data.features.map((f) => JSON.stringify(f)).join(', ');
+  const runs = (training?.runs ?? []).filter((r) => r.to > r.from);
+  // Trained again only when the runs cover every epoch from 0 (not, e.g., after an import of bare parameters).
+  const whole = runs.length > 0 && runs[0].from === 0 && runs.every((r, i) => i === 0 || r.from === runs[i - 1].to) && runs[runs.length - 1].to === epochs;
+  if (!whole) training = undefined;
   return [
     `# The network trained on the page "Overcoming the limits of logistic regression" after ${epochs} epochs,`,
-    `# rebuilt in PyTorch: python3 model.py [data.csv]  (a CSV with the columns ${data.features.join(', ')} and ${data.target}; by default the data inline below)`,
+    `# rebuilt in PyTorch: python3 model.py [--train] [data.csv]  (a CSV with the columns ${data.features.join(', ')} and ${data.target}; by default the data inline below)`,
+    '# Without --train: the loss of the page\'s parameters, i.e. after the last update (the page\'s loss chart shows each epoch\'s loss before its update).',
+    ...(training ? ['# With --train: the same net trained again from torch.manual_seed, as the page trained it, then the last epoch\'s loss before its update.'] : []),
     'import csv',
     'import sys',
     '',
     'import torch',
     '',
+    'TRAIN = "--train" in sys.argv[1:]',
+    'ARGS = [a for a in sys.argv[1:] if a != "--train"]',
+    ...(training
+      ? [
+          `SEED = ${training.seed.toString()}`,
+          `RUNS = [${runs.map((r) => `(${r.to - r.from}, ${py(r.lr)})`).join(', ')}]  # (epochs, Adam's learning rate) of each run on the page`,
+          '',
+          'torch.manual_seed(SEED)  # the page\'s init is this generator\'s, draw for draw',
+        ]
+      : []),
     `net = torch.nn.Sequential(${modules.join(', ')})`,
     'state = {',
     ...layout.layers.flatMap((l, i) => [
@@ -167,11 +195,11 @@ export function pytorchScript(params: Float32Array, layout: ParamLayout, data: D
       `    "${linearAt[i]}.bias": torch.tensor(${pyList(named[`b${l.index + 1}`])}),`,
     ]),
     '}',
-    'net.load_state_dict(state)',
-    'net.eval()  # evaluation mode: dropout off, as the page evaluates',
+    'if not TRAIN:',
+    '    net.load_state_dict(state)',
     '',
-    'if len(sys.argv) > 1:',
-    '    with open(sys.argv[1], newline="") as f:',
+    'if ARGS:',
+    '    with open(ARGS[0], newline="") as f:',
     '        rows = list(csv.DictReader(f))',
     `    x = torch.tensor([[float(r[c]) for c in (${features},)] for r in rows])`,
     `    y = torch.tensor([float(r[${JSON.stringify(data.target)}]) for r in rows]).reshape(-1, 1)`,
@@ -179,9 +207,29 @@ export function pytorchScript(params: Float32Array, layout: ParamLayout, data: D
       ? `else:  # ${data.source.replace(/[\r\n]/g, ' ')}, ${data.n} points\n    x = torch.tensor(${pyList(data.x)}).reshape(-1, ${data.d})\n    y = torch.tensor(${pyList(data.y)}).reshape(-1, 1)`
       : `else:\n    sys.exit("pass the data as a CSV file (${data.n} points of ${data.d} features are too many to inline)")`,
     '',
+    ...(training
+      ? [
+          'if TRAIN:',
+          '    net.train()  # dropout on while training (torch draws its own masks, not the page\'s)',
+          `    optimizer = torch.optim.Adam(net.parameters(), lr=${runs.length > 0 ? py(runs[0].lr) : '0.001'})`,
+          '    done = 0',
+          '    for run_epochs, lr in RUNS:',
+          '        for group in optimizer.param_groups:',
+          '            group["lr"] = lr',
+          '        for _ in range(run_epochs):',
+          `            loss = ${loss.call}`,
+          '            optimizer.zero_grad()',
+          '            loss.backward()',
+          '            optimizer.step()',
+          '            done += 1',
+          `    print(f"trained {done} epochs: the last epoch's ${loss.name} loss, before its update: {loss.item():.6f}")`,
+          '',
+        ]
+      : []),
+    'net.eval()  # evaluation mode: dropout off, as the page evaluates',
     'with torch.no_grad():',
     `    loss = ${loss.call}`,
-    `print(f"${loss.name} loss on {len(x)} points: {loss.item():.6f}${pageLoss === undefined ? '' : ` (the page: ${pageLoss.toFixed(6)})`}")`,
+    `print(f"${loss.name} loss on {len(x)} points of these parameters (after the last update): {loss.item():.6f}${pageLoss === undefined ? '' : ` (the page: ${pageLoss.toFixed(6)})`}")`,
     '',
   ].join('\n');
 }
