@@ -196,6 +196,8 @@ describe('npm run train', () => {
     [['--model', 'Linear(1,2), ReLU(), Linear(2,1)'], '--model needs --loss'],
     [['--model', 'Linear(1,2), ReLU(), Linear(2,1), Sigmoid()', '--layers', '1,2,1'], 'give one of --model, --layers and --hidden'],
     [['--model', 'Linear(1,2), Softmax(), Linear(2,1)', '--loss', 'MSELoss'], 'unknown module Softmax (not supported yet)'],
+    [['--model', 'Linear(1,2), Tanh(), Dropout(0.5), Linear(2,1)', '--loss', 'MSELoss'], '--model: module 3 Dropout(0.5): Dropout after a Sigmoid/Tanh is not supported'],
+    [['--strategy', 'resident', '--model', 'Linear(1,2), Tanh(), Linear(2,1), Sigmoid()', '--loss', 'BCELoss'], '--strategy: resident supports relu hidden layers only, not tanh (layer 1)'],
     [['--loss', 'HingeLoss'], '--loss must be one of BCELoss'],
     [['--optimizer', 'rmsprop'], '--optimizer must be one of adam, sgd'],
     [['--batch-size', '0'], '--batch-size: batch size must be a whole number of rows'],
