@@ -97,8 +97,8 @@ export function stepSerial(s: StepShape, layout: ParamLayout, n: number, runs = 
       // four partials loaded at a time now; one at a time before (`current` false)
       return { memory: current ? Math.ceil(splits / 4) : splits, shared: 0, arithmetic: splits, barriers: 0 };
     }
-    case 'relu_forward':
-    case 'relu_backward':
+    case 'activation_forward':
+    case 'activation_backward':
     case 'dropout_inplace': {
       const k = Number(/(\d+)$/.exec(s.label)?.[1] ?? 1);
       const per = perInvocation(n * layout.layers[k - 1].outDim, s);

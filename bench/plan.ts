@@ -190,7 +190,7 @@ export async function observations(rows: readonly Row[]): Promise<Observation[]>
     const perEpoch = (l: Latency) => planned.dispatches.reduce((t, x) => t + x.per_epoch * l.chunkOverheadUs + body(l, x), 0);
     out.push({ what: `${shape.id} ${r.strategy} (epoch)`, measuredUs: r.gpuUsPerEpoch, model: perEpoch });
     for (const k of r.kernels ?? []) {
-      const mine = planned.dispatches.filter((x) => x.kernel === k.name);
+      const mine = planned.dispatches.filter((x) => x.kernel === (RENAMED[k.name] ?? k.name));
       if (mine.length === 0 || k.us <= 0 || planned.strategy === 'resident') continue;
       out.push({
         what: `${shape.id} ${r.strategy} ${k.name}`,
@@ -201,6 +201,9 @@ export async function observations(rows: readonly Row[]): Promise<Observation[]>
   }
   return out;
 }
+
+/** Kernels renamed since the committed measurements were taken: the unfused ReLU kernels became the activation kernels. */
+const RENAMED: Record<string, string> = { relu_forward: 'activation_forward', relu_backward: 'activation_backward' };
 
 const ZERO: Latency = { chunkOverheadUs: 0, passOverheadUs: 0, memoryNs: 0, sharedNs: 0, arithmeticNs: 0, barrierNs: 0 };
 const KEYS = ['chunkOverheadUs', 'passOverheadUs', 'memoryNs', 'sharedNs', 'arithmeticNs', 'barrierNs'] as const;
