@@ -161,7 +161,11 @@ describe('links, limits and rebuilds (items 2, 3, 4)', () => {
       const store = await hook<{ slots: number; bytes: number }>(page, 'timelineStore()');
       expect(store.slots).toBe(Math.floor(limit / (16897 * 4)));
       expect(store.bytes).toBeLessThanOrEqual(limit);
-      expect(await hook(page, 'snapshots()')).toEqual([0, 12]);
+      // Epoch 0 and the run's end are pinned; a piece boundary in between may take one too (the pacing cuts flat-out runs into pieces).
+      const snaps = await hook<number[]>(page, 'snapshots()');
+      expect(snaps[0]).toBe(0);
+      expect(snaps[snaps.length - 1]).toBe(12);
+      expect(snaps.every((e, i) => i === 0 || e > snaps[i - 1])).toBe(true);
       const first = (await losses(page))[0];
       expect(Math.abs(first - wide.loss)).toBeLessThan(1e-5);
       await page.locator('#scrubber').fill('0');
