@@ -1,0 +1,42 @@
+// The one input check and the one divergence rule, for every engine and every front end.
+//   checkRun: the settings and the data (and test set) against the model, before anything is
+//     allocated: what Trainer.create, the CPU engine, the CLI and the page's Session ask.
+//   stepFaults / divergenceAt: an optimizer step is refused when its mean loss, stored as float32
+//     (as torch and the GPU store it), or any parameter, m or v after the update is not finite
+//     (adam_check.wgsl on the GPU; the CPU trainer asks stepFaults); the Divergence names the step.
+import type { Dataset } from '../data/dataset';
+import { dataProblem, validateConfig, type ConfigProblem, type Divergence, type TrainerConfig } from './trainer';
+
+/**
+ * The problems of a run: every setting's (validateConfig); when the settings are valid, the data
+ * set's, else the test set's, against the model (features, targets for the head: dataProblem).
+ * Empty when the run can start.
+ */
+export function checkRun(config: TrainerConfig, data: Dataset, test?: Dataset): ConfigProblem[] {
+  const problems = validateConfig(config);
+  if (problems.length > 0) return problems; // the data is checked against a valid model only
+  const dataIssue = dataProblem(data, config.model);
+  if (dataIssue) return [{ field: 'data', message: dataIssue }];
+  const testIssue = test && dataProblem(test, config.model, 'the test set');
+  return testIssue ? [{ field: 'test', message: testIssue }] : [];
+}
+
+/** What was not finite in one optimizer step: its loss, its update (a parameter, m or v). */
+export interface StepFaults {
+  loss: boolean;
+  update: boolean;
+}
+
+/** The divergence rule on the CPU: the loss as float32, every updated parameter and moment (adam_check.wgsl's update_guarded). */
+export function stepFaults(loss: number, params: ArrayLike<number>, m: ArrayLike<number>, v: ArrayLike<number>): StepFaults {
+  const finite = (a: ArrayLike<number>) => {
+    for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
+    return true;
+  };
+  return { loss: !Number.isFinite(Math.fround(loss)), update: !(finite(params) && finite(m) && finite(v)) };
+}
+
+/** The Divergence of refused optimizer step `step` (1-based) with `stepsPerEpoch` steps an epoch. */
+export function divergenceAt(step: number, stepsPerEpoch: number, faults: StepFaults): Divergence {
+  return { epoch: Math.ceil(step / stepsPerEpoch), step, loss: faults.loss, update: faults.update };
+}
