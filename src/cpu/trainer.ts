@@ -135,8 +135,11 @@ export class CpuTrainer {
     trial.v.set(this.v);
     if (this.options.optimizer === 'sgd') k.sgdStep(trial.params, grads, this.options.hyper.lr);
     else k.adamStep(trial.params, trial.m, trial.v, grads, this.options.hyper, t);
-    const faults = stepFaults(loss, trial.params, trial.m, trial.v);
-    if (faults.loss || faults.update) return { loss, faults };
+    const rows = x.length / this.layout.inputs;
+    const faults = stepFaults(loss, rows, trial.params, trial.m, trial.v);
+    // A refused loss is reported as the GPU's: the float32 sum (not finite) over the rows.
+    if (faults.loss) return { loss: Math.fround(loss * rows) / rows, faults };
+    if (faults.update) return { loss, faults };
     [this.params, trial.params] = [trial.params, this.params];
     [this.m, trial.m] = [trial.m, this.m];
     [this.v, trial.v] = [trial.v, this.v];

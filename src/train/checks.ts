@@ -1,8 +1,8 @@
 // The one input check and the one divergence rule, for every engine and every front end.
 //   checkRun: the settings and the data (and test set) against the model, before anything is
 //     allocated: what Trainer.create, the CPU engine, the CLI and the page's Session ask.
-//   stepFaults / divergenceAt: an optimizer step is refused when its mean loss, stored as float32
-//     (as torch and the GPU store it), or any parameter, m or v after the update is not finite
+//   stepFaults / divergenceAt: an optimizer step is refused when its loss, summed as float32 (as
+//     the GPU sums it), or any parameter, m or v after the update is not finite
 //     (adam_check.wgsl on the GPU; the CPU trainer asks stepFaults); the Divergence names the step.
 import type { Dataset } from '../data/dataset';
 import { dataProblem, validateConfig, type ConfigProblem, type Divergence, type TrainerConfig } from './trainer';
@@ -27,13 +27,18 @@ export interface StepFaults {
   update: boolean;
 }
 
-/** The divergence rule on the CPU: the loss as float32, every updated parameter and moment (adam_check.wgsl's update_guarded). */
-export function stepFaults(loss: number, params: ArrayLike<number>, m: ArrayLike<number>, v: ArrayLike<number>): StepFaults {
+/**
+ * The divergence rule on the CPU, as adam_check.wgsl applies it on the GPU: the batch's loss, summed
+ * over its `rows` points as float32 holds it (reduce_rows.wgsl sums, then divides; every head's
+ * point losses are >= 0, so the sum overflows exactly when the total does), and every updated
+ * parameter and moment (update_guarded).
+ */
+export function stepFaults(meanLoss: number, rows: number, params: ArrayLike<number>, m: ArrayLike<number>, v: ArrayLike<number>): StepFaults {
   const finite = (a: ArrayLike<number>) => {
     for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
     return true;
   };
-  return { loss: !Number.isFinite(Math.fround(loss)), update: !(finite(params) && finite(m) && finite(v)) };
+  return { loss: !Number.isFinite(Math.fround(meanLoss * rows)), update: !(finite(params) && finite(m) && finite(v)) };
 }
 
 /** The Divergence of refused optimizer step `step` (1-based) with `stepsPerEpoch` steps an epoch. */

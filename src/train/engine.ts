@@ -91,7 +91,7 @@ export class GpuEngine implements Engine {
   ) {}
 
   /** Trainer.create's checks and errors (ConfigError, GpuError 'limit'). */
-  static async create(ctx: GpuContext, data: Dataset, config: TrainerConfig, test?: Dataset): Promise<GpuEngine> {
+  static async create(ctx: GpuContext, data: Dataset, config: Partial<TrainerConfig>, test?: Dataset): Promise<GpuEngine> {
     return new GpuEngine(ctx, await Trainer.create(ctx, data, config, test));
   }
 
