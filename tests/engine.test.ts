@@ -14,6 +14,7 @@ import { CpuEngine, GpuEngine, type Engine } from '../src/train/engine';
 import { ResilientTraining } from '../src/train/recovery';
 import { ConfigError, DEFAULT_CONFIG, Trainer, type TrainerConfig, type TrainOptions, type TrainResult } from '../src/train/trainer';
 import { DNNEX_CSV, LECTURE, STEP_GOLDENS, type StepGolden } from './shared';
+import { dataset } from './datasets';
 import { expectClose, withDevice } from './gpu';
 
 const cache = new Map<string, { data: Dataset; test: Dataset }>();
@@ -175,12 +176,39 @@ describe('one divergence rule', () => {
     expectClose(c.losses.slice(0, -1), g.losses.slice(0, -1), 0, 1e-3, 'losses up to the bad step, CPU vs GPU');
   });
 
-  test('stepFaults and divergenceAt: a loss sum that float32 cannot hold, a non-finite parameter or moment; step 9 of 4 an epoch is epoch 3', () => {
-    expect(stepFaults(1e39, 1, [1], [0], [0])).toEqual({ loss: true, update: false });
-    expect(stepFaults(1e37, 100, [1], [0], [0])).toEqual({ loss: true, update: false }); // the sum of 100 points overflows
-    expect(stepFaults(1e37, 10, [1], [0], [0])).toEqual({ loss: false, update: false });
-    expect(stepFaults(0.5, 4, [1, 2], [0, NaN], [0, 0])).toEqual({ loss: false, update: true });
-    expect(stepFaults(0.5, 4, [Infinity], [0], [0])).toEqual({ loss: false, update: true });
+  // Two of tests/robustness.gpu.test.ts's cases; its third (an input of -3.4e38 whose activation
+  // overflows float32 inside the forward pass) the CPU's double-precision forward pass does not see.
+  test.each([
+    ['an mse loss that overflows (a target of 3e38)', dataset([-1, 0, 1], [0, 3e38, 1]), { model: singleHidden(2, 'mse') }],
+    ['an Adam step size lr / (1 - β1) beyond float32 (lr 1e38)', generateLectureData(3, 100), { lr: 1e38 }],
+  ] as const)('%s: the same report from both engines, at epoch 1, the initial state kept', async (_, data, partial) => {
+    const config: TrainerConfig = { ...DEFAULT_CONFIG, ...partial };
+    const cpu = new CpuEngine(data, config);
+    const c = await trainAll(cpu, 10);
+    const g = await withDevice(async (ctx) => {
+      const gpu = await GpuEngine.create(ctx, data, config);
+      const run = await trainAll(gpu, 10);
+      const params = await gpu.readParams();
+      gpu.destroy();
+      return { ...run, params };
+    });
+    expect(g.result.diverged).toMatchObject({ epoch: 1, step: 1 });
+    expect(c.result.diverged).toEqual(g.result.diverged);
+    expect(c.losses).toEqual(g.losses.map((l) => (Number.isFinite(l) ? expect.closeTo(l, 5) : l)));
+    expect(Array.from(await cpu.readParams())).toEqual(Array.from(g.params));
+  });
+
+  test('stepFaults and divergenceAt: a loss sum or a step size that float32 cannot hold, a non-finite parameter or moment; step 9 of 4 an epoch is epoch 3', () => {
+    const ok = { meanLoss: 0.5, rows: 4, stepSize: 0.1, grads: [0.2], params: [1], m: [0], v: [0] };
+    expect(stepFaults(ok)).toEqual({ loss: false, update: false });
+    expect(stepFaults({ ...ok, meanLoss: 1e39, rows: 1 })).toEqual({ loss: true, update: false });
+    expect(stepFaults({ ...ok, meanLoss: 1e37, rows: 100 })).toEqual({ loss: true, update: false }); // the sum of 100 points overflows
+    expect(stepFaults({ ...ok, meanLoss: 1e37, rows: 10 })).toEqual({ loss: false, update: false });
+    expect(stepFaults({ ...ok, meanLoss: NaN, m: [NaN] })).toEqual({ loss: true, update: false }); // a bad loss names the loss only
+    expect(stepFaults({ ...ok, m: [NaN] })).toEqual({ loss: false, update: true });
+    expect(stepFaults({ ...ok, grads: [Infinity] })).toEqual({ loss: false, update: true });
+    expect(stepFaults({ ...ok, params: [-Infinity] })).toEqual({ loss: false, update: true });
+    expect(stepFaults({ ...ok, stepSize: 1e39 })).toEqual({ loss: false, update: true }); // lr / (1 - β1) in the float32 uniform
     expect(divergenceAt(9, 4, { loss: false, update: true })).toEqual({ epoch: 3, step: 9, loss: false, update: true });
     expect(divergenceAt(8, 4, { loss: true, update: false })).toEqual({ epoch: 2, step: 8, loss: true, update: false });
   });

@@ -9,7 +9,7 @@
 // trial arrays and taken only when train/checks.ts's rule finds the loss and the update finite.
 import type { ParamLayout } from '../model/layout';
 import { isSingleHidden } from '../model/layout';
-import type { OptimizerName } from '../train/optimizer';
+import { stepScalars, type OptimizerName } from '../train/optimizer';
 import { batchPlan, type BatchPlan } from '../train/batches';
 import { stepFaults, type StepFaults } from '../train/checks';
 import * as k from './kernels';
@@ -136,7 +136,8 @@ export class CpuTrainer {
     if (this.options.optimizer === 'sgd') k.sgdStep(trial.params, grads, this.options.hyper.lr);
     else k.adamStep(trial.params, trial.m, trial.v, grads, this.options.hyper, t);
     const rows = x.length / this.layout.inputs;
-    const faults = stepFaults(loss, rows, trial.params, trial.m, trial.v);
+    const { stepSize } = stepScalars(this.options.optimizer ?? 'adam', this.options.hyper, t);
+    const faults = stepFaults({ meanLoss: loss, rows, stepSize, grads, params: trial.params, m: trial.m, v: trial.v });
     // A refused loss is reported as the GPU's: the float32 sum (not finite) over the rows.
     if (faults.loss) return { loss: Math.fround(loss * rows) / rows, faults };
     if (faults.update) return { loss, faults };

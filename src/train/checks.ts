@@ -27,18 +27,35 @@ export interface StepFaults {
   update: boolean;
 }
 
+/** One optimizer step's values, as the CPU trainer computed them (the update not yet taken). */
+export interface StepValues {
+  /** The batch's mean loss, and its points. */
+  meanLoss: number;
+  rows: number;
+  /** train/optimizer.ts stepScalars's step size: lr / (1 - β1^t) for Adam, lr for SGD. */
+  stepSize: number;
+  grads: ArrayLike<number>;
+  /** The state after the update. */
+  params: ArrayLike<number>;
+  m: ArrayLike<number>;
+  v: ArrayLike<number>;
+}
+
 /**
- * The divergence rule on the CPU, as adam_check.wgsl applies it on the GPU: the batch's loss, summed
- * over its `rows` points as float32 holds it (reduce_rows.wgsl sums, then divides; every head's
- * point losses are >= 0, so the sum overflows exactly when the total does), and every updated
- * parameter and moment (update_guarded).
+ * The divergence rule on the CPU, as common/status.wgsl's update_guarded applies it on the GPU: a
+ * loss that is not finite refuses the step (and only the loss is named); else a gradient, the new
+ * parameter, m or v that is not finite does. The loss as the GPU has it: summed over the rows as
+ * float32 (reduce_rows.wgsl sums, then divides; point losses are >= 0, so the sum overflows exactly
+ * when the total does); the step size as its float32 uniform holds it.
  */
-export function stepFaults(meanLoss: number, rows: number, params: ArrayLike<number>, m: ArrayLike<number>, v: ArrayLike<number>): StepFaults {
+export function stepFaults(s: StepValues): StepFaults {
   const finite = (a: ArrayLike<number>) => {
     for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
     return true;
   };
-  return { loss: !Number.isFinite(Math.fround(meanLoss * rows)), update: !(finite(params) && finite(m) && finite(v)) };
+  if (!Number.isFinite(Math.fround(s.meanLoss * s.rows))) return { loss: true, update: false };
+  const update = !(Number.isFinite(Math.fround(s.stepSize)) && finite(s.grads) && finite(s.params) && finite(s.m) && finite(s.v));
+  return { loss: false, update };
 }
 
 /** The Divergence of refused optimizer step `step` (1-based) with `stepsPerEpoch` steps an epoch. */
