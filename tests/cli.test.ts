@@ -165,6 +165,47 @@ describe('npm run train', () => {
     expect(JSON.parse(readFileSync(out, 'utf8')).config.model.layers).toEqual([2, 2, 1]);
   });
 
+  // --engine cpu: the same command through the same Engine interface on the CPU engine (train/cpu-engine.ts).
+  test('--engine cpu, the lecture: the first 300 epochs within 1e-4 of PyTorch, the GPU run\'s summary line and JSON', () => {
+    const out = join(dir, 'cpu-lecture.json');
+    const r = train('--data', dnnex, '--epochs', '300', '--engine', 'cpu', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('epoch 300/300');
+    expect(r.stdout).toMatch(/^trained 300 epochs on 2000 points: final loss [\d.]+, accuracy [\d.]+% train, [\d.]+ s \(\d+ µs\/epoch\), engine cpu/);
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(Object.keys(report)).toEqual(['config', 'adapter', 'deviceClass', 'loss', 'accuracy', 'params', 'seconds']);
+    expect(report.config).toMatchObject({ engine: 'cpu', seed: '43052', model: { layers: [1, 2, 1], head: 'bce', dropout: 0 }, lr: 0.001, epochs: 300, stepsPerEpoch: 1, features: ['x'], target: 'y' });
+    expect(report.loss).toHaveLength(300);
+    report.loss.forEach((l: number, i: number) => expect(Math.abs(l - LECTURE.loss[i]), `epoch ${i + 1}`).toBeLessThan(1e-4));
+    expect(Object.keys(report.params)).toEqual(['W1', 'b1', 'W2', 'b2']);
+  });
+
+  test('--engine cpu, 05wk-1 mnist01-h32-sgd-b256-shuffle: every step of the first 2 epochs and their test losses within the golden band', () => {
+    const { golden } = STEP_GOLDENS['mnist01-h32-sgd-b256-shuffle'];
+    const out = join(dir, 'cpu-shuffle.json');
+    const args = ['--data', shared('mnist01-train.csv'), '--test', shared('mnist01-test.csv'), '--model', 'Linear(784,32), ReLU(), Linear(32,1), Sigmoid()', '--loss', 'BCELoss', '--optimizer', 'sgd', '--lr', '0.001', '--seed', '1', '--epochs', '2', '--batch-size', '256', '--shuffle'];
+    const r = train(...args, '--engine', 'cpu', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/trained 2 epochs \(14 steps of batch 256, shuffled\) on 1600 points: final loss [\d.]+, test loss [\d.]+, accuracy [\d.]+% train \/ [\d.]+% test/);
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(report.config).toMatchObject({ engine: 'cpu', stepsPerEpoch: golden.config.steps_per_epoch, batchSize: 256, shuffle: true, optimizer: 'sgd' });
+    expect(report.loss).toHaveLength(2 * golden.config.steps_per_epoch);
+    expect(report.test_loss).toHaveLength(2);
+    const outside = (ours: number[], want: number[], band: number[]) => ours.filter((v, i) => !(Math.abs(v - want[i]) <= band[i])).length;
+    expect(outside(report.loss, golden.loss, golden.tolerance), 'steps outside the band').toBe(0);
+    expect(outside(report.test_loss, golden.test_loss, golden.test_tolerance), 'test epochs outside the band').toBe(0);
+  });
+
+  test('--engine cpu, a diverging learning rate: exit 1 and the GPU engine\'s report (epoch 1, the update), the initial parameters written', () => {
+    const out = join(dir, 'cpu-diverged.json');
+    const r = train('--data', dnnex, '--epochs', '100', '--lr', '1e38', '--engine', 'cpu', '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('training stopped at epoch 1');
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(report.diverged).toEqual({ epoch: 1, step: 1, loss: false, update: true });
+    expect(report.params).toEqual(LECTURE.init);
+  });
+
   test('a malformed CSV: exit 2, the line and column named, nothing written', () => {
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, 'x,y\n0.1,1\n0.2,abc\n');
@@ -206,6 +247,10 @@ describe('npm run train', () => {
     [['--strategy', 'resident', '--batch-size', '100'], '--strategy: resident trains full batches only'],
     [['--strategy', 'piecewise', '--optimizer', 'sgd'], '--strategy: piecewise runs adam only'],
     [['--data', shared('mnist012-test.csv'), '--model', 'Linear(784,4), ReLU(), Linear(4,2)', '--loss', 'CrossEntropyLoss'], 'CrossEntropyLoss takes class indices 0 to 1'],
+    [['--engine', 'tpu'], '--engine must be one of gpu, cpu'],
+    [['--engine', 'cpu', '--lose-device-at', '5'], '--lose-device-at loses a GPU device: it needs --engine gpu'],
+    [['--engine', 'cpu', '--lr', '-1'], '--lr: learning rate must be a number >= 0'],
+    [['--engine', 'cpu', '--layers', '2,4,1'], '--data: layers start with 2 inputs, but the data set has 1 feature'],
   ])('bad argument %j: exit 2 with a message', (args, message) => {
     const r = train(...args);
     expect(r.code).toBe(2);

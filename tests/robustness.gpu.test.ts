@@ -6,6 +6,7 @@ import type { Dataset } from '../src/data/dataset';
 import { generateLectureData } from '../src/data/generate';
 import { initParams } from '../src/model/init';
 import { paramLayout, singleHidden } from '../src/model/layout';
+import { GpuEngine } from '../src/train/engine';
 import { ResilientTraining } from '../src/train/recovery';
 import { STRATEGY_NAMES } from '../src/train/strategy';
 import { describeDivergence, Trainer, type TrainerConfig } from '../src/train/trainer';
@@ -118,8 +119,9 @@ describe.each(STRATEGY_NAMES)('%s: an epoch\'s update is all or nothing', (strat
 
     let ctx = await acquireGpu(gpu);
     try {
-      const trainer = await Trainer.create(ctx, data, { strategy, chunkEpochs: 50 });
-      const run = new ResilientTraining(ctx, trainer, data, undefined, () => acquireGpu(gpu), 100);
+      const config = { strategy, chunkEpochs: 50 };
+      const rebuild = async () => GpuEngine.create((ctx = await acquireGpu(gpu)), data, config);
+      const run = new ResilientTraining(await GpuEngine.create(ctx, data, config), rebuild, 100);
       const history: number[] = [];
       const recoveredAt: number[] = [];
       let destroyed = false;
@@ -134,8 +136,8 @@ describe.each(STRATEGY_NAMES)('%s: an epoch\'s update is all or nothing', (strat
         },
         onRecovered: (error, epoch, fresh) => {
           expect(error.kind).toBe('device-lost');
+          expect((fresh as GpuEngine).ctx).toBe(ctx);
           recoveredAt.push(epoch);
-          ctx = fresh;
         },
       });
       expect(r.recoveries).toBe(1);
@@ -143,7 +145,7 @@ describe.each(STRATEGY_NAMES)('%s: an epoch\'s update is all or nothing', (strat
       expect(r.epochs).toBe(300);
       expect(history).toHaveLength(300);
       expect(history).toEqual(reference); // restored exactly: the same bits as a run never interrupted
-      run.trainer.destroy();
+      run.engine.destroy();
     } finally {
       ctx.destroy();
     }
@@ -161,7 +163,9 @@ describe('a device lost between two runs', () => {
     });
     let ctx = await acquireGpu(gpu);
     try {
-      const run = new ResilientTraining(ctx, await Trainer.create(ctx, data, { strategy, chunkEpochs: 25 }), data, undefined, () => acquireGpu(gpu), 100);
+      const config = { strategy, chunkEpochs: 25 };
+      const rebuild = async () => GpuEngine.create((ctx = await acquireGpu(gpu)), data, config);
+      const run = new ResilientTraining(await GpuEngine.create(ctx, data, config), rebuild, 100);
       const history: number[] = [];
       const onLoss = (first: number, l: Float32Array) => {
         history.length = first;
@@ -169,10 +173,10 @@ describe('a device lost between two runs', () => {
       };
       await run.train(100, { onLoss });
       ctx.device.destroy(); // lost while nothing is in flight: the next submit and read fail
-      const r = await run.train(100, { onLoss, onRecovered: (_, epoch, fresh) => ((ctx = fresh), expect(epoch).toBe(100)) });
+      const r = await run.train(100, { onLoss, onRecovered: (_, epoch) => expect(epoch).toBe(100) });
       expect(r.recoveries).toBe(1);
       expect(history).toEqual(reference);
-      run.trainer.destroy();
+      run.engine.destroy();
     } finally {
       ctx.destroy();
     }

@@ -1,11 +1,13 @@
 // The page's training session: the engine (WebGPU when the browser offers it, else the CPU), the data
-// set, the timeline of parameter snapshots and the last good state. Recovers from a lost device by
-// acquiring a new one and restoring the state saved at the end of the last run or pause, so the loss
-// history never has a gap or a repeated epoch.
-import { acquireGpu, GpuError, type GpuContext } from '../gpu/context';
+// set, the timeline of parameter snapshots and the leases of redraws. Recovers from a lost device
+// through the one recovery wrapper (train/recovery.ts): a new device, a new engine, the state saved
+// at the end of the last run or pause restored, so the loss history never has a gap or a repeated epoch.
+import { acquireGpu, GpuError, type AcquireOptions, type GpuContext } from '../gpu/context';
 import type { Dataset } from '../data/dataset';
-import type { TrainerConfig, TrainerState, TrainResult } from '../train/trainer';
-import { CpuEngine, cpuParamStore, GpuEngine, gpuParamStore, type Engine, type ParamStore } from './engine';
+import { checkRun } from '../train/checks';
+import { CpuEngine, cpuParamStore, GpuEngine, gpuParamStore, type Engine, type ParamStore } from '../train/engine';
+import { ResilientTraining } from '../train/recovery';
+import { ConfigError, type TrainerConfig, type TrainerState, type TrainResult } from '../train/trainer';
 import { snapshotPlan, Timeline, type TimelineEntry } from './timeline';
 
 export interface SessionEvents {
@@ -41,7 +43,10 @@ export class Session {
   /** Readers of each engine or store, and those replaced while read (destroyed at the last release). */
   private readonly readers = new Map<Engine | ParamStore, number>();
   private readonly retired = new Set<Engine | ParamStore>();
-  private lastGood: TrainerState | undefined;
+  /** The engine and its checkpoint (the last good state), with the recovery from a lost device. */
+  private run: ResilientTraining | undefined;
+  /** How devices are acquired (start's options), the first and every new one after a loss. */
+  private acquireOptions: Pick<AcquireOptions, 'deviceClass'> = {};
   private stopRequested = false;
   private test: Dataset | undefined;
   private recovering: Promise<void> | undefined;
@@ -52,10 +57,15 @@ export class Session {
     private readonly events: SessionEvents,
   ) {}
 
-  /** WebGPU if it works here, else the CPU engine (and the reason, for the page to explain). */
-  async start(): Promise<void> {
+  /**
+   * WebGPU if it works here, else the CPU engine (and the reason, for the page to explain).
+   * `deviceClass` forces the plans of one device class (gpu/context.ts AcquireOptions), here and
+   * on every device acquired after a loss.
+   */
+  async start(options: { deviceClass?: 'gpu' | 'software' } = {}): Promise<void> {
+    this.acquireOptions = { deviceClass: options.deviceClass };
     try {
-      this.ctx = await acquireGpu(this.gpu);
+      this.ctx = await acquireGpu(this.gpu, this.acquireOptions);
       this.watch(this.ctx);
     } catch (e) {
       this.ctx = undefined;
@@ -75,30 +85,38 @@ export class Session {
       if (this.ctx !== ctx) return; // an old device, already replaced
       this.stopRequested = true;
       this.events.onGpuError(error, true);
-      this.recovering = this.recover().finally(() => (this.recovering = undefined));
+      this.recovering = this.recover(error).finally(() => (this.recovering = undefined));
     });
   }
 
-  private async recover(): Promise<void> {
-    const config = this.engine && this.requestedConfig && { ...this.requestedConfig, lr: this.engine.config.lr };
+  /** A new device, and through the wrapper a new engine at the checkpoint; the page is told either way. */
+  private async recover(error: GpuError): Promise<void> {
+    const run = this.run;
+    const hadEngine = this.engine !== undefined;
     this.engine = undefined; // its buffers died with the device
     this.store = undefined;
+    let engine: Engine | undefined;
     try {
-      this.ctx = await acquireGpu(this.gpu);
+      if (run && hadEngine) engine = await run.recover(error);
+      else await this.acquire();
     } catch (e) {
       this.ctx = undefined;
-      this.events.onGpuError(e instanceof GpuError ? e : new GpuError('no-device', String(e)), false);
+      this.events.onGpuError(e instanceof GpuError ? e : new GpuError('no-device', e instanceof Error ? e.message : String(e)), false);
       return;
     }
-    this.watch(this.ctx);
-    let epochs = 0;
-    if (config) {
-      await this.build(config, this.data, this.lastGood, this.test);
-      epochs = this.lastGood?.step ?? 0;
-    }
+    if (engine) this.install(engine);
+    const epochs = engine?.epochsDone ?? 0;
     this.timeline.clear();
     this.capture(epochs, true);
     this.events.onRecovered(epochs);
+  }
+
+  /** A new device (start's options), watched; it becomes `ctx`. */
+  private async acquire(): Promise<GpuContext> {
+    const ctx = await acquireGpu(this.gpu, this.acquireOptions);
+    this.ctx = ctx;
+    this.watch(ctx);
+    return ctx;
   }
 
   /** Waits for a device-loss recovery in progress, if any. */
@@ -122,21 +140,41 @@ export class Session {
   /**
    * A new engine for `config` on `data`, continuing from `state` when given (a new learning rate,
    * other data, a file), else from the seed's fresh parameters. Throws, changing nothing, when the
-   * settings or the data cannot be used.
+   * settings or the data cannot be used (ConfigError: train/checks.ts checkRun's problems).
    */
   async build(config: TrainerConfig, data: Dataset, state?: TrainerState, test?: Dataset): Promise<Engine> {
-    const engine: Engine = this.ctx ? await GpuEngine.create(this.ctx, data, config, test) : new CpuEngine(data, config, test);
+    const problems = checkRun(config, data, test);
+    if (problems.length > 0) throw new ConfigError(problems);
+    const engine = await this.createEngine(config, data, test);
     try {
       if (state) engine.restore(state);
     } catch (e) {
       engine.destroy();
       throw e;
     }
-    const old = this.engine;
-    this.engine = engine;
     this.requestedConfig = { ...config };
     this.data = data;
     this.test = test;
+    // After a lost device: a new device, then the same configuration on the same data (the wrapper restores the checkpoint).
+    const run = new ResilientTraining(engine, async () => {
+      const ctx = await this.acquire();
+      return GpuEngine.create(ctx, data, config, test);
+    });
+    this.run = run;
+    this.install(engine);
+    await run.checkpoint();
+    return engine;
+  }
+
+  /** The GPU engine on the current device, else the CPU engine. */
+  private createEngine(config: TrainerConfig, data: Dataset, test?: Dataset): Promise<Engine> | Engine {
+    return this.ctx ? GpuEngine.create(this.ctx, data, config, test) : new CpuEngine(data, config, test);
+  }
+
+  /** Makes `engine` the current one: the old one retired, the snapshot store fitted to the model and the device. */
+  private install(engine: Engine): void {
+    const old = this.engine;
+    this.engine = engine;
     if (old) this.retire(old);
     if (!this.store || old?.layout.count !== engine.layout.count) {
       if (this.store) this.retire(this.store);
@@ -146,8 +184,6 @@ export class Session {
       this.timelineOff = plan.off;
       if (plan.slots > 0) this.store = this.ctx ? gpuParamStore(this.ctx, plan.slots, engine.layout.count) : cpuParamStore(plan.slots, engine.layout.count);
     }
-    this.lastGood = await engine.snapshot();
-    return engine;
   }
 
   /** The configuration of the model on screen as the user chose it: `auto` stays auto (links, rebuild checks). */
@@ -192,7 +228,7 @@ export class Session {
 
   /** Saves the state a lost device comes back to: the end of a run, a pause. */
   async checkpoint(): Promise<void> {
-    if (this.engine) this.lastGood = await this.engine.snapshot();
+    if (this.engine && this.run) await this.run.checkpoint();
   }
 
   /** Snapshots the current parameters into the timeline (on the GPU: a buffer copy, no readback). */

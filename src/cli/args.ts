@@ -33,7 +33,12 @@ export interface CliArgs {
   loseDeviceAt?: number;
   /** Forces one class's plans (--device-class); the adapter's own class when absent. */
   deviceClass?: DeviceClass;
+  /** --engine: the GPU Trainer (default) or the CPU engine, both through train/engine.ts's Engine. */
+  engine: EngineKind;
 }
+
+export type EngineKind = 'gpu' | 'cpu';
+const ENGINES: readonly EngineKind[] = ['gpu', 'cpu'];
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -79,6 +84,8 @@ export const USAGE = `usage: npm run train -- [options]
                        (default: software on a CPU adapter, medium on a GPU)
   --device-class C     gpu | software: plan workgroups, tiles, splits and auto's choice for this
                        class on any adapter (default: the adapter's own class)
+  --engine E           gpu (WebGPU on Dawn, default) | cpu (the CPU engine, src/cpu: the same
+                       training step for step, float32 state, no GPU needed; slower)
   output
   --out FILE.json      write config, adapter, loss per optimizer step (one per epoch in full batch),
                        test_loss per epoch, accuracy, params, seconds
@@ -88,7 +95,7 @@ export const USAGE = `usage: npm run train -- [options]
 const FLAGS = [
   'data', 'test', 'holdout', 'features', 'target', 'delimiter', 'layers', 'hidden', 'head', 'dropout', 'model', 'loss',
   'seed', 'optimizer', 'lr', 'epochs', 'batch-size', 'strategy', 'workgroup-size', 'chunk', 'points-per-thread', 'tiles', 'out', 'lose-device-at',
-  'shuffle', 'one-hot', 'device-class', 'input',
+  'shuffle', 'one-hot', 'device-class', 'input', 'engine',
 ] as const;
 type Flag = (typeof FLAGS)[number];
 /** Flags that take no value: present means true. */
@@ -242,6 +249,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   const deviceClass = given.get('device-class');
   const classProblem = deviceClass === undefined ? undefined : deviceClassProblem(deviceClass);
   if (classProblem) problems.push(`--device-class: ${classProblem}`);
+  const engine = (given.get('engine') ?? 'gpu') as EngineKind;
+  if (!ENGINES.includes(engine)) problems.push(`--engine must be one of ${ENGINES.join(', ')}, got "${engine}"`);
+  if (engine === 'cpu' && given.has('lose-device-at')) problems.push('--lose-device-at loses a GPU device: it needs --engine gpu');
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
   const loseDeviceAt = given.has('lose-device-at') ? num('lose-device-at', 0) : undefined;
   return {
@@ -259,5 +269,6 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     help,
     loseDeviceAt,
     deviceClass: deviceClass as DeviceClass | undefined,
+    engine,
   };
 }

@@ -7,6 +7,7 @@ import { conv2dPoolBackwardWeights, conv2dPoolForward, convOut, type ConvDims } 
 import type { ConvLayer } from '../model/layout';
 import { activationBackward, crossEntropy, headDlogit, headLoss, headProb, softmaxRow, type AdamHyper, type ProbStorage } from './ops';
 import type { OptimizerName } from '../train/optimizer';
+import { CpuTrainer } from './trainer';
 
 type Vec = Float32Array | Float64Array;
 
@@ -165,6 +166,8 @@ export interface CpuTrainOptions {
 /**
  * `epochs` epochs from `init`, dropout off: one optimizer step per batch (losses: one per step),
  * the test loss once per epoch before its first step. Adam by default, full batch in file order.
+ * A loop over src/cpu/trainer.ts's CpuTrainer (float64 state); a step that is not finite is refused
+ * there, and the run ends with it (the later losses NaN).
  */
 export function cpuTrain(
   init: Vec,
@@ -176,31 +179,19 @@ export function cpuTrain(
   test?: { x: Vec; y: Vec },
   options: CpuTrainOptions = {},
 ): CpuTrainResult {
-  const n = x.length / layout.inputs;
-  const d = layout.inputs;
-  const t = options.targetColumns ?? 1;
-  const batch = Math.min(options.batchSize ?? n, n);
-  const steps = Math.ceil(n / batch);
-  const params = Float64Array.from(init);
-  const m = new Float64Array(layout.count);
-  const v = new Float64Array(layout.count);
-  const losses = new Float64Array(epochs * steps);
-  const testLosses = test ? new Float64Array(epochs) : undefined;
-  const bx = new Float64Array(batch * d);
-  const by = new Float64Array(batch * t);
-  for (let e = 0; e < epochs; e++) {
-    if (test && testLosses) testLosses[e] = cpuLoss(cpuForward(params, layout, test.x).logit, test.y, layout);
-    const order = options.order?.(e + 1) ?? Array.from({ length: n }, (_, i) => i);
+  const core = new CpuTrainer(layout, { x, y }, init, { ...options, hyper, shuffle: options.order !== undefined, storage: 'float64' });
+  const steps = core.stepsPerEpoch;
+  const losses = new Float64Array(epochs * steps).fill(NaN);
+  const testLosses = test ? new Float64Array(epochs).fill(NaN) : undefined;
+  run: for (let e = 0; e < epochs; e++) {
+    if (test && testLosses) testLosses[e] = core.loss(test.x, test.y);
     for (let j = 0; j < steps; j++) {
-      const rows = k.gatherRows(bx, by, x, y, order, { n, d, t, batch, j });
-      const { loss, grads } = cpuLossAndGrads(params, layout, bx.subarray(0, rows * d), by.subarray(0, rows * t));
-      const step = e * steps + j;
-      losses[step] = loss;
-      if (options.optimizer === 'sgd') k.sgdStep(params, grads, hyper.lr);
-      else k.adamStep(params, m, v, grads, hyper, step + 1);
+      const step = core.trainStep();
+      losses[e * steps + j] = step.loss;
+      if (step.faults) break run;
     }
   }
-  return { losses, testLosses, params, m, v };
+  return { losses, testLosses, params: core.params as Float64Array, m: core.m as Float64Array, v: core.v as Float64Array };
 }
 
 /**

@@ -23,6 +23,7 @@ import { STRATEGY_NAMES, supportProblem, type RunFeatures, type Strategy, type S
 import { OPTIMIZERS, stepScalars, type OptimizerName } from './optimizer';
 import { batchPlan, EpochOrders, type BatchPlan } from './batches';
 import { EpochProgram } from './minibatch';
+import { checkRun, divergenceAt } from './checks';
 
 const FULL_BATCH_RUN: RunFeatures = { optimizer: 'adam', minibatches: false };
 import { UNFUSED } from './unfused';
@@ -212,10 +213,8 @@ export class Trainer {
    */
   static async create(ctx: GpuContext, data: Dataset, partial: Partial<TrainerConfig> = {}, test?: Dataset): Promise<Trainer> {
     const config: TrainerConfig = { ...DEFAULT_CONFIG, ...partial };
-    const problems = validateConfig(config);
+    const problems = checkRun(config, data, test);
     if (problems.length > 0) throw new ConfigError(problems);
-    const dataIssue = dataProblem(data, config.model) ?? (test && dataProblem(test, config.model, 'the test set'));
-    if (dataIssue) throw new ConfigError([{ field: dataProblem(data, config.model) ? 'data' : 'test', message: dataIssue }]);
     const layout = paramLayout(config.model);
     const plan = batchPlan(data.n, config.batchSize, config.shuffle ?? false);
     const run: RunFeatures = { optimizer: config.optimizer ?? 'adam', minibatches: plan.gathered };
@@ -400,7 +399,7 @@ export class Trainer {
         let testLosses = test ? new Float32Array(data, testAt, count) : undefined;
         const [badStep, why] = new Uint32Array(data, statusAt, 2);
         if (badStep !== 0) {
-          diverged = { epoch: Math.ceil(badStep / perEpoch), step: badStep, loss: (why & 1) !== 0, update: (why & 2) !== 0 };
+          diverged = divergenceAt(badStep, perEpoch, { loss: (why & 1) !== 0, update: (why & 2) !== 0 });
           // The bad step's own loss is delivered: it is the loss that stopped training; and the
           // test loss of every epoch that began.
           const keep = Math.max(0, badStep - first);
