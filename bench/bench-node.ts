@@ -24,7 +24,7 @@ import { cpuTrain } from '../src/cpu/model';
 import { DEFAULT_ADAM } from '../src/cpu/ops';
 import { initParams } from '../src/model/init';
 import { paramLayout } from '../src/model/layout';
-import { caseSpec, COURSE_CASES, courseCaseOf, CSV_FILES, loadData } from './cases';
+import { caseSpec, COURSE_CASES, courseCaseOf, loadData, SHARED_FILES } from './cases';
 import { reportHtml } from './chart';
 import { FULL_PLAN, QUICK_PLAN, runBench, type BenchPlan, type BenchReport, type CpuEngineRow } from './core';
 import { markdown } from './markdown';
@@ -56,8 +56,8 @@ const say = (line: string) => console.log(`[${((performance.now() - started) / 1
 
 function readCsvs(): Record<string, string> {
   const texts: Record<string, string> = {};
-  for (const f of CSV_FILES) if (existsSync(join(dataDir, f))) texts[f] = readFileSync(join(dataDir, f), 'utf8');
-  const missing = CSV_FILES.filter((f) => !(f in texts));
+  for (const f of SHARED_FILES) if (existsSync(join(dataDir, f))) texts[f] = readFileSync(join(dataDir, f), 'utf8');
+  const missing = SHARED_FILES.filter((f) => !(f in texts));
   if (missing.length) say(`not found in ${dataDir}: ${missing.join(', ')}; those cases run on random stand-ins of the same shape`);
   return texts;
 }

@@ -38,8 +38,9 @@ export function rooflineSvg(r: BenchReport, width = 860, height = 460): string {
   parts.push(`<text x="${sx(ridge) + 6}" y="${sy(r.peaks.gflops) - 6}">FMA peak ${r.peaks.gflops.toFixed(1)} GFLOP/s</text>`);
   parts.push(`<text x="${sx(10 ** x0) + 6}" y="${sy(attainableGflops(r.peaks, 10 ** x0)) - 8}">copy ${r.peaks.gbps.toFixed(1)} GB/s</text>`);
   for (const p of points) {
-    const tip = `${p.row.case} ${p.row.strategy}: ${p.k.name}, ${p.ai.toPrecision(3)} FLOP/byte, ${p.gf.toPrecision(3)} GFLOP/s, ${p.k.us.toPrecision(3)} µs/epoch`;
-    parts.push(`<circle cx="${sx(p.ai).toFixed(1)}" cy="${sy(p.gf).toFixed(1)}" r="${p.k.name.startsWith('gemm_') ? 5 : 3.5}" fill="${COLORS[p.row.strategy]}" fill-opacity="0.7"><title>${escapeHtml(tip)}</title></circle>`);
+    const tip = `${p.row.case} ${p.row.strategy}: ${p.k.name}, ${p.ai.toPrecision(3)} FLOP/byte, ${p.gf.toPrecision(3)} GFLOP/s, ${p.k.us.toPrecision(3)} µs/${p.row.kernelsPer === 'step' ? 'step' : 'epoch'}`;
+    const product = p.k.name.startsWith('gemm_') || p.k.name.startsWith('conv2d_');
+    parts.push(`<circle cx="${sx(p.ai).toFixed(1)}" cy="${sy(p.gf).toFixed(1)}" r="${product ? 5 : 3.5}" fill="${COLORS[p.row.strategy]}" fill-opacity="0.7"><title>${escapeHtml(tip)}</title></circle>`);
   }
   parts.push(`<text x="${(m.l + width - m.r) / 2}" y="${height - 10}" text-anchor="middle">arithmetic intensity (FLOP/byte)</text>`);
   parts.push(`<text transform="translate(16,${(m.t + height - m.b) / 2}) rotate(-90)" text-anchor="middle">GFLOP/s</text>`);
@@ -51,7 +52,7 @@ export function reportHtml(reports: BenchReport[]): string {
   const grids = JSON.stringify(reports.map((r) => ({ title: `${r.runtime}: ${r.adapter}`, rows: r.grid.filter((x) => !x.skipped).map((x) => ({ n: x.n, hidden: x.layers[1], strategy: x.strategy, us: x.usPerEpoch })) })));
   const sections = reports.map(
     (r, i) => `<section><h2>${escapeHtml(`${r.runtime}: ${r.adapter} (${r.version}, ${r.date.slice(0, 10)})`)}</h2>
-<h3>Roofline: each kernel of the course's shapes (dots: big for GEMMs; hover for details)</h3>${rooflineSvg(r)}
+<h3>Roofline: each kernel of the course's shapes (dots: big for GEMMs and convolutions; hover for details)</h3>${rooflineSvg(r)}
 <h3>The lecture's family: µs per epoch against N (log-log), one line per strategy and width</h3><div id="grid${i}"></div>
 <details><summary>Tables</summary><pre>${escapeHtml(markdown(r))}</pre></details></section>`,
   );

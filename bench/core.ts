@@ -10,10 +10,11 @@ import type { Dataset } from '../src/data/dataset';
 import { isSingleHidden, paramLayout, singleHidden, type ModelSpec, type ParamLayout } from '../src/model/layout';
 import { encodeSteps, type Step } from '../src/train/steps';
 import type { TilePresetName } from '../src/gpu/gemm';
-import { STRATEGY_NAMES, type StrategyName } from '../src/train/strategy';
+import { STRATEGY_NAMES, supportProblem, type RunFeatures, type StrategyName } from '../src/train/strategy';
 import { STRATEGIES, Trainer } from '../src/train/trainer';
-import { caseSpec, COURSE_CASES, courseCaseOf, loadData } from './cases';
-import { COSTS, kernelName, stepCost, type StepShape } from './cost';
+import { caseSpec, COURSE_CASES, courseCaseOf, goldenKey, loadData } from './cases';
+import { COSTS, kernelName, stepCost, type Cost, type StepShape } from './cost';
+import { convKernelName, convStepCost } from './cost-conv';
 import { measurePeaks, type MeasuredPeaks } from './peaks';
 
 export interface BenchPlan {
@@ -52,7 +53,7 @@ export const QUICK_PLAN: BenchPlan = {
 
 export const FULL_PLAN: BenchPlan = {
   quick: false,
-  caseIds: COURSE_CASES.map((c) => c.id),
+  caseIds: COURSE_CASES.filter((c) => c.inFullPlan !== false).map((c) => c.id),
   lossEpochs: 20,
   targetRunSeconds: 0.3,
   runs: 5,
@@ -87,9 +88,18 @@ export interface Row {
   /** The loss of epoch `lossEpoch` (computed before its update), from the case's initial parameters. */
   finalLoss: number;
   lossEpoch: number;
-  /** The loss of each of those epochs, to hold another system's loss at any of them against. */
+  /** The loss of each optimizer step of those epochs (one per epoch in full batch), to hold another system's loss against. */
   losses: number[];
+  /** Rows per optimizer step when the case trains on minibatches (absent: the full batch). */
+  batchSize?: number;
+  /** Optimizer steps per epoch (absent: 1, the full batch). */
+  stepsPerEpoch?: number;
+  /**
+   * The per-dispatch profile: per epoch, or with minibatches per optimizer step of `batchSize`
+   * rows (`kernelsPer: 'step'`; the batch gather is not in it).
+   */
   kernels?: KernelRow[];
+  kernelsPer?: 'epoch' | 'step';
   skipped?: string;
 }
 
@@ -97,9 +107,12 @@ export interface Row {
 export interface Baseline {
   system: string;
   case: string;
+  /** Epochs of the loss run; finalLoss is the loss of its last optimizer step. */
   epochs: number;
   usPerEpoch: number;
   finalLoss: number;
+  /** Every optimizer step's loss of those epochs, where the system reports them (PyTorch). */
+  losses?: number[];
 }
 
 /** The CPU engine (src/cpu/model.ts cpuTrain, float64 JS) on the 05wk-1 shapes. */
@@ -130,6 +143,24 @@ export interface BenchReport {
   cpuEngine: CpuEngineRow[];
   /** Where each course case's points came from (a random stand-in when ../shared was not there). */
   dataSources: Record<string, string>;
+  /** Per course case with a golden: PyTorch 1.13's first steps, as long as the longest loss run here. */
+  goldens?: Record<string, GoldenPrefix>;
+}
+
+/** The first steps of a golden (../shared/golden, make_golden_seq.py): loss[i] of optimizer step i+1 and its band tolerance[i]. */
+export interface GoldenPrefix {
+  file: string;
+  stepsPerEpoch: number;
+  loss: number[];
+  tolerance: number[];
+}
+
+/** The golden's first `steps` steps from its JSON text, or why it cannot be read. */
+export function goldenPrefix(file: string, text: string | undefined, steps: number): GoldenPrefix | { missing: string } {
+  if (text === undefined) return { missing: `${file} not found in ../shared/golden` };
+  const g = JSON.parse(text) as { loss?: number[]; tolerance?: number[]; config?: { steps_per_epoch?: number } };
+  if (!Array.isArray(g.loss) || !Array.isArray(g.tolerance)) return { missing: `${file} has no loss and tolerance arrays` };
+  return { file, stepsPerEpoch: g.config?.steps_per_epoch ?? 1, loss: g.loss.slice(0, steps), tolerance: g.tolerance.slice(0, steps) };
 }
 
 /** Epochs of the loss run for a case whose first epoch passes maxEpochSeconds. */
@@ -137,9 +168,12 @@ const SLOW_LOSS_EPOCHS = 3;
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
-/** The strategies that train this model (those whose descriptor does not refuse it), in `auto`'s order. */
-export function supportingStrategies(layout: ParamLayout): StrategyName[] {
-  return STRATEGIES.filter((s) => !s.unsupported(layout, { testSet: false })).map((s) => s.name);
+/**
+ * The strategies that train this model with these features (those whose descriptor's support and
+ * own check do not refuse it: strategy.ts supportProblem, then unsupported), in `auto`'s order.
+ */
+export function supportingStrategies(layout: ParamLayout, run: RunFeatures = { optimizer: 'adam', minibatches: false }): StrategyName[] {
+  return STRATEGIES.filter((s) => !supportProblem(s, layout, run) && !s.unsupported(layout, { testSet: false })).map((s) => s.name);
 }
 
 export function profilingMethod(ctx: GpuContext): string {
@@ -150,12 +184,18 @@ export function profilingMethod(ctx: GpuContext): string {
 
 const shapeOf = (s: Step): StepShape => ({ file: s.kernel.spec.file, label: s.group.label, pipelineLabel: s.kernel.pipeline.label, workgroups: s.workgroups.map((w) => w ?? 1), workgroupSize: s.kernel.workgroupSize });
 
+/** A dispatch's cost: the conv, pool and cross-entropy kernels from cost-conv.ts, every other from cost.ts. */
+export const dispatchCost = (shape: StepShape, layout: ParamLayout, n: number, piecewiseRuns = 0): Cost => convStepCost(shape, layout, n) ?? stepCost(shape, layout, n, piecewiseRuns);
+
+/** A dispatch's row name in the per-kernel table. */
+export const dispatchName = (shape: Pick<StepShape, 'file' | 'label'>): string => convKernelName(shape) ?? kernelName(shape);
+
 /**
  * The per-kernel profile of a per-epoch strategy: each step in its own pass, `epochs` times, timed
  * by timestamp queries (or, without them, by the wall time of a pass repeating one step), summed
  * per epoch by kernel name with the step's FLOPs and bytes.
  */
-async function profileSteps(ctx: GpuContext, steps: readonly Step[], layout: ParamLayout, n: number, epochs: number): Promise<KernelRow[]> {
+export async function profileSteps(ctx: GpuContext, steps: readonly Step[], layout: ParamLayout, n: number, epochs: number): Promise<KernelRow[]> {
   const { device } = ctx;
   const perStep: number[] = new Array(steps.length).fill(0);
   if (ctx.hasTimestamps) {
@@ -191,8 +231,8 @@ async function profileSteps(ctx: GpuContext, steps: readonly Step[], layout: Par
   const byName = new Map<string, KernelRow>();
   steps.forEach((s, i) => {
     const shape = shapeOf(s);
-    const name = kernelName(shape);
-    const cost = stepCost(shape, layout, n, runs);
+    const name = dispatchName(shape);
+    const cost = dispatchCost(shape, layout, n, runs);
     const row = byName.get(name) ?? { name, dispatches: 0, us: 0, flops: 0, bytes: 0 };
     row.dispatches += 1;
     row.us += perStep[i] * 1e6;
@@ -213,6 +253,10 @@ export interface MeasureCase {
   workgroupSize?: number;
   /** The GEMM tiling of fused and unfused (gpu/gemm.ts presets); the adapter kind's default when absent. */
   tiles?: TilePresetName;
+  /** Rows per optimizer step (DataLoader's batch_size, file order); absent: the course case's own (cases.ts), else the full batch. */
+  batchSize?: number;
+  /** At most this many epochs in the loss run; absent: the course case's own cap, else the plan's lossEpochs. */
+  maxLossEpochs?: number;
   profile: boolean;
   /** Asked between the phases of the measurement (each a short run); true stops it with a StoppedError. */
   shouldStop?: () => boolean;
@@ -231,9 +275,12 @@ const describe = (c: MeasureCase) => `${c.caseId.padEnd(20)} ${c.strategy.padEnd
 /** One case and strategy: the loss run (lossEpochs epochs, also the warm-up), timed runs, the profile. */
 export async function measure(ctx: GpuContext, c: MeasureCase, plan: BenchPlan, log: (s: string) => void = () => {}): Promise<Row> {
   const base = { case: c.caseId, n: c.data.n, layers: [...c.spec.layers], strategy: c.strategy };
+  const own = courseCaseOf(c.caseId);
+  const batchSize = c.batchSize ?? own?.batchSize;
+  const maxLossEpochs = c.maxLossEpochs ?? own?.maxLossEpochs ?? Infinity;
   let trainer: Trainer;
   try {
-    trainer = await Trainer.create(ctx, c.data, { model: c.spec, lr: c.lr, seed: c.seed, strategy: c.strategy, workgroupSize: c.workgroupSize, tiles: c.tiles, chunkEpochs: 1000 });
+    trainer = await Trainer.create(ctx, c.data, { model: c.spec, lr: c.lr, seed: c.seed, strategy: c.strategy, workgroupSize: c.workgroupSize, tiles: c.tiles, batchSize, chunkEpochs: 1000 });
   } catch (e) {
     log(`${describe(c)}: does not fit (${(e as Error).message.slice(0, 100)})`);
     return skipped(c, (e as Error).message);
@@ -247,26 +294,34 @@ export async function measure(ctx: GpuContext, c: MeasureCase, plan: BenchPlan, 
     const onLoss = (_: number, chunk: Float32Array) => losses.push(...chunk);
     const first = await trainer.train(1, { onLoss }); // pipelines, first touch of every buffer
     let perEpoch = first.seconds;
+    let gpuPerEpoch: number | undefined;
     let finalLoss = first.lastLoss;
     let lossEpoch = 1;
     // The loss run: lossEpochs epochs in all, as every other system trains them; SLOW_LOSS_EPOCHS
     // when an epoch takes seconds (another system's loss is then held against ours where both exist).
     checkStop();
     if (plan.lossEpochs > 1) {
-      const second = await trainer.train(1, { onLoss }); // the first epoch's time is mostly compilation
+      const second = await trainer.train(1, { onLoss, timer }); // the first epoch's time is mostly compilation
       perEpoch = second.seconds;
+      if (timer) gpuPerEpoch = await timer.seconds();
       finalLoss = second.lastLoss;
       lossEpoch = 2;
     }
-    const lossEpochs = perEpoch > plan.maxEpochSeconds ? Math.min(plan.lossEpochs, SLOW_LOSS_EPOCHS) : plan.lossEpochs;
+    const slow = perEpoch > plan.maxEpochSeconds;
+    const lossEpochs = Math.min(slow ? Math.min(plan.lossEpochs, SLOW_LOSS_EPOCHS) : plan.lossEpochs, maxLossEpochs);
     checkStop();
     if (lossEpochs > 2) {
-      const run = await trainer.train(lossEpochs - 2, { onLoss });
+      const run = await trainer.train(lossEpochs - 2, { onLoss, timer });
       finalLoss = run.lastLoss;
       lossEpoch += run.epochs;
       perEpoch = run.seconds / run.epochs;
+      if (timer) gpuPerEpoch = (await timer.seconds()) / run.epochs;
     }
-    const row: Row = { ...base, workgroupSize: trainer.strategy.workgroupSize, usPerEpoch: perEpoch * 1e6, dispatchesPerEpoch: trainer.strategy.dispatchesPerEpoch, epochsPerRun: Math.max(1, lossEpoch - 1), runs: 1, finalLoss, lossEpoch, losses };
+    const batches = trainer.batches;
+    // Per optimizer step: the strategy's dispatches, and the gather of its batch when the plan gathers.
+    const dispatchesPerEpoch = batches.stepsPerEpoch * (trainer.strategy.dispatchesPerEpoch + (batches.gathered ? 1 : 0));
+    const minibatch = batches.stepsPerEpoch > 1 ? { batchSize: batches.batchSize, stepsPerEpoch: batches.stepsPerEpoch } : {};
+    const row: Row = { ...base, ...minibatch, workgroupSize: trainer.strategy.workgroupSize, usPerEpoch: perEpoch * 1e6, gpuUsPerEpoch: gpuPerEpoch === undefined ? undefined : gpuPerEpoch * 1e6, dispatchesPerEpoch, epochsPerRun: Math.max(1, lossEpoch - 1), runs: 1, finalLoss, lossEpoch, losses };
     if (perEpoch <= plan.maxEpochSeconds) {
       // Short runs sized to the target; they also let Node's map pacing learn the rate (gpu/pacer.ts).
       for (let i = 0; i < 3; i++) {
@@ -288,7 +343,11 @@ export async function measure(ctx: GpuContext, c: MeasureCase, plan: BenchPlan, 
     checkStop();
     if (c.profile) {
       const steps = trainer.strategy.epochSteps;
-      if (steps) row.kernels = await profileSteps(ctx, steps, trainer.layout, c.data.n, plan.profileEpochs);
+      if (steps) {
+        // With minibatches the strategy's steps are one optimizer step on a batch of B rows.
+        row.kernels = await profileSteps(ctx, steps, trainer.layout, batches.batchSize, slow ? 1 : plan.profileEpochs);
+        row.kernelsPer = batches.stepsPerEpoch > 1 ? 'step' : 'epoch';
+      }
       else if (c.strategy === 'resident' && row.gpuUsPerEpoch !== undefined) {
         const cost = isSingleHidden(trainer.layout) ? COSTS.residentEpoch(c.data.n, trainer.layout.layers[0].outDim) : COSTS.residentMlpEpoch(c.data.n, trainer.layout);
         row.kernels = [{ name: isSingleHidden(trainer.layout) ? 'resident_epochs' : 'resident_mlp', dispatches: row.dispatchesPerEpoch, us: row.gpuUsPerEpoch, ...cost }];
@@ -310,15 +369,24 @@ export async function runBench(ctx: GpuContext, runtime: string, plan: BenchPlan
   const peaks = await measurePeaks(ctx);
   log(`peaks: ${peaks.gflops.toFixed(1)} GFLOP/s FMA, ${peaks.gbps.toFixed(1)} GB/s copy (${peaks.timing})`);
   const rows: Row[] = [];
+  const goldens: Record<string, GoldenPrefix> = {};
+  const unavailable: Record<string, string> = {};
   for (const id of plan.caseIds) {
     const cc = courseCaseOf(id);
     if (!cc) throw new RangeError(`no course case ${id}; cases: ${COURSE_CASES.map((x) => x.id).join(', ')}`);
     const data = loadData(cc.data, csvTexts, cc.head);
     dataSources[id] = data.source;
     const spec = caseSpec(cc);
-    for (const strategy of supportingStrategies(paramLayout(spec))) {
+    const run: RunFeatures = { optimizer: 'adam', minibatches: cc.batchSize !== undefined && cc.batchSize < data.n };
+    for (const strategy of supportingStrategies(paramLayout(spec), run)) {
       const c: MeasureCase = { caseId: id, data, spec, seed: cc.seed, lr: cc.lr, strategy, profile: true };
       rows.push(late() ? skipped(c, OVER_TIME) : await measure(ctx, c, plan, log));
+    }
+    if (cc.golden) {
+      const steps = Math.max(0, ...rows.filter((r) => r.case === id).map((r) => r.losses.length));
+      const g = goldenPrefix(cc.golden, csvTexts[goldenKey(cc.golden)], steps);
+      if ('missing' in g) unavailable[`golden of ${id}`] = g.missing;
+      else goldens[id] = g;
     }
   }
   const grid: Row[] = [];
@@ -335,7 +403,7 @@ export async function runBench(ctx: GpuContext, runtime: string, plan: BenchPlan
       }
     }
   }
-  return { runtime, adapter: ctx.adapterName, deviceClass: ctx.plan.deviceClass, version: '', date: new Date().toISOString(), quick: plan.quick, lossEpochs: plan.lossEpochs, peaks, profiling: profilingMethod(ctx), rows, grid, baselines: [], unavailable: {}, cpuEngine: [], dataSources };
+  return { runtime, adapter: ctx.adapterName, deviceClass: ctx.plan.deviceClass, version: '', date: new Date().toISOString(), quick: plan.quick, lossEpochs: plan.lossEpochs, peaks, profiling: profilingMethod(ctx), rows, grid, baselines: [], unavailable, cpuEngine: [], dataSources, goldens };
 }
 
 const OVER_TIME = "not run: over the run's time budget";

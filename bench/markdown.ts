@@ -1,8 +1,8 @@
-// The benchmark's Markdown: the course table with the other systems side by side, the per-kernel
-// table against the measured peaks, the 05wk-1 table, the targets, and the N × H grid. Every number
-// goes through table.ts.
-import { COURSE_CASES, courseCaseOf } from './cases';
-import type { BenchReport, KernelRow, Row } from './core';
+// The benchmark's Markdown: the course table with the other systems side by side, the first steps
+// of every strategy against PyTorch's trajectory (the goldens), the per-kernel table against the
+// measured peaks, the 05wk-1 table, the targets, and the N × H grid. Every number goes through table.ts.
+import { COURSE_CASES, courseCaseOf, shapeText } from './cases';
+import type { Baseline, BenchReport, GoldenPrefix, KernelRow, Row } from './core';
 import { loss, markdownTable, num, percent, seconds, times, type Column } from './table';
 
 /** The fastest measured strategy of a case, or undefined. */
@@ -18,7 +18,18 @@ export function torchUs(report: BenchReport, caseId: string): { us: number; meas
   return ref === undefined ? undefined : { us: ref, measured: false };
 }
 
-const layersOf = (r: { layers: number[] }) => r.layers.join('-');
+/** A row's shape: the case's (with its conv stage), else its layers. */
+const layersOf = (r: { case: string; layers: number[] }) => shapeText(courseCaseOf(r.case) ?? r);
+/** A row's optimizer steps per epoch (1: the full batch). */
+const stepsOf = (r: Pick<Row, 'stepsPerEpoch'>) => r.stepsPerEpoch ?? 1;
+const isTorch = (b: Baseline) => b.system.startsWith('PyTorch');
+
+/** Why PyTorch has no row here, as the table says it: "not installed here" when no python had torch. */
+export function torchAbsence(r: BenchReport): string | undefined {
+  const why = r.unavailable['PyTorch CPU'];
+  if (why === undefined) return undefined;
+  return /has no torch|^no /.test(why) ? `PyTorch CPU: not installed here (${why})` : `PyTorch CPU: not measured (${why})`;
+}
 const usCell = (r: Row) => (r.skipped ? (/^N·H over|^not run/.test(r.skipped) ? 'skipped (time)' : 'does not fit') : `${r.runs === 1 ? '~' : ''}${num(r.usPerEpoch)}`);
 
 function header(r: BenchReport): string[] {
@@ -42,12 +53,14 @@ export function courseTable(r: BenchReport): string {
       rows.push([title, String(x.n), `${bold}${x.strategy}${bold}`, x.workgroupSize ? String(x.workgroupSize) : '–', usCell(x), num(x.gpuUsPerEpoch), x.skipped ? '–' : num(x.dispatchesPerEpoch), x.skipped ? '–' : `${loss(x.finalLoss)} (${x.lossEpoch})`, best && !x.skipped ? times(x.usPerEpoch / best.usPerEpoch) : '–']);
     }
     for (const b of r.baselines.filter((y) => y.case === id)) {
-      const ours = best?.losses[b.epochs - 1];
+      const ours = best?.losses[b.epochs * stepsOf(best) - 1];
       const delta = ours === undefined ? '' : `, ours ${loss(ours)}`;
       rows.push([title, String(best?.n ?? ''), b.system, '–', num(b.usPerEpoch), '–', '–', `${loss(b.finalLoss)} (${b.epochs}${delta})`, best ? times(b.usPerEpoch / best.usPerEpoch) : '–']);
     }
     const t = torchUs(r, id);
     if (t && !t.measured) rows.push([title, String(best?.n ?? ''), 'PyTorch CPU (reference figure, not measured here)', '–', num(t.us), '–', '–', '–', best ? times(t.us / best.usPerEpoch) : '–']);
+    const absent = torchAbsence(r);
+    if (!t && absent) rows.push([title, String(best?.n ?? ''), absent, '–', '–', '–', '–', '–', '–']);
   }
   return markdownTable(columns, rows);
 }
@@ -55,7 +68,10 @@ export function courseTable(r: BenchReport): string {
 const gflops = (k: KernelRow) => k.flops / k.us / 1e3;
 const gbps = (k: KernelRow) => k.bytes / k.us / 1e3;
 
-/** Per kernel, per case and strategy: GPU µs per epoch, its share, achieved GFLOP/s and GB/s against the measured peaks. */
+/**
+ * Per kernel, per case and strategy: GPU µs per epoch (per optimizer step of B rows for a
+ * minibatch case, said in the shape), its share, achieved GFLOP/s and GB/s against the measured peaks.
+ */
 export function kernelTable(r: BenchReport, caseIds?: readonly string[]): string {
   const columns: Column[] = [['shape', 'left'], ['strategy', 'left'], ['kernel', 'left'], ['dispatches/epoch', 'right'], ['µs/epoch', 'right'], ['share', 'right'], ['FLOP/byte', 'right'], ['GFLOP/s', 'right'], ['of FMA peak', 'right'], ['GB/s', 'right'], ['of copy peak', 'right']];
   const rows: string[][] = [];
@@ -63,7 +79,8 @@ export function kernelTable(r: BenchReport, caseIds?: readonly string[]): string
     if (!x.kernels || (caseIds && !caseIds.includes(x.case))) continue;
     const total = x.kernels.reduce((a, k) => a + k.us, 0);
     for (const k of x.kernels) {
-      rows.push([`${layersOf(x)} N=${x.n}`, x.strategy, k.name, num(k.dispatches), num(k.us), percent(k.us / total), num(k.flops / k.bytes), num(gflops(k)), percent(gflops(k) / r.peaks.gflops), num(gbps(k)), percent(gbps(k) / r.peaks.gbps)]);
+      const per = x.kernelsPer === 'step' ? `, per step of B=${x.batchSize}` : '';
+      rows.push([`${layersOf(x)} N=${x.n}${per}`, x.strategy, k.name, num(k.dispatches), num(k.us), percent(k.us / total), num(k.flops / k.bytes), num(gflops(k)), percent(gflops(k) / r.peaks.gflops), num(gbps(k)), percent(gbps(k) / r.peaks.gbps)]);
     }
   }
   return markdownTable(columns, rows);
@@ -76,6 +93,50 @@ export function gemmShareOfPeak(r: BenchReport, row: Row): number | undefined {
   const flops = gemms.reduce((a, k) => a + k.flops, 0);
   const us = gemms.reduce((a, k) => a + k.us, 0);
   return flops / us / 1e3 / r.peaks.gflops;
+}
+
+/** The steps a parity table shows: 1, 2 and each epoch's last, up to `count`. */
+export function shownSteps(count: number, stepsPerEpoch: number): number[] {
+  const steps = [1, 2];
+  for (let e = stepsPerEpoch; e <= count; e += stepsPerEpoch) steps.push(e);
+  return [...new Set(steps.filter((s) => s <= count))].sort((a, b) => a - b);
+}
+
+/** How far a run's losses are from the golden's over their common steps: the largest |Δ|, its ratio to the band, the first step outside it. */
+export function goldenDistance(losses: readonly number[], g: GoldenPrefix): { steps: number; largest: number; ratio: number; firstOutside?: number } {
+  const steps = Math.min(losses.length, g.loss.length);
+  let largest = 0;
+  let ratio = 0;
+  let firstOutside: number | undefined;
+  for (let i = 0; i < steps; i++) {
+    const d = Math.abs(losses[i] - g.loss[i]);
+    const within = d <= g.tolerance[i]; // a NaN loss is outside
+    largest = Math.max(largest, Number.isNaN(d) ? Infinity : d);
+    ratio = Math.max(ratio, Number.isNaN(d) ? Infinity : d / g.tolerance[i]);
+    if (!within && firstOutside === undefined) firstOutside = i + 1;
+  }
+  return { steps, largest, ratio, firstOutside };
+}
+
+/** Per case with a golden: the first steps' losses of PyTorch 1.13 (the golden), every strategy and a PyTorch measured here, and how far each is. */
+export function parityTables(r: BenchReport): string {
+  const parts: string[] = [];
+  for (const [id, g] of Object.entries(r.goldens ?? {})) {
+    const steps = shownSteps(g.loss.length, g.stepsPerEpoch);
+    const columns: Column[] = [['system', 'left'], ...steps.map((s): Column => [`step ${s}`, 'right']), ['steps compared', 'right'], ['largest |Δ|', 'right'], ['÷ tolerance', 'right'], ['within the band', 'left']];
+    const rows: string[][] = [['PyTorch 1.13 (golden)', ...steps.map((s) => loss(g.loss[s - 1])), String(g.loss.length), '–', '–', '–']];
+    const runs: [string, readonly number[]][] = [
+      ...r.rows.filter((x) => x.case === id && !x.skipped).map((x): [string, number[]] => [x.strategy, x.losses]),
+      ...r.baselines.filter((b) => b.case === id && isTorch(b) && b.losses).map((b): [string, number[]] => [b.system, b.losses!]),
+    ];
+    for (const [system, losses] of runs) {
+      const d = goldenDistance(losses, g);
+      rows.push([system, ...steps.map((s) => loss(losses[s - 1])), String(d.steps), d.largest.toExponential(1), d.ratio.toPrecision(2), d.firstOutside === undefined ? 'yes' : `no (from step ${d.firstOutside})`]);
+    }
+    const absent = r.baselines.some((b) => b.case === id && isTorch(b)) ? undefined : torchAbsence(r);
+    parts.push(`**${courseCaseOf(id)?.title ?? id}** against \`../shared/golden/${g.file}\` (${g.stepsPerEpoch} optimizer step${g.stepsPerEpoch === 1 ? '' : 's'} an epoch; the band is the golden's tolerance[i])${absent ? `; ${absent}` : ''}:`, '', markdownTable(columns, rows), '');
+  }
+  return parts.join('\n');
 }
 
 /** The 05wk-1 table: 1000 epochs of 1-H-1 MSE on 100 points, the CPU engine against the GPU, with the lecture's Colab numbers. */
@@ -155,6 +216,7 @@ export function markdown(r: BenchReport): string {
     '',
     courseTable(r),
     '',
+    ...(r.goldens && Object.keys(r.goldens).length ? ["#### Against PyTorch's trajectory: the first optimizer steps of every strategy and the golden", '', parityTables(r)] : []),
     '#### The targets',
     '',
     targetsTable(r),
@@ -163,7 +225,7 @@ export function markdown(r: BenchReport): string {
     '',
     wk05Table(r),
     '',
-    '#### Per kernel (GPU time per epoch, FLOPs and bytes from bench/cost.ts)',
+    '#### Per kernel (GPU time per epoch, or per optimizer step where the shape says so; FLOPs and bytes from bench/cost.ts, the conv, pool and cross-entropy kernels from bench/cost-conv.ts)',
     '',
     kernelTable(r),
     '',

@@ -59,6 +59,13 @@ async function train(data: Dataset, spec: ModelSpec, seed: bigint, lr: number, e
   }
 }
 
+/** Why this baseline does not train a model (it writes Linear layers with a point head, full batch), or undefined. */
+export function tfjsRefusal(spec: ModelSpec): string | undefined {
+  if (spec.conv) return 'the TF.js baseline is written for the Linear networks only; the CNN cases have no TF.js row';
+  if (spec.head === 'ce') return 'the TF.js baseline has no CrossEntropyLoss head';
+  return undefined;
+}
+
 /**
  * One course case: a one-epoch warm-up (shaders compiled, buffers made) on its own variables, a
  * one-epoch probe of the pace, then `epochs` from the initial parameters, or as many as fit
@@ -66,6 +73,8 @@ async function train(data: Dataset, spec: ModelSpec, seed: bigint, lr: number, e
  * warm-up alone passes the budget, the warm-up is (an upper bound: compilation included).
  */
 export async function tfjsBaseline(caseId: string, data: Dataset, spec: ModelSpec, seed: bigint, lr: number, epochs: number, budgetSeconds: number): Promise<Baseline> {
+  const refused = tfjsRefusal(spec);
+  if (refused) throw new Error(refused);
   if (!(await tf.setBackend('webgpu'))) throw new Error('TensorFlow.js could not start its WebGPU backend');
   await tf.ready();
   const warm = await train(data, spec, seed, lr, 1);
