@@ -329,9 +329,15 @@ describe('accessibility leftovers', () => {
 });
 
 describe('which data is shown', () => {
-  test('the built-in data says it is not the notebook’s draws; dnnex.csv says it is; offline, the online entry says what to do', async () => {
+  test('the default is the lecture’s dnnex.csv, shipped with the page; the formula’s own draws say they are not the notebook’s; offline, the online entry says what to do', async () => {
     await withPage({ errors: 'uncaught' }, async (page) => {
-      expect(await text(page, '#data-info')).toContain('not the notebook’s 2000 (dnnex.csv)'.replace('’', "'"));
+      // The default: the notebook's 2000 points, from beside the page (no network: the build ships them).
+      expect(await text(page, '#data-info')).toContain('dnnex.csv (the lecture’s, shipped with the page): 2000 points');
+      expect(await text(page, '#data-info')).toContain("The lecture's own data (dnnex.csv)");
+      expect(await page.locator('#dataset').inputValue()).toBe('lecture');
+      await page.selectOption('#dataset', 'generated');
+      await page.click('#load-data');
+      await waitText(page, '#data-info', "not the notebook's 2000 (dnnex.csv)");
       await loadCsv(page, 'dnnex.csv', dnnex);
       await waitText(page, '#data-info', "The lecture's own data (dnnex.csv)");
       await page.context().setOffline(true);

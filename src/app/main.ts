@@ -4,6 +4,7 @@ import './style.css';
 import { DataError, parseCsv } from '../data/csv';
 import { linspace, type Dataset } from '../data/dataset';
 import { generateLectureData } from '../data/generate';
+import { loadLectureData } from '../data/lecture';
 import { BENT_LINE_PARAMS, packParams, paramLayout, singleHidden, type Head } from '../model/layout';
 import { gpuForwardWith } from '../train/forward';
 import { describeDivergence, type TrainerConfig, type TrainerState, type TrainResult } from '../train/trainer';
@@ -165,7 +166,7 @@ const byHand = new ByHand($<HTMLFormElement>('hand'), $('hand-chart'), $('hand-s
 let session: Session;
 /** The data set on the chart; the model trains on session.dataset, which differs until the user chooses. */
 let data: Dataset;
-let dataChoice: DataChoice = 'generated';
+let dataChoice: DataChoice = 'lecture';
 let runs: RunRecord[] = [];
 /** The run Play started: it ends at `target`; paused, Play resumes the epochs left. */
 let run: { target: number; lr: number } | undefined;
@@ -887,6 +888,13 @@ async function loadFile(file: File): Promise<void> {
   });
 }
 
+/** dnnex.csv from beside the page (src/data/lecture.ts); a page built without it says so and refuses, keeping the data on screen. */
+const shippedLectureData = async (): Promise<Dataset> => {
+  const { data: d, fallback } = await loadLectureData(document.baseURI);
+  if (fallback) throw new Error(`${fallback}: choose “A CSV file of mine…” to load a copy`);
+  return d;
+};
+
 const fetchLectureCsv = async () => {
   // Offline, fetch rejects with a bare "Failed to fetch": say what it means and what to do (issue #20).
   const response = await fetch(LECTURE_CSV_URL).catch((e: unknown) => {
@@ -901,6 +909,7 @@ ui.loadData.addEventListener('click', () => {
   const choice = ui.dataset.value as DataChoice;
   if (choice === 'file') ui.file.click();
   else if (choice === 'generated') void replaceData('generated', async () => generateLectureData());
+  else if (choice === 'lecture') void replaceData('lecture', shippedLectureData);
   else void replaceData('lecture-url', fetchLectureCsv);
 });
 ui.file.addEventListener('change', () => {
@@ -1181,7 +1190,10 @@ async function main(): Promise<void> {
     lectureHook.ready = true;
     return;
   }
-  if (view === 'lecture' && fromUrl.data === 'lecture-url') {
+  if (loaded.note) show(ui.dataMessage, loaded.note);
+  if (view === 'lecture' && fromUrl.data === 'generated') {
+    await replaceData('generated', async () => generateLectureData());
+  } else if (view === 'lecture' && fromUrl.data === 'lecture-url') {
     await replaceData('lecture-url', fetchLectureCsv);
   } else if (view === 'lecture' && fromUrl.data === 'file') {
     show(ui.dataMessage, 'The link names a CSV file of its author: choose “A CSV file of mine…” and press Load to use yours. Until then, the built-in data.');

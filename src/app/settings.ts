@@ -12,7 +12,8 @@ export interface PageSettings {
 }
 
 /** Data sets a link can name; a local file cannot be reloaded from a link, so it names only itself. */
-export type DataChoice = 'generated' | 'lecture-url' | 'file';
+/** The lecture's data list: dnnex.csv shipped with the page (the default), the formula with the page's draws, dnnex.csv online, a file. */
+export type DataChoice = 'lecture' | 'generated' | 'lecture-url' | 'file';
 
 const FIELDS = ['epochs', 'seed', 'lr', 'hidden', 'strategy', 'workgroup'] as const;
 export type Field = (typeof FIELDS)[number];
@@ -30,7 +31,7 @@ export function loadSettingsFromUrl(): { data: DataChoice; speed?: string } {
     if (v !== null) input(name).value = v;
   }
   const data = query.get('data');
-  return { data: data === 'lecture-url' || data === 'file' ? data : 'generated', speed: query.get('speed') ?? undefined };
+  return { data: data === 'generated' || data === 'lecture-url' || data === 'file' ? data : 'lecture', speed: query.get('speed') ?? undefined };
 }
 
 /** The model on screen, in the address bar. */

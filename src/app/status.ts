@@ -11,7 +11,7 @@ export function trainingStatus(epoch: number, target: number): string {
  */
 export function lectureDataNote(source: string): string {
   if (source.startsWith('generated')) {
-    return " The lecture's formula with this page's own Bernoulli draws, not the notebook's 2000 (dnnex.csv): the losses come out near the notebook's, not equal (0.2798 against 0.2670 at 6000 epochs). For the notebook's numbers, load dnnex.csv.";
+    return " The lecture's formula with this page's own Bernoulli draws, not the notebook's 2000 (dnnex.csv): the losses come out near the notebook's, not equal (0.2798 against 0.2670 at 6000 epochs). For the notebook's numbers, choose the lecture's 2000 points (dnnex.csv).";
   }
   if (source.startsWith('dnnex.csv')) return " The lecture's own data (dnnex.csv): the notebook's numbers.";
   return '';

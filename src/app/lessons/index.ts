@@ -2,7 +2,7 @@
 // its model (the form sets the hidden width, seed, learning rate and epochs; the lesson the inputs,
 // head and dropout), and its view. The lecture (03wk-2) is the default.
 import type { Dataset } from '../../data/dataset';
-import { generateLectureData } from '../../data/generate';
+import { loadLectureData } from '../../data/lecture';
 import type { ModelFrame } from '../settings';
 import { curveData, noiseData, ringsData, stepData, xorData } from './data';
 
@@ -16,6 +16,8 @@ export interface LessonData {
   train: Dataset;
   /** Held-out points, evaluated every epoch in evaluation mode. */
   test?: Dataset;
+  /** Said beside the data when the lesson's own data could not be had (the lecture's dnnex.csv, absent from a page built without ../shared). */
+  note?: string;
 }
 
 export interface Lesson {
@@ -56,7 +58,10 @@ export const LESSONS: readonly Lesson[] = [
     view: 'lecture',
     frame: { inputs: 1, head: 'bce', dropout: 0 },
     defaults: { hidden: 2, seed: 43052, lr: 0.001, epochs: 3000 },
-    load: async () => ({ train: generateLectureData() }),
+    load: async () => {
+      const { data, fallback } = await loadLectureData(document.baseURI);
+      return { train: data, note: fallback && `The lecture’s data is not here (${fallback}): the lecture’s formula with this page’s own draws is shown instead.` };
+    },
   },
   {
     id: '04wk-1-step',
