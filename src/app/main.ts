@@ -23,7 +23,8 @@ import { deeperFromUrl, hiddenOf, LR_PRESETS, loadSettingsFromUrl, modelChanges,
 import type { TimelineEntry } from './timeline';
 import { DigitGrid, type DigitItem } from './lessons/digits';
 import { stepLogit } from './lessons/data';
-import { LESSONS, lessonOf, type Lesson } from './lessons/index';
+import { LESSONS, lessonOf, type Lesson, type LessonData } from './lessons/index';
+import { BatchLab, type BatchLabUi } from './batchlab/lab';
 import { TimingLesson } from './lessons/timing';
 import { accuracy as accuracyOf } from '../cpu/model';
 // Issue #20 (the page as a new user meets it): labels checked at Load, bad link values dropped, the status line.
@@ -1035,7 +1036,7 @@ const lectureHook = {
   lossPoints: () => lossChart.length,
   overlays: () => dataChart.overlayLabels,
   epochs: () => session?.epochsDone ?? 0,
-  running: () => playing || isBusy(),
+  running: () => playing || isBusy() || (batchLab?.running ?? false),
   engine: () => engine()?.kind,
   config: () => engine()?.config,
   runs: () => runs.map((r) => ({ ...r })),
@@ -1063,6 +1064,8 @@ const lectureHook = {
   accuracy: () => lastAccuracy,
   timing: (): { hidden: number; cpu?: number; gpu?: number; gpuNote?: string }[] => [],
   timingRunning: () => false,
+  /** The minibatch lab: losses per step, test losses per epoch, the last readout (accuracy, confusion). */
+  batch: (): unknown => undefined,
   /** Issue #20: the loss chart's y range as drawn, the estimate's legend name. */
   lossRange: () => lossChart.yRange,
   lossTicks: () => lossChart.yTicks,
@@ -1106,7 +1109,7 @@ function showLesson(): void {
   }
   ui.digitsSection.hidden = view !== 'digits';
   ui.timingSection.hidden = view !== 'timing';
-  for (const el of [ui.lab, ui.insideSection, ui.ioSection]) el.hidden = view === 'timing';
+  for (const el of [ui.lab, ui.insideSection, ui.ioSection]) el.hidden = view === 'timing' || view === 'batches';
   ui.dropoutField.hidden = lesson.dropoutSwitch === undefined;
   if (lesson.dropoutSwitch !== undefined) ui.dropoutLabel.textContent = `Dropout p = ${lesson.dropoutSwitch} after the ReLU (training only)`;
   const { hidden, seed, lr, epochs } = lesson.defaults;
@@ -1119,6 +1122,22 @@ function showLesson(): void {
   const deep = deeperFromUrl(query, lesson.frame.inputs);
   const fileDropout = dropout > 0 && dropout < 1 && dropout !== lesson.dropoutSwitch ? dropout : undefined;
   if (deep || fileDropout !== undefined) fileFrame = { deeper: deep?.deeper ?? [], dropout: fileDropout ?? (ui.dropout.checked && lesson.dropoutSwitch ? lesson.dropoutSwitch : 0) };
+}
+
+/** The minibatch lessons (view 'batches'): their own lab, src/app/batchlab. */
+let batchLab: BatchLab | undefined;
+async function startBatchLab(loaded: LessonData): Promise<void> {
+  const byId = <T extends HTMLElement = HTMLElement>(id: string) => $<T>(`batch-${id}`);
+  const labUi: BatchLabUi = {
+    section: byId('section'), about: byId('about'), model: byId<HTMLInputElement>('model'), modelProblem: byId('model-problem'),
+    epochs: byId<HTMLInputElement>('epochs'), epochsProblem: byId('epochs-problem'), play: byId<HTMLButtonElement>('play'), reset: byId<HTMLButtonElement>('reset'),
+    run: byId('run'), status: byId('status'), message: byId('message'), lossChart: byId('loss-chart'), lossSummary: byId('loss-summary'), accuracy: byId('accuracy'),
+    confusionHead: byId('confusion-head'), confusionBody: byId('confusion-body'), digits: byId('digits'), mapsSection: byId('maps-section'), kernels: byId('kernels'), maps: byId('maps'),
+  };
+  const lab = new BatchLab(labUi, lesson.course!, lesson, loaded.train, loaded.test!, session);
+  batchLab = lab;
+  lectureHook.batch = () => ({ ...lab.chartValues(), readout: lab.last, epochs: session.engine?.epochsDone ?? 0, steps: session.engine?.stepsDone ?? 0, engine: session.engine?.kind });
+  await lab.reset();
 }
 
 /** 05wk-1: the table and chart of CPU against GPU, measured on Measure. */
@@ -1160,7 +1179,7 @@ async function main(): Promise<void> {
   ui.runStatus.textContent = 'Not trained yet.';
   data = loaded.train;
   testData = loaded.test;
-  showDataset(data);
+  if (view !== 'batches') showDataset(data); // the batch lab draws its own digits
   updateControls();
   session = new Session(data, navigator.gpu, {
     onGpuError: (error, recovering) => {
@@ -1187,6 +1206,11 @@ async function main(): Promise<void> {
   }
   if (view === 'timing') {
     startTiming();
+    lectureHook.ready = true;
+    return;
+  }
+  if (view === 'batches') {
+    await startBatchLab(loaded);
     lectureHook.ready = true;
     return;
   }

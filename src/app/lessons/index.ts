@@ -3,14 +3,42 @@
 // head and dropout), and its view. The lecture (03wk-2) is the default.
 import type { Dataset } from '../../data/dataset';
 import { loadLectureData } from '../../data/lecture';
+import type { LossName } from '../../model/ops';
+import type { OptimizerName } from '../../train/optimizer';
 import type { ModelFrame } from '../settings';
 import { curveData, noiseData, ringsData, stepData, xorData } from './data';
 
-export const LESSON_IDS = ['03wk-2', '04wk-1-step', '04wk-1-curve', '04wk-1-mnist', '04wk-2-overfit', '05wk-1-gpu', 'plane-rings', 'plane-xor'] as const;
+export const LESSON_IDS = ['03wk-2', '04wk-1-step', '04wk-1-curve', '04wk-1-mnist', '04wk-2-overfit', '05wk-1-gpu', '05wk-1-minibatch', '05wk-1-mnist3', '05wk-2-cnn', 'plane-rings', 'plane-xor'] as const;
 export type LessonId = (typeof LESSON_IDS)[number];
 
-/** What the lab shows besides the loss: the lecture's panels, a fit over x, digits, train against test, or the timing table. */
-export type LessonView = 'lecture' | 'fit' | 'digits' | 'overfit' | 'timing' | 'plane';
+/**
+ * What the lab shows besides the loss: the lecture's panels, a fit over x, digits, train against
+ * test, the timing table, the plane, or (batches) the minibatch lab of src/app/batchlab.
+ */
+export type LessonView = 'lecture' | 'fit' | 'digits' | 'overfit' | 'timing' | 'plane' | 'batches';
+
+/**
+ * A lesson trained as the course's later notebooks train it (view 'batches'): the model as torch's
+ * text (editable on the page), the loss, the optimizer, and DataLoader's batches.
+ */
+export interface CourseRun {
+  /** The Sequential's modules, as torch prints them: "Linear(784,32), ReLU(), Linear(32,1), Sigmoid()". */
+  model: string;
+  loss: LossName;
+  /** (C, H, W) of the feature columns, for a model that starts with Conv2d (the CLI's --input). */
+  input?: readonly number[];
+  optimizer: OptimizerName;
+  lr: number;
+  seed: bigint;
+  epochs: number;
+  /** DataLoader's batch_size; absent: the full batch. */
+  batchSize?: number;
+  shuffle?: boolean;
+  /** The name of each class index (the digits). */
+  classNames: readonly string[];
+  /** The notebook's code for the loader and optimizer, shown beside the model. */
+  torch: string;
+}
 
 export interface LessonData {
   train: Dataset;
@@ -34,6 +62,8 @@ export interface Lesson {
   defaults: { hidden: number; seed: number; lr: number; epochs: number };
   /** The dropout the lesson's switch turns on (04wk-2: p = 0.8). */
   dropoutSwitch?: number;
+  /** With view 'batches': how the course trains it. */
+  course?: CourseRun;
   load(): Promise<LessonData>;
 }
 
@@ -118,6 +148,73 @@ export const LESSONS: readonly Lesson[] = [
     frame: { inputs: 1, head: 'mse', dropout: 0 },
     defaults: { hidden: 512, seed: 43052, lr: 0.001, epochs: 1000 },
     load: async () => ({ train: noiseData() }),
+  },
+  {
+    id: '05wk-1-minibatch',
+    short: '05wk-1 · minibatches',
+    title: 'Minibatches: SGD on shuffled batches of 256',
+    model: 'Linear(784,32) → ReLU → Linear(32,1) → Sigmoid, BCELoss, SGD',
+    about: 'MNIST 0 against 1, pixels /255: DataLoader(batch_size=256, shuffle=True) draws a new order every epoch, and SGD takes one step per batch, 7 an epoch. The loss is one point per step; the test loss one per epoch.',
+    view: 'batches',
+    frame: { inputs: 784, head: 'bce', dropout: 0 },
+    defaults: { hidden: 32, seed: 1, lr: 0.001, epochs: 100 },
+    course: {
+      model: 'Linear(784,32), ReLU(), Linear(32,1), Sigmoid()',
+      loss: 'BCELoss',
+      optimizer: 'sgd',
+      lr: 0.001,
+      seed: 1n,
+      epochs: 100,
+      batchSize: 256,
+      shuffle: true,
+      classNames: ['0', '1'],
+      torch: 'torch.manual_seed(1); dl = DataLoader(TensorDataset(X, y), batch_size=256, shuffle=True); optimizr = torch.optim.SGD(net.parameters(), lr=0.001)',
+    },
+    load: async () => (await import('./mnist')).digitClassesData(2),
+  },
+  {
+    id: '05wk-1-mnist3',
+    short: '05wk-1 · three digits',
+    title: 'Three classes: Softmax and CrossEntropyLoss',
+    model: 'Linear(784,32) → ReLU → Linear(32,3), CrossEntropyLoss',
+    about: 'MNIST 0, 1 and 2: three logits out, CrossEntropyLoss takes their softmax against the class index, and the class read is the argmax. The confusion matrix shows which digits it mistakes for which.',
+    view: 'batches',
+    frame: { inputs: 784, head: 'ce', dropout: 0 },
+    defaults: { hidden: 32, seed: 43052, lr: 0.001, epochs: 100 },
+    course: {
+      model: 'Linear(784,32), ReLU(), Linear(32,3)',
+      loss: 'CrossEntropyLoss',
+      optimizer: 'adam',
+      lr: 0.001,
+      seed: 43052n,
+      epochs: 100,
+      classNames: ['0', '1', '2'],
+      torch: 'torch.manual_seed(43052); loss_fn = torch.nn.CrossEntropyLoss(); optimizr = torch.optim.Adam(net.parameters(), lr=0.001)  # full batch, y the class index',
+    },
+    load: async () => (await import('./mnist')).digitClassesData(3),
+  },
+  {
+    id: '05wk-2-cnn',
+    short: '05wk-2 · the first CNN',
+    title: 'The first CNN: Conv2d, ReLU, MaxPool2d',
+    model: 'Conv2d(1,16,(5,5)) → ReLU → MaxPool2d((2,2)) → Flatten → Linear(2304,1) → Sigmoid, BCELoss',
+    about: 'MNIST 0 against 1 as 28×28 images: 16 learned 5×5 kernels slide over each digit, the ReLU keeps what matches, the pool halves each map, and one Linear layer reads the 16×12×12 = 2304 numbers. Batches of 128, Adam, unshuffled as the notebook: the 0s come first, then the 1s, and the loss jumps at step 7 when the first batch of 1s arrives.',
+    view: 'batches',
+    frame: { inputs: 784, head: 'bce', dropout: 0 },
+    defaults: { hidden: 16, seed: 43052, lr: 0.001, epochs: 5 },
+    course: {
+      model: 'Conv2d(1,16,(5,5)), ReLU(), MaxPool2d((2,2)), Flatten(), Linear(2304,1), Sigmoid()',
+      loss: 'BCELoss',
+      input: [1, 28, 28],
+      optimizer: 'adam',
+      lr: 0.001,
+      seed: 43052n,
+      epochs: 5,
+      batchSize: 128,
+      classNames: ['0', '1'],
+      torch: 'torch.manual_seed(43052); dl = DataLoader(TensorDataset(X.reshape(-1,1,28,28), y), batch_size=128); optimizr = torch.optim.Adam(net.parameters(), lr=0.001)',
+    },
+    load: async () => (await import('./mnist')).digitClassesData(2),
   },
   {
     id: 'plane-rings',

@@ -1,0 +1,319 @@
+// The minibatch lessons' lab (view 'batches': 05wk-1 minibatches and three digits, 05wk-2's CNN):
+// the model as torch's text, trained on the course's DataLoader batches by the page's engine (WebGPU,
+// else the CPU), with the loss per step, the test loss and accuracy per epoch, the confusion matrix,
+// test digits with the class read, and for a CNN its kernels and feature maps.
+//
+// Run control: Play trains in chunks of whole epochs sized to about a quarter second, so Pause acts
+// within one chunk; Reset builds the model text afresh from the seed. A model text or data the
+// engine refuses is said beside the field, and the model on screen, its history and its optimizer
+// state stay as they were.
+import type { Dataset } from '../../data/dataset';
+import { accuracy } from '../../cpu/model';
+import { modelFromText } from '../../model/ops';
+import { paramLayout, type ParamLayout } from '../../model/layout';
+import { ConfigError, DEFAULT_CONFIG, describeDivergence, type TrainerConfig } from '../../train/trainer';
+import { StepLossChart } from '../charts';
+import type { CourseRun, Lesson } from '../lessons';
+import type { Session } from '../session';
+import { drawGrey, drawSigned, extent, imageCanvas } from './images';
+import { confusionMatrix, featureMaps, predictedClass, predictedProb } from './readout';
+
+/** The page elements the lab drives (index.html's #batch-section). */
+export interface BatchLabUi {
+  section: HTMLElement;
+  about: HTMLElement;
+  model: HTMLInputElement;
+  modelProblem: HTMLElement;
+  epochs: HTMLInputElement;
+  epochsProblem: HTMLElement;
+  play: HTMLButtonElement;
+  reset: HTMLButtonElement;
+  run: HTMLElement;
+  status: HTMLElement;
+  message: HTMLElement;
+  lossChart: HTMLElement;
+  lossSummary: HTMLElement;
+  accuracy: HTMLElement;
+  confusionHead: HTMLElement;
+  confusionBody: HTMLElement;
+  digits: HTMLElement;
+  mapsSection: HTMLElement;
+  kernels: HTMLElement;
+  maps: HTMLElement;
+}
+
+/** Test digits drawn with the class read; feature maps for the first few of them. */
+const SHOWN_DIGITS = 24;
+const MAPPED_DIGITS = 3;
+/** A chunk of epochs takes about this long, so Pause acts within it. */
+const CHUNK_SECONDS = 0.25;
+
+export interface BatchReadout {
+  epoch: number;
+  accuracy: { train: number; test: number };
+  confusion: number[][];
+}
+
+export class BatchLab {
+  private readonly chart: StepLossChart;
+  private readonly classes: number;
+  private layout: ParamLayout | undefined;
+  private playing = false;
+  private busy = false;
+  private chunkEpochs = 1;
+  /** The epoch the run in progress (or paused) ends at. */
+  private target: number | undefined;
+  /** The last readout, for the page's tests and the status line. */
+  last: BatchReadout | undefined;
+
+  constructor(
+    private readonly ui: BatchLabUi,
+    private readonly course: CourseRun,
+    lesson: Lesson,
+    private readonly train: Dataset,
+    private readonly test: Dataset,
+    private readonly session: Session,
+  ) {
+    this.classes = course.loss === 'CrossEntropyLoss' ? course.classNames.length : 1;
+    ui.section.hidden = false;
+    ui.about.replaceChildren('As the notebook trains it: ', Object.assign(document.createElement('code'), { textContent: course.torch }), `. ${lesson.title}: the model below is torch's text; edit it and press Reset to build another.`);
+    ui.model.value = course.model;
+    ui.epochs.value = String(course.epochs);
+    this.chart = new StepLossChart(ui.lossChart, `${course.loss} per optimizer step, and the test loss per epoch`, course.loss);
+    ui.play.addEventListener('click', () => void this.onPlay());
+    ui.reset.addEventListener('click', () => void this.reset());
+    ui.model.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') void this.reset();
+    });
+  }
+
+  get running(): boolean {
+    return this.playing || this.busy;
+  }
+
+  /** The losses per step and the test loss per epoch on the chart. */
+  chartValues(): { losses: number[]; tests: number[] } {
+    return this.chart.values();
+  }
+
+  /** The model text parsed and lowered, with the course's loss and image shape; problems shown beside the field. */
+  private config(): TrainerConfig | undefined {
+    const parsed = modelFromText(this.ui.model.value, this.course.loss, this.course.input);
+    const problems = 'problems' in parsed ? parsed.problems.map((p) => p.message) : [];
+    this.show(this.ui.modelProblem, problems.length > 0 ? `The model text: ${problems.join('; ')}` : undefined);
+    this.ui.model.setAttribute('aria-invalid', String(problems.length > 0));
+    if ('problems' in parsed) return undefined;
+    const { optimizer, lr, seed, batchSize, shuffle } = this.course;
+    return { ...DEFAULT_CONFIG, model: parsed.spec, optimizer, lr, seed, batchSize, shuffle: shuffle ?? false, chunkEpochs: 1 };
+  }
+
+  /** Builds the model text afresh from the seed; on a problem, says so and keeps the model on screen. */
+  async reset(): Promise<boolean> {
+    if (this.busy) return false;
+    this.playing = false;
+    const config = this.config();
+    if (!config) return false;
+    this.busy = true;
+    this.sync();
+    try {
+      const engine = await this.session.build(config, this.train, undefined, this.test);
+      this.target = undefined;
+      this.layout = paramLayout(config.model);
+      this.chart.clear();
+      this.chart.stepsPerEpoch = engine.stepsPerEpoch;
+      this.chart.horizon = engine.stepsPerEpoch * this.fieldEpochs();
+      this.show(this.ui.message, undefined);
+      const batches = config.batchSize ? `batches of ${config.batchSize}${config.shuffle ? ', shuffled each epoch' : ''}, ${engine.stepsPerEpoch} steps an epoch` : 'the full batch, one step an epoch';
+      this.ui.run.textContent = `${this.train.n} training digits, ${this.test.n} test digits; ${config.optimizer === 'sgd' ? 'SGD' : 'Adam'} lr ${config.lr}, ${batches}; seed ${config.seed}. ${engine.description}`;
+      await this.readout();
+      this.ui.status.textContent = 'Fresh parameters from the seed: press Play.';
+      return true;
+    } catch (e) {
+      this.fail(e, 'The model could not be built');
+      return false;
+    } finally {
+      this.busy = false;
+      this.sync();
+    }
+  }
+
+  /** The epochs field's value, or the course's when the field is not a valid count. */
+  private fieldEpochs(): number {
+    const v = Number(this.ui.epochs.value);
+    return Number.isInteger(v) && v >= 1 && v <= 10_000 ? v : this.course.epochs;
+  }
+
+  private async onPlay(): Promise<void> {
+    if (this.playing) {
+      this.playing = false;
+      this.session.requestStop();
+      this.ui.status.textContent = 'Pausing after this chunk…';
+      return;
+    }
+    const epochs = Number(this.ui.epochs.value);
+    const bad = !Number.isInteger(epochs) || epochs < 1 || epochs > 10_000;
+    this.show(this.ui.epochsProblem, bad ? 'epochs must be an integer from 1 to 10000' : undefined);
+    this.ui.epochs.setAttribute('aria-invalid', String(bad));
+    if (bad || this.busy) return;
+    if (!this.session.engine && !(await this.reset())) return;
+    // A paused run resumes to its end; otherwise the field's epochs more.
+    this.target ??= this.session.engine!.epochsDone + epochs;
+    await this.playTo(this.target);
+  }
+
+  /** Trains until `target` epochs are done (from the current state), or Pause. */
+  async playTo(target: number): Promise<void> {
+    const engine = this.session.engine;
+    if (!engine || this.busy) return;
+    this.playing = true;
+    this.busy = true;
+    this.session.clearStop();
+    this.chart.horizon = engine.stepsPerEpoch * Math.max(target, engine.epochsDone);
+    this.sync();
+    try {
+      while (this.playing && engine.epochsDone < target) {
+        const n = Math.min(this.chunkEpochs, target - engine.epochsDone);
+        this.ui.status.textContent = `Training: epoch ${engine.epochsDone + 1} of ${target} (step ${engine.stepsDone + 1})…`;
+        const result = await this.session.train(n, (first, losses, tests) => this.chart.append(first, losses, Math.floor(first / engine.stepsPerEpoch), tests));
+        if (result.diverged) {
+          this.show(this.ui.message, `${describeDivergence(result.diverged)}.`);
+          break;
+        }
+        if (result.epochs > 0) this.chunkEpochs = Math.max(1, Math.min(50, Math.round((CHUNK_SECONDS * result.epochs) / Math.max(result.seconds, 1e-3))));
+        await this.readout();
+        if (result.epochs < n) break; // paused between chunks
+      }
+      const done = engine.epochsDone;
+      if (done >= target) this.target = undefined;
+      this.ui.status.textContent = done >= target ? `Done: epoch ${done} (${engine.stepsDone} steps). Play trains ${this.ui.epochs.value} more.` : `Paused at epoch ${done} of ${target} (step ${engine.stepsDone}): Resume goes on.`;
+    } catch (e) {
+      this.fail(e, 'Training stopped');
+    } finally {
+      this.playing = false;
+      this.busy = false;
+      this.session.clearStop();
+      this.sync();
+    }
+  }
+
+  /** Accuracy, the confusion matrix, the digits and (CNN) the maps of the model as it is now. */
+  private async readout(): Promise<void> {
+    const engine = this.session.engine;
+    if (!engine) return;
+    const [trainProb, testProb] = [(await engine.forward(this.train.x as Float32Array<ArrayBuffer>)).prob, (await engine.forward(this.test.x as Float32Array<ArrayBuffer>)).prob];
+    const confusion = confusionMatrix(testProb, this.test.y, this.classes);
+    this.last = { epoch: engine.epochsDone, accuracy: { train: accuracy(trainProb, this.train.y, this.classes), test: accuracy(testProb, this.test.y, this.classes) }, confusion };
+    const pct = (a: number) => `${(100 * a).toFixed(1)}%`;
+    this.ui.accuracy.textContent = `Epoch ${engine.epochsDone}: accuracy ${pct(this.last.accuracy.train)} on the training digits, ${pct(this.last.accuracy.test)} on the test digits (${this.classes === 1 ? 'p > 0.5' : 'the argmax of the logits'}).`;
+    const { losses, tests } = this.chart.values();
+    this.ui.lossSummary.textContent = losses.length === 0 ? 'Not trained yet.' : `Step ${losses.length}: batch loss ${losses[losses.length - 1].toFixed(4)}${tests.length > 0 ? `; test loss ${tests[tests.length - 1].toFixed(4)} at the start of epoch ${tests.length}` : ''}.`;
+    this.showConfusion(confusion);
+    this.showDigits(testProb);
+    if (this.layout?.conv) this.showMaps(await engine.readParams(), this.layout);
+  }
+
+  private showConfusion(counts: number[][]): void {
+    const names = this.course.classNames;
+    const head = document.createElement('tr');
+    head.append(Object.assign(document.createElement('th'), { scope: 'col', textContent: 'true \\ read' }));
+    for (const n of names) head.append(Object.assign(document.createElement('th'), { scope: 'col', textContent: n }));
+    this.ui.confusionHead.replaceChildren(head);
+    this.ui.confusionBody.replaceChildren(
+      ...counts.map((row, t) => {
+        const tr = document.createElement('tr');
+        tr.append(Object.assign(document.createElement('th'), { scope: 'row', textContent: names[t] }));
+        row.forEach((c, p) => tr.append(Object.assign(document.createElement('td'), { textContent: String(c), className: p === t ? 'diag' : '' })));
+        return tr;
+      }),
+    );
+  }
+
+  /** The test digits to show: the misread ones first, then the first of each class in turn. */
+  private shownRows(prob: ArrayLike<number>): number[] {
+    const wrong: number[] = [];
+    for (let i = 0; i < this.test.n && wrong.length < SHOWN_DIGITS / 2; i++) if (predictedClass(prob, i, this.classes) !== this.test.y[i]) wrong.push(i);
+    const rest: number[] = [];
+    const step = Math.max(1, Math.floor(this.test.n / SHOWN_DIGITS));
+    for (let i = 0; rest.length + wrong.length < SHOWN_DIGITS && i < this.test.n; i += step) if (!wrong.includes(i)) rest.push(i);
+    return [...wrong, ...rest];
+  }
+
+  private showDigits(prob: ArrayLike<number>): void {
+    const names = this.course.classNames;
+    this.ui.digits.replaceChildren(
+      ...this.shownRows(prob).map((row) => {
+        const truth = names[this.test.y[row]];
+        const read = names[predictedClass(prob, row, this.classes)];
+        const p = predictedProb(prob, row, this.classes).toFixed(2);
+        const figure = document.createElement('figure');
+        figure.className = `digit${read === truth ? '' : ' wrong'}`;
+        const canvas = imageCanvas(28, 28, `a ${truth}, read as ${read} (p = ${p})${read === truth ? '' : ': wrong'}`);
+        drawGrey(canvas, this.test.x, row * 784, 0, 1);
+        figure.append(canvas, Object.assign(document.createElement('figcaption'), { textContent: `${read} · ${p}` }));
+        return figure;
+      }),
+    );
+  }
+
+  private showMaps(params: Float32Array, layout: ParamLayout): void {
+    const conv = layout.conv!;
+    this.ui.mapsSection.hidden = false;
+    const k2 = conv.k * conv.k * conv.c;
+    const [lo, hi] = extent(params, conv.w, conv.o * k2);
+    const scale = Math.max(Math.abs(lo), Math.abs(hi));
+    this.ui.kernels.replaceChildren(
+      ...Array.from({ length: conv.o }, (_, o) => {
+        const canvas = imageCanvas(conv.k, conv.k * conv.c, `kernel ${o + 1}`);
+        drawSigned(canvas, params, conv.w + o * k2, scale);
+        return canvas;
+      }),
+    );
+    const rows = Array.from({ length: Math.min(MAPPED_DIGITS, this.test.n) }, (_, i) => Math.floor((i * this.test.n) / MAPPED_DIGITS));
+    const maps = featureMaps(params, conv, this.test.x, rows);
+    this.ui.maps.replaceChildren(
+      ...maps.map((m, i) => {
+        const figure = document.createElement('figure');
+        const digit = imageCanvas(28, 28, `test digit ${rows[i] + 1}, a ${this.course.classNames[this.test.y[rows[i]]]}`);
+        drawGrey(digit, this.test.x, rows[i] * conv.inFeatures, 0, 1);
+        const stages: [string, Float32Array, [number, number]][] = [
+          ['conv', m.conv, m.side.conv],
+          ['ReLU', m.relu, m.side.conv],
+          ['max pool', m.pooled, m.side.pooled],
+        ];
+        const lines = stages.map(([name, values, [h, w]]) => {
+          const line = document.createElement('div');
+          line.className = 'batch-maps-row';
+          line.append(Object.assign(document.createElement('span'), { className: 'stage', textContent: name }));
+          const [mlo, mhi] = extent(values);
+          for (let o = 0; o < conv.o; o++) {
+            const canvas = imageCanvas(w, h, `${name}, map ${o + 1}`);
+            drawGrey(canvas, values, o * h * w, Math.min(mlo, 0), mhi);
+            line.append(canvas);
+          }
+          return line;
+        });
+        const head = document.createElement('div');
+        head.className = 'batch-maps-row';
+        head.append(Object.assign(document.createElement('span'), { className: 'stage', textContent: 'digit' }), digit);
+        figure.append(head, ...lines, Object.assign(document.createElement('figcaption'), { textContent: `Test digit ${rows[i] + 1}: its 16 maps (${m.side.conv.join('×')} after the conv, ${m.side.pooled.join('×')} after the pool; black the smallest, white the largest of each stage)` }));
+        return figure;
+      }),
+    );
+  }
+
+  private fail(e: unknown, what: string): void {
+    const text = e instanceof ConfigError ? e.problems.map((p) => p.message).join('; ') : e instanceof Error ? e.message : String(e);
+    this.show(this.ui.message, `${what}: ${text}. The model on screen and its history are kept.`);
+  }
+
+  private show(el: HTMLElement, text: string | undefined): void {
+    el.textContent = text ?? '';
+    el.hidden = !text;
+  }
+
+  private sync(): void {
+    this.ui.play.textContent = this.playing ? 'Pause' : this.target !== undefined ? 'Resume' : 'Play';
+    this.ui.reset.setAttribute('aria-disabled', String(this.busy));
+    this.ui.model.readOnly = this.busy;
+  }
+}
