@@ -11,7 +11,7 @@
 //   --python PATH    the python whose torch runs the PyTorch baseline (default: python3 on PATH,
 //                    then /usr/bin/python3; the first that imports torch)
 //   --rewrite        measure nothing: rewrite the Markdown and the HTML report from the JSON files
-//   --device-class C gpu | software: plan for that class on this adapter (default: the adapter's own)
+//   --device-class C gpu | software: plan for that class on this adapter, in Node and in Chromium (default: the adapter's own)
 //   --plan NAME      measure nothing, no device: each course case's plan for the profile NAME (h200,
 //                    integrated) with the model's µs/epoch, to bench-results/plan/NAME.json (MODELED)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -129,7 +129,7 @@ async function browserRuntime(csvs: Record<string, string>): Promise<BenchReport
     page.on('console', (m) => m.type() === 'log' && say(`[browser] ${m.text()}`));
     await page.goto(`${server.resolvedUrls!.local[0]}bench/browser.html`);
     await page.waitForFunction(() => 'runBench' in window, null, { timeout: 60_000 });
-    const report = await page.evaluate(([p, texts]) => (window as unknown as { runBench: (plan: BenchPlan, csvs: Record<string, string>) => Promise<BenchReport> }).runBench(p, texts), [plan, csvs] as const);
+    const report = await page.evaluate(([p, texts, c]) => (window as unknown as { runBench: (plan: BenchPlan, csvs: Record<string, string>, deviceClass: DeviceClass | null) => Promise<BenchReport> }).runBench(p, texts, c), [plan, csvs, deviceClass ?? null] as const);
     report.version = `Chromium ${browser.version()}`;
     return report;
   } finally {

@@ -1,18 +1,21 @@
 // The benchmark's browser runtime: npm run bench opens this page in headless Chromium and calls
 // window.runBench with the plan and the shared CSVs' text; TensorFlow.js runs the same cases after.
 import { acquireGpu } from '../src/gpu/context';
+import type { DeviceClass } from '../src/gpu/plan';
 import { caseSpec, courseCaseOf, loadData } from './cases';
 import { runBench, type BenchPlan, type BenchReport } from './core';
 import { TFJS_SYSTEM, tfjsBaseline } from './tfjs';
 
 const log = document.getElementById('log')!;
 
-(window as unknown as { runBench: (plan: BenchPlan, csvs: Record<string, string>) => Promise<BenchReport> }).runBench = async (plan, csvs) => {
+/** Runs the plan on this browser's adapter; `deviceClass` (the bench's --device-class) forces that class's plans. */
+(window as unknown as { runBench: (plan: BenchPlan, csvs: Record<string, string>, deviceClass: DeviceClass | null) => Promise<BenchReport> }).runBench = async (plan, csvs, deviceClass) => {
   const say = (line: string) => {
     log.textContent += `\n${line}`;
     console.log(line);
   };
-  const ctx = await acquireGpu(navigator.gpu);
+  const ctx = await acquireGpu(navigator.gpu, { deviceClass: deviceClass ?? undefined });
+  say(`Chromium: ${ctx.adapterName}, ${ctx.plan.deviceClass} plans`);
   let report: BenchReport;
   try {
     report = await runBench(ctx, 'Chromium (WebGPU)', plan, csvs, say);

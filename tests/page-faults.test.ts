@@ -296,3 +296,27 @@ describe('big files (item 5), gaps (item 6) and the small ones', () => {
     });
   });
 });
+
+describe('plans for a device class (issue #16)', () => {
+  test('?device-class=gpu runs the GPU plan on this software adapter (resident with 256 invocations) and trains the lecture as PyTorch; Advanced switches back; a bad value is said and dropped', async () => {
+    const golden = JSON.parse(readFileSync(join(__dirname, '..', '..', 'shared', 'golden', 'lecture-seed43052.json'), 'utf8')) as { loss: number[] };
+    await withPage(WEBGPU_FLAGS, { query: 'device-class=gpu&speed=max&epochs=100', errors: 'uncaught' }, async (page) => {
+      await waitText(page, '#engine-info', 'plans for a GPU (forced by the link)');
+      expect(await page.locator('#device-class').inputValue()).toBe('gpu');
+      await playRun(page);
+      expect(await hook(page, 'config()')).toMatchObject({ strategy: 'resident', workgroupSize: 256 });
+      const got = await losses(page);
+      expect(got).toHaveLength(100);
+      got.forEach((l, i) => expect(Math.abs(l - golden.loss[i]), `epoch ${i + 1}`).toBeLessThan(1e-4));
+      await page.click('summary:has-text("Advanced")');
+      await Promise.all([page.waitForURL((u) => u.searchParams.get('device-class') === 'software'), page.selectOption('#device-class', 'software')]);
+      await page.waitForFunction(() => (window as any).lecture?.ready === true, null, { timeout: 60_000 });
+      await waitText(page, '#engine-info', 'plans for a software adapter (forced by the link)');
+      expect(await hook(page, 'config()')).toMatchObject({ strategy: 'resident', workgroupSize: 4 });
+    });
+    await withPage(WEBGPU_FLAGS, { query: 'device-class=tpu', errors: 'uncaught' }, async (page) => {
+      await waitText(page, '#link-message', "The link's device class must be one of gpu, software, got tpu: this adapter's own plans are used.");
+      await waitText(page, '#engine-info', 'plans for a software adapter.');
+    });
+  });
+});

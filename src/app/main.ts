@@ -23,6 +23,7 @@ import { deeperFromUrl, hiddenOf, LR_PRESETS, loadSettingsFromUrl, modelChanges,
 import type { TimelineEntry } from './timeline';
 import { DigitGrid, type DigitItem } from './lessons/digits';
 import { stepLogit } from './lessons/data';
+import { deviceClassProblem, type DeviceClass } from '../gpu/plan';
 import { LESSONS, lessonOf, type Lesson, type LessonData } from './lessons/index';
 import { BatchLab, type BatchLabUi } from './batchlab/lab';
 import { TimingLesson } from './lessons/timing';
@@ -73,6 +74,7 @@ const ui = {
   dataInfo: $('data-info'),
   dataMessage: $('data-message'),
   engineInfo: $('engine-info'),
+  deviceClass: $<HTMLSelectElement>('device-class'),
   announce: $('announce'),
   dataSummary: $('data-summary'),
   lossSummary: $('loss-summary'),
@@ -315,7 +317,7 @@ async function build(config: TrainerConfig, state: TrainerState | undefined): Pr
     await session.build(config, data, state, testData);
     buildCount++;
     ui.runStatus.textContent = previous;
-    ui.engineInfo.textContent = `Engine: ${engine()!.description}.`;
+    ui.engineInfo.textContent = `Engine: ${engine()!.description}${session.ctx ? `; plans for ${session.ctx.plan.deviceClass === 'gpu' ? 'a GPU' : 'a software adapter'}${forcedClass ? ' (forced by the link)' : ''}` : ''}.`;
     return true;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
@@ -1166,12 +1168,31 @@ function startTiming(): void {
   ui.timingStop.addEventListener('click', () => timing.stop());
 }
 
+/**
+ * `?device-class=gpu|software` forces one class's plans on this adapter (issue #16: the GPU plans
+ * run and are tested on a software adapter); Advanced's "Plans for" sets it and reloads.
+ */
+const forcedClass = ((): DeviceClass | undefined => {
+  const value = new URLSearchParams(location.search).get('device-class');
+  return value !== null && !deviceClassProblem(value) ? (value as DeviceClass) : undefined;
+})();
+ui.deviceClass.value = forcedClass ?? '';
+ui.deviceClass.addEventListener('change', () => {
+  const query = new URLSearchParams(location.search);
+  if (ui.deviceClass.value) query.set('device-class', ui.deviceClass.value);
+  else query.delete('device-class');
+  location.search = query.toString();
+});
+
 async function main(): Promise<void> {
   showLesson();
+  const classValue = new URLSearchParams(location.search).get('device-class');
+  const classProblem = classValue === null ? undefined : deviceClassProblem(classValue);
   const fromUrl = loadSettingsFromUrl();
   // A link's values the form refuses are dropped for the lesson's, with a note (issue #20, src/app/links.ts).
   const linkDefaults = { hidden: String(lesson.defaults.hidden), seed: String(lesson.defaults.seed), lr: String(lesson.defaults.lr), epochs: String(lesson.defaults.epochs), strategy: 'auto', workgroup: '' };
-  show(ui.linkMessage, droppedNote(dropBadLinkValues(new URLSearchParams(location.search), readSettings().problems, linkDefaults), linkDefaults));
+  const dropped = droppedNote(dropBadLinkValues(new URLSearchParams(location.search), readSettings().problems, linkDefaults), linkDefaults);
+  show(ui.linkMessage, [dropped, classProblem && `The link's ${classProblem}: this adapter's own plans are used.`].filter(Boolean).join(' ') || undefined);
   if (fromUrl.speed && [...ui.speed.options].some((o) => o.value === fromUrl.speed)) ui.speed.value = fromUrl.speed;
   else if (matchMedia('(prefers-reduced-motion: reduce)').matches) ui.speed.value = 'max'; // issue #20: no epoch-by-epoch animation
   ui.runStatus.textContent = 'Loading the lesson’s data…';
@@ -1193,7 +1214,7 @@ async function main(): Promise<void> {
       void refreshView();
     },
   });
-  await session.start();
+  await session.start({ deviceClass: forcedClass });
   if (session.ctx) {
     ui.adapter.textContent = `GPU: ${session.ctx.adapterName}.`;
     ui.adapter.classList.toggle('software', session.ctx.isSoftware);
