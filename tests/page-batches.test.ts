@@ -79,6 +79,18 @@ describe('the minibatch lessons', () => {
       expect(await page.locator('#batch-model').getAttribute('aria-invalid')).toBe('true');
       const kept = await batch(page);
       expect([kept.steps, kept.losses.length]).toEqual([14, 14]);
+
+      // Reset in the middle of a run stops it after its chunk and starts afresh from the seed.
+      await page.fill('#batch-model', 'Linear(784,16), ReLU(), Linear(16,1), Sigmoid()');
+      await page.fill('#batch-epochs', '500');
+      await page.click('#batch-play');
+      await page.waitForFunction(() => (window as any).lecture.batch().steps > 14, null, { timeout: 60_000, polling: 50 });
+      await page.click('#batch-reset');
+      await waitText(page, '#batch-status', 'Fresh parameters from the seed');
+      await idle(page);
+      const fresh = await batch(page);
+      expect([fresh.steps, fresh.losses.length]).toEqual([0, 0]);
+      await waitText(page, '#batch-play', 'Play');
     });
   });
 

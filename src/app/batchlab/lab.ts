@@ -61,6 +61,8 @@ export class BatchLab {
   private playing = false;
   private busy = false;
   private chunkEpochs = 1;
+  /** Settles when the run in progress ends (Reset waits on it). */
+  private idle: Promise<void> = Promise.resolve();
   /** The epoch the run in progress (or paused) ends at. */
   private target: number | undefined;
   /** The last readout, for the page's tests and the status line. */
@@ -107,10 +109,15 @@ export class BatchLab {
     return { ...DEFAULT_CONFIG, model: parsed.spec, optimizer, lr, seed, batchSize, shuffle: shuffle ?? false, chunkEpochs: 1 };
   }
 
-  /** Builds the model text afresh from the seed; on a problem, says so and keeps the model on screen. */
+  /** Builds the model text afresh from the seed; on a problem, says so and keeps the model on screen. A run in progress stops first. */
   async reset(): Promise<boolean> {
+    if (this.playing) {
+      this.playing = false;
+      this.session.requestStop();
+      this.ui.status.textContent = 'Stopping after this chunk, then Reset…';
+      await this.idle;
+    }
     if (this.busy) return false;
-    this.playing = false;
     const config = this.config();
     if (!config) return false;
     this.busy = true;
@@ -168,6 +175,8 @@ export class BatchLab {
     this.playing = true;
     this.busy = true;
     this.session.clearStop();
+    let done = () => {};
+    this.idle = new Promise<void>((resolve) => (done = resolve));
     this.chart.horizon = engine.stepsPerEpoch * Math.max(target, engine.epochsDone);
     this.sync();
     try {
@@ -193,6 +202,7 @@ export class BatchLab {
       this.busy = false;
       this.session.clearStop();
       this.sync();
+      done();
     }
   }
 
@@ -313,7 +323,7 @@ export class BatchLab {
 
   private sync(): void {
     this.ui.play.textContent = this.playing ? 'Pause' : this.target !== undefined ? 'Resume' : 'Play';
-    this.ui.reset.setAttribute('aria-disabled', String(this.busy));
+    this.ui.reset.setAttribute('aria-disabled', String(this.busy && !this.playing)); // Reset stops a run, but waits out a build
     this.ui.model.readOnly = this.busy;
   }
 }
