@@ -21,13 +21,11 @@ import { importProblem, modelFile, parseModelFile, pytorchScript, runsUpTo, type
 import { Session } from './session';
 import { deeperFromUrl, hiddenOf, LR_PRESETS, loadSettingsFromUrl, modelChanges, readSettings as readForm, saveModelToUrl, writeSettings, type DataChoice, type ModelFrame, type PageSettings } from './settings';
 import type { TimelineEntry } from './timeline';
-import { DigitGrid, type DigitItem } from './lessons/digits';
 import { stepLogit } from './lessons/data';
 import { deviceClassProblem, type DeviceClass } from '../gpu/plan';
 import { LESSONS, lessonOf, type Lesson, type LessonData } from './lessons/index';
 import { BatchLab, type BatchLabUi } from './batchlab/lab';
 import { TimingLesson } from './lessons/timing';
-import { accuracy as accuracyOf } from '../cpu/model';
 // Issue #20 (the page as a new user meets it): labels checked at Load, bad link values dropped, the status line.
 import { checkLabels, showLabelProblem } from './labels';
 import { dropBadLinkValues, droppedNote } from './links';
@@ -36,7 +34,9 @@ import { Ghosts, ghostLabel } from './ghosts';
 import { nextPiece } from './pacing';
 import { UnitFocus } from './unitfocus';
 import { drawWeightImages, imageSide } from './weights';
-import { PlaneChart, planeGrid } from './plane';
+import { DigitsView } from './views/digits';
+import { PlaneView } from './views/plane';
+import type { LessonView } from './views/view';
 
 export const LECTURE_CSV_URL = 'https://raw.githubusercontent.com/guebin/DL2024/main/posts/dnnex.csv';
 
@@ -154,12 +154,16 @@ const lossChart = new LossChart(
 );
 const unitCharts = new Panels($('unit-panels'), 130);
 /** 2-D lessons: the output over the plane as a heatmap, the points on top (issue #20, src/app/plane.ts). */
-const planeChart = view === 'plane' ? new PlaneChart($('plane-chart'), narrow ? 300 : 380) : undefined;
+/** The lesson's own view, where it has one (src/app/views): the digits, the plane. */
+const lessonView: LessonView | undefined =
+  view === 'plane'
+    ? new PlaneView($('plane-chart'), narrow ? 300 : 380, ui.planeSummary, head)
+    : view === 'digits'
+      ? new DigitsView({ sample: $('digits-sample'), wrong: $('digits-wrong'), wrongTitle: ui.digitsWrongTitle, summary: ui.digitsSummary })
+      : undefined;
 /** One hidden unit followed in the diagram and the panels (issue #20, src/app/unitfocus.ts). */
 const unitFocus = new UnitFocus(ui.unitKey, ui.diagram, unitCharts);
 const logitChart = new Panels($('logit-chart'), narrow ? 160 : 190);
-const digitSample = new DigitGrid($('digits-sample'));
-const digitWrong = new DigitGrid($('digits-wrong'));
 /** The previous runs' curves, faded, across Restart (issue #20, src/app/ghosts.ts). */
 const ghosts = new Ghosts(ui.clearGhosts, lossChart, dataChart, ui.play, hasTest);
 const byHand = new ByHand($<HTMLFormElement>('hand'), $('hand-chart'), $('hand-summary'));
@@ -412,17 +416,11 @@ async function refreshView(): Promise<void> {
     drawDiagram(ui.diagram, params, eng.layout, epoch);
     const losses = lossChart.values();
     const second = lossChart.baselineValues();
-    if (planeChart) {
-      // issue #20: the plane lessons' heatmap, and the accuracy on the points
-      const [grid, points] = [await traceOf(planeGrid()), await traceOf(data.x)];
-      planeChart.setOutput(grid.prob);
-      lastEstimate = Float32Array.from(points.prob);
-      const score = scoreOf(points, data.y, head);
-      ui.planeSummary.textContent = `${at}: loss ${fmt(score.loss, 4)}${accuracyText(score.accuracy)} on the ${data.n} points. Blue: the model says 1, orange: 0, white: 0.5.`;
-      ui.dataSummary.textContent = ui.planeSummary.textContent;
-    } else if (view === 'digits') {
-      drawWeightImages(ui.weightImages, params, eng.layout); // issue #20: MNIST's units as 28×28 pictures
-      await refreshDigits(traceOf, at);
+    if (lessonView) {
+      if (view === 'digits') drawWeightImages(ui.weightImages, params, eng.layout); // issue #20: MNIST's units as 28×28 pictures
+      const drawn = await lessonView.refresh({ at, traceOf }, data, testData);
+      lastEstimate = drawn.estimate;
+      ui.dataSummary.textContent = drawn.summary;
     } else {
       const trace = await traceOf(chartX);
       lastEstimate = Float32Array.from(trace.prob);
@@ -493,32 +491,6 @@ const variance = (v: ArrayLike<number>) => {
 };
 
 /** Digits shown: the first 8 test 3s and 8 test 7s, and up to 48 misclassified test digits. */
-const SAMPLE_PER_DIGIT = 8;
-const MAX_WRONG = 48;
-let lastAccuracy: { train: number; test: number; wrong: number } | undefined;
-
-async function refreshDigits(traceOf: (x: Float32Array<ArrayBuffer>) => Promise<{ prob: Float32Array }>, at: string): Promise<void> {
-  if (!testData) return;
-  const train = await traceOf(data.x);
-  const test = await traceOf(testData.x);
-  const y = testData.y;
-  const sevens = y.indexOf(1);
-  const sample: DigitItem[] = [...Array.from({ length: SAMPLE_PER_DIGIT }, (_, i) => i), ...Array.from({ length: SAMPLE_PER_DIGIT }, (_, i) => sevens + i)].map((index) => ({ index, prob: test.prob[index] }));
-  const wrong: DigitItem[] = [];
-  test.prob.forEach((p, index) => {
-    if (p > 0.5 !== y[index] > 0.5) wrong.push({ index, prob: p });
-  });
-  digitSample.show(testData, sample);
-  digitWrong.show(testData, wrong.slice(0, MAX_WRONG));
-  lastEstimate = Float32Array.from(test.prob);
-  const trainAccuracy = accuracyOf(train.prob, data.y);
-  const testAccuracy = accuracyOf(test.prob, y);
-  lastAccuracy = { train: trainAccuracy, test: testAccuracy, wrong: wrong.length };
-  ui.digitsWrongTitle.textContent = `Misclassified test digits: ${wrong.length} of ${testData.n}${wrong.length > MAX_WRONG ? ` (the first ${MAX_WRONG})` : ''}`;
-  ui.digitsSummary.textContent = `${at}: train accuracy ${(100 * trainAccuracy).toFixed(1)}% (${data.n} digits), test accuracy ${(100 * testAccuracy).toFixed(1)}% (${testData.n} digits it never trained on); ${wrong.length} test digits misclassified.`;
-  ui.dataSummary.textContent = ui.digitsSummary.textContent;
-}
-
 /** A redraw of the model as it is now, after any redraw in flight: what the end of a run and a step show. */
 async function refreshNow(): Promise<void> {
   while (refreshRunning) await nextFrame();
@@ -816,15 +788,9 @@ async function replaceData(choice: DataChoice, load: () => Promise<Dataset>): Pr
 
 function showDataset(d: Dataset): void {
   const test = testData;
-  if (planeChart) {
+  if (lessonView) {
     chartX = d.x;
-    planeChart.setData(d);
-    ui.dataInfo.textContent = `${d.source}: ${d.n} points of ${d.d} features (${d.features.join(', ')}).`;
-    return;
-  }
-  if (view === 'digits') {
-    chartX = d.x;
-    ui.dataInfo.textContent = `${d.source}: ${d.n} digits of ${d.d} pixels${test ? `; held out: ${test.n} (${test.source})` : ''}.`;
+    ui.dataInfo.textContent = lessonView.showData(d, test);
     return;
   }
   const all = view === 'overfit' && test ? { x: concat(d.x, test.x), y: concat(d.y, test.y), curve: d.truth && test.truth ? concat(d.truth, test.truth) : undefined } : { x: d.x, y: d.y, curve: d.prob ?? d.truth };
@@ -1063,7 +1029,7 @@ const lectureHook = {
   /** The test loss of every epoch (evaluation mode, before its update), in lessons with held-out points. */
   testLosses: () => (hasTest ? Array.from(lossChart.baselineValues()) : []),
   /** Train and test accuracy, and the misclassified test digits, as the digits view last drew them. */
-  accuracy: () => lastAccuracy,
+  accuracy: () => (lessonView instanceof DigitsView ? lessonView.last : undefined),
   timing: (): { hidden: number; cpu?: number; gpu?: number; gpuNote?: string }[] => [],
   timingRunning: () => false,
   /** The minibatch lab: losses per step, test losses per epoch, the last readout (accuracy, confusion). */
