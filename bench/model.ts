@@ -110,7 +110,8 @@ export function stepSerial(s: StepShape, layout: ParamLayout, n: number, runs = 
     }
     case 'reduce_rows': {
       const per = cdiv(n, s.workgroupSize);
-      return { memory: per, shared: log2(s.workgroupSize), arithmetic: per, barriers: log2(s.workgroupSize) + 1 };
+      // four columns loaded at a time now; one at a time before (`current` false)
+      return { memory: current ? Math.ceil(per / 4) : per, shared: log2(s.workgroupSize), arithmetic: per, barriers: log2(s.workgroupSize) + 1 };
     }
     case 'adam_check':
     case 'adam_step': {
