@@ -110,7 +110,8 @@ export function stepSerial(s: StepShape, layout: ParamLayout, n: number, runs = 
     }
     case 'reduce_rows': {
       const per = cdiv(n, s.workgroupSize);
-      return { memory: per, shared: log2(s.workgroupSize), arithmetic: per, barriers: log2(s.workgroupSize) + 1 };
+      // four columns loaded at a time now; one at a time before (`current` false)
+      return { memory: current ? Math.ceil(per / 4) : per, shared: log2(s.workgroupSize), arithmetic: per, barriers: log2(s.workgroupSize) + 1 };
     }
     case 'adam_check':
     case 'adam_step': {
@@ -121,7 +122,9 @@ export function stepSerial(s: StepShape, layout: ParamLayout, n: number, runs = 
       const units = cdiv(h, s.workgroupSize);
       // the parameters' finite check: shared out over the workgroup now, by every invocation whole before (`current` false)
       const check = current ? cdiv(layout.count, s.workgroupSize) : layout.count;
-      return { memory: units * log2(n + 1), shared: units * h + cdiv(h + 1, s.workgroupSize) * h + check, arithmetic: 0, barriers: 3 };
+      // the lines: two segments per walk over the H units now, one before (`current` false)
+      const walks = cdiv(h + 1, (current ? 2 : 1) * s.workgroupSize);
+      return { memory: units * log2(n + 1), shared: units * h + walks * h + check, arithmetic: 0, barriers: 3 };
     }
     case 'piecewise_points': {
       const per = cdiv(n, runs || s.workgroups.reduce((a, b) => a * b, 1) * s.workgroupSize);
@@ -130,8 +133,11 @@ export function stepSerial(s: StepShape, layout: ParamLayout, n: number, runs = 
     case 'piecewise_reduce_adam': {
       const wg = s.workgroupSize;
       const segmentRuns = cdiv(runs, h + 1) + 1;
+      // the segments' sums: two segments a pass, their loads interleaved, now; one before (`current`
+      // false). b2's sum over the segments rides in invocation 0's first walk (the walks' count).
+      const passes = cdiv(h + 1, (current ? 2 : 1) * wg);
       return {
-        memory: cdiv(h + 1, wg) * segmentRuns + cdiv(runs, wg) + 2 * cdiv(h, wg) * 3,
+        memory: passes * segmentRuns + cdiv(runs, wg) + 2 * cdiv(h, wg) * 3,
         shared: cdiv(h, wg) * 2 * (h + 1) + log2(wg),
         arithmetic: cdiv(h, wg) * 3 * 12,
         barriers: log2(wg) + 4,

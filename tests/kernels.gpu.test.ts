@@ -46,6 +46,18 @@ describe('element-wise kernels and reductions', () => {
       const meanWant = new Float64Array(1);
       twin.reduceRows(meanWant, z, { rows: 1, len: n, outOffset: 0, divisor: n });
       expectClose(mean, meanWant, 1e-5, 1e-5, 'reduce_rows mean');
+      // The order itself, bit for bit at both workgroup sizes: invocation t's columns t, t+WG, ...
+      // one after another (loaded four at a time, added one at a time), then the tree (i, i + s).
+      for (const wg of [64, 256]) {
+        const [sum] = await runKernel(ctx, KERNELS.reduceRows, { WG: wg }, [new Float32Array(1), z, words([n, 0, 1, 1], [3]), words([0])], [1]);
+        const lanes = Array.from({ length: wg }, (_, t) => {
+          let acc = 0;
+          for (let c = t; c < n; c += wg) acc = Math.fround(acc + z[c]);
+          return acc;
+        });
+        for (let half = wg / 2; half >= 1; half /= 2) for (let t = 0; t < half; t++) lanes[t] = Math.fround(lanes[t] + lanes[t + half]);
+        expect(sum[0], `reduce_rows order, WG ${wg}`).toBe(Math.fround(lanes[0] / 1));
+      }
     });
   });
 

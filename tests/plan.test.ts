@@ -62,21 +62,27 @@ describe('GEMM plans', () => {
       expect(forwardSplits(n, inDim, outDim, t, software).splits).toBe(1);
       expect(forwardSplits(n, inDim, outDim, t, { ...gpu, deviceTuned: false }).splits).toBe(1);
     }
+    // MNIST's 784 inputs: √(4 · 49 steps · 16 loads) = 56 balanced, at most 49 of one tileK (16 = MIN_FORWARD_SPLIT)
+    expect(forwardSplits(1600, 784, 32, fitTiles(TILE_PRESETS.medium, 1600, 32), gpu)).toEqual({ splitLen: 16, splits: 49 });
     // An output with enough tiles is not split; the partials never pass one binding.
     expect(forwardSplits(100_000, 784, 32, fitTiles(TILE_PRESETS.medium, 100_000, 32), gpu).splits).toBe(1);
     const tight = { ...gpu, limits: { ...limits, maxStorageBufferBindingSize: 4 * 1600 * 32 * 3 } };
     expect(forwardSplits(1600, 784, 32, fitTiles(TILE_PRESETS.medium, 1600, 32), tight).splits).toBeLessThanOrEqual(3);
   });
 
-  test('weight splits: as many as fill the device, but no more than balance the split reduce on a GPU plan', () => {
+  test('weight splits: as many as fill the device on the old plans; on a GPU plan the balanced count, within one wave, at the nearest whole tileK steps', () => {
     const t = weightTiles('medium', 32, 1); // MNIST's 32→1: two tiles of 1 × 32 over its 1 × 33 output
     const filling = weightSplits(1600, 32, 1, t, { ...gpu, deviceTuned: false });
-    const balanced = weightSplits(1600, 32, 1, t, gpu);
     expect(filling.splits).toBe(100); // 528 splits wanted, cut to splits of one tileK, 16 points
-    expect(balanced.splits).toBeLessThan(filling.splits);
-    expect(balanced.splits).toBeGreaterThan(1);
-    expect(balanced.splitLen * balanced.splits).toBeGreaterThanOrEqual(1600);
+    // balancedSplits √(4 · 100 steps · 17 loads) = 82: 20 points a split, to the nearest tileK (16, not 32)
+    expect(weightSplits(1600, 32, 1, t, gpu)).toEqual({ splitLen: 16, splits: 100 });
+    // MNIST's 784→32: 25 tiles of 64 invocations, √(4 · 100 · 16) = 80 balanced, 168 in one wave
+    const wide = weightTiles('medium', 784, 32);
+    expect(weightSplits(1600, 784, 32, wide, gpu)).toEqual({ splitLen: 16, splits: 100 });
+    // One wave caps them: 2 SMs hold 4096 invocations, two splits of the 25 tiles
+    expect(weightSplits(1600, 784, 32, wide, planFor('gpu', limits, 2))).toEqual({ splitLen: 800, splits: 2 });
     expect(weightSplits(1600, 32, 1, t, software).splits).toBe(4); // 8 workgroups over 2 tiles
+    expect(weightSplits(1600, 784, 32, wide, software).splits).toBe(1); // 8 workgroups wanted, 25 tiles
   });
 });
 

@@ -205,12 +205,17 @@ async function residentAgainstReference(ctx: GpuContext, c: { hidden: number; n:
 
 describe('piecewise kernels', () => {
   const WG = 64;
+  // The one-workgroup kernels at both classes' sizes (piecewiseSmallWorkgroup: 64 software, 256 GPU):
+  // H + 1 segments over 2·WG per pass, so H = 256 pairs segments at both (and H = 16 never does).
   test.each([
-    { hidden: 1, head: 'bce' as Head },
-    { hidden: 2, head: 'bce-logits' as Head },
-    { hidden: 16, head: 'mse' as Head },
-    { hidden: 256, head: 'bce' as Head },
-  ])('hidden $hidden, head $head: segments, points and reduce-adam equal their twins and the reference, with ties and a unit of zero weight', async ({ hidden: h, head }) => {
+    { hidden: 1, head: 'bce' as Head, smallWg: 64 },
+    { hidden: 2, head: 'bce-logits' as Head, smallWg: 64 },
+    { hidden: 16, head: 'mse' as Head, smallWg: 64 },
+    { hidden: 256, head: 'bce' as Head, smallWg: 64 },
+    { hidden: 130, head: 'mse' as Head, smallWg: 64 },
+    { hidden: 256, head: 'bce-logits' as Head, smallWg: 256 },
+    { hidden: 2, head: 'bce' as Head, smallWg: 256 },
+  ])('hidden $hidden, head $head, one-workgroup kernels of $smallWg: segments, points and reduce-adam equal their twins and the reference, with ties and a unit of zero weight', async ({ hidden: h, head, smallWg }) => {
     await withDevice(async (ctx) => {
       const count = 3 * h + 1;
       for (const n of [1, 7, 257, 2000]) {
@@ -225,7 +230,7 @@ describe('piecewise kernels', () => {
         const dims = { n, runLen, runs: Math.ceil(n / runLen) };
         const dimsWords = words([n, runLen, dims.runs]);
 
-        const [s, lines] = await runKernel(ctx, KERNELS.piecewiseSegments, { WG, HIDDEN: h }, [new Uint32Array(2 * h + 3), new Float32Array(2 * (h + 1)), params, x, dimsWords], [1]);
+        const [s, lines] = await runKernel(ctx, KERNELS.piecewiseSegments, { WG: smallWg, HIDDEN: h }, [new Uint32Array(2 * h + 3), new Float32Array(2 * (h + 1)), params, x, dimsWords], [1]);
         const segs = new Uint32Array(s.buffer);
         const [wantSegs, wantLines] = [new Uint32Array(2 * h + 3), new Float64Array(2 * (h + 1))];
         pw.piecewiseSegments(wantSegs, wantLines, params, x, h);
@@ -255,7 +260,7 @@ describe('piecewise kernels', () => {
         const [pOut, , , history, status] = await runKernel(
           ctx,
           KERNELS.piecewiseReduceAdam,
-          { WG, HIDDEN: h },
+          { WG: smallWg, HIDDEN: h },
           [params, zeros, zeros, new Float32Array(1), new Uint32Array(4), partials, segs, adamSteps((t) => adamStepScalars(DEFAULT_ADAM, t), 1, 1), hyper, dimsWords, words([0])],
           [1],
         );

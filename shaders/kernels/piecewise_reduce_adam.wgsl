@@ -49,18 +49,46 @@ fn apply_update(q: u32, step: AdamStep) {
   v[q] = next.v;
 }
 
+// The runs that overlap segment k, first and last; first > last when the segment is empty.
+fn segment_runs(k: u32) -> vec2u {
+  let lo = segs[k];
+  let hi = segs[k + 1u];
+  if (lo >= hi) {
+    return vec2u(1u, 0u);
+  }
+  return vec2u(lo / dims.run_len, (hi - 1u) / dims.run_len);
+}
+
 @compute @workgroup_size(WG)
 fn piecewise_reduce_adam(@builtin(local_invocation_index) lid: u32) {
-  for (var k = lid; k <= HIDDEN; k += WG) {
-    var s = vec2f(0.0);
-    let lo = segs[k];
-    let hi = segs[k + 1u];
-    if (lo < hi) {
-      for (var r = lo / dims.run_len; r <= (hi - 1u) / dims.run_len; r++) {
-        s += partials[k * dims.runs + r];
+  // Two segments a pass, k0 and k0 + WG, their runs' loads interleaved: ⌈(H+1)/(2·WG)⌉ passes
+  // (one at H = WG = 256, where one segment a pass took two). Each sum in run order: the same bits.
+  for (var k0 = lid; k0 <= HIDDEN; k0 += 2u * WG) {
+    let k1 = k0 + WG;
+    let second = k1 <= HIDDEN;
+    let r0 = segment_runs(k0);
+    var r1 = vec2u(1u, 0u); // empty
+    if (second) {
+      r1 = segment_runs(k1);
+    }
+    var s0 = vec2f(0.0);
+    var s1 = vec2f(0.0);
+    var a = r0.x;
+    var b = r1.x;
+    while (a <= r0.y || b <= r1.y) {
+      if (a <= r0.y) {
+        s0 += partials[k0 * dims.runs + a];
+        a++;
+      }
+      if (b <= r1.y) {
+        s1 += partials[k1 * dims.runs + b];
+        b++;
       }
     }
-    segment_sums[k] = s;
+    segment_sums[k0] = s0;
+    if (second) {
+      segment_sums[k1] = s1;
+    }
   }
   var l = 0.0;
   for (var r = lid; r < dims.runs; r += WG) {
@@ -70,12 +98,19 @@ fn piecewise_reduce_adam(@builtin(local_invocation_index) lid: u32) {
 
   let step = steps[epoch.k];
   var ok = is_finite(loss) && segs[OVERFLOW_AT] == 0u;
+  // Invocation 0 also sums b2's S0 over every segment, in segment order, in its first walk.
+  var s0_all = 0.0;
   for (var j = lid; j < HIDDEN; j += WG) {
     let unit = segs[UNITS_AT + j];
+    let all = j == 0u;
     var s = vec2f(0.0);
     for (var k = 0u; k <= HIDDEN; k++) {
+      let sums = segment_sums[k];
       if (unit_on_in_segment(unit, k)) {
-        s += segment_sums[k];
+        s += sums;
+      }
+      if (all) {
+        s0_all += sums.x;
       }
     }
     let w = params[j];
@@ -89,11 +124,7 @@ fn piecewise_reduce_adam(@builtin(local_invocation_index) lid: u32) {
     }
   }
   if (lid == 0u) {
-    var s0 = 0.0;
-    for (var k = 0u; k <= HIDDEN; k++) {
-      s0 += segment_sums[k].x;
-    }
-    grads[3u * HIDDEN] = s0;
+    grads[3u * HIDDEN] = s0_all;
     ok = try_update(3u * HIDDEN, step) && ok;
   }
   if (!ok) {

@@ -7,7 +7,7 @@
 // One workgroup. Invocations share out the units: a binary search each for the switch point (the
 // same z > 0 test as the relu op, on the same float expression as the other strategies), then a
 // rank by counting (ties broken by unit index), then each segment's line summed over its units in
-// unit order. Non-finite parameters make every line NaN, so the loss is NaN and training stops
+// unit order (two segments per walk over the units). Non-finite parameters make every line NaN, so the loss is NaN and training stops
 // (common/status.wgsl), as in the other strategies. Each unit's term of the logit is checked at
 // the first and last points (unit_term_overflows) into the overflow flag.
 // Uses ops/linear.wgsl, ops/relu.wgsl, common/finite.wgsl, common/piecewise.wgsl.
@@ -99,17 +99,34 @@ fn piecewise_segments(@builtin(local_invocation_index) lid: u32) {
     poison = p - p;
   }
   let c = params[3u * HIDDEN];
-  for (var k = lid; k <= HIDDEN; k += WG) {
-    var alpha = 0.0;
-    var beta = 0.0;
+  // Two segments a pass, k0 and k0 + WG, from one walk over the units: the H + 1 segments take
+  // ⌈(H+1)/(2·WG)⌉ walks of H steps, where one segment a walk took ⌈(H+1)/WG⌉ (two at H = WG = 256,
+  // for segment 256 alone). Each segment's line is still its own sum in unit order: the same bits.
+  for (var k0 = lid; k0 <= HIDDEN; k0 += 2u * WG) {
+    let k1 = k0 + WG;
+    let second = k1 <= HIDDEN;
+    var line0 = vec2f(0.0);
+    var line1 = vec2f(0.0);
     for (var j = 0u; j < HIDDEN; j++) {
-      if (unit_on_in_segment(unit_info[j], k)) {
+      let unit = unit_info[j];
+      let on0 = unit_on_in_segment(unit, k0);
+      let on1 = second && unit_on_in_segment(unit, k1);
+      if (on0 || on1) {
+        let w = params[j];
+        let b = params[HIDDEN + j];
         let v = params[2u * HIDDEN + j];
-        alpha = linear_forward_term(alpha, params[j], v);
-        beta = linear_forward_term(beta, params[HIDDEN + j], v);
+        if (on0) {
+          line0 = vec2f(linear_forward_term(line0.x, w, v), linear_forward_term(line0.y, b, v));
+        }
+        if (on1) {
+          line1 = vec2f(linear_forward_term(line1.x, w, v), linear_forward_term(line1.y, b, v));
+        }
       }
     }
-    lines[k] = vec2f(alpha, beta + c) + poison;
+    lines[k0] = vec2f(line0.x, line0.y + c) + poison;
+    if (second) {
+      lines[k1] = vec2f(line1.x, line1.y + c) + poison;
+    }
   }
   for (var j = lid; j < HIDDEN; j += WG) {
     segs[UNITS_AT + j] = unit_info[j];

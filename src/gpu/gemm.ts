@@ -10,7 +10,7 @@
 // Uniform layouts are read from the WGSL by webgpu-utils, so no struct is packed by position here.
 import type { GpuContext } from './context';
 import { grid2d, isPowerOfTwo, workgroupsFor } from './grid';
-import { isSoftwarePlan, type DevicePlan } from './plan';
+import { isSoftwarePlan, waveInvocations, type DevicePlan } from './plan';
 import { getKernel, type KernelSpec } from './kernel';
 import { dimsUniform } from './structs';
 import type { Step } from '../train/steps';
@@ -151,9 +151,6 @@ export function balancedSplits(k: number, t: GemmTiles, perLoad = 1): number {
 /** Splits a reduce loads at once: gemm_forward's (SPLIT 2) and split_k_reduce's. */
 export const SPLIT_REDUCE_LOADS = 4;
 
-/** Invocations a GPU plan's workgroup counts as in its parallelism target (plan.parallelWorkgroups workgroups of this many). */
-const TARGET_WORKGROUP_INVOCATIONS = 64;
-
 /** The override constants of a tiling (common/gemm_tiles.wgsl). */
 export function tileConstants(t: GemmTiles): Record<string, number> {
   return { TILE_M: t.tileM, TILE_N: t.tileN, TILE_K: t.tileK, TM: t.tm, TN: t.tn, SHARED: t.shared ? 1 : 0, WG: tileWorkgroupSize(t) };
@@ -174,7 +171,10 @@ export interface WeightSplits {
  * Splits of N for gemm_backward_weights: enough workgroups to fill the device (the plan's
  * parallelWorkgroups on a software plan, twice it on a GPU plan, counting the tiles of the
  * OUT × (IN+1) output), each split a multiple of tileK points, at most 65535 splits (one dispatch
- * dimension). `pointsPerSplit` forces a length.
+ * dimension). On a GPU plan (deviceTuned) the splits are those that balance a split's chain
+ * against the reduce's (balancedSplits), as many as one wave of the device holds (waveInvocations):
+ * a split's chain is latency, so it shortens with every split the device holds at once.
+ * `pointsPerSplit` forces a length.
  */
 export function weightSplits(
   n: number,
@@ -187,8 +187,13 @@ export function weightSplits(
   const tiles = Math.ceil(outDim / t.tileM) * Math.ceil((inDim + 1) / t.tileN);
   const target = isSoftwarePlan(plan) ? plan.parallelWorkgroups : 2 * plan.parallelWorkgroups;
   const filling = Math.max(1, Math.ceil(target / tiles));
-  const wanted = isSoftwarePlan(plan) || !plan.deviceTuned ? filling : Math.min(filling, balancedSplits(n, planTiles(t, plan), SPLIT_REDUCE_LOADS));
-  let splitLen = pointsPerSplit ?? Math.ceil(Math.ceil(n / wanted) / t.tileK) * t.tileK;
+  const planned = planTiles(t, plan);
+  const wave = Math.max(1, Math.floor(waveInvocations(plan) / (tiles * tileWorkgroupSize(planned))));
+  const wanted = isSoftwarePlan(plan) || !plan.deviceTuned ? filling : Math.min(wave, balancedSplits(n, planned, SPLIT_REDUCE_LOADS));
+  // A software plan rounds a split up to whole tileK steps; a GPU plan to the nearest, so the count
+  // lands nearest the balanced one (MNIST's 32→1: 82 balanced, 20 points a split, 16 rather than 32).
+  const steps = (len: number) => (isSoftwarePlan(plan) || !plan.deviceTuned ? Math.ceil(len / t.tileK) : Math.max(1, Math.round(len / t.tileK)));
+  let splitLen = pointsPerSplit ?? steps(Math.ceil(n / wanted)) * t.tileK;
   splitLen = Math.max(splitLen, Math.ceil(n / 65535), 1);
   return { splitLen, splits: Math.ceil(n / splitLen) };
 }
@@ -245,14 +250,19 @@ export function gemmForwardConstants(t: GemmTiles, epilogue: Epilogue, split: Fo
 /** How the inputs (K = IN) of a forward product are cut: `splits` splits of `splitLen` inputs (the last may be shorter). */
 export type ForwardSplits = WeightSplits;
 
-/** The fewest inputs per split: each split writes a TILE_M × TILE_N block of partials, which must pay for itself. */
-export const MIN_FORWARD_SPLIT = 64;
+/**
+ * The fewest inputs per split: one TILE_K step of the small and medium presets. A split that short
+ * writes as many partials as it reads inputs; on a GPU the reduce's loads are latency (four at a
+ * time), not bandwidth, at the course's sizes (bench --plan counts both).
+ */
+export const MIN_FORWARD_SPLIT = 16;
 
 /**
  * Split-K of gemm_forward: on a GPU plan, when the N × OUT output has fewer tiles than the plan's
- * parallelWorkgroups, the K = IN inputs are cut into enough splits for about 2·parallelWorkgroups
- * workgroups' worth of invocations (counted at 64 each), but no more than balance a split's chain
- * against the reduce's (balancedSplits), each a multiple of tileK and at least MIN_FORWARD_SPLIT
+ * parallelWorkgroups, the K = IN inputs are cut into the splits that balance a split's chain
+ * against the reduce's (balancedSplits), but no more than one wave of the device holds
+ * (waveInvocations: a split's chain is latency, so it shortens with every split held at once), each
+ * a multiple of tileK and at least MIN_FORWARD_SPLIT
  * inputs long, at most 65535 splits and no more partials (splits·N·OUT floats) than one binding holds. One split (no split-K)
  * on a software plan, where the extra dispatch costs more (~45 µs) than the cores it could fill.
  * `inputsPerSplit` forces a length.
@@ -271,9 +281,9 @@ export function forwardSplits(
     const tiles = Math.ceil(n / t.tileM) * Math.ceil(outDim / t.tileN);
     if (isSoftwarePlan(plan) || !plan.deviceTuned || tiles >= plan.parallelWorkgroups) return whole;
     const planned = planTiles(t, plan);
-    const filling = Math.ceil((2 * plan.parallelWorkgroups * TARGET_WORKGROUP_INVOCATIONS) / (tiles * tileWorkgroupSize(planned)));
-    const wanted = Math.min(filling, balancedSplits(inDim, planned, SPLIT_REDUCE_LOADS));
-    splitLen = Math.max(MIN_FORWARD_SPLIT, Math.ceil(Math.ceil(inDim / wanted) / t.tileK) * t.tileK);
+    const wave = Math.max(1, Math.floor(waveInvocations(plan) / (tiles * tileWorkgroupSize(planned))));
+    const wanted = Math.min(wave, balancedSplits(inDim, planned, SPLIT_REDUCE_LOADS));
+    splitLen = Math.max(MIN_FORWARD_SPLIT, Math.max(1, Math.round(Math.ceil(inDim / wanted) / t.tileK)) * t.tileK);
   }
   const binding = Math.min(plan.limits.maxStorageBufferBindingSize, plan.limits.maxBufferSize);
   const mostSplits = Math.max(1, Math.min(65535, Math.floor(binding / (4 * n * outDim))));

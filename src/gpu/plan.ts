@@ -41,6 +41,18 @@ export interface DevicePlan {
 export const DEFAULT_GPU_SMS = 128;
 /** Workgroups per SM a GPU plan aims for: enough resident warps to hide memory latency. */
 export const WORKGROUPS_PER_SM = 4;
+/** Invocations an SM holds at once (NVIDIA since Volta: 64 warps of 32; an AMD CU holds more). */
+export const INVOCATIONS_PER_SM = 2048;
+
+/**
+ * Invocations a GPU plan's device holds at once, one wave: its SMs (parallelWorkgroups /
+ * WORKGROUPS_PER_SM) × INVOCATIONS_PER_SM. A latency-bound split-K product gets shorter chains from
+ * every split while its splits fit in one wave (gpu/gemm.ts).
+ */
+export function waveInvocations(plan: Pick<DevicePlan, 'parallelWorkgroups'>): number {
+  return (plan.parallelWorkgroups / WORKGROUPS_PER_SM) * INVOCATIONS_PER_SM;
+}
+
 /** Workgroups of a software adapter's plan: a few per CPU thread (each costs ~10 µs there). */
 export const SOFTWARE_WORKGROUPS = 8;
 
