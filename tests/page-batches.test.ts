@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, describe } from 'vitest';
 import type { Page } from 'playwright';
-import { hook, idle, NO_GPU_FLAGS, results, root, servePage, waitText, WEBGPU_FLAGS, withPage } from './page-harness';
+import { downloadText, hook, idle, NO_GPU_FLAGS, results, root, servePage, waitText, WEBGPU_FLAGS, withPage } from './page-harness';
 import { CNN_GOLDENS, STEP_GOLDENS, type StepGolden } from './shared';
 
 servePage('test-results/page-batches-dist'); // apart from the other page files' builds: they may run side by side
@@ -14,7 +14,7 @@ servePage('test-results/page-batches-dist'); // apart from the other page files'
 interface BatchHook {
   losses: number[];
   tests: number[];
-  readout?: { epoch: number; accuracy: { train: number; test: number }; confusion: number[][] };
+  readout?: { epoch: number; trainLoss: number; testLoss: number; accuracy: { train: number; test: number }; confusion: number[][] };
   epochs: number;
   steps: number;
   engine?: 'gpu' | 'cpu';
@@ -71,6 +71,20 @@ describe('the minibatch lessons', () => {
       expect(await page.locator('#batch-confusion-body tr').count()).toBe(2);
       expect(await page.locator('#batch-digits canvas').count()).toBe(24);
       await lessonScreenshot(page, '05wk-1-minibatch');
+
+      // Download as PyTorch: the net, and the loop that trains it again as the page did.
+      const script = await downloadText(page, '#batch-export');
+      expect(script).toContain('DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=256, shuffle=True)');
+      expect(script).toContain('optimizr = torch.optim.SGD(net.parameters(), lr=0.001)');
+      expect(script).toContain('for epoch in range(2):');
+      expect(script).toContain(`(the page: ${got.readout!.trainLoss.toFixed(6)})`);
+
+      // An edited text waits for Reset, and says so; a first layer that does not take the 784 pixels is refused in the lab's words.
+      await page.fill('#batch-model', 'Linear(700,32), ReLU(), Linear(32,1), Sigmoid()');
+      await waitText(page, '#batch-model-problem', 'The model text changed: Reset builds it');
+      await page.click('#batch-reset');
+      await waitText(page, '#batch-message', "the model's first Linear must take the 784 pixels, Linear(784, …)");
+      expect(await page.locator('#batch-model').getAttribute('aria-invalid')).toBe('true');
 
       // A typo in the model: said beside the field, naming the problem; the model, its history and its steps stay.
       await page.fill('#batch-model', 'Linear(784,32), ReLU(), Linear(31,1), Sigmoid()');

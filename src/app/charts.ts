@@ -436,7 +436,8 @@ export class StepLossChart {
   private readonly plot: uPlot;
   readonly redraw: () => void;
 
-  constructor(el: HTMLElement, name: string, yLabel: string, height = 220) {
+  /** `stepLabel` names the per-step curve ("loss of each batch", or of each full-batch step). */
+  constructor(el: HTMLElement, name: string, yLabel: string, stepLabel = 'loss of each batch', height = 220) {
     this.plot = new uPlot(
       {
         ...SMOOTH,
@@ -447,7 +448,7 @@ export class StepLossChart {
         axes: [themed({ label: 'optimizer step' }), linearTicks(themed({ label: yLabel, size: 60 }))],
         series: [
           { label: 'step' },
-          { label: 'loss of each batch', stroke: COLORS.loss, width: 1.5 },
+          { label: stepLabel, stroke: COLORS.loss, width: 1.5 },
           { label: 'test loss (each epoch)', stroke: COLORS.heldOut, width: 1.5, spanGaps: true, points: { show: true, size: 5 } },
         ],
         plugins: [markPlugin(() => this.boundaries())],

@@ -1097,12 +1097,12 @@ let batchLab: BatchLab | undefined;
 async function startBatchLab(loaded: LessonData): Promise<void> {
   const byId = <T extends HTMLElement = HTMLElement>(id: string) => $<T>(`batch-${id}`);
   const labUi: BatchLabUi = {
-    section: byId('section'), about: byId('about'), model: byId<HTMLInputElement>('model'), modelProblem: byId('model-problem'),
-    epochs: byId<HTMLInputElement>('epochs'), epochsProblem: byId('epochs-problem'), play: byId<HTMLButtonElement>('play'), reset: byId<HTMLButtonElement>('reset'),
+    section: byId('section'), title: byId('title'), mapsAbout: byId('maps-about'), about: byId('about'), model: byId<HTMLInputElement>('model'), modelProblem: byId('model-problem'),
+    epochs: byId<HTMLInputElement>('epochs'), epochsProblem: byId('epochs-problem'), play: byId<HTMLButtonElement>('play'), reset: byId<HTMLButtonElement>('reset'), exportTorch: byId<HTMLButtonElement>('export'),
     run: byId('run'), status: byId('status'), message: byId('message'), lossChart: byId('loss-chart'), lossSummary: byId('loss-summary'), accuracy: byId('accuracy'),
     confusionHead: byId('confusion-head'), confusionBody: byId('confusion-body'), digits: byId('digits'), mapsSection: byId('maps-section'), kernels: byId('kernels'), maps: byId('maps'),
   };
-  const lab = new BatchLab(labUi, lesson.course!, lesson, loaded.train, loaded.test!, session);
+  const lab = new BatchLab(labUi, lesson.course!, loaded.train, loaded.test!, session);
   batchLab = lab;
   lectureHook.batch = () => ({ ...lab.chartValues(), readout: lab.last, epochs: session.engine?.epochsDone ?? 0, steps: session.engine?.stepsDone ?? 0, engine: session.engine?.kind });
   await lab.reset();

@@ -45,3 +45,11 @@ export function pageRemedy(message: string): string {
     .replace(/; choose the features to leave it out\)/, '; remove that column from the file to leave it out)')
     .replace(/\(use the mse head for regression\)/, '(this page’s classifier needs labels 0 and 1)');
 }
+
+/** A data/model mismatch in the minibatch lab's words: the digits are fixed, the model text is what changes. */
+export function labRemedy(message: string): string {
+  return message
+    .replace(/; set layers\[0\] to (\d+) or choose the features/, (_m, d: string) => `: the model's first Linear must take the ${d} pixels, Linear(${d}, …)`)
+    .replace(/; give the input shape C,H,W of those features/, ': the digits are 1×28×28 images');
+}
+

@@ -4,23 +4,30 @@
 // test digits with the class read, and for a CNN its kernels and feature maps.
 //
 // Run control: Play trains in chunks of whole epochs sized to about a quarter second, so Pause acts
-// within one chunk; Reset builds the model text afresh from the seed. A model text or data the
+// within one chunk (an epoch is the smallest: the CNN's takes seconds on a software adapter, and the
+// status says so); Reset builds the model text afresh from the seed. An edited model text waits for
+// Reset (Play goes on with the model on screen, and says so). A model text or data the
 // engine refuses is said beside the field, and the model on screen, its history and its optimizer
 // state stay as they were.
 import type { Dataset } from '../../data/dataset';
-import { accuracy } from '../../cpu/model';
+import { accuracy, cpuLoss } from '../../cpu/model';
 import { modelFromText } from '../../model/ops';
 import { paramLayout, type ParamLayout } from '../../model/layout';
 import { ConfigError, DEFAULT_CONFIG, describeDivergence, type TrainerConfig } from '../../train/trainer';
 import { StepLossChart } from '../charts';
-import type { CourseRun, Lesson } from '../lessons';
+import type { CourseRun } from '../lessons';
 import type { Session } from '../session';
+import { download } from '../files';
+import { labRemedy } from '../status';
 import { drawGrey, drawSigned, extent, imageCanvas } from './images';
+import { courseScript } from './torch-export';
 import { confusionMatrix, featureMaps, predictedClass, predictedProb } from './readout';
 
 /** The page elements the lab drives (index.html's #batch-section). */
 export interface BatchLabUi {
   section: HTMLElement;
+  title: HTMLElement;
+  mapsAbout: HTMLElement;
   about: HTMLElement;
   model: HTMLInputElement;
   modelProblem: HTMLElement;
@@ -28,6 +35,7 @@ export interface BatchLabUi {
   epochsProblem: HTMLElement;
   play: HTMLButtonElement;
   reset: HTMLButtonElement;
+  exportTorch: HTMLButtonElement;
   run: HTMLElement;
   status: HTMLElement;
   message: HTMLElement;
@@ -45,11 +53,16 @@ export interface BatchLabUi {
 /** Test digits drawn with the class read; feature maps for the first few of them. */
 const SHOWN_DIGITS = 24;
 const MAPPED_DIGITS = 3;
+/** Rows the CPU engine's readout takes between pauses (the CNN: ~0.1 s of work). */
+const READOUT_BLOCK = 64;
 /** A chunk of epochs takes about this long, so Pause acts within it. */
 const CHUNK_SECONDS = 0.25;
 
 export interface BatchReadout {
   epoch: number;
+  /** The full-batch training and test losses of the parameters now (after the last update). */
+  trainLoss: number;
+  testLoss: number;
   accuracy: { train: number; test: number };
   confusion: number[][];
 }
@@ -63,29 +76,37 @@ export class BatchLab {
   private chunkEpochs = 1;
   /** Settles when the run in progress ends (Reset waits on it). */
   private idle: Promise<void> = Promise.resolve();
-  /** The epoch the run in progress (or paused) ends at. */
+  /** The run in progress (or paused): the epoch it started from and the one it ends at. */
   private target: number | undefined;
+  private runStart = 0;
+  /** The model text the model on screen was built from. */
+  private builtText = '';
   /** The last readout, for the page's tests and the status line. */
   last: BatchReadout | undefined;
 
   constructor(
     private readonly ui: BatchLabUi,
     private readonly course: CourseRun,
-    lesson: Lesson,
     private readonly train: Dataset,
     private readonly test: Dataset,
     private readonly session: Session,
   ) {
     this.classes = course.loss === 'CrossEntropyLoss' ? course.classNames.length : 1;
     ui.section.hidden = false;
-    ui.about.replaceChildren('As the notebook trains it: ', Object.assign(document.createElement('code'), { textContent: course.torch }), `. ${lesson.title}: the model below is torch's text; edit it and press Reset to build another.`);
+    ui.about.replaceChildren('As the notebook trains it: ', Object.assign(document.createElement('code'), { textContent: course.torch }), '. The model below is torch’s text: edit it and press Reset to build another.');
+    ui.title.textContent = course.batchSize ? `Train on minibatches of ${course.batchSize}` : 'Train (the full batch: one step an epoch)';
     ui.model.value = course.model;
     ui.epochs.value = String(course.epochs);
-    this.chart = new StepLossChart(ui.lossChart, `${course.loss} per optimizer step, and the test loss per epoch`, course.loss);
+    this.chart = new StepLossChart(ui.lossChart, `${course.loss} per optimizer step, and the test loss per epoch`, course.loss, course.batchSize ? 'loss of each batch' : 'loss of each step (the full batch)');
     ui.play.addEventListener('click', () => void this.onPlay());
     ui.reset.addEventListener('click', () => void this.reset());
+    ui.exportTorch.addEventListener('click', () => void this.exportTorch());
     ui.model.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') void this.reset();
+    });
+    ui.model.addEventListener('input', () => this.noteEdited());
+    ui.epochs.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') void this.onPlay();
     });
   }
 
@@ -109,15 +130,27 @@ export class BatchLab {
     return { ...DEFAULT_CONFIG, model: parsed.spec, optimizer, lr, seed, batchSize, shuffle: shuffle ?? false, chunkEpochs: 1 };
   }
 
+  /** Says when the model text differs from the model on screen: Reset builds it, Play goes on with the old one. */
+  private noteEdited(): void {
+    const edited = this.session.engine !== undefined && this.ui.model.value.trim() !== this.builtText.trim();
+    this.show(this.ui.modelProblem, edited ? 'The model text changed: Reset builds it from the seed; Play goes on training the model on screen.' : undefined);
+  }
+
+  /** What stopping takes: a chunk, which is at least an epoch (seconds for the CNN on a software adapter). */
+  private stoppingText(then: string): string {
+    return `${then} at the end of this chunk of epochs${this.session.ctx?.isSoftware || !this.session.ctx ? ' (an epoch can take seconds here)' : ''}…`;
+  }
+
   /** Builds the model text afresh from the seed; on a problem, says so and keeps the model on screen. A run in progress stops first. */
   async reset(): Promise<boolean> {
     if (this.playing) {
       this.playing = false;
       this.session.requestStop();
-      this.ui.status.textContent = 'Stopping after this chunk, then Reset…';
+      this.ui.status.textContent = this.stoppingText('Stopping, then Reset,');
       await this.idle;
     }
     if (this.busy) return false;
+    this.show(this.ui.message, undefined); // an old refusal does not outlive the next try
     const config = this.config();
     if (!config) return false;
     this.busy = true;
@@ -125,6 +158,7 @@ export class BatchLab {
     try {
       const engine = await this.session.build(config, this.train, undefined, this.test);
       this.target = undefined;
+      this.builtText = this.ui.model.value;
       this.layout = paramLayout(config.model);
       this.chart.clear();
       this.chart.stepsPerEpoch = engine.stepsPerEpoch;
@@ -154,17 +188,19 @@ export class BatchLab {
     if (this.playing) {
       this.playing = false;
       this.session.requestStop();
-      this.ui.status.textContent = 'Pausing after this chunk…';
+      this.ui.status.textContent = this.stoppingText('Pausing');
       return;
     }
+    this.show(this.ui.message, undefined);
     const epochs = Number(this.ui.epochs.value);
     const bad = !Number.isInteger(epochs) || epochs < 1 || epochs > 10_000;
     this.show(this.ui.epochsProblem, bad ? 'epochs must be an integer from 1 to 10000' : undefined);
     this.ui.epochs.setAttribute('aria-invalid', String(bad));
     if (bad || this.busy) return;
     if (!this.session.engine && !(await this.reset())) return;
-    // A paused run resumes to its end; otherwise the field's epochs more.
-    this.target ??= this.session.engine!.epochsDone + epochs;
+    // A run trains the field's epochs from where it started: a paused one resumes to that end (the field read again).
+    if (this.target === undefined) this.runStart = this.session.engine!.epochsDone;
+    this.target = this.runStart + epochs;
     await this.playTo(this.target);
   }
 
@@ -210,16 +246,46 @@ export class BatchLab {
   private async readout(): Promise<void> {
     const engine = this.session.engine;
     if (!engine) return;
-    const [trainProb, testProb] = [(await engine.forward(this.train.x as Float32Array<ArrayBuffer>)).prob, (await engine.forward(this.test.x as Float32Array<ArrayBuffer>)).prob];
+    const trainTrace = await this.forward(engine, this.train);
+    const testTrace = await this.forward(engine, this.test);
+    const trainProb = trainTrace.prob;
+    const testProb = testTrace.prob;
     const confusion = confusionMatrix(testProb, this.test.y, this.classes);
-    this.last = { epoch: engine.epochsDone, accuracy: { train: accuracy(trainProb, this.train.y, this.classes), test: accuracy(testProb, this.test.y, this.classes) }, confusion };
+    const testLoss = cpuLoss(testTrace.logit, this.test.y, engine.layout);
+    this.last = { epoch: engine.epochsDone, trainLoss: cpuLoss(trainTrace.logit, this.train.y, engine.layout), testLoss, accuracy: { train: accuracy(trainProb, this.train.y, this.classes), test: accuracy(testProb, this.test.y, this.classes) }, confusion };
     const pct = (a: number) => `${(100 * a).toFixed(1)}%`;
-    this.ui.accuracy.textContent = `Epoch ${engine.epochsDone}: accuracy ${pct(this.last.accuracy.train)} on the training digits, ${pct(this.last.accuracy.test)} on the test digits (${this.classes === 1 ? 'p > 0.5' : 'the argmax of the logits'}).`;
+    this.ui.accuracy.textContent = `Epoch ${engine.epochsDone}: accuracy ${pct(this.last.accuracy.train)} on the training digits, ${pct(this.last.accuracy.test)} on the test digits (${this.classes === 1 ? 'p > 0.5' : 'the argmax of the logits'}); test loss ${testLoss.toFixed(4)} now.`;
     const { losses, tests } = this.chart.values();
-    this.ui.lossSummary.textContent = losses.length === 0 ? 'Not trained yet.' : `Step ${losses.length}: batch loss ${losses[losses.length - 1].toFixed(4)}${tests.length > 0 ? `; test loss ${tests[tests.length - 1].toFixed(4)} at the start of epoch ${tests.length}` : ''}.`;
+    this.ui.lossSummary.textContent =
+      losses.length === 0 ? 'Not trained yet.' : `Step ${losses.length}: ${this.course.batchSize ? 'batch ' : ''}loss ${losses[losses.length - 1].toFixed(4)} (before its update)${tests.length > 0 ? `; the chart's test loss ${tests[tests.length - 1].toFixed(4)} is of the parameters at the start of epoch ${tests.length}` : ''}.`;
     this.showConfusion(confusion);
     this.showDigits(testProb);
     if (this.layout?.conv) this.showMaps(await engine.readParams(), this.layout);
+  }
+
+  /** Downloads the model now as a PyTorch script, trained again by --train as the page trained it (torch-export.ts). */
+  private async exportTorch(): Promise<void> {
+    const engine = this.session.engine;
+    if (!engine || !this.last || this.running) return;
+    const c = engine.config;
+    const text = courseScript(await engine.readParams(), engine.layout, this.train, this.course.trainCsv, { seed: c.seed, optimizer: c.optimizer ?? 'adam', lr: engine.learningRate, batchSize: c.batchSize, shuffle: c.shuffle ?? false, epochs: engine.epochsDone }, this.last.trainLoss);
+    download('model.py', text, 'text/x-python');
+  }
+
+  /** The model on all rows of `d`, in blocks with a pause between, so the CPU engine never holds the page for long. */
+  private async forward(engine: NonNullable<Session['engine']>, d: Dataset): Promise<{ logit: Float32Array; prob: Float32Array }> {
+    const block = engine.kind === 'cpu' ? READOUT_BLOCK : d.n;
+    const outputs = this.classes;
+    const logit = new Float32Array(d.n * outputs);
+    const prob = new Float32Array(d.n * outputs);
+    for (let from = 0; from < d.n; from += block) {
+      const to = Math.min(d.n, from + block);
+      const t = await engine.forward(d.x.subarray(from * d.d, to * d.d) as Float32Array<ArrayBuffer>);
+      logit.set(t.logit, from * outputs);
+      prob.set(t.prob, from * outputs);
+      if (to < d.n) await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    return { logit, prob };
   }
 
   private showConfusion(counts: number[][]): void {
@@ -238,13 +304,19 @@ export class BatchLab {
     );
   }
 
-  /** The test digits to show: the misread ones first, then the first of each class in turn. */
+  /** The test digits to show: the misread ones first (up to half), then correctly read ones of each class in turn, spread over the set. */
   private shownRows(prob: ArrayLike<number>): number[] {
     const wrong: number[] = [];
-    for (let i = 0; i < this.test.n && wrong.length < SHOWN_DIGITS / 2; i++) if (predictedClass(prob, i, this.classes) !== this.test.y[i]) wrong.push(i);
+    const right: number[][] = this.course.classNames.map(() => []);
+    for (let i = 0; i < this.test.n; i++) {
+      if (predictedClass(prob, i, this.classes) !== this.test.y[i]) {
+        if (wrong.length < SHOWN_DIGITS / 2) wrong.push(i);
+      } else right[this.test.y[i]].push(i);
+    }
     const rest: number[] = [];
-    const step = Math.max(1, Math.floor(this.test.n / SHOWN_DIGITS));
-    for (let i = 0; rest.length + wrong.length < SHOWN_DIGITS && i < this.test.n; i += step) if (!wrong.includes(i)) rest.push(i);
+    const each = Math.ceil((SHOWN_DIGITS - wrong.length) / right.length);
+    const picks = right.map((rows) => Array.from({ length: Math.min(each, rows.length) }, (_, k) => rows[Math.floor((k * rows.length) / Math.min(each, rows.length))]));
+    for (let k = 0; k < each; k++) for (const p of picks) if (k < p.length && wrong.length + rest.length < SHOWN_DIGITS) rest.push(p[k]);
     return [...wrong, ...rest];
   }
 
@@ -268,6 +340,11 @@ export class BatchLab {
   private showMaps(params: Float32Array, layout: ParamLayout): void {
     const conv = layout.conv!;
     this.ui.mapsSection.hidden = false;
+    this.ui.kernels.setAttribute('aria-label', `The ${conv.o} learned ${conv.k}×${conv.k} kernels`);
+    this.ui.mapsAbout.textContent =
+      `The ${conv.o} learned ${conv.k}×${conv.k} kernels (blue: a bright pixel there raises the map, orange: lowers it), and for a few test digits ` +
+      `their ${conv.o} feature maps after the conv, after the ReLU${conv.pool > 1 ? ` and after the ${conv.pool}×${conv.pool} max pool` : ''} (the ${conv.outFeatures} numbers the Linear layer reads). ` +
+      'Drawn from the trained parameters by the CPU twin of the conv and pool kernels.';
     const k2 = conv.k * conv.k * conv.c;
     const [lo, hi] = extent(params, conv.w, conv.o * k2);
     const scale = Math.max(Math.abs(lo), Math.abs(hi));
@@ -288,7 +365,7 @@ export class BatchLab {
         const stages: [string, Float32Array, [number, number]][] = [
           ['conv', m.conv, m.side.conv],
           ['ReLU', m.relu, m.side.conv],
-          ['max pool', m.pooled, m.side.pooled],
+          ...(conv.pool > 1 ? [['max pool', m.pooled, m.side.pooled] as [string, Float32Array, [number, number]]] : []),
         ];
         const lines = stages.map(([name, values, [h, w]]) => {
           const line = document.createElement('div');
@@ -305,14 +382,15 @@ export class BatchLab {
         const head = document.createElement('div');
         head.className = 'batch-maps-row';
         head.append(Object.assign(document.createElement('span'), { className: 'stage', textContent: 'digit' }), digit);
-        figure.append(head, ...lines, Object.assign(document.createElement('figcaption'), { textContent: `Test digit ${rows[i] + 1}: its 16 maps (${m.side.conv.join('×')} after the conv, ${m.side.pooled.join('×')} after the pool; black the smallest, white the largest of each stage)` }));
+        figure.append(head, ...lines, Object.assign(document.createElement('figcaption'), { textContent: `Test digit ${rows[i] + 1}: its ${conv.o} maps (${m.side.conv.join('×')} after the conv${conv.pool > 1 ? `, ${m.side.pooled.join('×')} after the pool` : ''}; black the smallest, white the largest of each stage)` }));
         return figure;
       }),
     );
   }
 
   private fail(e: unknown, what: string): void {
-    const text = e instanceof ConfigError ? e.problems.map((p) => p.message).join('; ') : e instanceof Error ? e.message : String(e);
+    const text = labRemedy(e instanceof ConfigError ? e.problems.map((p) => p.message).join('; ') : e instanceof Error ? e.message : String(e));
+    if (e instanceof ConfigError) this.ui.model.setAttribute('aria-invalid', 'true'); // the digits are fixed: the model text is what to change
     this.show(this.ui.message, `${what}: ${text}. The model on screen and its history are kept.`);
   }
 
@@ -324,6 +402,7 @@ export class BatchLab {
   private sync(): void {
     this.ui.play.textContent = this.playing ? 'Pause' : this.target !== undefined ? 'Resume' : 'Play';
     this.ui.reset.setAttribute('aria-disabled', String(this.busy && !this.playing)); // Reset stops a run, but waits out a build
+    this.ui.exportTorch.setAttribute('aria-disabled', String(this.running || !this.last));
     this.ui.model.readOnly = this.busy;
   }
 }

@@ -38,6 +38,8 @@ export interface CourseRun {
   classNames: readonly string[];
   /** The notebook's code for the loader and optimizer, shown beside the model. */
   torch: string;
+  /** The course's CSV of the training digits (../shared/data), which the PyTorch export reads. */
+  trainCsv: string;
 }
 
 export interface LessonData {
@@ -168,6 +170,7 @@ export const LESSONS: readonly Lesson[] = [
       batchSize: 256,
       shuffle: true,
       classNames: ['0', '1'],
+      trainCsv: 'mnist01-train.csv',
       torch: 'torch.manual_seed(1); dl = DataLoader(TensorDataset(X, y), batch_size=256, shuffle=True); optimizr = torch.optim.SGD(net.parameters(), lr=0.001)',
     },
     load: async () => (await import('./mnist')).digitClassesData(2),
@@ -189,6 +192,7 @@ export const LESSONS: readonly Lesson[] = [
       seed: 43052n,
       epochs: 100,
       classNames: ['0', '1', '2'],
+      trainCsv: 'mnist012-train.csv',
       torch: 'torch.manual_seed(43052); loss_fn = torch.nn.CrossEntropyLoss(); optimizr = torch.optim.Adam(net.parameters(), lr=0.001)  # full batch, y the class index',
     },
     load: async () => (await import('./mnist')).digitClassesData(3),
@@ -212,6 +216,7 @@ export const LESSONS: readonly Lesson[] = [
       epochs: 5,
       batchSize: 128,
       classNames: ['0', '1'],
+      trainCsv: 'mnist01-train.csv',
       torch: 'torch.manual_seed(43052); dl = DataLoader(TensorDataset(X.reshape(-1,1,28,28), y), batch_size=128); optimizr = torch.optim.Adam(net.parameters(), lr=0.001)',
     },
     load: async () => (await import('./mnist')).digitClassesData(2),
