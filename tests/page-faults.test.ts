@@ -320,3 +320,47 @@ describe('plans for a device class (issue #16)', () => {
     });
   });
 });
+
+describe('the lecture with a test set held out (issue #20)', () => {
+  test('every 5th point held out: epoch 1’s train and test losses are the CPU model’s at the seed’s init on the two parts; a Restart keeps the run’s test loss as a ghost; off again, all 2000 train', async () => {
+    const layout = paramLayout({ layers: [1, 2, 1], head: 'bce', dropout: 0 });
+    const init = initParams(43052n, layout);
+    const part = (held: boolean) => {
+      const rows = Array.from({ length: lecture.n }, (_, i) => i).filter((i) => (i % 5 === 4) === held);
+      const x = Float32Array.from(rows, (i) => lecture.x[i]);
+      const y = Float32Array.from(rows, (i) => lecture.y[i]);
+      return cpuLoss(cpuForward(init, layout, x).logit, y, layout);
+    };
+    await withPage(WEBGPU_FLAGS, { query: 'holdout=1&speed=max&epochs=20', errors: 'uncaught' }, async (page) => {
+      await waitText(page, '#data-info', 'held out: 400 points');
+      expect(await page.locator('#holdout').isChecked()).toBe(true);
+      await playRun(page);
+      const train = await losses(page);
+      const test = await hook<number[]>(page, 'testLosses()');
+      expect([train.length, test.length]).toEqual([20, 20]);
+      expect(Math.abs(train[0] - part(false))).toBeLessThan(1e-6);
+      expect(Math.abs(test[0] - part(true))).toBeLessThan(1e-6);
+      await waitText(page, '#data-summary', /on the 1600 training points\. On the 400 held-out points: loss \d/);
+
+      // Width 3 against width 2, on the same held-out points: the first run's test loss stays beside the new one.
+      await page.fill('#hidden', '3');
+      await page.locator('#stale').waitFor({ state: 'visible' });
+      await page.click('#restart');
+      await idle(page);
+      await playRun(page);
+      const ghosts = await hook<{ loss: string[]; second: number[][] }>(page, 'ghosts()');
+      expect(ghosts.loss).toHaveLength(1);
+      expect(ghosts.second[0]).toEqual(test);
+      expect(await hook<number[]>(page, 'testLosses()')).toHaveLength(20);
+
+      // Off again: the whole data trains, logistic regression beside it, a fresh run.
+      await page.click('#holdout');
+      await waitText(page, '#run-status', 'All the points train again');
+      expect(url(page).get('holdout')).toBeNull();
+      expect(await page.locator('#data-info').textContent()).not.toContain('held out');
+      await playRun(page);
+      expect(await hook<number[]>(page, 'testLosses()')).toEqual([]);
+      expect((await hook<number[]>(page, 'baselineLosses()')).length).toBe(20);
+    });
+  });
+});

@@ -372,7 +372,7 @@ describe('keyboard and screen readers', () => {
       await page.setInputFiles('#file', dnnex); // the file itself comes from the OS picker
       await idle(page);
       const focused = () => page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName);
-      for (let i = 0; i < 10 && (await focused()) !== 'play'; i++) await page.keyboard.press('Tab');
+      for (let i = 0; i < 20 && (await focused()) !== 'play'; i++) await page.keyboard.press('Tab'); // past the lesson links
       expect(await focused()).toBe('play');
       await page.keyboard.press('Enter');
       await idle(page);
@@ -418,6 +418,7 @@ describe('keyboard and screen readers', () => {
           return box.y >= 0 && box.y + Math.min(box.height, 60) <= height;
         };
         await page.screenshot({ path: join(results, `page-1280x800-${colorScheme}.png`) });
+        copyFileSync(join(results, `page-1280x800-${colorScheme}.png`), join(root, 'docs', `page-1280x800-${colorScheme}.png`)); // the README's pictures stay current
         for (const s of ['#play', '#epoch-readout', '#data-chart canvas', '#loss-chart canvas']) expect(await inView(s, 800), s).toBe(true);
 
         await page.setViewportSize({ width: 360, height: 740 });
@@ -429,6 +430,7 @@ describe('keyboard and screen readers', () => {
         });
         await page.waitForTimeout(200);
         await page.screenshot({ path: join(results, `page-360x740-${colorScheme}.png`) });
+        copyFileSync(join(results, `page-360x740-${colorScheme}.png`), join(root, 'docs', `page-360x740-${colorScheme}.png`));
         for (const s of ['#play', '#data-chart canvas', '#loss-chart canvas']) expect(await inView(s, 740), s).toBe(true);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         expect(overflow).toBeLessThanOrEqual(0);

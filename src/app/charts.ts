@@ -243,7 +243,7 @@ export class LossChart {
   private count = 0;
   private readonly plot: uPlot;
   private readonly hasSecond: boolean;
-  private readonly secondName: string;
+  private secondName: string;
   /** Previous runs' curves, oldest first, drawn faded after the live ones. */
   private ghosts: LossGhost[] = [];
   /** The x axis spans at least this many epochs: the end of the run in progress. */
@@ -309,6 +309,16 @@ export class LossChart {
     this.ghosts.push({ label, losses: this.losses.slice(0, this.count), second: this.hasSecond && withSecond ? this.baseline.slice(0, this.count) : undefined });
     while (this.ghosts.length > MAX_GHOSTS) this.ghosts.shift();
     this.syncGhostSeries();
+  }
+
+  /** Renames the second curve (the lecture's: logistic regression, or the test loss with a holdout); the curves stay. */
+  setSecondName(name: string): void {
+    if (!this.hasSecond || name === this.secondName) return;
+    this.secondName = name;
+    this.plot.delSeries(2);
+    this.plot.addSeries({ label: name, stroke: COLORS.baseline, width: 1.5, dash: [6, 4] }, 2);
+    legendKeys(this.plot);
+    this.plot.setData(this.columns());
   }
 
   /** Forgets every ghost. */

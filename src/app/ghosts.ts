@@ -26,8 +26,8 @@ export class Ghosts {
     private readonly data: DataChart,
     /** Where focus goes when the button hides under it. */
     private readonly focusAfter: HTMLElement,
-    /** Whether the loss chart's second curve is kept too (a test loss: yes; the logistic baseline, the same each run: no). */
-    private readonly withSecond: boolean,
+    /** Whether the loss chart's second curve is kept too (a test loss: yes; the logistic baseline, the same each run: no), asked at each keep. */
+    private readonly withSecond: () => boolean,
   ) {
     button.addEventListener('click', () => this.clear());
     this.sync();
@@ -35,7 +35,7 @@ export class Ghosts {
 
   /** Keeps the charts' curves as a ghost named `label`; `estimate` is the data chart's estimate (in the data's order). */
   keep(label: string, estimate: ArrayLike<number>): void {
-    this.loss.keepAsGhost(label, this.withSecond);
+    this.loss.keepAsGhost(label, this.withSecond());
     this.data.keepAsGhost(label, estimate);
     this.sync();
   }

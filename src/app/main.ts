@@ -35,6 +35,7 @@ import { nextPiece } from './pacing';
 import { UnitFocus } from './unitfocus';
 import { drawWeightImages, imageSide } from './weights';
 import { DigitsView } from './views/digits';
+import { HOLDOUT_EVERY, splitHoldout } from './holdout';
 import { PlaneView } from './views/plane';
 import type { LessonView } from './views/view';
 
@@ -75,6 +76,8 @@ const ui = {
   dataMessage: $('data-message'),
   engineInfo: $('engine-info'),
   deviceClass: $<HTMLSelectElement>('device-class'),
+  holdout: $<HTMLInputElement>('holdout'),
+  holdoutField: $('holdout-field'),
   announce: $('announce'),
   dataSummary: $('data-summary'),
   lossSummary: $('loss-summary'),
@@ -126,7 +129,8 @@ const view = lesson.view;
 const head = lesson.frame.head;
 const LOSS_NAMES = { bce: 'BCE', 'bce-logits': 'BCEWithLogits', mse: 'MSE', ce: 'CrossEntropy' } as const;
 const withBaseline = view === 'lecture';
-const hasTest = view === 'overfit' || view === 'digits';
+/** Whether the loss chart's second curve is a test loss: the lessons with held-out points, and the lecture with its holdout on. */
+const hasTest = () => view === 'overfit' || view === 'digits' || (view === 'lecture' && testData !== undefined);
 
 function show(el: HTMLElement, text: string | undefined): void {
   el.textContent = text ?? '';
@@ -148,9 +152,9 @@ const dataChart = new DataChart(
 );
 const lossChart = new LossChart(
   $('loss-chart'),
-  withBaseline ? 'Training loss per epoch, the network and logistic regression' : hasTest ? 'Training and test loss per epoch (test: evaluation mode, before each update)' : 'Training loss per epoch',
+  withBaseline ? 'Training loss per epoch, the network and logistic regression (or the test loss, with a test set held out)' : hasTest() ? 'Training and test loss per epoch (test: evaluation mode, before each update)' : 'Training loss per epoch',
   narrow ? 150 : 190,
-  { yLabel: `${LOSS_NAMES[head]} loss`, second: withBaseline ? 'logistic regression' : hasTest ? 'test loss (evaluation mode)' : null, log: regression },
+  { yLabel: `${LOSS_NAMES[head]} loss`, second: withBaseline ? 'logistic regression' : hasTest() ? 'test loss (evaluation mode)' : null, log: regression },
 );
 const unitCharts = new Panels($('unit-panels'), 130);
 /** 2-D lessons: the output over the plane as a heatmap, the points on top (issue #20, src/app/plane.ts). */
@@ -166,6 +170,8 @@ const unitFocus = new UnitFocus(ui.unitKey, ui.diagram, unitCharts);
 const logitChart = new Panels($('logit-chart'), narrow ? 160 : 190);
 /** The previous runs' curves, faded, across Restart (issue #20, src/app/ghosts.ts). */
 const ghosts = new Ghosts(ui.clearGhosts, lossChart, dataChart, ui.play, hasTest);
+/** The data as loaded (Load, a file, a link): the lecture's holdout splits it into `data` and `testData`. */
+let loadedData: Dataset | undefined;
 const byHand = new ByHand($<HTMLFormElement>('hand'), $('hand-chart'), $('hand-summary'));
 
 // ---- state
@@ -237,6 +243,7 @@ function updateControls(): void {
   for (const b of [ui.reset, ui.loadData]) disable(b, !idle);
   disable(ui.importParams, !idle || !hasModel);
   disable(ui.dataset, !idle);
+  disable(ui.holdout, !idle);
   const entries = session?.timeline.all.length ?? 0;
   disable(ui.scrubber, !idle || entries < 2);
   disable(ui.live, !idle || scrubbed === undefined);
@@ -272,11 +279,12 @@ function settingsOrShowProblems(): PageSettings | undefined {
 const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
 
 /** A fresh model from the form's settings on the data on screen: every chart starts over. */
-async function buildFresh(settings: PageSettings): Promise<boolean> {
+/** `keepRun`: the run on screen stays as a faded ghost (not when the points drawn change, as with the holdout). */
+async function buildFresh(settings: PageSettings, keepRun = true): Promise<boolean> {
   // One busy action until the charts, Play's text (no Resume at epoch 0) and the timeline's label follow (issue #20).
   busyCount++;
   try {
-    return await rebuildFresh(settings);
+    return await rebuildFresh(settings, keepRun);
   } finally {
     busyCount--;
     syncScrubber();
@@ -284,10 +292,10 @@ async function buildFresh(settings: PageSettings): Promise<boolean> {
   }
 }
 
-async function rebuildFresh(settings: PageSettings): Promise<boolean> {
+async function rebuildFresh(settings: PageSettings, keepRun: boolean): Promise<boolean> {
   // The run on screen becomes a faded ghost beside the next (issue #20, src/app/ghosts.ts).
   const previous = engine();
-  const ghost = previous && previous.epochsDone > 0 ? { label: ghostLabel(previous.config, settings.config, previous.epochsDone), estimate: lastEstimate } : undefined;
+  const ghost = keepRun && previous && previous.epochsDone > 0 ? { label: ghostLabel(previous.config, settings.config, previous.epochsDone), estimate: lastEstimate } : undefined;
   const built = await build(settings.config, undefined);
   if (!built) return false;
   if (ghost) ghosts.keep(ghost.label, ghost.estimate);
@@ -446,7 +454,8 @@ async function refreshView(): Promise<void> {
         const baseScore = base ? scoreOf({ prob: base, logit: baseline.logitAt(data.x, epoch) }, data.y, 'bce') : undefined;
         ui.dataSummary.textContent =
           `${at}: ${curveSummary(sortedX, regression ? logits : inside.panels[inside.panels.length - 1].values ?? [])} ` +
-          `Loss ${fmt(score.loss, 4)}${accuracyText(score.accuracy)}.` +
+          `Loss ${fmt(score.loss, 4)}${accuracyText(score.accuracy)}${testData ? ` on the ${data.n} training points` : ''}.` +
+          (view === 'lecture' && testData ? ((t) => ` On the ${testData!.n} held-out points: loss ${fmt(t.loss, 4)}${accuracyText(t.accuracy)}.`)(scoreOf({ logit: trace.logit.subarray(data.n), prob: trace.prob.subarray(data.n) }, testData.y, head)) : '') +
           (baseScore ? ` Logistic regression (no hidden layer), same epochs: loss ${fmt(baseScore.loss, 4)}${accuracyText(baseScore.accuracy)}, a curve that can only rise or fall.` : '');
         if (head === 'bce-logits') {
           const truth = sortedX.map((x) => (lesson.id === '04wk-1-step' ? stepLogit(x) : NaN));
@@ -463,13 +472,13 @@ async function refreshView(): Promise<void> {
           ui.logitSummary.textContent = `${at}, before the sigmoid: the network’s logit runs from ${fmt(Math.min(...logits))} to ${fmt(Math.max(...logits))}; the true u is -3, -1, or 15x + 6 left of x = -0.2.`;
         }
       }
-      if (withBaseline) byHand.setAdam(trace.prob, score.loss, epoch);
+      if (withBaseline) byHand.setAdam(trace.prob.subarray(0, data.n), score.loss, epoch);
     }
     ui.lossSummary.textContent =
       losses.length === 0
         ? 'No epochs yet.'
         : `${losses.length} epochs: the loss went from ${fmt(losses[0], 4)} to ${fmt(losses[losses.length - 1], 4)}` +
-          (withBaseline && baseline.step > 0 ? `; logistic regression's to ${fmt(second[losses.length - 1], 4)}.` : hasTest ? `; the test loss from ${fmt(second[0], 4)} to ${fmt(second[losses.length - 1], 4)} (lowest ${fmt(Math.min(...second), 4)} at epoch ${second.indexOf(Math.min(...second)) + 1}).` : '.');
+          (withBaseline && baseline.step > 0 ? `; logistic regression's to ${fmt(second[losses.length - 1], 4)}.` : hasTest() ? `; the test loss from ${fmt(second[0], 4)} to ${fmt(second[losses.length - 1], 4)} (lowest ${fmt(Math.min(...second), 4)} at epoch ${second.indexOf(Math.min(...second)) + 1}).` : '.');
   } catch (e) {
     reportError(e);
   } finally {
@@ -771,10 +780,9 @@ async function replaceData(choice: DataChoice, load: () => Promise<Dataset>): Pr
     showLabelProblem(ui.dataMessage, labelProblem, (fixed) => void replaceData(choice, async () => fixed));
     return;
   }
-  data = loaded;
   dataChoice = choice;
   ui.dataset.value = choice;
-  showDataset(loaded);
+  useData(loaded);
   const eng = engine();
   if (!eng || eng.epochsDone === 0) {
     const settings = settingsOrShowProblems();
@@ -786,6 +794,44 @@ async function replaceData(choice: DataChoice, load: () => Promise<Dataset>): Pr
   }
 }
 
+/**
+ * The lecture's holdout switch: the data as loaded, split (or whole again), and a fresh run on it, so
+ * the test loss covers the whole run; the previous runs' ghosts go (their points were others).
+ */
+ui.holdout.addEventListener('change', () => {
+  const query = new URLSearchParams(location.search);
+  if (ui.holdout.checked) query.set('holdout', '1');
+  else query.delete('holdout');
+  history.replaceState(null, '', `${location.pathname}?${query}${location.hash}`);
+  if (!loadedData || isBusy()) return;
+  if (ui.holdout.checked && loadedData.n < HOLDOUT_EVERY) {
+    show(ui.dataMessage, `A test set needs at least ${HOLDOUT_EVERY} points; the data has ${loadedData.n}. The data and model on screen are kept.`);
+    ui.holdout.checked = false;
+    return;
+  }
+  void (async () => {
+    ghosts.clear();
+    useData(loadedData!);
+    const settings = settingsOrShowProblems();
+    if (settings && (await buildFresh(settings, false))) ui.runStatus.textContent = ui.holdout.checked ? `Every ${HOLDOUT_EVERY}th point held out as a test set: press Play.` : 'All the points train again: press Play.';
+  })();
+});
+
+/** Makes `loaded` the data on screen: split by the lecture's holdout when it is on. */
+function useData(loaded: Dataset): void {
+  loadedData = loaded;
+  if (view === 'lecture' && ui.holdout.checked && loaded.n >= HOLDOUT_EVERY) {
+    const parts = splitHoldout(loaded);
+    data = parts.train;
+    testData = parts.test;
+  } else if (view === 'lecture') {
+    data = loaded;
+    testData = undefined;
+  } else data = loaded;
+  lossChart.setSecondName(hasTest() ? 'test loss (evaluation mode)' : 'logistic regression');
+  showDataset(data);
+}
+
 function showDataset(d: Dataset): void {
   const test = testData;
   if (lessonView) {
@@ -793,13 +839,15 @@ function showDataset(d: Dataset): void {
     ui.dataInfo.textContent = lessonView.showData(d, test);
     return;
   }
-  const all = view === 'overfit' && test ? { x: concat(d.x, test.x), y: concat(d.y, test.y), curve: d.truth && test.truth ? concat(d.truth, test.truth) : undefined } : { x: d.x, y: d.y, curve: d.prob ?? d.truth };
+  const split = (view === 'overfit' || view === 'lecture') && test !== undefined;
+  const all = split ? { x: concat(d.x, test.x), y: concat(d.y, test.y), curve: d.truth && test.truth ? concat(d.truth, test.truth) : undefined } : { x: d.x, y: d.y, curve: d.prob ?? d.truth };
   chartX = all.x;
-  dataChart.setData(all.x, all.y, all.curve, view === 'overfit' ? d.n : undefined);
+  dataChart.setData(all.x, all.y, all.curve, split ? d.n : undefined);
   if (withBaseline) byHand.setData(d);
   ui.dataInfo.textContent =
     `${d.source}: ${count(d.n, 'point')}${d.prob ? ', with the true probability' : d.truth ? ', with the true curve' : ''}${test ? `; held out: ${count(test.n, 'point')}` : ''}.` +
-    (withBaseline && d.n > BASELINE_MAX_POINTS ? ` Logistic regression is not trained beside it (over ${BASELINE_MAX_POINTS} points it would hold the page).` : '');
+    (withBaseline && d.n > BASELINE_MAX_POINTS ? ` Logistic regression is not trained beside it (over ${BASELINE_MAX_POINTS} points it would hold the page).` : '') +
+    (withBaseline && test ? ' With a test set held out, the loss chart’s second curve is its test loss (evaluation mode, before each update), and logistic regression is not trained.' : '');
   if (withBaseline) ui.dataInfo.textContent += lectureDataNote(d.source); // issue #20: which data is shown
 }
 
@@ -1027,7 +1075,7 @@ const lectureHook = {
   recovered: () => session?.settled(),
   lesson: () => lesson.id,
   /** The test loss of every epoch (evaluation mode, before its update), in lessons with held-out points. */
-  testLosses: () => (hasTest ? Array.from(lossChart.baselineValues()) : []),
+  testLosses: () => (hasTest() ? Array.from(lossChart.baselineValues()) : []),
   /** Train and test accuracy, and the misclassified test digits, as the digits view last drew them. */
   accuracy: () => (lessonView instanceof DigitsView ? lessonView.last : undefined),
   timing: (): { hidden: number; cpu?: number; gpu?: number; gpuNote?: string }[] => [],
@@ -1060,6 +1108,7 @@ function showLesson(): void {
   ui.lessonAbout.textContent = lesson.about;
   document.title = `${lesson.title} · on WebGPU`;
   ui.dataChoice.hidden = view !== 'lecture';
+  ui.holdoutField.hidden = view !== 'lecture';
   ui.bentSection.hidden = view !== 'lecture';
   ui.logitFigure.hidden = head !== 'bce-logits';
   ui.dataFigure.hidden = view === 'digits' || view === 'plane';
@@ -1166,7 +1215,10 @@ async function main(): Promise<void> {
   ui.runStatus.textContent = 'Not trained yet.';
   data = loaded.train;
   testData = loaded.test;
-  if (view !== 'batches') showDataset(data); // the batch lab draws its own digits
+  if (view === 'lecture') {
+    ui.holdout.checked = new URLSearchParams(location.search).get('holdout') === '1';
+    useData(loaded.train);
+  } else if (view !== 'batches') showDataset(data); // the batch lab draws its own digits
   updateControls();
   session = new Session(data, navigator.gpu, {
     onGpuError: (error, recovering) => {
