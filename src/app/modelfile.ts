@@ -118,8 +118,11 @@ export function parseModelFile(text: string, fallback: Pick<ModelSpec, 'head' | 
   return { model, state: { params, m: zeros(), v: zeros(), step: 0 }, hasAdam: false, runs: [], loss: [], lr, seed };
 }
 
-const py = (v: number) => (Number.isInteger(v) ? `${v}.0` : String(v));
-const pyList = (values: ArrayLike<number>) => `[${Array.from(values, py).join(', ')}]`;
+/** A float as Python writes it (1.0, not 1), and a list of them: the numbers of the PyTorch scripts. */
+export const py = (v: number) => (Number.isInteger(v) ? `${v}.0` : String(v));
+export const pyList = (values: ArrayLike<number>) => `[${Array.from(values, py).join(', ')}]`;
+/** The PyTorch scripts' first lines: the imports, and `--train` told apart from the data file's path. */
+export const SCRIPT_PREAMBLE = ['import csv', 'import sys', '', 'import torch', '', 'TRAIN = "--train" in sys.argv[1:]', 'ARGS = [a for a in sys.argv[1:] if a != "--train"]'];
 
 /** The loss torch computes for each head, on the network's output. */
 const TORCH_LOSS: Record<Head, { name: string; call: string }> = {
@@ -173,13 +176,7 @@ export function pytorchScript(params: Float32Array, layout: ParamLayout, data: D
     `# rebuilt in PyTorch: python3 model.py [--train] [data.csv]  (a CSV with the columns ${data.features.join(', ')} and ${data.target}; by default the data inline below)`,
     '# Without --train: the loss of the page\'s parameters, i.e. after the last update (the page\'s loss chart shows each epoch\'s loss before its update).',
     ...(training ? ['# With --train: the same net trained again from torch.manual_seed, as the page trained it, then the last epoch\'s loss before its update.'] : []),
-    'import csv',
-    'import sys',
-    '',
-    'import torch',
-    '',
-    'TRAIN = "--train" in sys.argv[1:]',
-    'ARGS = [a for a in sys.argv[1:] if a != "--train"]',
+    ...SCRIPT_PREAMBLE,
     ...(training
       ? [
           `SEED = ${training.seed.toString()}`,

@@ -9,6 +9,7 @@ import type { Dataset } from '../../data/dataset';
 import { stateDict, type ParamLayout } from '../../model/layout';
 import { LOSS_OF_HEAD, modelText, opsOfSpec } from '../../model/ops';
 import { TORCH_OPTIMIZER, type OptimizerName } from '../../train/optimizer';
+import { py, pyList, SCRIPT_PREAMBLE } from '../modelfile';
 
 /** How the page trained the model: what `--train` repeats. */
 export interface CourseTraining {
@@ -22,8 +23,6 @@ export interface CourseTraining {
   epochs: number;
 }
 
-const py = (v: number) => (Number.isInteger(v) ? `${v}.0` : String(v));
-const pyList = (values: ArrayLike<number>) => `[${Array.from(values, py).join(', ')}]`;
 
 /** Each state_dict entry's shape, in the Sequential's order: conv (O, C, k, k) and (O), Linear (out, in) and (out). */
 function shapes(layout: ParamLayout): Record<string, number[]> {
@@ -61,13 +60,7 @@ export function courseScript(params: Float32Array, layout: ParamLayout, data: Pi
     `#   python3 model.py ${csvName}            the loss and accuracy of the page's parameters`,
     `#   python3 model.py ${csvName} --train    the same net trained again as the page trained it`,
     `# ${csvName}: the course's CSV (columns ${data.target}, ${data.features[0]}..${data.features[data.features.length - 1]}; the page's ${data.n} digits, bit for bit).`,
-    'import csv',
-    'import sys',
-    '',
-    'import torch',
-    '',
-    'TRAIN = "--train" in sys.argv[1:]',
-    'ARGS = [a for a in sys.argv[1:] if a != "--train"]',
+    ...SCRIPT_PREAMBLE,
     `if not ARGS:\n    sys.exit("usage: python3 model.py ${csvName} [--train]")`,
     `FEATURES = ${JSON.stringify(data.features)}`,
     '',
