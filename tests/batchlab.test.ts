@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { courseScript, type CourseTraining } from '../src/app/batchlab/torch-export';
 import { labRemedy } from '../src/app/status';
 import { cpuForward } from '../src/cpu/model';
-import { confusionMatrix, featureMaps, predictedClass, predictedProb } from '../src/app/batchlab/readout';
+import { confusionMatrix, featureMaps, mappedRows, predictedClass, predictedProb, shownRows } from '../src/app/batchlab/readout';
 import { initParams } from '../src/model/init';
 import { paramLayout } from '../src/model/layout';
 import { modelFromText } from '../src/model/ops';
@@ -31,6 +31,19 @@ describe('the class read and the confusion matrix', () => {
       [1, 0, 1],
     ]);
     expect(() => confusionMatrix(prob, [0, 3, 1], 3)).toThrow('label 3 of row 1 is not a class index 0..2');
+  });
+});
+
+describe('the digits shown', () => {
+  test('misread ones first (at most half), then each class in turn, spread over its rows; the mapped rows spread over the set', () => {
+    // 30 rows sorted by class (10 each of 0, 1, 2); rows 3 and 25 misread.
+    const y = Array.from({ length: 30 }, (_, i) => Math.floor(i / 10));
+    const prob = y.flatMap((c, i) => [0, 1, 2].map((k) => (k === (i === 3 ? 1 : i === 25 ? 0 : c) ? 0.8 : 0.1)));
+    const rows = shownRows(prob, y, 3, 3, 8);
+    expect(rows.slice(0, 2)).toEqual([3, 25]);
+    expect(rows.slice(2).map((r) => y[r])).toEqual([0, 1, 2, 0, 1, 2]);
+    expect(rows.slice(2)).toEqual([0, 10, 20, 5, 15, 24]); // class 2 has 9 right rows (25 is misread): its 1st and 5th
+    expect(mappedRows(528, 3)).toEqual([0, 176, 352]);
   });
 });
 

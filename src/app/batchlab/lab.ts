@@ -19,9 +19,9 @@ import type { CourseRun } from '../lessons';
 import type { Session } from '../session';
 import { download } from '../files';
 import { labRemedy } from '../status';
-import { drawGrey, drawSigned, extent, imageCanvas } from './images';
+import { renderConfusion, renderDigits, renderMaps } from './render';
 import { courseScript } from './torch-export';
-import { confusionMatrix, featureMaps, predictedClass, predictedProb } from './readout';
+import { confusionMatrix, mappedRows, shownRows } from './readout';
 
 /** The page elements the lab drives (index.html's #batch-section). */
 export interface BatchLabUi {
@@ -258,9 +258,10 @@ export class BatchLab {
     const { losses, tests } = this.chart.values();
     this.ui.lossSummary.textContent =
       losses.length === 0 ? 'Not trained yet.' : `Step ${losses.length}: ${this.course.batchSize ? 'batch ' : ''}loss ${losses[losses.length - 1].toFixed(4)} (before its update)${tests.length > 0 ? `; the chart's test loss ${tests[tests.length - 1].toFixed(4)} is of the parameters at the start of epoch ${tests.length}` : ''}.`;
-    this.showConfusion(confusion);
-    this.showDigits(testProb);
-    if (this.layout?.conv) this.showMaps(await engine.readParams(), this.layout);
+    const names = this.course.classNames;
+    renderConfusion(this.ui.confusionHead, this.ui.confusionBody, confusion, names);
+    renderDigits(this.ui.digits, this.test, testProb, shownRows(testProb, this.test.y, this.classes, names.length, SHOWN_DIGITS), this.classes, names);
+    if (this.layout?.conv) renderMaps(this.ui, await engine.readParams(), this.layout.conv, this.test, mappedRows(this.test.n, MAPPED_DIGITS), names);
   }
 
   /** Downloads the model now as a PyTorch script, trained again by --train as the page trained it (torch-export.ts). */
@@ -286,106 +287,6 @@ export class BatchLab {
       if (to < d.n) await new Promise((resolve) => setTimeout(resolve, 0));
     }
     return { logit, prob };
-  }
-
-  private showConfusion(counts: number[][]): void {
-    const names = this.course.classNames;
-    const head = document.createElement('tr');
-    head.append(Object.assign(document.createElement('th'), { scope: 'col', textContent: 'true \\ read' }));
-    for (const n of names) head.append(Object.assign(document.createElement('th'), { scope: 'col', textContent: n }));
-    this.ui.confusionHead.replaceChildren(head);
-    this.ui.confusionBody.replaceChildren(
-      ...counts.map((row, t) => {
-        const tr = document.createElement('tr');
-        tr.append(Object.assign(document.createElement('th'), { scope: 'row', textContent: names[t] }));
-        row.forEach((c, p) => tr.append(Object.assign(document.createElement('td'), { textContent: String(c), className: p === t ? 'diag' : '' })));
-        return tr;
-      }),
-    );
-  }
-
-  /** The test digits to show: the misread ones first (up to half), then correctly read ones of each class in turn, spread over the set. */
-  private shownRows(prob: ArrayLike<number>): number[] {
-    const wrong: number[] = [];
-    const right: number[][] = this.course.classNames.map(() => []);
-    for (let i = 0; i < this.test.n; i++) {
-      if (predictedClass(prob, i, this.classes) !== this.test.y[i]) {
-        if (wrong.length < SHOWN_DIGITS / 2) wrong.push(i);
-      } else right[this.test.y[i]].push(i);
-    }
-    const rest: number[] = [];
-    const each = Math.ceil((SHOWN_DIGITS - wrong.length) / right.length);
-    const picks = right.map((rows) => Array.from({ length: Math.min(each, rows.length) }, (_, k) => rows[Math.floor((k * rows.length) / Math.min(each, rows.length))]));
-    for (let k = 0; k < each; k++) for (const p of picks) if (k < p.length && wrong.length + rest.length < SHOWN_DIGITS) rest.push(p[k]);
-    return [...wrong, ...rest];
-  }
-
-  private showDigits(prob: ArrayLike<number>): void {
-    const names = this.course.classNames;
-    this.ui.digits.replaceChildren(
-      ...this.shownRows(prob).map((row) => {
-        const truth = names[this.test.y[row]];
-        const read = names[predictedClass(prob, row, this.classes)];
-        const p = predictedProb(prob, row, this.classes).toFixed(2);
-        const figure = document.createElement('figure');
-        figure.className = `digit${read === truth ? '' : ' wrong'}`;
-        const canvas = imageCanvas(28, 28, `a ${truth}, read as ${read} (p = ${p})${read === truth ? '' : ': wrong'}`);
-        drawGrey(canvas, this.test.x, row * 784, 0, 1);
-        figure.append(canvas, Object.assign(document.createElement('figcaption'), { textContent: `${read} · ${p}` }));
-        return figure;
-      }),
-    );
-  }
-
-  private showMaps(params: Float32Array, layout: ParamLayout): void {
-    const conv = layout.conv!;
-    this.ui.mapsSection.hidden = false;
-    this.ui.kernels.setAttribute('aria-label', `The ${conv.o} learned ${conv.k}×${conv.k} kernels`);
-    this.ui.mapsAbout.textContent =
-      `The ${conv.o} learned ${conv.k}×${conv.k} kernels (blue: a bright pixel there raises the map, orange: lowers it), and for a few test digits ` +
-      `their ${conv.o} feature maps after the conv, after the ReLU${conv.pool > 1 ? ` and after the ${conv.pool}×${conv.pool} max pool` : ''} (the ${conv.outFeatures} numbers the Linear layer reads). ` +
-      'Drawn from the trained parameters by the CPU twin of the conv and pool kernels.';
-    const k2 = conv.k * conv.k * conv.c;
-    const [lo, hi] = extent(params, conv.w, conv.o * k2);
-    const scale = Math.max(Math.abs(lo), Math.abs(hi));
-    this.ui.kernels.replaceChildren(
-      ...Array.from({ length: conv.o }, (_, o) => {
-        const canvas = imageCanvas(conv.k, conv.k * conv.c, `kernel ${o + 1}`);
-        drawSigned(canvas, params, conv.w + o * k2, scale);
-        return canvas;
-      }),
-    );
-    const rows = Array.from({ length: Math.min(MAPPED_DIGITS, this.test.n) }, (_, i) => Math.floor((i * this.test.n) / MAPPED_DIGITS));
-    const maps = featureMaps(params, conv, this.test.x, rows);
-    this.ui.maps.replaceChildren(
-      ...maps.map((m, i) => {
-        const figure = document.createElement('figure');
-        const digit = imageCanvas(28, 28, `test digit ${rows[i] + 1}, a ${this.course.classNames[this.test.y[rows[i]]]}`);
-        drawGrey(digit, this.test.x, rows[i] * conv.inFeatures, 0, 1);
-        const stages: [string, Float32Array, [number, number]][] = [
-          ['conv', m.conv, m.side.conv],
-          ['ReLU', m.relu, m.side.conv],
-          ...(conv.pool > 1 ? [['max pool', m.pooled, m.side.pooled] as [string, Float32Array, [number, number]]] : []),
-        ];
-        const lines = stages.map(([name, values, [h, w]]) => {
-          const line = document.createElement('div');
-          line.className = 'batch-maps-row';
-          line.append(Object.assign(document.createElement('span'), { className: 'stage', textContent: name }));
-          const [mlo, mhi] = extent(values);
-          for (let o = 0; o < conv.o; o++) {
-            const canvas = imageCanvas(w, h, `${name}, map ${o + 1}`);
-            drawGrey(canvas, values, o * h * w, Math.min(mlo, 0), mhi);
-            line.append(canvas);
-          }
-          return line;
-        });
-        const head = document.createElement('div');
-        head.className = 'batch-maps-row';
-        head.append(Object.assign(document.createElement('span'), { className: 'stage', textContent: 'digit' }), digit);
-        figure.append(head, ...lines, Object.assign(document.createElement('figcaption'), { textContent: `Test digit ${rows[i] + 1}: its ${conv.o} maps (${m.side.conv.join('×')} after the conv${conv.pool > 1 ? `, ${m.side.pooled.join('×')} after the pool` : ''}; black the smallest, white the largest of each stage)` }));
-        return figure;
-      }),
-    );
   }
 
   private fail(e: unknown, what: string): void {

@@ -64,3 +64,28 @@ export function featureMaps(params: Float32Array, conv: ConvLayer, x: ArrayLike<
     return { conv: z, relu, pooled, side: { conv: [oh, ow], pooled: [ph, pw] } };
   });
 }
+
+/**
+ * The test rows to show as digits: the misread ones first (up to half of `count`), then correctly
+ * read ones of each class in turn, spread evenly over each class's rows. y holds class indices.
+ */
+export function shownRows(prob: ArrayLike<number>, y: ArrayLike<number>, classes: number, classCount: number, count: number): number[] {
+  const wrong: number[] = [];
+  const right: number[][] = Array.from({ length: classCount }, () => []);
+  for (let i = 0; i < y.length; i++) {
+    if (predictedClass(prob, i, classes) !== y[i]) {
+      if (wrong.length < count / 2) wrong.push(i);
+    } else right[y[i]].push(i);
+  }
+  const each = Math.ceil((count - wrong.length) / classCount);
+  const picks = right.map((rows) => {
+    const k = Math.min(each, rows.length);
+    return Array.from({ length: k }, (_, j) => rows[Math.floor((j * rows.length) / k)]);
+  });
+  const rest: number[] = [];
+  for (let j = 0; j < each; j++) for (const p of picks) if (j < p.length && wrong.length + rest.length < count) rest.push(p[j]);
+  return [...wrong, ...rest];
+}
+
+/** `count` rows spread evenly over n (the first, then every n/count-th): the digits whose maps are drawn. */
+export const mappedRows = (n: number, count: number): number[] => Array.from({ length: Math.min(count, n) }, (_, i) => Math.floor((i * n) / count));
