@@ -250,6 +250,8 @@ export function importProblem(model: ModelSpec, page: PageFrame): string | undef
     const where = page.lessonsByHead[model.head] ?? [];
     return `its model has the ${model.head} head, and this lesson's page shows ${page.head} models${where.length > 0 ? `: open ?lesson=${where[0]} to continue it` : ''}`;
   }
+  // The lecture's form and drawings describe a hidden layer; logistic regression (layers D,1) is the minibatch lab's (its model text).
+  if (model.layers.length < 3) return `its model has no hidden layer (layers ${model.layers.join(',')}), which this page's form cannot describe: train it with the command line, or type it in a 05wk lesson's model text`;
   const d = page.features.length;
   if (model.layers[0] !== d) {
     return `its model takes ${model.layers[0]} input${model.layers[0] === 1 ? '' : 's'}, and the data on screen has ${d} feature${d === 1 ? '' : 's'} (${page.features.join(', ')}): load its data first`;

@@ -138,8 +138,8 @@ export function specProblems(spec: ModelSpec): { field: 'layers' | 'head' | 'dro
   const problems: { field: 'layers' | 'head' | 'dropout'; message: string }[] = [];
   const L = spec.layers;
   const { maxInputs, maxWidth, maxHiddenLayers, maxParams } = MODEL_LIMITS;
-  if (!Array.isArray(L) || L.length < (spec.conv ? 2 : 3)) {
-    problems.push({ field: 'layers', message: `layers must list at least inputs, one hidden width and the output (e.g. 1,2,1), got ${String(L)}` });
+  if (!Array.isArray(L) || L.length < 2) {
+    problems.push({ field: 'layers', message: `layers must list at least the inputs and the output (e.g. 1,2,1, or 784,1 for logistic regression), got ${String(L)}` });
   } else if (!L.every((v) => Number.isInteger(v) && v >= 1)) {
     problems.push({ field: 'layers', message: `layers must be positive integers, got ${L.join(',')}` });
   } else if (L[L.length - 1] !== 1 && spec.head !== 'ce') {

@@ -348,7 +348,7 @@ export function lowerOps(ops: readonly Op[], loss: LossName, input?: readonly nu
     return fail(`Dropout after a Sigmoid/Tanh is not supported: Dropout(${dropout}) applies after every hidden activation, and its backward mask needs ReLU`, ops.findIndex((op) => op.kind === 'Dropout'));
   }
   const sigmoid = end < ops.length;
-  if (layers.length < (conv ? 2 : 3)) return fail(conv ? 'after Flatten() the model needs a Linear layer' : 'the model needs at least one hidden layer: Linear, ReLU(), Linear', 0);
+  if (layers.length < 2) return fail(conv ? 'after Flatten() the model needs a Linear layer' : 'the model needs a Linear layer', 0);
   const head = HEAD_OF_LOSS[loss];
   const outputs = layers[layers.length - 1];
   if (head === 'bce' && !sigmoid) return fail('BCELoss takes probabilities: end the model with Sigmoid(), or use BCEWithLogitsLoss on the last Linear\'s output', ops.length - 1);
