@@ -105,6 +105,14 @@ describe('the minibatch lessons', () => {
       const fresh = await batch(page);
       expect([fresh.steps, fresh.losses.length]).toEqual([0, 0]);
       await waitText(page, '#batch-play', 'Play');
+
+      // Logistic regression, as torch writes it: no hidden layer, accepted and trained.
+      await page.fill('#batch-model', 'Linear(784,1), Sigmoid()');
+      await page.click('#batch-reset');
+      await waitText(page, '#batch-status', 'Fresh parameters from the seed');
+      const logistic = await train(page, 1);
+      expect([logistic.steps, logistic.losses.length]).toEqual([7, 7]);
+      expect(logistic.losses.every(Number.isFinite)).toBe(true);
     });
   });
 
