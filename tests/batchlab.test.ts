@@ -105,6 +105,13 @@ describe('Download as PyTorch (the minibatch lab)', () => {
     execFileSync('python3', ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], { input: text });
   });
 
+  test("a model text the CNN lesson cannot feed, in the lab's words", () => {
+    const built = modelFromText('Linear(784,32), ReLU(), Linear(32,1), Sigmoid()', 'BCELoss', [1, 28, 28]);
+    const message = 'problems' in built ? built.problems[0].message : '';
+    expect(labRemedy(message)).toContain('this lesson feeds them as images, so begin with Conv2d (a 05wk-1 lesson feeds the flat pixels)');
+    expect(labRemedy(message)).not.toContain('leave out the input shape');
+  });
+
   test("a data/model mismatch in the lab's words", () => {
     expect(labRemedy('layers[0] is 700, but the data has 784 features (p0, p1, p2, p3, p4, …); set layers[0] to 784 or choose the features')).toBe("layers[0] is 700, but the data has 784 features (p0, p1, p2, p3, p4, …): the model's first Linear must take the 784 pixels, Linear(784, …)");
   });

@@ -50,6 +50,7 @@ export function pageRemedy(message: string): string {
 export function labRemedy(message: string): string {
   return message
     .replace(/; set layers\[0\] to (\d+) or choose the features/, (_m, d: string) => `: the model's first Linear must take the ${d} pixels, Linear(${d}, …)`)
-    .replace(/; give the input shape C,H,W of those features/, ': the digits are 1×28×28 images');
+    .replace(/; give the input shape C,H,W of those features/, ': the digits are 1×28×28 images')
+    .replace(/: flatten them \(leave out the input shape\) or begin with Conv2d/, ': this lesson feeds them as images, so begin with Conv2d (a 05wk-1 lesson feeds the flat pixels)');
 }
 

@@ -122,7 +122,7 @@ export class BatchLab {
   /** The model text parsed and lowered, with the course's loss and image shape; problems shown beside the field. */
   private config(): TrainerConfig | undefined {
     const parsed = modelFromText(this.ui.model.value, this.course.loss, this.course.input);
-    const problems = 'problems' in parsed ? parsed.problems.map((p) => p.message) : [];
+    const problems = 'problems' in parsed ? parsed.problems.map((p) => labRemedy(p.message)) : [];
     this.show(this.ui.modelProblem, problems.length > 0 ? `The model text: ${problems.join('; ')}` : undefined);
     this.ui.model.setAttribute('aria-invalid', String(problems.length > 0));
     if ('problems' in parsed) return undefined;
