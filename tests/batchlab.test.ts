@@ -55,7 +55,7 @@ describe('the CNN feature maps', () => {
     const params = initParams(7n, layout);
     const x = Float32Array.from({ length: 4 * 42 }, (_, i) => Math.sin(i * 0.37) * 0.5 + 0.5);
     const maps = featureMaps(params, layout.conv!, x, [1, 3]);
-    const pooled = cpuForward(params, layout, x).conv!.pooled;
+    const pooled = cpuForward(params, layout, x).stage!.out;
     maps.forEach((m, r) => {
       const row = [1, 3][r];
       expect(m.side).toEqual({ conv: [5, 4], pooled: [2, 2] });

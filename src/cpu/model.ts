@@ -3,8 +3,7 @@
 // there is no WebGPU. Double precision; dropout off (evaluation mode) unless a mask is given.
 import type { ParamLayout } from '../model/layout';
 import * as k from './kernels';
-import { conv2dPoolBackwardWeights, conv2dPoolForward, convOut, type ConvDims } from './conv';
-import type { ConvLayer } from '../model/layout';
+import { cpuInputStage, type CpuStageForward } from './stages';
 import { activationBackward, crossEntropy, headDlogit, headLoss, headProb, softmaxRow, type AdamHyper, type ProbStorage } from './ops';
 import type { OptimizerName } from '../train/optimizer';
 import { CpuTrainer } from './trainer';
@@ -20,13 +19,8 @@ export interface CpuForward {
   logit: Float64Array;
   /** (N, C): sigmoid(logit) for the bce heads, softmax for ce, the logit itself for mse. */
   prob: Float64Array;
-  /** With a conv stage: its pooled output (N, O·PH·PW), the first Linear's input, and the pool's argmax. */
-  conv?: { pooled: Float64Array; argmax: Uint32Array };
-}
-
-/** The conv stage's dims over n images (src/cpu/conv.ts). */
-export function convDims(c: ConvLayer, n: number): ConvDims {
-  return { n, c: c.c, h: c.h, w: c.width, o: c.o, k: c.k, wOffset: c.w };
+  /** With an input stage (the CNN's conv, src/cpu/stages.ts): its output (N, outFeatures), the first Linear's input, and its backward. */
+  stage?: CpuStageForward;
 }
 
 /**
@@ -40,16 +34,8 @@ export function cpuForward(params: Vec, layout: ParamLayout, x: Vec, dropout?: D
   const n = x.length / layout.inputs;
   const hidden: Float64Array[] = [];
   const preact: Float64Array[] = [];
-  let input: Vec = x;
-  let conv: CpuForward['conv'];
-  if (layout.conv) {
-    // Conv2d → ReLU → MaxPool2d, as the fused kernel computes it; Flatten is the (N, O·PH·PW) view.
-    const pooled = new Float64Array(n * layout.conv.outFeatures);
-    const argmax = new Uint32Array(pooled.length);
-    conv2dPoolForward(pooled, argmax, x, params, convDims(layout.conv, n), layout.conv.pool);
-    conv = { pooled, argmax };
-    input = pooled;
-  }
+  const stage = cpuInputStage(layout)?.forward(params, x, n);
+  let input: Vec = stage?.out ?? x;
   const logit = new Float64Array(n * layout.outputs);
   for (const l of layout.layers) {
     const out = l.hidden ? new Float64Array(n * l.outDim) : logit;
@@ -62,7 +48,7 @@ export function cpuForward(params: Vec, layout: ParamLayout, x: Vec, dropout?: D
     }
     input = out;
   }
-  return { hidden, preact, logit, prob: headProbs(logit, layout), conv };
+  return { hidden, preact, logit, prob: headProbs(logit, layout), stage };
 }
 
 function headProbs(logit: Float64Array, layout: ParamLayout): Float64Array {
@@ -95,13 +81,13 @@ export function cpuLoss(logit: Vec, y: Vec, layout: ParamLayout, storage: ProbSt
  */
 export function cpuLossAndGrads(params: Vec, layout: ParamLayout, x: Vec, y: Vec, dropout?: DropoutMask, storage: ProbStorage = 'float32'): { loss: number; grads: Float64Array } {
   const n = x.length / layout.inputs;
-  const { hidden, logit, conv } = cpuForward(params, layout, x, dropout);
+  const { hidden, logit, stage } = cpuForward(params, layout, x, dropout);
   const loss = cpuLoss(logit, y, layout, storage);
   const grads = new Float64Array(layout.count);
   let dy: Float64Array = dlogits(logit, y, layout, n, storage);
   for (let li = layout.layers.length - 1; li >= 0; li--) {
     const l = layout.layers[li];
-    const input: Vec = li === 0 ? (conv?.pooled ?? x) : hidden[li - 1];
+    const input: Vec = li === 0 ? (stage?.out ?? x) : hidden[li - 1];
     // One chunk of all N points: the partial sums are the full sums.
     const g = new Float64Array(l.outDim * l.inDim + l.outDim);
     k.linearBackwardParams(g, dy, input, { n, inDim: l.inDim, outDim: l.outDim }, n);
@@ -118,18 +104,12 @@ export function cpuLossAndGrads(params: Vec, layout: ParamLayout, x: Vec, y: Vec
       dy = dx;
     }
   }
-  if (layout.conv && conv) {
-    // The first Linear's input gradient is the pooled map's; the conv's gradient follows it back
-    // through the pool's argmax and the ReLU (one split: the full sums).
-    const c = layout.conv;
+  if (stage) {
+    // The first Linear's input gradient is the stage's output gradient; the stage takes it back into its parameters.
     const l = layout.layers[0];
-    const dpooled = new Float64Array(n * l.inDim);
-    k.linearBackwardInput(dpooled, dy, params, { n, inDim: l.inDim, outDim: l.outDim, wOffset: l.w });
-    const d = convDims(c, n);
-    const { oh, ow } = convOut(d);
-    const g = new Float64Array(c.b - c.w + c.o);
-    conv2dPoolBackwardWeights(g, dpooled, conv.argmax, conv.pooled, x, d, c.pool, { splitLen: n * oh * ow, splits: 1 });
-    grads.set(g, c.w);
+    const dout = new Float64Array(n * l.inDim);
+    k.linearBackwardInput(dout, dy, params, { n, inDim: l.inDim, outDim: l.outDim, wOffset: l.w });
+    stage.backward(dout, grads);
   }
   return { loss, grads };
 }

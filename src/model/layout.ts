@@ -6,7 +6,7 @@
 //
 // Every kernel, strategy, the CPU model, the init and the export read offsets from this table;
 // nothing else computes one. The lecture is layers [1, 2, 1] with the bce head.
-import { opsOfSpec } from './ops';
+import { opsOfSpec, paramEntries, type ParamEntry } from './ops';
 
 /** The loss heads: the last Linear's output (the logit) against the target, torch's semantics. */
 export const HEADS = ['bce', 'bce-logits', 'mse', 'ce'] as const;
@@ -126,6 +126,8 @@ export interface ParamLayout {
   readonly maxWidth: number;
   /** C, the last layer's outputs: 1, or the classes of the ce head. */
   readonly outputs: number;
+  /** Every parameter tensor in torch's parameters() order, with its key, shape, fan-in and offset (model/ops.ts paramEntries). */
+  readonly params: readonly ParamEntry[];
 }
 
 /** The lecture's family, Linear(1,H) -> ReLU -> Linear(H,1) with a head (`--hidden H`). */
@@ -219,7 +221,10 @@ export function paramLayout(spec: ModelSpec): ParamLayout {
     layers.push({ index: l, inDim, outDim, w: at, b: at + outDim * inDim, hidden, activation: hidden ? hiddenActivation(spec, l) : 'identity', key: keys[l] });
     at += outDim * inDim + outDim;
   }
-  return { spec, conv, layers, count: at, inputs: modelInputs(spec), maxWidth: Math.max(...spec.layers), outputs: spec.layers[spec.layers.length - 1] };
+  const params = paramEntries(opsOfSpec(spec));
+  const offsets = [...(conv ? [conv.w, conv.b] : []), ...layers.flatMap((l) => [l.w, l.b])];
+  if (params.length !== offsets.length || params.some((p, i) => p.offset !== offsets[i])) throw new Error('internal: the layer table and the ops\' parameters disagree on the flat layout');
+  return { spec, conv, layers, count: at, inputs: modelInputs(spec), maxWidth: Math.max(...spec.layers), outputs: spec.layers[spec.layers.length - 1], params };
 }
 
 /** Whether the model is the lecture's family: one input, one hidden ReLU layer, one output. */
@@ -251,29 +256,25 @@ export function unpackParams(flat: Float32Array | Float64Array, layout: ParamLay
  */
 export function packParams(params: Record<string, unknown>, layout: ParamLayout): Float32Array<ArrayBuffer> {
   const flat = new Float32Array(layout.count);
-  const c = layout.conv;
-  const entries = c
-    ? [
-        [`${c.key}.weight`, `${c.key}.weight`, c.w, c.b - c.w, `(${c.o}, ${c.c}, ${c.k}, ${c.k})`],
-        [`${c.key}.bias`, `${c.key}.bias`, c.b, c.o, `(${c.o})`],
-      ] as const
-    : [];
-  for (const l of [undefined, ...layout.layers]) {
-    for (const [name, key, at, size, shape] of l === undefined ? entries : ([
-      [weightName(l), `${l.key}.weight`, l.w, l.outDim * l.inDim, `(${l.outDim}, ${l.inDim})`],
-      [biasName(l), `${l.key}.bias`, l.b, l.outDim, `(${l.outDim})`],
-    ] as const)) {
-      const raw = stateDictValue(params[name] ?? params[key]);
-      if (!Array.isArray(raw)) throw new RangeError(`${name} is missing: expected ${size} numbers, shape ${shape}`);
-      const values = (raw as unknown[]).flat(Infinity);
-      if (values.length !== size) throw new RangeError(`${name} holds ${values.length} numbers, layers ${layout.spec.layers.join(',')} need ${size} (shape ${shape})`);
-      values.forEach((v, i) => {
-        if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`${name}[${i}] is not a finite number`);
-        flat[at + i] = v;
-      });
-    }
+  for (const p of layout.params) {
+    const name = paramName(p, layout);
+    const shape = `(${p.shape.join(', ')})`;
+    const raw = stateDictValue(params[name] ?? params[p.key]);
+    if (!Array.isArray(raw)) throw new RangeError(`${name} is missing: expected ${p.size} numbers, shape ${shape}`);
+    const values = (raw as unknown[]).flat(Infinity);
+    if (values.length !== p.size) throw new RangeError(`${name} holds ${values.length} numbers, layers ${layout.spec.layers.join(',')} need ${p.size} (shape ${shape})`);
+    values.forEach((v, i) => {
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`${name}[${i}] is not a finite number`);
+      flat[p.offset + i] = v;
+    });
   }
   return flat;
+}
+
+/** A parameter's name in our files: W1, b1, ... for a Linear layer's (the lecture's names), its state_dict key otherwise. */
+function paramName(p: ParamEntry, layout: ParamLayout): string {
+  const l = layout.layers.find((x) => x.key === p.op);
+  return l ? (p.name === 'weight' ? weightName(l) : biasName(l)) : p.key;
 }
 
 /** A state_dict entry as the goldens write it ({shape, data}) or a plain (nested) array. */
@@ -283,17 +284,7 @@ function stateDictValue(v: unknown): unknown {
 
 /** Parameters by torch's state_dict key ("0.weight", "0.bias", "2.weight", ...), each flattened row-major. */
 export function stateDict(flat: Float32Array | Float64Array, layout: ParamLayout): ModelParams {
-  const out: ModelParams = {};
-  const c = layout.conv;
-  if (c) {
-    out[`${c.key}.weight`] = Array.from(flat.subarray(c.w, c.b));
-    out[`${c.key}.bias`] = Array.from(flat.subarray(c.b, c.b + c.o));
-  }
-  for (const l of layout.layers) {
-    out[`${l.key}.weight`] = Array.from(flat.subarray(l.w, l.w + l.outDim * l.inDim));
-    out[`${l.key}.bias`] = Array.from(flat.subarray(l.b, l.b + l.outDim));
-  }
-  return out;
+  return Object.fromEntries(layout.params.map((p) => [p.key, Array.from(flat.subarray(p.offset, p.offset + p.size))]));
 }
 
 /** The layers a set of named params describes (W1's shape gives D and H1, and so on), or undefined. */

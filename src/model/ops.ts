@@ -36,16 +36,29 @@ interface Args {
   readonly named: ReadonlyMap<string, Arg>;
 }
 
+/** A parameter an op owns: `weight` or `bias`, its shape as torch holds it, and the fan-in of torch's default init (U(±1/√fan_in)). */
+export interface OpParam {
+  readonly name: 'weight' | 'bias';
+  readonly shape: readonly number[];
+  readonly fanIn: number;
+}
+
 interface OpDescriptor {
   /** The op from its arguments (positional and keyword, as torch's constructor takes them), or what is wrong. */
   parse(args: Args): Op | string;
   /** torch's module text, as the course writes it. */
   text(op: Op): string;
-  /** Parameters in state_dict order: name suffix and element count (the op's key is its index in the list). */
-  params(op: Op): readonly { readonly name: 'weight' | 'bias'; readonly size: number }[];
+  /** Parameters in state_dict order (the op's key is its index in the list): name suffix, torch's shape, and the fan-in of its init bound. */
+  params(op: Op): readonly OpParam[];
   /** For an element-wise activation: the layer table's name of it (a hidden layer's epilogue). */
   readonly activation?: Activation;
 }
+
+/** nn.Linear's and nn.Conv2d's parameters: weight (out, …) then bias (out), both drawn U(±1/√fan_in) (kaiming_uniform with a = √5 reduces to that bound). */
+const weightAndBias = (weight: readonly number[], fanIn: number): OpParam[] => [
+  { name: 'weight', shape: weight, fanIn },
+  { name: 'bias', shape: [weight[0]], fanIn },
+];
 
 const noArgs = (kind: 'ReLU' | 'Sigmoid' | 'Tanh' | 'Flatten') => (args: Args): Op | string => {
   if (kind === 'Flatten') {
@@ -69,7 +82,7 @@ const OPS: Record<OpKind, OpDescriptor> = {
       return { kind: 'Linear', inFeatures: inF, outFeatures: outF };
     },
     text: (op) => (op.kind === 'Linear' ? `Linear(${op.inFeatures},${op.outFeatures})` : ''),
-    params: (op) => (op.kind === 'Linear' ? [{ name: 'weight', size: op.inFeatures * op.outFeatures }, { name: 'bias', size: op.outFeatures }] : []),
+    params: (op) => (op.kind === 'Linear' ? weightAndBias([op.outFeatures, op.inFeatures], op.inFeatures) : []),
   },
   ReLU: { parse: noArgs('ReLU'), text: () => 'ReLU()', params: () => [], activation: 'relu' },
   Sigmoid: { parse: noArgs('Sigmoid'), text: () => 'Sigmoid()', params: () => [], activation: 'sigmoid' },
@@ -92,7 +105,7 @@ const OPS: Record<OpKind, OpDescriptor> = {
       return { kind: 'Conv2d', inChannels: inC, outChannels: outC, kernel: k };
     },
     text: (op) => (op.kind === 'Conv2d' ? `Conv2d(${op.inChannels},${op.outChannels},(${op.kernel}, ${op.kernel}))` : ''),
-    params: (op) => (op.kind === 'Conv2d' ? [{ name: 'weight', size: op.outChannels * op.inChannels * op.kernel * op.kernel }, { name: 'bias', size: op.outChannels }] : []),
+    params: (op) => (op.kind === 'Conv2d' ? weightAndBias([op.outChannels, op.inChannels, op.kernel, op.kernel], op.inChannels * op.kernel * op.kernel) : []),
   },
   MaxPool2d: {
     parse(args) {
@@ -275,9 +288,34 @@ export function opsOfSpec(spec: ModelSpec): Op[] {
   return ops;
 }
 
+/** One parameter tensor of a model, where it sits in the flat block (floats), in torch's parameters() order. */
+export interface ParamEntry extends OpParam {
+  /** Its state_dict key: "0.weight", "0.bias", "2.weight", ... */
+  readonly key: string;
+  /** The index of its op in the Sequential. */
+  readonly op: number;
+  /** Elements (the product of the shape). */
+  readonly size: number;
+  /** Its first float in the flat block: the sizes of the entries before it. */
+  readonly offset: number;
+}
+
+/** Every parameter of a model, in torch's parameters() order: the one list the flat layout, the init, the state_dict and the exports read. */
+export function paramEntries(ops: readonly Op[]): ParamEntry[] {
+  let offset = 0;
+  return ops.flatMap((op, i) =>
+    OPS[op.kind].params(op).map((p) => {
+      const size = p.shape.reduce((a, b) => a * b, 1);
+      const entry = { ...p, key: `${i}.${p.name}`, op: i, size, offset };
+      offset += size;
+      return entry;
+    }),
+  );
+}
+
 /** The state_dict keys of a model's parameters, in order: "0.weight", "0.bias", "2.weight", ... */
 export function stateDictKeys(ops: readonly Op[]): { key: string; size: number }[] {
-  return ops.flatMap((op, i) => OPS[op.kind].params(op).map((p) => ({ key: `${i}.${p.name}`, size: p.size })));
+  return paramEntries(ops).map((p) => ({ key: p.key, size: p.size }));
 }
 
 /**

@@ -7,16 +7,36 @@
 //   unfused   conv2d_forward (bias, ReLU), maxpool_forward; backward maxpool_backward (the ReLU's
 //             mask: the pooled value > 0), conv2d_backward_weights, the split sum
 // The fused forward takes pools of 1 or 2 (FUSABLE_POOLS); other pools run the unfused pair.
+// convStage is the stage as the builders ask for it (src/train/stages.ts InputStage).
 import type { GpuContext } from '../gpu/context';
 import { conv2dBackwardWeightsStep, conv2dForwardStep, conv2dPoolBackwardWeightsStep, conv2dPoolForwardStep, convBindingProblem, convGradientReduceStep, convWeightSplits, convWeightTiles, FUSABLE_POOLS, maxpoolBackwardStep, maxpoolForwardStep } from '../gpu/conv';
 import type { TilePresetName } from '../gpu/gemm';
 import { isSoftwarePlan } from '../gpu/plan';
 import { convOut, convGradientRows, poolAfterConv, type ConvDims } from '../cpu/conv';
-import { convDims } from '../cpu/model';
+import { convDims } from '../cpu/stages';
 import type { ConvLayer } from '../model/layout';
 import type { BufferOwner } from './layer-steps';
+import type { InputStage, StageForward } from './stages';
 import type { Step } from './steps';
 import type { LimitProblem } from './strategy';
+
+/** The conv stage as an input stage: Conv2d → ReLU → MaxPool2d → Flatten on the data's C·H·W columns. */
+export function convStage(conv: ConvLayer): InputStage {
+  return {
+    name: 'Conv2d',
+    inFeatures: conv.inFeatures,
+    outFeatures: conv.outFeatures,
+    async forward(ctx, owner, a): Promise<StageForward> {
+      const forward = await convForwardSteps(ctx, owner, { ...a, conv });
+      return {
+        steps: forward.steps,
+        out: forward.pooled,
+        backward: (b) => convBackwardSteps(ctx, owner, { forward, conv, x: a.x, dpooled: b.dout, grads: b.grads, epochIndex: b.epochIndex, tiles: a.tiles, label: a.label }),
+      };
+    },
+    limitProblem: (ctx, strategy, n, tiles, fuse) => convLimitProblem(ctx, strategy, conv, n, tiles, fuse),
+  };
+}
 
 /** The conv stage's forward over n images: its steps, and the pooled map with its argmax. */
 export interface ConvForward {

@@ -8,7 +8,7 @@ import { layerEpilogue } from '../cpu/gemm';
 import type { TestBuffers, TrainingBuffers } from './buffers';
 import { activationCode, headStep, layerDims, meanLossStep } from './layer-steps';
 import type { Step } from './steps';
-import { convForwardSteps } from './conv-steps';
+import { inputStage } from './stages';
 
 export interface TestEvaluation {
   /** One epoch's evaluation: L forward GEMMs, the head's loss, the mean. */
@@ -21,20 +21,20 @@ export async function createTestEvaluation(ctx: GpuContext, b: TrainingBuffers, 
   const acts = layout.layers.map((l) => b.storage(`test act${l.index + 1} (N_test,${l.outDim})`, 4 * n * l.outDim));
   const pointLoss = b.storage('test point loss (N_test)', 4 * n);
   const preset = tiles ?? defaultTilePreset(ctx);
-  const conv = layout.conv && (await convForwardSteps(ctx, b, { conv: layout.conv, x: test.x, params: b.params, n, tiles: preset, fuse: true, label: 'test' }));
-  const steps: Step[] = [...(conv?.steps ?? [])];
+  const stage = await inputStage(layout)?.forward(ctx, b, { x: test.x, params: b.params, n, tiles: preset, fuse: true, label: 'test' });
+  const steps: Step[] = [...(stage?.steps ?? [])];
   for (const [i, l] of layout.layers.entries()) {
     steps.push(
       await gemmForwardStep(ctx, b, {
         y: acts[i],
-        x: i === 0 ? (conv?.pooled ?? test.x) : acts[i - 1],
+        x: i === 0 ? (stage?.out ?? test.x) : acts[i - 1],
         params: b.params,
         steps: b.steps,
         epochIndex: b.epochIndex,
         dims: layerDims(l, n),
         epilogue: layerEpilogue(l.activation, false),
         activation: activationCode(l),
-        tiles: tiles ?? defaultTilePreset(ctx),
+        tiles: preset,
       }),
     );
   }

@@ -10,7 +10,7 @@ import { readFloats } from '../gpu/readback';
 import { EPOCH_INDEX_STRIDE } from '../gpu/kernel';
 import { activationCode, headStep, layerDims } from './layer-steps';
 import { encodeSteps, type Step } from './steps';
-import { convForwardSteps } from './conv-steps';
+import { inputStage } from './stages';
 
 export interface ForwardTrace {
   /** Per hidden layer, with `layers: true`: (N, H) input·Wᵀ + b, and (N, H) its activation (ReLU, Sigmoid, Tanh) of it. */
@@ -58,9 +58,9 @@ export class ForwardPass {
     const outputs: { buffer: GPUBuffer; floats: number }[] = [];
     const steps: Step[] = [];
     const tiles = defaultTilePreset(ctx);
-    const conv = layout.conv && (await convForwardSteps(ctx, owner, { conv: layout.conv, x, params, n, tiles, fuse: true, label: 'forward' }));
-    if (conv) steps.push(...conv.steps);
-    let input = conv?.pooled ?? x;
+    const stage = await inputStage(layout)?.forward(ctx, owner, { x, params, n, tiles, fuse: true, label: 'forward' });
+    if (stage) steps.push(...stage.steps);
+    let input = stage?.out ?? x;
     for (const l of layout.layers) {
       const dims = layerDims(l, n);
       const gemm = (y: GPUBuffer, epilogue: 0 | 1 | 2) => gemmForwardStep(ctx, owner, { y, x: input, params, steps: noSteps, epochIndex, dims, epilogue, activation: activationCode(l), tiles });

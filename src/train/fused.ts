@@ -11,7 +11,7 @@ import type { GpuContext } from '../gpu/context';
 import { defaultTilePreset, gemmBackwardInputStep, gemmBackwardWeightsStep, gemmForwardSteps, gradientRows, splitKReduceStep, tilesOf, weightSplits, weightTiles } from '../gpu/gemm';
 import { keepScale, layerEpilogue } from '../cpu/gemm';
 import type { TrainingBuffers } from './buffers';
-import { convBackwardSteps, convForwardSteps, convLimitProblem } from './conv-steps';
+import { inputStage, stageBackwardSteps } from './stages';
 import { activationCode, adamSteps, ELEMENT_WG, headStep, layerDims, meanLossStep } from './layer-steps';
 import type { Step } from './steps';
 import { EVERYTHING, type LimitProblem, type Strategy, type StrategyDescriptor, type StrategyOptions, type StrategyQuery } from './strategy';
@@ -22,10 +22,8 @@ export function gemmBindingProblem(name: string, q: StrategyQuery): LimitProblem
   const limit = Math.min(ctx.device.limits.maxStorageBufferBindingSize, ctx.device.limits.maxBufferSize);
   const tiles = tilesOf(q.tiles ?? defaultTilePreset(ctx));
   const rows = Math.max(n, q.testN);
-  if (layout.conv) {
-    const problem = convLimitProblem(ctx, name, layout.conv, rows, q.tiles ?? defaultTilePreset(ctx), name === 'fused');
-    if (problem) return problem;
-  }
+  const stage = inputStage(layout)?.limitProblem(ctx, name, rows, q.tiles ?? defaultTilePreset(ctx), name === 'fused');
+  if (stage) return stage;
   for (const l of layout.layers) {
     const split = weightSplits(n, l.inDim, l.outDim, weightTiles(tiles, l.inDim, l.outDim), ctx.plan, q.pointsPerThread);
     const needs: [number, string][] = [
@@ -52,9 +50,9 @@ export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: 
   const acts = layout.layers.map((l) => b.storage(`fused act${l.index + 1} (N,${l.outDim})`, 4 * n * l.outDim));
   const dz = layout.layers.map((l) => b.storage(`fused dz${l.index + 1} (N,${l.outDim})`, 4 * n * l.outDim));
   const pointLoss = b.storage('fused point loss (N)', 4 * n);
-  // A CNN's conv stage, fused with its ReLU and pool, feeds the first Linear layer.
-  const conv = layout.conv && (await convForwardSteps(ctx, b, { conv: layout.conv, x: b.x, params: b.params, n, tiles, fuse: true, label: 'fused' }));
-  const input = (i: number) => (i === 0 ? (conv?.pooled ?? b.x) : acts[i - 1]);
+  // An input stage (a CNN's conv, fused with its ReLU and pool) feeds the first Linear layer.
+  const stage = await inputStage(layout)?.forward(ctx, b, { x: b.x, params: b.params, n, tiles, fuse: true, label: 'fused' });
+  const input = (i: number) => (i === 0 ? (stage?.out ?? b.x) : acts[i - 1]);
   const last = layout.layers.length - 1;
 
   const forward = await Promise.all(
@@ -86,14 +84,11 @@ export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: 
     if (i > 0) {
       const mask = { act: acts[i - 1], scale: p > 0 ? keepScale(p) : 1, activation: activationCode(layout.layers[i - 1]) };
       backward.push(await gemmBackwardInputStep(ctx, b, { dx: dz[i - 1], dy: dz[i], params: b.params, dims: layerDims(l, n), mask, tiles }));
-    } else if (conv && layout.conv) {
-      // The pooled map's gradient (its ReLU mask is the conv kernel's: a pooled value > 0).
-      const dpooled = b.storage(`fused dpooled (N,${l.inDim})`, 4 * n * l.inDim);
-      backward.push(await gemmBackwardInputStep(ctx, b, { dx: dpooled, dy: dz[0], params: b.params, dims: layerDims(l, n), tiles }));
-      backward.push(...(await convBackwardSteps(ctx, b, { forward: conv, conv: layout.conv, x: b.x, dpooled, grads: b.grads, epochIndex: b.epochIndex, tiles, label: 'fused' })));
+    } else if (stage) {
+      backward.push(...(await stageBackwardSteps(ctx, b, { stage, first: l, dz: dz[0], params: b.params, grads: b.grads, epochIndex: b.epochIndex, n, tiles, label: 'fused' })));
     }
   }
-  const epochSteps = [...(conv?.steps ?? []), ...forward.flat(), head, mean, ...backward, ...(await adamSteps(ctx, b, options.workgroupSize, options.optimizer))];
+  const epochSteps = [...(stage?.steps ?? []), ...forward.flat(), head, mean, ...backward, ...(await adamSteps(ctx, b, options.workgroupSize, options.optimizer))];
   return { name: 'fused', workgroupSize: options.workgroupSize, dispatchesPerEpoch: epochSteps.length, epochSteps };
 }
 
@@ -107,6 +102,6 @@ export const FUSED: StrategyDescriptor = {
   limitProblem: (q) => gemmBindingProblem('fused', q),
   // The CNN's conv + ReLU + pool fusion pays on a GPU, not on a software adapter: there the unfused
   // conv and pool kernels train the 05wk-2 CNN 1.2–1.3× faster (bench-results/cases, Node and Chromium).
-  preferredBy: (q) => !(q.layout.conv && q.ctx.plan.deviceClass === 'software'),
+  preferredBy: (q) => !(inputStage(q.layout) && q.ctx.plan.deviceClass === 'software'),
   create: (ctx, b, _, options) => createFused(ctx, b, options),
 };

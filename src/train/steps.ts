@@ -8,6 +8,12 @@ export interface Step {
   workgroups: [number, number?, number?];
   /** Binds the epoch index at k · 256 bytes (kernels that read the epoch's Adam step or write its loss). */
   perEpoch?: boolean;
+  /**
+   * FLOPs and compulsory bytes of the dispatch, from the builder that knows its shapes (the conv and
+   * pool kernels, src/gpu/conv.ts CONV_COSTS): what the benchmark and the plan model price it at.
+   * Absent: bench/cost.ts prices it by kernel file.
+   */
+  cost?: { readonly flops: number; readonly bytes: number };
 }
 
 /** Encodes `epochs` epochs of `steps`, in order, epoch e at slot e. */

@@ -7,6 +7,7 @@ import type { TilePresetName } from '../gpu/gemm';
 import type { Dataset } from '../data/dataset';
 import { ACTIVATIONS, HEADS, POINT_HEADS, type Activation, type Head, type ParamLayout } from '../model/layout';
 import type { TrainingBuffers } from './buffers';
+import { inputStage } from './stages';
 import type { Step } from './steps';
 import { OPTIMIZERS, type OptimizerName } from './optimizer';
 
@@ -44,12 +45,12 @@ export interface StrategySupport {
   readonly heads: readonly Head[];
   /** The hidden layers' activations (ReLU, Sigmoid, Tanh). */
   readonly activations: readonly Activation[];
-  /** A convolution stage before the Linear layers (the CNN). */
-  readonly conv: boolean;
+  /** An input stage before the Linear layers (the CNN's conv stage; src/train/stages.ts): the strategy builds it through inputStage. */
+  readonly inputStage: boolean;
 }
 
-export const FULL_BATCH_ADAM: StrategySupport = { optimizers: ['adam'], minibatches: false, heads: POINT_HEADS, activations: ['relu'], conv: false };
-export const EVERYTHING: StrategySupport = { optimizers: OPTIMIZERS, minibatches: true, heads: HEADS, activations: ACTIVATIONS, conv: true };
+export const FULL_BATCH_ADAM: StrategySupport = { optimizers: ['adam'], minibatches: false, heads: POINT_HEADS, activations: ['relu'], inputStage: false };
+export const EVERYTHING: StrategySupport = { optimizers: OPTIMIZERS, minibatches: true, heads: HEADS, activations: ACTIVATIONS, inputStage: true };
 
 /** What a run asks of a strategy beyond the model. */
 export interface RunFeatures {
@@ -62,7 +63,8 @@ export function supportProblem(d: StrategyDescriptor, layout: ParamLayout, run: 
   const s = d.supports ?? FULL_BATCH_ADAM;
   if (!s.optimizers.includes(run.optimizer)) return `${d.name} runs ${s.optimizers.join(', ')} only, not ${run.optimizer}; use fused or unfused`;
   if (run.minibatches && !s.minibatches) return `${d.name} trains full batches only (no batch size below N, no shuffle); use fused or unfused`;
-  if (layout.conv && !s.conv) return `${d.name} trains Linear layers only, not a Conv2d stage; use fused or unfused`;
+  const stage = inputStage(layout);
+  if (stage && !s.inputStage) return `${d.name} trains Linear layers only, not a ${stage.name} stage; use fused or unfused`;
   if (!s.heads.includes(layout.spec.head)) return `${d.name} supports the ${s.heads.join(', ')} heads only, not ${layout.spec.head}; use fused or unfused`;
   const other = layout.layers.find((l) => l.activation !== 'identity' && !s.activations.includes(l.activation));
   if (other) return `${d.name} supports ${s.activations.join(', ')} hidden layers only, not ${other.activation} (layer ${other.index + 1}); use fused or unfused`;

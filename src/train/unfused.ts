@@ -14,7 +14,7 @@ import { dimsUniform, structBytes } from '../gpu/structs';
 import { KERNELS } from '../gpu/kernels';
 import { dropThreshold, EPILOGUE_BIAS, keepScale } from '../cpu/gemm';
 import type { TrainingBuffers } from './buffers';
-import { convBackwardSteps, convForwardSteps } from './conv-steps';
+import { inputStage, stageBackwardSteps } from './stages';
 import { gemmBindingProblem } from './fused';
 import { activationCode, adamSteps, ELEMENT_WG, elementGrid, headStep, layerDims, meanLossStep } from './layer-steps';
 import type { Step } from './steps';
@@ -34,9 +34,9 @@ export async function createUnfused(ctx: GpuContext, b: TrainingBuffers, options
   const acts = layout.layers.map((l) => b.storage(`unfused act${l.index + 1} (N,${l.outDim})`, 4 * n * l.outDim)); // z, then activation(z) (and dropout) in place
   const dz = layout.layers.map((l) => b.storage(`unfused dz${l.index + 1} (N,${l.outDim})`, 4 * n * l.outDim));
   const pointLoss = b.storage('unfused point loss (N)', 4 * n);
-  // A CNN's conv stage: conv (bias, ReLU), then the pool, each its own dispatch.
-  const conv = layout.conv && (await convForwardSteps(ctx, b, { conv: layout.conv, x: b.x, params: b.params, n, tiles, fuse: false, label: 'unfused' }));
-  const input = (i: number) => (i === 0 ? (conv?.pooled ?? b.x) : acts[i - 1]);
+  // An input stage (a CNN's conv: conv with bias and ReLU, then the pool, each its own dispatch).
+  const stage = await inputStage(layout)?.forward(ctx, b, { x: b.x, params: b.params, n, tiles, fuse: false, label: 'unfused' });
+  const input = (i: number) => (i === 0 ? (stage?.out ?? b.x) : acts[i - 1]);
   const last = layout.layers.length - 1;
   const count = (i: number) => b.uniform(`unfused count layer ${i + 1}`, structBytes('common/grid', 'Count', { count: n * layout.layers[i].outDim }));
   const dropoutStep = (i: number, values: GPUBuffer, label: string): Step => {
@@ -45,7 +45,7 @@ export async function createUnfused(ctx: GpuContext, b: TrainingBuffers, options
     return { kernel: dropout, group: dropout.bind(label, [values, b.steps, dims, b.epochIndex]), workgroups: elementGrid(ctx, n * l.outDim, wg), perEpoch: true };
   };
 
-  const steps: Step[] = [...(conv?.steps ?? [])];
+  const steps: Step[] = [...(stage?.steps ?? [])];
   for (const [i, l] of layout.layers.entries()) {
     steps.push(...(await gemmForwardSteps(ctx, b, { y: acts[i], x: input(i), params: b.params, steps: b.steps, epochIndex: b.epochIndex, dims: layerDims(l, n), epilogue: EPILOGUE_BIAS, tiles })));
     if (!l.hidden) continue;
@@ -65,11 +65,7 @@ export async function createUnfused(ctx: GpuContext, b: TrainingBuffers, options
     steps.push(await gemmBackwardWeightsStep(ctx, b, { partials, dy: dz[i], x: input(i), dims: layerDims(l, n), split, tiles }));
     steps.push(await splitKReduceStep(ctx, b, { out: b.grads, partials, epochIndex: b.epochIndex, rows, splits: split.splits, outOffset: l.w }));
     if (i === 0) {
-      if (conv && layout.conv) {
-        const dpooled = b.storage(`unfused dpooled (N,${l.inDim})`, 4 * n * l.inDim);
-        steps.push(await gemmBackwardInputStep(ctx, b, { dx: dpooled, dy: dz[0], params: b.params, dims: layerDims(l, n), tiles }));
-        steps.push(...(await convBackwardSteps(ctx, b, { forward: conv, conv: layout.conv, x: b.x, dpooled, grads: b.grads, epochIndex: b.epochIndex, tiles, label: 'unfused' })));
-      }
+      if (stage) steps.push(...(await stageBackwardSteps(ctx, b, { stage, first: l, dz: dz[0], params: b.params, grads: b.grads, epochIndex: b.epochIndex, n, tiles, label: 'unfused' })));
       continue;
     }
     steps.push(await gemmBackwardInputStep(ctx, b, { dx: dz[i - 1], dy: dz[i], params: b.params, dims: layerDims(l, n), tiles }));

@@ -1,7 +1,7 @@
 // What the minibatch lessons read off a trained model, as plain numbers (no DOM): the class each
 // point is given, the confusion matrix, and the CNN's feature maps. Node tests hold them to hand
 // counts and to the CPU model (tests/batchlab.test.ts).
-import { convDims } from '../../cpu/model';
+import { convDims } from '../../cpu/stages';
 import { convOut, conv2dForward, maxpoolForward, poolOut } from '../../cpu/conv';
 import type { ConvLayer } from '../../model/layout';
 

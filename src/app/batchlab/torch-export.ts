@@ -24,19 +24,9 @@ export interface CourseTraining {
 }
 
 
-/** Each state_dict entry's shape, in the Sequential's order: conv (O, C, k, k) and (O), Linear (out, in) and (out). */
-function shapes(layout: ParamLayout): Record<string, number[]> {
-  const out: Record<string, number[]> = {};
-  const c = layout.conv;
-  if (c) {
-    out[`${c.key}.weight`] = [c.o, c.c, c.k, c.k];
-    out[`${c.key}.bias`] = [c.o];
-  }
-  for (const l of layout.layers) {
-    out[`${l.key}.weight`] = [l.outDim, l.inDim];
-    out[`${l.key}.bias`] = [l.outDim];
-  }
-  return out;
+/** Each state_dict entry's shape, in the Sequential's order (layout.params: conv (O, C, k, k) and (O), Linear (out, in) and (out)). */
+function shapes(layout: ParamLayout): Record<string, readonly number[]> {
+  return Object.fromEntries(layout.params.map((p) => [p.key, p.shape]));
 }
 
 /**
