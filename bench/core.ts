@@ -13,8 +13,7 @@ import type { TilePresetName } from '../src/gpu/gemm';
 import { STRATEGY_NAMES, supportProblem, type RunFeatures, type StrategyName } from '../src/train/strategy';
 import { STRATEGIES, Trainer } from '../src/train/trainer';
 import { caseSpec, COURSE_CASES, courseCaseOf, goldenKey, loadData } from './cases';
-import { COSTS, kernelName, stepCost, type Cost, type StepShape } from './cost';
-import { convKernelName, convStepCost } from './cost-conv';
+import { COSTS, kernelName, stepCost, stepShape, type Cost, type StepShape } from './cost';
 import { measurePeaks, type MeasuredPeaks } from './peaks';
 
 export interface BenchPlan {
@@ -182,13 +181,12 @@ export function profilingMethod(ctx: GpuContext): string {
     : 'no timestamp queries on this adapter: wall time of one pass of repeated dispatches of each kernel, submit included';
 }
 
-const shapeOf = (s: Step): StepShape => ({ file: s.kernel.spec.file, label: s.group.label, pipelineLabel: s.kernel.pipeline.label, workgroups: s.workgroups.map((w) => w ?? 1), workgroupSize: s.kernel.workgroupSize });
 
-/** A dispatch's cost: the conv, pool and cross-entropy kernels from cost-conv.ts, every other from cost.ts. */
-export const dispatchCost = (shape: StepShape, layout: ParamLayout, n: number, piecewiseRuns = 0): Cost => convStepCost(shape, layout, n) ?? stepCost(shape, layout, n, piecewiseRuns);
+/** A dispatch's cost: the one its builder gave it (the conv and pool kernels), or cost.ts's formula for its kernel. */
+export const dispatchCost = (shape: StepShape, layout: ParamLayout, n: number, piecewiseRuns = 0): Cost => stepCost(shape, layout, n, piecewiseRuns);
 
 /** A dispatch's row name in the per-kernel table. */
-export const dispatchName = (shape: Pick<StepShape, 'file' | 'label'>): string => convKernelName(shape) ?? kernelName(shape);
+export const dispatchName = (shape: Pick<StepShape, 'file' | 'label'>): string => kernelName(shape);
 
 /**
  * The per-kernel profile of a per-epoch strategy: each step in its own pass, `epochs` times, timed
@@ -227,10 +225,10 @@ export async function profileSteps(ctx: GpuContext, steps: readonly Step[], layo
     }
   }
   const points = steps.find((s) => s.kernel.spec.file === 'piecewise_points');
-  const runs = points ? shapeOf(points).workgroups.reduce((a, b) => a * b, 1) * points.kernel.workgroupSize : 0;
+  const runs = points ? stepShape(points).workgroups.reduce((a, b) => a * b, 1) * points.kernel.workgroupSize : 0;
   const byName = new Map<string, KernelRow>();
   steps.forEach((s, i) => {
-    const shape = shapeOf(s);
+    const shape = stepShape(s);
     const name = dispatchName(shape);
     const cost = dispatchCost(shape, layout, n, runs);
     const row = byName.get(name) ?? { name, dispatches: 0, us: 0, flops: 0, bytes: 0 };

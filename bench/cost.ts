@@ -5,6 +5,7 @@
 // output written once, 4 bytes a float); FLOPs count a multiply-add as two and any other
 // arithmetic or transcendental step as one. The formulas are listed in the README's benchmark section.
 import type { ParamLayout } from '../src/model/layout';
+import type { Step } from '../src/train/steps';
 
 export interface Cost {
   flops: number;
@@ -21,6 +22,33 @@ export interface StepShape {
   pipelineLabel: string;
   workgroups: readonly number[];
   workgroupSize: number;
+  /** The cost its builder gave it (Step.cost: the conv and pool kernels), which stepCost returns as is. */
+  cost?: Cost;
+}
+
+/** What the benchmark and the plan model read off a Step. */
+export function stepShape(s: Step): StepShape {
+  return { file: s.kernel.spec.file, label: s.group.label, pipelineLabel: s.kernel.pipeline.label, workgroups: s.workgroups.map((w) => w ?? 1), workgroupSize: s.kernel.workgroupSize, cost: s.cost };
+}
+
+/** FLOPs per logit of ce_points: max, exp(z - max), the sum, then softmax - onehot and the 1/N scale (8 steps), plus the log and the loss per point. */
+export const CE_FLOPS_PER_LOGIT = 8;
+const CE_FLOPS_PER_POINT = 2;
+
+/** An override constant in a pipeline's label (`"MASK":1`), as a number (true 1, false 0), or undefined. */
+const constant = (pipelineLabel: string, name: string): number | undefined => {
+  const m = new RegExp(`"${name}":(\\d+|true|false)`).exec(pipelineLabel);
+  return m ? (m[1] === 'true' ? 1 : m[1] === 'false' ? 0 : Number(m[1])) : undefined;
+};
+
+/**
+ * CrossEntropyLoss per point over C logits: reads the logits (N, C) and the targets (N indices, or
+ * (N, C) rows with TARGET_ROWS), writes what the pipeline asks: the loss (N), dlogit (N, C), prob (N, C).
+ */
+export function cePointsCost(n: number, classes: number, pipelineLabel: string): Cost {
+  const rows = constant(pipelineLabel, 'TARGET_ROWS') === 1;
+  const writes = (constant(pipelineLabel, 'WRITE_LOSS') ?? 1) + ((constant(pipelineLabel, 'WRITE_DLOGIT') ?? 1) + (constant(pipelineLabel, 'WRITE_PROB') ?? 0)) * classes;
+  return { flops: n * (CE_FLOPS_PER_LOGIT * classes + CE_FLOPS_PER_POINT), bytes: F * n * (classes + (rows ? classes : 1) + writes) };
 }
 
 /** Per-point work of the head (sigmoid, log, loss, its gradient) in FLOPs, and of one Adam update per parameter. */
@@ -110,8 +138,12 @@ const hiddenCount = (label: string, layout: ParamLayout, n: number): number => {
 };
 const invocations = (s: StepShape) => s.workgroups.reduce((a, b) => a * b, 1) * s.workgroupSize;
 
-/** A step's display name: the kernel file, with the layer dims for the GEMMs (per-layer rows in the tables). */
+/** A step's display name: the kernel file, with the layer dims for the GEMMs and the convs (per-layer rows in the tables: `conv2d_pool_forward 1×28×28→16 k5`). */
 export function kernelName(s: Pick<StepShape, 'file' | 'label'>): string {
+  if (s.file.startsWith('conv2d_')) {
+    const m = /(\d+×\d+×\d+→\d+ k\d+)/.exec(s.label);
+    return m ? `${s.file} ${m[1]}` : s.file;
+  }
   const d = dims(s.label);
   const split = / split-K reduce/.test(s.label) ? ' split-K reduce' : / split-K/.test(s.label) ? ' split-K' : '';
   return d && s.file.startsWith('gemm_') ? `${s.file} ${d[0]}→${d[1]}${split}` : s.file;
@@ -122,6 +154,7 @@ const splitCount = (label: string): number => Number(/split-K (?:reduce )?(\d+)/
 
 /** FLOPs and bytes of one dispatch of `s`, for the model `layout` over n points. Throws on a kernel it does not know. */
 export function stepCost(s: StepShape, layout: ParamLayout, n: number, piecewiseRuns = 0): Cost {
+  if (s.cost) return s.cost;
   const h = layout.layers[0].outDim;
   switch (s.file) {
     case 'gemm_forward':
@@ -150,6 +183,8 @@ export function stepCost(s: StepShape, layout: ParamLayout, n: number, piecewise
       return COSTS.dropoutInplace(hiddenCount(s.label, layout, n));
     case 'head_points':
       return COSTS.headPoints(n, (s.pipelineLabel.match(/"WRITE_(LOSS|DLOGIT|PROB)":1/g) ?? []).length);
+    case 'ce_points':
+      return cePointsCost(n, layout.outputs, s.pipelineLabel);
     case 'reduce_rows':
       return COSTS.reduceRows(n);
     case 'adam_check':

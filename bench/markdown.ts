@@ -225,7 +225,7 @@ export function markdown(r: BenchReport): string {
     '',
     wk05Table(r),
     '',
-    '#### Per kernel (GPU time per epoch, or per optimizer step where the shape says so; FLOPs and bytes from bench/cost.ts, the conv, pool and cross-entropy kernels from bench/cost-conv.ts)',
+    '#### Per kernel (GPU time per epoch, or per optimizer step where the shape says so; FLOPs and bytes from bench/cost.ts, the conv and pool kernels from their step builders, src/gpu/conv.ts CONV_COSTS)',
     '',
     kernelTable(r),
     '',

@@ -5,7 +5,7 @@
 // fitted to the H200's committed timings (bench-results/device/node.json) on the plans that ran
 // there, rebuilt here, and its error on them is printed beside the new plans. MODELED, not measured.
 import { caseSpec, COURSE_CASES, loadData, type CourseCase } from './cases';
-import { COSTS, kernelName, stepCost, type Peaks, type StepShape } from './cost';
+import { COSTS, kernelName, stepCost, stepShape, type Peaks } from './cost';
 import { dispatchBodyUs, residentSerial, stepSerial, type Latency, type ModelDevice, type Serial } from './model';
 import { recordingContext } from './plan-device';
 import type { Row } from './core';
@@ -16,7 +16,6 @@ import type { Dataset } from '../src/data/dataset';
 import { DEFAULT_ADAM } from '../src/cpu/ops';
 import { isSingleHidden, paramLayout, singleHidden, type ModelSpec, type ParamLayout } from '../src/model/layout';
 import { createTrainingBuffers } from '../src/train/buffers';
-import type { Step } from '../src/train/steps';
 import type { StrategyName } from '../src/train/strategy';
 import { chooseStrategy, STRATEGIES, strategyDescriptor } from '../src/train/trainer';
 
@@ -92,7 +91,6 @@ interface Shape {
   data: Dataset;
 }
 
-const shapeOf = (s: Step): StepShape => ({ file: s.kernel.spec.file, label: s.group.label, pipelineLabel: s.kernel.pipeline.label, workgroups: s.workgroups.map((w) => w ?? 1), workgroupSize: s.kernel.workgroupSize });
 
 /** The plan of one strategy for one shape on ctx's device, or why it does not fit. */
 export async function planStrategy(ctx: GpuContext, device: ModelDevice, shape: Shape, strategy: StrategyName, workgroupSize?: number, overhead: 'chunk' | 'pass' = 'chunk'): Promise<PlannedStrategy | string> {
@@ -108,7 +106,7 @@ export async function planStrategy(ctx: GpuContext, device: ModelDevice, shape: 
   const n = shape.data.n;
   const o = overhead === 'chunk' ? device.latency.chunkOverheadUs : device.latency.passOverheadUs;
   if (!s.epochSteps) return { strategy, ...residentPlan(device, layout, n, s.workgroupSize, o, ctx.plan.deviceTuned) };
-  const steps = s.epochSteps.map(shapeOf);
+  const steps = s.epochSteps.map(stepShape);
   const points = steps.find((x) => x.file === 'piecewise_points');
   const runs = points ? points.workgroups.reduce((a, c) => a * c, 1) * points.workgroupSize : 0;
   const dispatches = steps.map((x): PlannedDispatch => {
@@ -272,7 +270,7 @@ export interface PlanCase {
 /**
  * Every dense course case's plan on the profile: auto's choice with its dispatches, and the other
  * strategies' totals. The CNN cases are left out: bench/model.ts has no serial-iteration model of the
- * conv and pool kernels yet (their FLOPs and bytes are in bench/cost-conv.ts; `npm run bench` measures them).
+ * conv and pool kernels yet (their FLOPs and bytes come with their steps, src/gpu/conv.ts CONV_COSTS; `npm run bench` measures them).
  */
 export async function planCases(p: PlanProfile, latency: Latency): Promise<PlanCase[]> {
   const plan = profilePlan(p);

@@ -16,12 +16,11 @@ import { alternativesText, strategiesThatFit } from './fits';
 import { loadCsvInWorker } from './csvload';
 import { GpuError } from '../gpu/context';
 import { download, lossCsv, readTextFile } from './files';
-import { accuracyText, curveSummary, diagnose, drawDiagram, fmt, scoreOf, unitPanels } from './inside';
+import { diagnose, drawDiagram, fmt, scoreOf } from './inside';
 import { importProblem, modelFile, parseModelFile, pytorchScript, runsUpTo, type RunRecord } from './modelfile';
 import { Session } from './session';
 import { deeperFromUrl, hiddenOf, LR_PRESETS, loadSettingsFromUrl, modelChanges, readSettings as readForm, saveModelToUrl, writeSettings, type DataChoice, type ModelFrame, type PageSettings } from './settings';
 import type { TimelineEntry } from './timeline';
-import { stepLogit } from './lessons/data';
 import { deviceClassProblem, type DeviceClass } from '../gpu/plan';
 import { LESSONS, lessonOf, type Lesson, type LessonData } from './lessons/index';
 import { BatchLab, type BatchLabUi } from './batchlab/lab';
@@ -29,14 +28,15 @@ import { TimingLesson } from './lessons/timing';
 // Issue #20 (the page as a new user meets it): labels checked at Load, bad link values dropped, the status line.
 import { checkLabels, showLabelProblem } from './labels';
 import { dropBadLinkValues, droppedNote } from './links';
-import { fetchFailedMessage, lectureDataNote, noWebGpuNotice, pageRemedy, trainingStatus } from './status';
+import { fetchFailedMessage, noWebGpuNotice, pageRemedy, trainingStatus } from './status';
 import { Ghosts, ghostLabel } from './ghosts';
 import { nextPiece } from './pacing';
 import { UnitFocus } from './unitfocus';
-import { drawWeightImages, imageSide } from './weights';
+import { imageSide } from './weights';
 import { DigitsView } from './views/digits';
 import { HOLDOUT_EVERY, splitHoldout } from './holdout';
 import { PlaneView } from './views/plane';
+import { BASELINE_MAX_POINTS, CurveView } from './views/curve';
 import type { LessonView } from './views/view';
 
 export const LECTURE_CSV_URL = 'https://raw.githubusercontent.com/guebin/DL2024/main/posts/dnnex.csv';
@@ -158,13 +158,6 @@ const lossChart = new LossChart(
 );
 const unitCharts = new Panels($('unit-panels'), 130);
 /** 2-D lessons: the output over the plane as a heatmap, the points on top (issue #20, src/app/plane.ts). */
-/** The lesson's own view, where it has one (src/app/views): the digits, the plane. */
-const lessonView: LessonView | undefined =
-  view === 'plane'
-    ? new PlaneView($('plane-chart'), narrow ? 300 : 380, ui.planeSummary, head)
-    : view === 'digits'
-      ? new DigitsView({ sample: $('digits-sample'), wrong: $('digits-wrong'), wrongTitle: ui.digitsWrongTitle, summary: ui.digitsSummary })
-      : undefined;
 /** One hidden unit followed in the diagram and the panels (issue #20, src/app/unitfocus.ts). */
 const unitFocus = new UnitFocus(ui.unitKey, ui.diagram, unitCharts);
 const logitChart = new Panels($('logit-chart'), narrow ? 160 : 190);
@@ -173,6 +166,26 @@ const ghosts = new Ghosts(ui.clearGhosts, lossChart, dataChart, ui.play, hasTest
 /** The data as loaded (Load, a file, a link): the lecture's holdout splits it into `data` and `testData`. */
 let loadedData: Dataset | undefined;
 const byHand = new ByHand($<HTMLFormElement>('hand'), $('hand-chart'), $('hand-summary'));
+/** The lesson's view beside the loss chart (src/app/views): the curve over x, the digits, the plane. */
+const lessonView: LessonView =
+  view === 'plane'
+    ? new PlaneView($('plane-chart'), narrow ? 300 : 380, ui.planeSummary, head)
+    : view === 'digits'
+      ? new DigitsView({ sample: $('digits-sample'), wrong: $('digits-wrong'), wrongTitle: ui.digitsWrongTitle, summary: ui.digitsSummary, weights: ui.weightImages })
+      : new CurveView({
+          kind: view === 'overfit' ? 'overfit' : view === 'lecture' ? 'lecture' : 'fit',
+          lessonId: lesson.id,
+          head,
+          dataChart,
+          unitCharts,
+          unitFocus,
+          logitChart,
+          unitsSummary: ui.unitsSummary,
+          logitSummary: ui.logitSummary,
+          lecture: withBaseline
+            ? { byHand, baselineAt: (x: Float32Array, epoch: number) => (epoch <= baseline.step ? { prob: baseline.forwardAt(x, epoch), logit: baseline.logitAt(x, epoch) } : undefined) }
+            : undefined,
+        });
 
 // ---- state
 
@@ -212,7 +225,6 @@ const frame = (): ModelFrame => {
   return { ...lesson.frame, dropout, deeper: fileFrame?.deeper ?? [] };
 };
 /** The points the data chart draws: the data, and the held-out points after them when the lesson has them. */
-let chartX: Float32Array<ArrayBuffer> = new Float32Array(0);
 const readSettings = () => readForm(frame());
 
 function announce(text: string): void {
@@ -424,56 +436,9 @@ async function refreshView(): Promise<void> {
     drawDiagram(ui.diagram, params, eng.layout, epoch);
     const losses = lossChart.values();
     const second = lossChart.baselineValues();
-    if (lessonView) {
-      if (view === 'digits') drawWeightImages(ui.weightImages, params, eng.layout); // issue #20: MNIST's units as 28×28 pictures
-      const drawn = await lessonView.refresh({ at, traceOf }, data, testData);
-      lastEstimate = drawn.estimate;
-      ui.dataSummary.textContent = drawn.summary;
-    } else {
-      const trace = await traceOf(chartX);
-      lastEstimate = Float32Array.from(trace.prob);
-      dataChart.setEstimate(trace.prob);
-      dataChart.setEstimateLabel(entry ? `estimated (epoch ${epoch})` : 'estimated (now)'); // issue #20
-      const sortedX = Float32Array.from(dataChart.sortedX);
-      const inside = unitPanels(params, eng.layout, sortedX);
-      unitCharts.update(sortedX, inside.panels);
-      unitFocus.setUnits(inside.panels[0].series?.length ?? 0);
-      ui.unitsSummary.textContent = `At epoch ${epoch}: ${inside.summary}`;
-      const train = data.n;
-      const score = scoreOf({ logit: trace.logit.subarray(0, train), prob: trace.prob.subarray(0, train) }, data.y, head);
-      if (view === 'overfit' && testData) {
-        const test = scoreOf({ logit: trace.logit.subarray(train), prob: trace.prob.subarray(train) }, testData.y, head);
-        ui.dataSummary.textContent =
-          `${at}: MSE ${fmt(score.loss, 3)} on the ${train} training points, ${fmt(test.loss, 3)} on the ${testData.n} held-out ones ` +
-          `(the noise itself has variance ${fmt(variance(testData.y), 3)}).${eng.layout.spec.dropout > 0 ? ` Dropout p = ${eng.layout.spec.dropout} while training; the curve is drawn in evaluation mode.` : ''}`;
-      } else {
-        const logits = Array.from(inside.panels.find((p) => p.title.startsWith('Σ'))?.values ?? []);
-        // The baseline at the epoch shown, live or scrubbed (issue #20: one time on screen).
-        const base = withBaseline && epoch > 0 && epoch <= baseline.step ? baseline.forwardAt(data.x, epoch) : undefined;
-        dataChart.setBaseline(base);
-        const baseScore = base ? scoreOf({ prob: base, logit: baseline.logitAt(data.x, epoch) }, data.y, 'bce') : undefined;
-        ui.dataSummary.textContent =
-          `${at}: ${curveSummary(sortedX, regression ? logits : inside.panels[inside.panels.length - 1].values ?? [])} ` +
-          `Loss ${fmt(score.loss, 4)}${accuracyText(score.accuracy)}${testData ? ` on the ${data.n} training points` : ''}.` +
-          (view === 'lecture' && testData ? ((t) => ` On the ${testData!.n} held-out points: loss ${fmt(t.loss, 4)}${accuracyText(t.accuracy)}.`)(scoreOf({ logit: trace.logit.subarray(data.n), prob: trace.prob.subarray(data.n) }, testData.y, head)) : '') +
-          (baseScore ? ` Logistic regression (no hidden layer), same epochs: loss ${fmt(baseScore.loss, 4)}${accuracyText(baseScore.accuracy)}, a curve that can only rise or fall.` : '');
-        if (head === 'bce-logits') {
-          const truth = sortedX.map((x) => (lesson.id === '04wk-1-step' ? stepLogit(x) : NaN));
-          logitChart.update(sortedX, [
-            {
-              title: 'before the sigmoid',
-              caption: 'the true logit u (dashed) and the network’s output, the logit BCEWithLogitsLoss takes',
-              series: [
-                { label: 'true logit u', values: truth, color: '#6b7280', dash: [6, 4] },
-                { label: 'the network’s logit', values: logits, color: '#2563eb' },
-              ],
-            },
-          ]);
-          ui.logitSummary.textContent = `${at}, before the sigmoid: the network’s logit runs from ${fmt(Math.min(...logits))} to ${fmt(Math.max(...logits))}; the true u is -3, -1, or 15x + 6 left of x = -0.2.`;
-        }
-      }
-      if (withBaseline) byHand.setAdam(trace.prob.subarray(0, data.n), score.loss, epoch);
-    }
+    const drawn = await lessonView.refresh({ at, traceOf, params, layout: eng.layout, epoch, scrubbed: entry !== undefined }, data, testData);
+    lastEstimate = drawn.estimate;
+    ui.dataSummary.textContent = drawn.summary;
     ui.lossSummary.textContent =
       losses.length === 0
         ? 'No epochs yet.'
@@ -491,15 +456,6 @@ async function refreshView(): Promise<void> {
   }
 }
 
-const variance = (v: ArrayLike<number>) => {
-  let mean = 0;
-  for (let i = 0; i < v.length; i++) mean += v[i] / v.length;
-  let sum = 0;
-  for (let i = 0; i < v.length; i++) sum += (v[i] - mean) ** 2;
-  return sum / v.length;
-};
-
-/** Digits shown: the first 8 test 3s and 8 test 7s, and up to 48 misclassified test digits. */
 /** A redraw of the model as it is now, after any redraw in flight: what the end of a run and a step show. */
 async function refreshNow(): Promise<void> {
   while (refreshRunning) await nextFrame();
@@ -523,7 +479,6 @@ function reportError(e: unknown): void {
  * Logistic regression trains beside the network on the main thread, one pass over the points per
  * epoch: up to BASELINE_MAX_POINTS points (3000 epochs of 1.9 M points would hold the page ~2 minutes).
  */
-const BASELINE_MAX_POINTS = 200_000;
 const baselineTrains = () => withBaseline && session.dataset.n <= BASELINE_MAX_POINTS;
 
 /** Trains `n` epochs as one piece, feeding the charts and the logistic baseline. */
@@ -833,33 +788,8 @@ function useData(loaded: Dataset): void {
 }
 
 function showDataset(d: Dataset): void {
-  const test = testData;
-  if (lessonView) {
-    chartX = d.x;
-    ui.dataInfo.textContent = lessonView.showData(d, test);
-    return;
-  }
-  const split = (view === 'overfit' || view === 'lecture') && test !== undefined;
-  const all = split ? { x: concat(d.x, test.x), y: concat(d.y, test.y), curve: d.truth && test.truth ? concat(d.truth, test.truth) : undefined } : { x: d.x, y: d.y, curve: d.prob ?? d.truth };
-  chartX = all.x;
-  dataChart.setData(all.x, all.y, all.curve, split ? d.n : undefined);
-  if (withBaseline) byHand.setData(d);
-  ui.dataInfo.textContent =
-    `${d.source}: ${count(d.n, 'point')}${d.prob ? ', with the true probability' : d.truth ? ', with the true curve' : ''}${test ? `; held out: ${count(test.n, 'point')}` : ''}.` +
-    (withBaseline && d.n > BASELINE_MAX_POINTS ? ` Logistic regression is not trained beside it (over ${BASELINE_MAX_POINTS} points it would hold the page).` : '') +
-    (withBaseline && test ? ' With a test set held out, the loss chart’s second curve is its test loss (evaluation mode, before each update), and logistic regression is not trained.' : '');
-  if (withBaseline) ui.dataInfo.textContent += lectureDataNote(d.source); // issue #20: which data is shown
+  ui.dataInfo.textContent = lessonView.showData(d, testData);
 }
-
-/** "1 point", "2 points". */
-const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
-
-const concat = (a: Float32Array<ArrayBuffer>, b: Float32Array<ArrayBuffer>): Float32Array<ArrayBuffer> => {
-  const out = new Float32Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-};
 
 /** The biggest CSV the page reads: the worker holds its bytes and text while it parses (~10× the file). */
 const MAX_CSV_BYTES = 512 * 1024 * 1024;

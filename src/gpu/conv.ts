@@ -138,7 +138,7 @@ export async function conv2dForwardStep(ctx: GpuContext, owner: UniformMaker, a:
   const kernel = await getKernel(ctx, KERNELS.conv2dForward, { ...tileConstants(t), EPILOGUE: a.epilogue });
   const dims = owner.uniform(`conv2d_forward dims ${label(a.dims)}`, convDimsUniform('conv2dForward', a.dims));
   const group = kernel.bind(`conv2d_forward ${label(a.dims)}`, [a.y, a.x, a.params, dims]);
-  return { kernel, group, workgroups: conv2dForwardGrid(t, a.dims) };
+  return { kernel, group, workgroups: conv2dForwardGrid(t, a.dims), cost: CONV_COSTS.conv2dForward(a.dims, a.epilogue) };
 }
 
 export interface Conv2dPoolForwardArgs {
@@ -178,7 +178,7 @@ export async function conv2dPoolForwardStep(ctx: GpuContext, owner: UniformMaker
   const kernel = await getKernel(ctx, KERNELS.conv2dPoolForward, tileConstants(t));
   const dims = owner.uniform(`conv2d_pool_forward dims ${label(a.dims)} pool ${a.pool}`, convDimsUniform('conv2dPoolForward', a.dims, { pool: a.pool }));
   const group = kernel.bind(`conv2d_pool_forward ${label(a.dims)} pool ${a.pool}`, [a.pooled, a.argmax, a.x, a.params, dims]);
-  return { kernel, group, workgroups: conv2dPoolGrid(t, a.dims, a.pool) };
+  return { kernel, group, workgroups: conv2dPoolGrid(t, a.dims, a.pool), cost: CONV_COSTS.conv2dPoolForward(a.dims, a.pool) };
 }
 
 // ---- backward
@@ -203,7 +203,7 @@ export async function conv2dBackwardInputStep(ctx: GpuContext, owner: UniformMak
   const kernel = await getKernel(ctx, KERNELS.conv2dBackwardInput, tileConstants(t));
   const dims = owner.uniform(`conv2d_backward_input dims ${label(a.dims)}`, convDimsUniform('conv2dBackwardInput', a.dims));
   const group = kernel.bind(`conv2d_backward_input ${label(a.dims)}`, [a.dx, a.dy, a.params, dims]);
-  return { kernel, group, workgroups: tileGrid(t, a.dims.n * a.dims.h * a.dims.w, a.dims.c) };
+  return { kernel, group, workgroups: tileGrid(t, a.dims.n * a.dims.h * a.dims.w, a.dims.c), cost: CONV_COSTS.conv2dBackwardInput(a.dims) };
 }
 
 /** The tiling of a conv's weight gradient: its output is O × (C·k·k + 1), the bias the last column. */
@@ -256,7 +256,7 @@ export async function conv2dBackwardWeightsStep(ctx: GpuContext, owner: UniformM
   const kernel = await getKernel(ctx, KERNELS.conv2dBackwardWeights, tileConstants(t));
   const dims = owner.uniform(`conv2d_backward_weights dims ${label(a.dims)}`, convDimsUniform('conv2dBackwardWeights', a.dims, { split: a.split }));
   const group = kernel.bind(`conv2d_backward_weights ${label(a.dims)}`, [a.partials, a.dy, a.x, dims]);
-  return { kernel, group, workgroups: convWeightGrid(t, a.dims, a.split.splits) };
+  return { kernel, group, workgroups: convWeightGrid(t, a.dims, a.split.splits), cost: CONV_COSTS.conv2dBackwardWeights(a.dims, a.split.splits) };
 }
 
 export interface Conv2dPoolBackwardWeightsArgs {
@@ -281,7 +281,7 @@ export async function conv2dPoolBackwardWeightsStep(ctx: GpuContext, owner: Unif
   const what = `${label(a.dims)} pool ${a.pool}`;
   const dims = owner.uniform(`conv2d_pool_backward_weights dims ${what}`, convDimsUniform('conv2dPoolBackwardWeights', a.dims, { split: a.split, pool: a.pool }));
   const group = kernel.bind(`conv2d_pool_backward_weights ${what}`, [a.partials, a.dpooled, a.argmax, a.pooled, a.x, dims]);
-  return { kernel, group, workgroups: convWeightGrid(t, a.dims, a.split.splits) };
+  return { kernel, group, workgroups: convWeightGrid(t, a.dims, a.split.splits), cost: CONV_COSTS.conv2dPoolBackwardWeights(a.dims, a.pool, a.split.splits) };
 }
 
 /** Sums a conv's partials in split order into the flat gradient block at dims.wOffset (Wt then b). */
@@ -306,7 +306,7 @@ export async function maxpoolForwardStep(ctx: GpuContext, owner: UniformMaker, a
   const what = `${a.dims.c}×${a.dims.h}×${a.dims.w} k${a.dims.k}`;
   const dims = owner.uniform(`maxpool_forward dims ${what}`, poolDimsUniform('maxpoolForward', a.dims));
   const group = kernel.bind(`maxpool_forward ${what}`, [a.out, a.argmax, a.x, dims]);
-  return { kernel, group, workgroups: elementWorkgroups(a.dims.n * a.dims.c * ph * pw, POOL_WG, ctx.plan) };
+  return { kernel, group, workgroups: elementWorkgroups(a.dims.n * a.dims.c * ph * pw, POOL_WG, ctx.plan), cost: CONV_COSTS.maxpoolForward(a.dims) };
 }
 
 export interface MaxpoolBackwardArgs {
@@ -326,7 +326,7 @@ export async function maxpoolBackwardStep(ctx: GpuContext, owner: UniformMaker, 
   const dims = owner.uniform(`maxpool_backward dims ${what}`, poolDimsUniform('maxpoolBackward', a.dims));
   // Without a mask the pooled binding is never read; dout stands in for it.
   const group = kernel.bind(`maxpool_backward ${what}`, [a.dx, a.dout, a.argmax, a.mask ?? a.dout, dims]);
-  return { kernel, group, workgroups: elementWorkgroups(a.dims.n * a.dims.c * a.dims.h * a.dims.w, POOL_WG, ctx.plan) };
+  return { kernel, group, workgroups: elementWorkgroups(a.dims.n * a.dims.c * a.dims.h * a.dims.w, POOL_WG, ctx.plan), cost: CONV_COSTS.maxpoolBackward(a.dims, a.mask !== undefined) };
 }
 
 // ---- costs and limits

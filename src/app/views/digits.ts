@@ -3,6 +3,7 @@
 import { accuracy } from '../../cpu/model';
 import type { Dataset } from '../../data/dataset';
 import { DigitGrid, type DigitItem } from '../lessons/digits';
+import { drawWeightImages } from '../weights';
 import type { LessonView, ViewMoment } from './view';
 
 const SAMPLE_PER_DIGIT = 8;
@@ -13,6 +14,8 @@ export interface DigitsViewUi {
   wrong: HTMLElement;
   wrongTitle: HTMLElement;
   summary: HTMLElement;
+  /** The first layer's units as 28×28 pictures (issue #20). */
+  weights: HTMLElement;
 }
 
 export class DigitsView implements LessonView {
@@ -31,6 +34,7 @@ export class DigitsView implements LessonView {
   }
 
   async refresh(m: ViewMoment, train: Dataset, test: Dataset | undefined): Promise<{ summary: string; estimate: Float32Array }> {
+    drawWeightImages(this.ui.weights, m.params, m.layout);
     if (!test) return { summary: '', estimate: new Float32Array(0) };
     const trainProb = (await m.traceOf(train.x as Float32Array<ArrayBuffer>)).prob;
     const testProb = (await m.traceOf(test.x as Float32Array<ArrayBuffer>)).prob;
