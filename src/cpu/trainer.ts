@@ -95,7 +95,7 @@ export class CpuTrainer {
     this.plan = batchPlan(n, options.batchSize, options.shuffle ?? false);
     this.batchX = new Float64Array(this.plan.gathered ? this.plan.batchSize * layout.inputs : 0);
     this.batchY = new Float64Array(this.plan.gathered ? this.plan.batchSize * this.targets : 0);
-    const streamable = isSingleHidden(layout) && layout.outputs === 1 && !layout.conv && (layout.spec.dropout === 0 || options.dropoutSeed === undefined);
+    const streamable = isSingleHidden(layout) && layout.outputs === 1 && (layout.spec.dropout === 0 || options.dropoutSeed === undefined);
     this.streamedGrads = options.streamed && streamable ? new Float64Array(layout.count) : undefined;
   }
 

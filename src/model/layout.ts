@@ -229,7 +229,8 @@ export function paramLayout(spec: ModelSpec): ParamLayout {
 
 /** Whether the model is the lecture's family: one input, one hidden ReLU layer, one output. */
 export function isSingleHidden(layout: ParamLayout): boolean {
-  return layout.layers.length === 2 && layout.inputs === 1 && layout.layers[0].activation === 'relu';
+  // Only the two Linear layers own parameters: no input stage in front of them.
+  return layout.layers.length === 2 && layout.inputs === 1 && layout.params.length === 4 && layout.layers[0].activation === 'relu';
 }
 
 /** Parameters by name, each flattened in torch's shape (W1, b1, ..., Wk, bk); what --out and the page export. */
@@ -239,8 +240,8 @@ export const weightName = (l: LinearLayer) => `W${l.index + 1}`;
 export const biasName = (l: LinearLayer) => `b${l.index + 1}`;
 
 export function unpackParams(flat: Float32Array | Float64Array, layout: ParamLayout): ModelParams {
-  // W1, b1, ... name Linear layers; a CNN's parameters are named by their state_dict keys.
-  if (layout.conv) return stateDict(flat, layout);
+  // W1, b1, ... name Linear layers; a model with other parameters (a CNN's) is named by its state_dict keys.
+  if (layout.params.length !== 2 * layout.layers.length) return stateDict(flat, layout);
   const out: ModelParams = {};
   for (const l of layout.layers) {
     out[weightName(l)] = Array.from(flat.subarray(l.w, l.w + l.outDim * l.inDim));
