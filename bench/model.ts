@@ -97,6 +97,16 @@ export function stepSerial(s: StepShape, layout: ParamLayout, n: number, runs = 
       // four partials loaded at a time now; one at a time before (`current` false)
       return { memory: current ? Math.ceil(splits / 4) : splits, shared: 0, arithmetic: splits, barriers: 0 };
     }
+    case 'gradient_reduce': {
+      // The longest chain of one dispatch: workgroup 0's mean (reduce_rows' chain), or a row of the
+      // layer with the most splits (split_k_reduce's), after the segment table's walk.
+      const splits = Math.max(...[...s.label.matchAll(/(\d+)×(\d+)/g)].map((m) => Number(m[2])));
+      const segments = [...s.label.matchAll(/(\d+)×(\d+)/g)].length;
+      const per = cdiv(n, s.workgroupSize);
+      const mean = { memory: Math.ceil(per / 4), shared: log2(s.workgroupSize), arithmetic: per, barriers: log2(s.workgroupSize) + 1 };
+      const row = { memory: segments + Math.ceil(splits / 4), shared: 0, arithmetic: splits, barriers: 0 };
+      return { memory: Math.max(mean.memory, row.memory), shared: mean.shared, arithmetic: Math.max(mean.arithmetic, row.arithmetic), barriers: mean.barriers };
+    }
     case 'activation_forward':
     case 'activation_backward':
     case 'dropout_inplace': {

@@ -20,6 +20,8 @@ import {
   forwardReduceGrid,
   forwardSplitGrid,
   forwardSplits,
+  gradientReduceGrid,
+  gradientReduceUniforms,
   gradientRows,
   reduceGrid,
   splitKReduceDims,
@@ -34,6 +36,8 @@ import {
   type WeightSplits,
 } from '../src/gpu/gemm';
 import { ACTIVATION_CODE, ACTIVATIONS, type Activation } from '../src/model/layout';
+import { KERNELS } from '../src/gpu/kernels';
+import { reduceRows } from '../src/cpu/kernels';
 import { expectClose, withDevice } from './gpu';
 import { adamSteps, randomArray, rng, runKernel, words } from './harness';
 
@@ -358,6 +362,49 @@ test('split_k_reduce: a million rows past 65535 workgroups, a divisor, and a los
     twin.splitKReduce(want, losses, d, 3);
     expectClose(written, want, 1e-5, 1e-6, 'split_k_reduce mean at epoch slot 3');
     expect(written[4]).not.toBe(0);
+  });
+});
+
+test.each([
+  [1, 64],
+  [257, 64],
+  [1000, 256],
+])('gradient_reduce (N=%i, WG=%i): every layer\'s rows and the mean loss, the same bits as split_k_reduce per layer and reduce_rows', async (n, wg) => {
+  await withDevice(async (ctx) => {
+    const r = rng(11 + n);
+    // Three layers' partials in one buffer, each at a 64-float offset (the fused strategy's binding alignment), gaps between.
+    const layers = [
+      { rows: 7, splits: 1 },
+      { rows: 33, splits: 5 },
+      { rows: 100, splits: 13 },
+    ];
+    let at = 0;
+    const segments = layers.map((l, i) => {
+      const seg = { ...l, partialOffset: at, outOffset: 3 + 150 * i };
+      at = Math.ceil((at + l.rows * l.splits + 1) / 64) * 64;
+      return seg;
+    });
+    const partials = randomArray(at, () => r(-1, 1));
+    const losses = randomArray(n, () => r(0, 3));
+    const u = gradientReduceUniforms(segments, n);
+    const grads = new Float32Array(3 + 150 * 3);
+    const [merged, history] = await runKernel(ctx, GEMM_KERNELS.gradientReduce, { WG: wg }, [grads, new Float32Array(8), partials, losses, u.segments, u.dims, words([5])], gradientReduceGrid(segments, wg));
+    for (const seg of segments) {
+      const own = partials.slice(seg.partialOffset, seg.partialOffset + seg.rows * seg.splits);
+      const [alone] = await runKernel(ctx, GEMM_KERNELS.splitKReduce, { WG: 64 }, [new Float32Array(seg.rows), own, splitKReduceDims({ rows: seg.rows, splits: seg.splits, outOffset: 0 }), words([0])], reduceGrid(seg.rows));
+      expect(bitDifferences(merged.subarray(seg.outOffset, seg.outOffset + seg.rows), alone)).toBe(0);
+      const want = new Float64Array(seg.rows);
+      twin.splitKReduce(want, own, { rows: seg.rows, splits: seg.splits, outOffset: 0 });
+      expectClose(merged.subarray(seg.outOffset, seg.outOffset + seg.rows), want, 1e-5, 1e-6, `gradient_reduce rows ${seg.rows}×${seg.splits}`);
+    }
+    // Rows of no segment stay as they were.
+    expect(merged[0]).toBe(0);
+    expect(merged[3 + 7]).toBe(0);
+    const [mean] = await runKernel(ctx, KERNELS.reduceRows, { WG: wg }, [new Float32Array(1), losses, words([n, 0, 0, n], [3]), words([0])], [1]);
+    expect(bitDifferences(history.subarray(5, 6), mean)).toBe(0);
+    const meanWant = new Float64Array(1);
+    reduceRows(meanWant, losses, { rows: 1, len: n, outOffset: 0, divisor: n });
+    expectClose(history.subarray(5, 6), meanWant, 1e-5, 1e-6, 'gradient_reduce mean at epoch slot 5');
   });
 });
 

@@ -447,7 +447,7 @@ describe('the low items', () => {
       expect(seedProblem).not.toMatch(/\d{19}/);
       expect(seedProblem).toContain('2⁶⁴');
       const options = await page.$$eval('#strategy option', (o) => o.map((e) => e.textContent));
-      expect(options).toContain('fused (11 dispatches/epoch)');
+      expect(options).toContain('fused (9 dispatches/epoch)');
       expect(options).toContain('unfused (14 dispatches/epoch)');
     });
   });

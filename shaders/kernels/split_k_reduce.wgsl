@@ -4,10 +4,10 @@
 //                            epoch_stride 1, bound per epoch)
 //   partials  (Q, SPLITS)    row q's partial sums at q·SPLITS .. q·SPLITS + SPLITS-1
 // One invocation per row q, flattened from workgroup_id.xy (Q may pass 65535·WG): it adds its
-// row's partials in ascending s (loaded four at a time), a fixed order, so reruns are bit-identical. SPLITS is small (a
+// row's partials in ascending s (loaded four at a time, common/split_sum.wgsl), a fixed order, so reruns are bit-identical. SPLITS is small (a
 // few per row) for gradients; a loss mean over many points is better summed by a tree
 // (reduce_rows.wgsl) before it gets here.
-// Uses common/grid.wgsl, common/epoch.wgsl.
+// Uses common/split_sum.wgsl, common/grid.wgsl, common/epoch.wgsl.
 
 struct SplitKReduceDims {
   rows: u32,
@@ -31,21 +31,6 @@ fn split_k_reduce(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
   if (q >= dims.rows) {
     return;
   }
-  // Four partials a step: their loads issued together, then added in ascending s (the same order,
-  // and the same bits, as one at a time; a split past the last is never added).
-  var total = 0.0;
-  let row = q * dims.splits;
-  let last = row + dims.splits - 1u;
-  for (var s = 0u; s < dims.splits; s += 4u) {
-    let more = dims.splits - s;
-    let p0 = partials[row + s];
-    let p1 = partials[min(row + s + 1u, last)];
-    let p2 = partials[min(row + s + 2u, last)];
-    let p3 = partials[min(row + s + 3u, last)];
-    total += p0;
-    if (more > 1u) { total += p1; }
-    if (more > 2u) { total += p2; }
-    if (more > 3u) { total += p3; }
-  }
+  let total = split_row_sum(q * dims.splits, dims.splits);
   out[dims.out_offset + dims.epoch_stride * epoch.k + q] = total / dims.divisor;
 }

@@ -12,7 +12,7 @@ import type { GpuContext } from './context';
 import { grid2d, isPowerOfTwo, workgroupsFor } from './grid';
 import { isSoftwarePlan, waveInvocations, type DevicePlan } from './plan';
 import { getKernel, type KernelSpec } from './kernel';
-import { dimsUniform } from './structs';
+import { dimsUniform, structBytes } from './structs';
 import type { Step } from '../train/steps';
 import { dropThreshold, keepScale, type Epilogue, type GemmLayerDims } from '../cpu/gemm';
 
@@ -36,8 +36,14 @@ export const GEMM_KERNELS = {
   },
   splitKReduce: {
     file: 'split_k_reduce',
-    uses: ['common/grid', 'common/epoch'],
+    uses: ['common/split_sum', 'common/grid', 'common/epoch'],
     bindings: ['storage', 'read-only-storage', 'uniform', 'dynamic-uniform'],
+  },
+  /** fused's epoch-end reductions in one dispatch: every layer's split-K partials and the mean loss. */
+  gradientReduce: {
+    file: 'gradient_reduce',
+    uses: ['common/split_sum', 'common/strided_sum', 'common/workgroup_sum', 'common/grid', 'common/epoch'],
+    bindings: ['storage', 'storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform', 'dynamic-uniform'],
   },
 } as const satisfies Record<string, KernelSpec>;
 
@@ -398,7 +404,7 @@ export async function gemmBackwardInputStep(ctx: GpuContext, owner: UniformMaker
 }
 
 export interface GemmBackwardWeightsArgs {
-  partials: GPUBuffer; // (OUT·IN + OUT, splits) output, gradientRows(IN, OUT) · splits floats
+  partials: GPUBuffer | GPUBufferBinding; // (OUT·IN + OUT, splits) output, gradientRows(IN, OUT) · splits floats (a range of a shared buffer in fused)
   dy: GPUBuffer; // (N, OUT)
   x: GPUBuffer; // (N, IN) the layer's input from the forward pass
   dims: { n: number; inDim: number; outDim: number };
@@ -473,4 +479,62 @@ export async function splitKReduceStep(ctx: GpuContext, owner: UniformMaker, a: 
   const dims = owner.uniform(`split_k_reduce dims ${a.rows}×${a.splits}`, splitKReduceDims(a));
   const group = kernel.bind(`split_k_reduce ${a.rows}×${a.splits}`, [a.out, a.partials, dims, a.epochIndex]);
   return { kernel, group, workgroups: reduceGrid(a.rows), perEpoch: (a.epochStride ?? 0) !== 0 };
+}
+
+/** One layer's rows in gradient_reduce: its (rows, splits) partials at partialOffset (floats) of the shared buffer, summed into the gradient at outOffset. */
+export interface ReduceSegment {
+  readonly rows: number;
+  readonly splits: number;
+  readonly partialOffset: number;
+  readonly outOffset: number;
+}
+
+/** The layers one gradient_reduce dispatch takes (its segments uniform, kernels/gradient_reduce.wgsl MAX_SEGMENTS). */
+export const MAX_REDUCE_SEGMENTS = 17;
+
+export interface GradientReduceArgs {
+  grads: GPUBuffer; // flat gradient block (P)
+  history: GPUBuffer; // the chunk's loss history (K): epoch k's mean at k
+  partials: GPUBuffer; // every segment's partials, at their offsets
+  losses: GPUBuffer; // (N) per-point losses
+  epochIndex: GPUBuffer;
+  segments: readonly ReduceSegment[];
+  /** Points whose losses are averaged. */
+  n: number;
+  /** Workgroup size: the mean's tree is reduce_rows' at this size (the same bits). */
+  wg: number;
+}
+
+/** gradient_reduce's two uniforms: its dims, and the segment table (MAX_REDUCE_SEGMENTS entries, the unused ones zero). */
+export function gradientReduceUniforms(segments: readonly ReduceSegment[], n: number): { dims: Uint32Array<ArrayBuffer>; segments: Uint32Array<ArrayBuffer> } {
+  const rows = segments.reduce((t, s) => t + s.rows, 0);
+  const dims = dimsUniform(GEMM_KERNELS.gradientReduce, { segments: segments.length, rows, loss_len: n, loss_offset: 0, loss_divisor: n });
+  const table = new Uint32Array(4 * MAX_REDUCE_SEGMENTS);
+  segments.forEach((s, i) => table.set(structBytes('kernels/gradient_reduce', 'ReduceSegment', { rows: s.rows, splits: s.splits, partial_offset: s.partialOffset, out_offset: s.outOffset }), 4 * i));
+  return { dims, segments: table };
+}
+
+/** Workgroups of gradient_reduce: one for the mean, then one invocation per gradient row. */
+export function gradientReduceGrid(segments: readonly ReduceSegment[], wg: number): [number, number] {
+  return grid2d(1 + workgroupsFor(segments.reduce((t, s) => t + s.rows, 0), wg));
+}
+
+/**
+ * The fused strategy's epoch-end reductions as one dispatch (kernels/gradient_reduce.wgsl): each
+ * segment's rows as splitKReduceStep sums them, and the mean loss as the mean-loss reduce_rows
+ * does, the same bits as those L + 1 dispatches. Its cost is theirs.
+ */
+export async function gradientReduceStep(ctx: GpuContext, owner: UniformMaker, a: GradientReduceArgs): Promise<Step> {
+  if (a.segments.length < 1 || a.segments.length > MAX_REDUCE_SEGMENTS) throw new Error(`gradient_reduce: ${a.segments.length} segments, 1 to ${MAX_REDUCE_SEGMENTS} allowed`);
+  a.segments.forEach((s) => checkDims('gradient_reduce', s.rows, s.splits));
+  const kernel = await getKernel(ctx, GEMM_KERNELS.gradientReduce, { WG: a.wg });
+  const what = a.segments.map((s) => `${s.rows}×${s.splits}`).join(' + ');
+  const u = gradientReduceUniforms(a.segments, a.n);
+  const dims = owner.uniform(`gradient_reduce dims ${what}`, u.dims);
+  const segments = owner.uniform(`gradient_reduce segments ${what}`, u.segments);
+  const group = kernel.bind(`gradient_reduce ${what} + mean of ${a.n}`, [a.grads, a.history, a.partials, a.losses, segments, dims, a.epochIndex]);
+  // The cost of split_k_reduce per segment plus reduce_rows' mean (bench/cost.ts splitKReduce, reduceRows): each partial and loss read once, each row and the mean written once.
+  const split = a.segments.reduce((c, s) => c + s.rows * s.splits, 0);
+  const rows = a.segments.reduce((c, s) => c + s.rows, 0);
+  return { kernel, group, workgroups: gradientReduceGrid(a.segments, a.wg), perEpoch: true, cost: { flops: split + a.n, bytes: 4 * (split + rows + a.n + 1) } };
 }

@@ -21,7 +21,7 @@ export const KERNELS = {
   },
   reduceRows: {
     file: 'reduce_rows',
-    uses: ['common/workgroup_sum', 'common/epoch'],
+    uses: ['common/strided_sum', 'common/workgroup_sum', 'common/epoch'],
     bindings: ['storage', 'read-only-storage', 'uniform', 'dynamic-uniform'],
   },
   dropoutInplace: {

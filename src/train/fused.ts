@@ -1,14 +1,17 @@
 // fused: any model, with every fusion the GEMM tiling allows. Per epoch, for L Linear layers:
 //   forward   L × gemm_forward, bias, activation and dropout in the epilogue    L dispatches
 //   head      head_points: loss and dlogit of every point together              1
-//   loss      the mean into the loss history                                    1
-//   backward  per layer: gemm_backward_weights (split-K) and its reduce,        2L
+//   backward  per layer: gemm_backward_weights (split-K partials),              L
 //             and for all but the first, gemm_backward_input with the
 //             previous layer's activation/dropout backward in the epilogue      L - 1
+//   reduce    gradient_reduce: every layer's partials and the mean loss         1
 //   update    adam_check, adam_step over the whole flat block                   2
-// 4L + 3 dispatches (11 for one hidden layer), against unfused's 7L + 4 + 2·(dropout layers).
+// 3L + 3 dispatches (9 for one hidden layer), against unfused's 6L + 2 + 2·(dropout layers). The
+// layers' partials share one buffer so that one dispatch sums them all; where that buffer would pass
+// the device's binding limit, each layer's split_k_reduce and the mean's reduce_rows run apart
+// (4L + 3, the same bits).
 import type { GpuContext } from '../gpu/context';
-import { defaultTilePreset, gemmBackwardInputStep, gemmBackwardWeightsStep, gemmForwardSteps, gradientRows, splitKReduceStep, tilesOf, weightSplits, weightTiles } from '../gpu/gemm';
+import { defaultTilePreset, gemmBackwardInputStep, gemmBackwardWeightsStep, gemmForwardSteps, gradientReduceStep, gradientRows, MAX_REDUCE_SEGMENTS, splitKReduceStep, tilesOf, weightSplits, weightTiles, type ReduceSegment } from '../gpu/gemm';
 import { keepScale, layerEpilogue } from '../cpu/gemm';
 import type { TrainingBuffers } from './buffers';
 import { inputStage, stageBackwardSteps } from './stages';
@@ -43,6 +46,24 @@ export function gemmBindingProblem(name: string, q: StrategyQuery): LimitProblem
   return undefined;
 }
 
+/**
+ * One buffer for every layer's split-K partials (rows × splits each), each layer's range at an
+ * offset the device can bind (minStorageBufferOffsetAlignment), so that gradient_reduce sums them
+ * all in one dispatch; undefined when it would pass the binding limit or the segment table.
+ */
+function sharedPartials(ctx: GpuContext, b: TrainingBuffers, layers: readonly { rows: number; splits: number }[]): { buffer: GPUBuffer; segments: ReduceSegment[] } | undefined {
+  const limits = ctx.device.limits;
+  const align = limits.minStorageBufferOffsetAlignment / 4;
+  const segments: ReduceSegment[] = [];
+  let at = 0;
+  for (const [i, l] of layers.entries()) {
+    segments.push({ rows: l.rows, splits: l.splits, partialOffset: at, outOffset: b.layout.layers[i].w });
+    at = Math.ceil((at + l.rows * l.splits) / align) * align;
+  }
+  if (layers.length > MAX_REDUCE_SEGMENTS || 4 * at > Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize)) return undefined;
+  return { buffer: b.storage(`fused partials, every layer (${segments.map((s) => `${s.rows}×${s.splits}`).join(' + ')})`, 4 * at), segments };
+}
+
 export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: StrategyOptions): Promise<Strategy> {
   const { n, layout } = b;
   const tiles = options.tiles ?? defaultTilePreset(ctx);
@@ -72,15 +93,17 @@ export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: 
     ),
   );
   const head = await headStep(ctx, b, layout, { logit: acts[last], y: b.y, n, binaryLabels: b.binaryLabels, targetRows: b.targetColumns > 1, out: { loss: pointLoss, dlogit: dz[last] }, label: 'fused', wg: options.workgroupSize });
-  const mean = await meanLossStep(ctx, b, { history: b.lossHistory, pointLoss, n, epochIndex: b.epochIndex, label: 'fused loss', wg: options.workgroupSize });
+  const partials = sharedPartials(ctx, b, layout.layers.map((l) => ({ rows: gradientRows(l.inDim, l.outDim), splits: weightSplits(n, l.inDim, l.outDim, weightTiles(tiles, l.inDim, l.outDim), ctx.plan, options.pointsPerThread).splits })));
   const backward: Step[] = [];
+  const reduces: Step[] = [];
   for (let i = last; i >= 0; i--) {
     const l = layout.layers[i];
     const split = weightSplits(n, l.inDim, l.outDim, weightTiles(tiles, l.inDim, l.outDim), ctx.plan, options.pointsPerThread);
     const rows = gradientRows(l.inDim, l.outDim);
-    const partials = b.storage(`fused partials layer ${i + 1} (${rows},${split.splits})`, 4 * rows * split.splits);
-    backward.push(await gemmBackwardWeightsStep(ctx, b, { partials, dy: dz[i], x: input(i), dims: layerDims(l, n), split, tiles }));
-    backward.push(await splitKReduceStep(ctx, b, { out: b.grads, partials, epochIndex: b.epochIndex, rows, splits: split.splits, outOffset: l.w }));
+    const own = partials ? undefined : b.storage(`fused partials layer ${i + 1} (${rows},${split.splits})`, 4 * rows * split.splits);
+    const range = partials ? { buffer: partials.buffer, offset: 4 * partials.segments[i].partialOffset, size: 4 * rows * split.splits } : own!;
+    backward.push(await gemmBackwardWeightsStep(ctx, b, { partials: range, dy: dz[i], x: input(i), dims: layerDims(l, n), split, tiles }));
+    if (own) reduces.push(await splitKReduceStep(ctx, b, { out: b.grads, partials: own, epochIndex: b.epochIndex, rows, splits: split.splits, outOffset: l.w }));
     if (i > 0) {
       const mask = { act: acts[i - 1], scale: p > 0 ? keepScale(p) : 1, activation: activationCode(layout.layers[i - 1]) };
       backward.push(await gemmBackwardInputStep(ctx, b, { dx: dz[i - 1], dy: dz[i], params: b.params, dims: layerDims(l, n), mask, tiles }));
@@ -88,13 +111,18 @@ export async function createFused(ctx: GpuContext, b: TrainingBuffers, options: 
       backward.push(...(await stageBackwardSteps(ctx, b, { stage, first: l, dz: dz[0], params: b.params, grads: b.grads, epochIndex: b.epochIndex, n, tiles, label: 'fused' })));
     }
   }
-  const epochSteps = [...(stage?.steps ?? []), ...forward.flat(), head, mean, ...backward, ...(await adamSteps(ctx, b, options.workgroupSize, options.optimizer))];
+  if (partials) {
+    reduces.push(await gradientReduceStep(ctx, b, { grads: b.grads, history: b.lossHistory, partials: partials.buffer, losses: pointLoss, epochIndex: b.epochIndex, segments: partials.segments, n, wg: options.workgroupSize }));
+  } else {
+    reduces.unshift(await meanLossStep(ctx, b, { history: b.lossHistory, pointLoss, n, epochIndex: b.epochIndex, label: 'fused loss', wg: options.workgroupSize }));
+  }
+  const epochSteps = [...(stage?.steps ?? []), ...forward.flat(), head, ...backward, ...reduces, ...(await adamSteps(ctx, b, options.workgroupSize, options.optimizer))];
   return { name: 'fused', workgroupSize: options.workgroupSize, dispatchesPerEpoch: epochSteps.length, epochSteps };
 }
 
 export const FUSED: StrategyDescriptor = {
   name: 'fused',
-  summary: 'any model: tiled GEMMs with bias, activation and dropout in the epilogue, the head with its gradient, Adam once for all layers (4L + 3 dispatches)',
+  summary: 'any model: tiled GEMMs with bias, activation and dropout in the epilogue, the head with its gradient, one reduce for every layer and the loss, Adam once for all layers (3L + 3 dispatches)',
   supports: EVERYTHING,
   unsupported: () => undefined,
   // The element-wise kernels' size; the GEMMs' comes from the tiling.

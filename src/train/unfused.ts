@@ -6,7 +6,7 @@
 //   backward  per layer gemm_backward_weights and its reduce; per hidden layer        2L
 //             gemm_backward_input (no epilogue), dropout, activation backward         2(L-1) + D
 //   update    adam_check, adam_step                                                   2
-// 6L + 2 + 2D dispatches (14 for one hidden layer without dropout; fused: 4L + 3).
+// 6L + 2 + 2D dispatches (14 for one hidden layer without dropout; fused: 3L + 3).
 import type { GpuContext } from '../gpu/context';
 import { defaultTilePreset, gemmBackwardInputStep, gemmBackwardWeightsStep, gemmForwardSteps, gradientRows, splitKReduceStep, weightSplits, weightTiles } from '../gpu/gemm';
 import { getKernel } from '../gpu/kernel';
