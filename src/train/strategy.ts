@@ -10,7 +10,7 @@ import type { TrainingBuffers } from './buffers';
 import type { Step } from './steps';
 import { OPTIMIZERS, type OptimizerName } from './optimizer';
 
-export const STRATEGY_NAMES = ['unfused', 'fused', 'resident', 'piecewise'] as const;
+export const STRATEGY_NAMES = ['unfused', 'fused', 'resident', 'piecewise', 'wide'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 export type StrategyChoice = StrategyName | 'auto';
 
