@@ -107,16 +107,20 @@ function wideLimitProblem(q: StrategyQuery): LimitProblem | undefined {
 }
 
 /**
- * Whether auto prefers wide. Software plan: from H = 2048 up (measured, README: at H = 20 480 on
- * noise100 it beats fused; below, piecewise, asked first, takes 1-H-1 while it fits). GPU plan:
- * whenever piecewise does not take it (auto asks piecewise first): `bench --plan h200` models wide
- * ahead of fused for the 1-H-1 cases from H = 512 on.
+ * Whether auto prefers wide (asked after resident and piecewise, before fused). Software plan: from
+ * H = WIDE_SOFTWARE_MIN_HIDDEN on (measured here, README: below it piecewise, asked first, takes
+ * 1-H-1). GPU plan: while N ≤ WIDE_GPU_MAX_POINTS: `bench --plan h200` models wide ahead of fused on
+ * 05wk-1's 100 points at every H (21 / 36 / 81 µs against 40 / 71 / 267 at H = 512 / 20 480 /
+ * 204 800), behind it on the curve's 2000 points (182 against 59 µs), where wide_grads' chain of
+ * N points per unit is the epoch.
  */
-export function widePreferred(ctx: Pick<GpuContext, 'plan'>, hidden: number): boolean {
-  return isSoftwarePlan(ctx.plan) ? hidden >= WIDE_SOFTWARE_MIN_HIDDEN : true;
+export function widePreferred(ctx: Pick<GpuContext, 'plan'>, n: number, hidden: number): boolean {
+  return isSoftwarePlan(ctx.plan) ? hidden >= WIDE_SOFTWARE_MIN_HIDDEN : n <= WIDE_GPU_MAX_POINTS;
 }
-/** The width from which auto prefers wide on a software plan (where piecewise does not fit or is not asked). */
+/** The width from which auto prefers wide on a software plan. */
 export const WIDE_SOFTWARE_MIN_HIDDEN = 2048;
+/** The most points for which auto prefers wide on a GPU plan (wide_grads walks them all per unit). */
+export const WIDE_GPU_MAX_POINTS = 512;
 
 export const WIDE: StrategyDescriptor = {
   name: 'wide',
@@ -125,7 +129,7 @@ export const WIDE: StrategyDescriptor = {
   unsupported: (layout) => wideUnsupported(layout),
   defaultWorkgroupSize: () => WIDE_DEFAULT_WG,
   limitProblem: wideLimitProblem,
-  preferredBy: (q) => isSingleHidden(q.layout) && widePreferred(q.ctx, singleHiddenWidth(q.layout)),
+  preferredBy: (q) => isSingleHidden(q.layout) && widePreferred(q.ctx, q.n, singleHiddenWidth(q.layout)),
   create: (ctx, b, _data, options) => createWide(ctx, b, options),
 };
 
