@@ -94,11 +94,18 @@ describe('the descriptor', () => {
     expect(supportProblem(WIDE, paramLayout({ layers: [1, 8, 1], head: 'mse', dropout: 0, activations: ['tanh'] }), run)).toMatch(/^wide supports relu hidden layers only, not tanh/);
   });
 
-  test("auto: wide for 05wk-1's 1-H-1 at H = 512 and up on a GPU plan, at H = 20 480 on a software plan (piecewise does not fit there)", () => {
+  test("auto: wide for 05wk-1's 1-H-1 (fewer points than units), on a GPU plan while N <= 512; piecewise on the course's 2000 points", () => {
     const gpu = planOnlyContext(planFor('gpu', H200.limits, H200.sms));
     const software = planOnlyContext(planFor('software', { ...H200.limits, maxComputeWorkgroupStorageSize: 32768 }));
     const pick = (ctx: GpuContext, h: number, n: number) => chooseStrategy({ ctx, layout: paramLayout(singleHidden(h, 'mse')), n, testN: 0 }, false);
-    expect([pick(gpu, 2, 2000), pick(gpu, 256, 2000), pick(gpu, 512, 100), pick(gpu, 20_480, 100), pick(gpu, 204_800, 100)]).toEqual(['resident', 'piecewise', 'wide', 'wide', 'wide']);
-    expect([pick(software, 512, 100), pick(software, 20_480, 100)]).toEqual(['piecewise', 'wide']);
+    expect([pick(gpu, 2, 2000), pick(gpu, 256, 2000), pick(gpu, 1024, 2000), pick(gpu, 512, 100), pick(gpu, 20_480, 100), pick(gpu, 204_800, 100), pick(gpu, 4096, 1000)]).toEqual([
+      'resident', 'piecewise', 'fused', 'wide', 'wide', 'wide', 'fused',
+    ]);
+    expect([pick(software, 2, 2000), pick(software, 256, 2000), pick(software, 1024, 2000), pick(software, 512, 100), pick(software, 20_480, 100)]).toEqual([
+      'resident', 'piecewise', 'piecewise', 'wide', 'wide',
+    ]);
+    // A test set is fine (the trainer evaluates it with its own steps); deeper or wider-input models are not wide's.
+    expect(chooseStrategy({ ctx: gpu, layout: paramLayout(singleHidden(512, 'mse')), n: 80, testN: 20 }, true)).toBe('wide');
+    expect(chooseStrategy({ ctx: gpu, layout: paramLayout({ layers: [2, 512, 1], head: 'mse', dropout: 0 }), n: 80, testN: 0 }, false)).toBe('fused');
   });
 });

@@ -107,18 +107,19 @@ function wideLimitProblem(q: StrategyQuery): LimitProblem | undefined {
 }
 
 /**
- * Whether auto prefers wide (asked after resident and piecewise, before fused). Software plan: from
- * H = WIDE_SOFTWARE_MIN_HIDDEN on (measured here, README: below it piecewise, asked first, takes
- * 1-H-1). GPU plan: while N ≤ WIDE_GPU_MAX_POINTS: `bench --plan h200` models wide ahead of fused on
- * 05wk-1's 100 points at every H (21 / 36 / 81 µs against 40 / 71 / 267 at H = 512 / 20 480 /
- * 204 800), behind it on the curve's 2000 points (182 against 59 µs), where wide_grads' chain of
- * N points per unit is the epoch.
+ * Whether auto prefers wide (asked after resident, before piecewise and fused): while N < H, where
+ * its O(N·H) epoch is below piecewise's O(N + H²), and on a GPU plan while N ≤ WIDE_GPU_MAX_POINTS.
+ * Software plan, measured here (`npm run bench -- --quick --node-only --case …`, µs/epoch): on
+ * noise100's 100 points wide 3 252 against piecewise 13 763 and fused 6 323 at H = 512, 62 804
+ * against fused 280 448 at H = 20 480 (piecewise does not fit); on 2000 points piecewise stays ahead
+ * (the step's H = 256: 9 797 against 11 178; the curve's H = 1024: 43 275 against 48 873). GPU plan,
+ * `bench --plan h200` (modeled): wide ahead of fused on 05wk-1's 100 points at every H (21 / 36 / 81
+ * µs against 40 / 71 / 267 at H = 512 / 20 480 / 204 800), behind it on the curve's 2000 points
+ * (182 against 59), where wide_grads' chain of N points per unit is the epoch.
  */
 export function widePreferred(ctx: Pick<GpuContext, 'plan'>, n: number, hidden: number): boolean {
-  return isSoftwarePlan(ctx.plan) ? hidden >= WIDE_SOFTWARE_MIN_HIDDEN : n <= WIDE_GPU_MAX_POINTS;
+  return n < hidden && (isSoftwarePlan(ctx.plan) || n <= WIDE_GPU_MAX_POINTS);
 }
-/** The width from which auto prefers wide on a software plan. */
-export const WIDE_SOFTWARE_MIN_HIDDEN = 2048;
 /** The most points for which auto prefers wide on a GPU plan (wide_grads walks them all per unit). */
 export const WIDE_GPU_MAX_POINTS = 512;
 
