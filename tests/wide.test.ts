@@ -59,7 +59,7 @@ describe.each(PLANS)('the wide strategy on the %s plan', (deviceClass) => {
     const { golden, csv, holdout } = COURSE['noise100-h512-mse-holdout'];
     const all = selectDataset(readCsv(csv), { features: golden.config.features, target: golden.config.target, source: golden.config.data });
     const { train, test: held } = splitHoldout(all, holdout!);
-    const epochs = deviceClass === 'software' ? 150 : 50;
+    const epochs = deviceClass === 'software' ? 100 : 50;
     await withDevice(async (device) => {
       const ctx = withPlan(device, deviceClass);
       const spec: ModelSpec = { layers: golden.config.layers, head: golden.config.head, dropout: 0 };

@@ -96,7 +96,7 @@ export interface StrategyQuery {
 
 /** A device limit a strategy would exceed: which limit, and a message naming the size that needs it and what to change. */
 export interface LimitProblem {
-  readonly limit: 'maxComputeWorkgroupStorageSize' | 'maxStorageBufferBindingSize' | 'maxComputeInvocationsPerWorkgroup';
+  readonly limit: 'maxComputeWorkgroupStorageSize' | 'maxStorageBufferBindingSize' | 'maxComputeInvocationsPerWorkgroup' | 'maxComputeWorkgroupsPerDimension';
   readonly message: string;
 }
 

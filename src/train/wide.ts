@@ -96,7 +96,7 @@ function wideLimitProblem(q: StrategyQuery): LimitProblem | undefined {
   const p = widePlan(ctx, n, hidden, q.workgroupSize);
   const mostPoints = MAX_WORKGROUPS_PER_DIMENSION * p.pointsWg;
   if (p.tiles > MAX_WORKGROUPS_PER_DIMENSION) {
-    return { limit: 'maxStorageBufferBindingSize', message: `wide cuts ${n} points into ${p.tiles} tiles of ${p.pointsWg}, over a dispatch's ${MAX_WORKGROUPS_PER_DIMENSION}; use at most ${mostPoints} points, or the fused strategy` };
+    return { limit: 'maxComputeWorkgroupsPerDimension', message: `wide cuts ${n} points into ${p.tiles} tiles of ${p.pointsWg}, over a dispatch's ${MAX_WORKGROUPS_PER_DIMENSION}; use at most ${mostPoints} points, or the fused strategy` };
   }
   return (
     invocationsProblem(ctx, 'wide', q.workgroupSize) ??
@@ -109,9 +109,9 @@ function wideLimitProblem(q: StrategyQuery): LimitProblem | undefined {
 /**
  * Whether auto prefers wide (asked after resident, before piecewise and fused): while N < H, where
  * its O(N·H) epoch is below piecewise's O(N + H²), and on a GPU plan while N ≤ WIDE_GPU_MAX_POINTS.
- * Software plan, measured here (`npm run bench -- --quick --node-only --case …`, µs/epoch): on
- * noise100's 100 points wide 3 252 against piecewise 13 763 and fused 6 323 at H = 512, 62 804
- * against fused 280 448 at H = 20 480 (piecewise does not fit); on 2000 points piecewise stays ahead
+ * Software plan, measured here (`npm run bench -- --node-only --case …`, µs/epoch, README): on
+ * noise100's 100 points wide 1 978 against fused 4 442 and piecewise 9 000–28 000 at H = 512, 39 802
+ * against fused 314 201 at H = 20 480 (piecewise does not fit); on 2000 points piecewise stays ahead
  * (the step's H = 256: 9 797 against 11 178; the curve's H = 1024: 43 275 against 48 873). GPU plan,
  * `bench --plan h200` (modeled): wide ahead of fused on 05wk-1's 100 points at every H (21 / 36 / 81
  * µs against 40 / 71 / 267 at H = 512 / 20 480 / 204 800), behind it on the curve's 2000 points
