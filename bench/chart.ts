@@ -10,7 +10,7 @@ import type { BenchReport } from './core';
 import { markdown } from './markdown';
 
 /** One colour per strategy; typed by name, so a new strategy cannot go without one. */
-const COLORS: Record<StrategyName, string> = { unfused: '#dc2626', fused: '#2563eb', resident: '#16a34a', piecewise: '#9333ea' };
+const COLORS: Record<StrategyName, string> = { unfused: '#dc2626', fused: '#2563eb', resident: '#16a34a', piecewise: '#9333ea', wide: '#d97706' };
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 

@@ -125,6 +125,18 @@ export const COSTS = {
     flops: 6 * n * layout.count + HEAD_FLOPS_PER_POINT * n + ADAM_FLOPS_PER_PARAM * layout.count,
     bytes: F * n * (layout.inputs + 1),
   }),
+  /**
+   * wide_logits: per point and unit v·relu(w·x + b) added to the slice's sum (a multiply-add, the
+   * ReLU, a multiply-add: 5 FLOPs); W1, b1, W2 and x read once, the (S, N) partials written.
+   */
+  wideLogits: (n: number, h: number, slices: number): Cost => ({ flops: 5 * n * h, bytes: F * (3 * h + n + slices * n) }),
+  /** wide_head: the S partials summed per point, the head, the mean; partials and y read, dlogit and the loss written. */
+  wideHead: (n: number, slices: number): Cost => ({ flops: slices * n + HEAD_FLOPS_PER_POINT * n + n, bytes: F * (slices * n + 2 * n + 2) }),
+  /**
+   * wide_grads: per point and unit z recomputed (2), dz = dlogit·v masked (2), dW2, dW1 (2 each)
+   * and db1 (1): 9 FLOPs; W1, b1, W2, x and dlogit read once, dW1, db1, dW2, db2 written.
+   */
+  wideGrads: (n: number, h: number): Cost => ({ flops: 9 * n * h + n, bytes: F * (6 * h + 2 * n + 1) }),
 } as const;
 
 const dims = (label: string): [number, number] | undefined => {
@@ -151,6 +163,11 @@ export function kernelName(s: Pick<StepShape, 'file' | 'label'>): string {
 
 /** The split count in a split-K step's label (gemm.ts gemmForwardSteps: "… split-K 13", "… split-K reduce 13"). */
 const splitCount = (label: string): number => Number(/split-K (?:reduce )?(\d+)/.exec(label)?.[1] ?? 1);
+
+/** The slice count in a wide step's label (train/wide.ts: "wide head 453 slices", "wide logits 453 slices of 453"). */
+export const wideSlices = (label: string): number => Number(/(\d+) slices/.exec(label)?.[1] ?? NaN);
+/** The units per slice in wide_logits' label. */
+export const wideSliceLen = (label: string): number => Number(/slices of (\d+)/.exec(label)?.[1] ?? NaN);
 
 /** FLOPs and bytes of one dispatch of `s`, for the model `layout` over n points. Throws on a kernel it does not know. */
 export function stepCost(s: StepShape, layout: ParamLayout, n: number, piecewiseRuns = 0): Cost {
@@ -199,6 +216,12 @@ export function stepCost(s: StepShape, layout: ParamLayout, n: number, piecewise
       return COSTS.piecewiseReduceAdam(h, piecewiseRuns);
     case 'resident_epochs':
       return COSTS.residentEpoch(n, h);
+    case 'wide_logits':
+      return COSTS.wideLogits(n, h, s.workgroups[0]);
+    case 'wide_head':
+      return COSTS.wideHead(n, wideSlices(s.label));
+    case 'wide_grads':
+      return COSTS.wideGrads(n, h);
     default:
       throw new Error(`no cost formula for kernel ${s.file}: add one to bench/cost.ts`);
   }

@@ -11,7 +11,7 @@
 // overhead is a dispatch's cost inside a chunk's compute pass (O_chunk; O_pass when each dispatch
 // has its own pass, as the per-kernel profile times them).
 import type { ParamLayout } from '../src/model/layout';
-import { HEAD_FLOPS_PER_POINT, type Peaks, type StepShape } from './cost';
+import { HEAD_FLOPS_PER_POINT, wideSlices, wideSliceLen, type Peaks, type StepShape } from './cost';
 
 /** Dependent steps of the longest invocation of one dispatch. */
 export interface Serial {
@@ -152,6 +152,22 @@ export function stepSerial(s: StepShape, layout: ParamLayout, n: number, runs = 
         arithmetic: cdiv(h, wg) * 3 * 12,
         barriers: log2(wg) + 4,
       };
+    }
+    case 'wide_logits': {
+      // a slice's units, four loaded at a time; per unit a multiply-add, the ReLU, a multiply-add
+      const units = wideSliceLen(s.label);
+      return { memory: Math.ceil(units / 4), shared: 0, arithmetic: 3 * units, barriers: 0 };
+    }
+    case 'wide_head': {
+      // an invocation's points, each its S partials four loads at a time and the head; the mean's tree
+      const per = cdiv(n, s.workgroupSize);
+      const slices = wideSlices(s.label);
+      return { memory: per * (Math.ceil(slices / 4) + 1), shared: log2(s.workgroupSize), arithmetic: per * (slices + HEAD_FLOPS_PER_POINT), barriers: log2(s.workgroupSize) + 1 };
+    }
+    case 'wide_grads': {
+      // an invocation's units, each its parameters and the points four at a time, ~4 dependent steps a point
+      const units = perInvocation(h, s);
+      return { memory: units * (1 + Math.ceil(n / 4)), shared: 0, arithmetic: units * 4 * n, barriers: 0 };
     }
     default:
       throw new Error(`no serial model for kernel ${s.file}: add one to bench/model.ts`);

@@ -23,9 +23,9 @@ import { COURSE } from './shared';
 
 /** Epochs checked per golden and strategy: the whole run where it is quick, else a prefix. */
 const EPOCHS: Record<string, Partial<Record<StrategyName, number>>> = {
-  'step2000-h256-bcelogits': { piecewise: 5000, resident: 300, fused: 300, unfused: 100 },
-  'curve2000-h1024-mse': { piecewise: 300, fused: 100, unfused: 20 },
-  'noise100-h512-mse-holdout': { piecewise: 1000, fused: 1000, unfused: 300 },
+  'step2000-h256-bcelogits': { piecewise: 5000, resident: 300, fused: 300, unfused: 100, wide: 100 },
+  'curve2000-h1024-mse': { piecewise: 300, fused: 100, unfused: 20, wide: 30 },
+  'noise100-h512-mse-holdout': { piecewise: 1000, fused: 1000, unfused: 300, wide: 1000 },
   'mnist37-h32-bce': { fused: 200, unfused: 30 },
   'rings1000-h16x16-bce': { fused: 2000, resident: 100, unfused: 300 },
 };

@@ -62,7 +62,7 @@ const waitIdle = (page: Page, timeout = 240_000) => page.waitForFunction(() => !
 /** Sets the form: the case, exactly these strategies, and the numbers. */
 async function choose(page: Page, c: { caseId?: string; strategies: string[]; epochs: number; runs: number; seconds: number; tiles?: string; deviceClass?: string }): Promise<void> {
   if (c.caseId) await page.selectOption('#flab-case', c.caseId);
-  for (const s of ['unfused', 'fused', 'resident', 'piecewise']) {
+  for (const s of ['unfused', 'fused', 'resident', 'piecewise', 'wide']) {
     const box = page.locator(`#flab-strategy-${s}`);
     if (await box.isDisabled()) continue;
     await box.setChecked(c.strategies.includes(s));

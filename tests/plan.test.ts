@@ -98,9 +98,9 @@ describe('one-workgroup kernels and auto on a GPU plan', () => {
     expect(PIECEWISE.limitProblem({ ctx: gpu, layout: paramLayout(singleHidden(256)), n: 2000, testN: 0, workgroupSize: 64 })).toBeUndefined();
   });
 
-  test("auto's choices: the lecture resident, the step piecewise, the curve and 05wk-1 fused on a GPU plan; piecewise on a software plan", () => {
+  test("auto's choices: the lecture resident, the step piecewise, the curve fused and 05wk-1 wide on a GPU plan; piecewise on a software plan", () => {
     const pick = (ctx: typeof gpu, h: number, n: number) => chooseStrategy({ ctx, layout: paramLayout(singleHidden(h)), n, testN: 0 }, false);
-    expect([pick(gpu, 2, 2000), pick(gpu, 256, 2000), pick(gpu, 1024, 2000), pick(gpu, 512, 100), pick(gpu, 20480, 100)]).toEqual(['resident', 'piecewise', 'fused', 'fused', 'fused']);
+    expect([pick(gpu, 2, 2000), pick(gpu, 256, 2000), pick(gpu, 1024, 2000), pick(gpu, 512, 100), pick(gpu, 20480, 100)]).toEqual(['resident', 'piecewise', 'fused', 'wide', 'wide']);
     expect([pick(software, 2, 2000), pick(software, 256, 2000), pick(software, 1024, 2000)]).toEqual(['resident', 'piecewise', 'piecewise']);
   });
 

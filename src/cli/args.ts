@@ -76,7 +76,7 @@ export const USAGE = `usage: npm run train -- [options]
   --batch-size B       rows per minibatch, as DataLoader(batch_size=B): one optimizer step per batch,
                        the last one shorter (default: the full batch)
   --shuffle            a new row order every epoch, as torch 1.13's DataLoader(shuffle=True) draws it
-  --strategy NAME      auto | unfused | fused | resident | piecewise (default auto)
+  --strategy NAME      auto | unfused | fused | resident | piecewise | wide (default auto)
   --workgroup-size N   workgroup size of the strategy's kernels (power of two, default per strategy)
   --chunk N            epochs per submit and per loss readback (default 250)
   --points-per-thread N  points each invocation sums in the reductions over N (default by adapter)

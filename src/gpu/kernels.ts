@@ -79,6 +79,22 @@ export const KERNELS = {
     uses: ['ops/adam', 'common/workgroup_sum', 'common/epoch', 'common/finite', 'common/status', 'common/piecewise'],
     bindings: ['storage', 'storage', 'storage', 'storage', 'storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform', 'uniform', 'dynamic-uniform'],
   },
+  // ---- the wide strategy (src/train/wide.ts): 1-H-1 with H over many workgroups, no (N,H) buffer
+  wideLogits: {
+    file: 'wide_logits',
+    uses: ['ops/linear', 'ops/relu', 'common/wide'],
+    bindings: ['storage', 'read-only-storage', 'read-only-storage', 'uniform'],
+  },
+  wideHead: {
+    file: 'wide_head',
+    uses: ['ops/linear', 'ops/relu', 'ops/sigmoid', 'ops/bce', 'ops/head', 'common/finite', 'common/workgroup_sum', 'common/epoch', 'common/wide'],
+    bindings: ['storage', 'storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform', 'dynamic-uniform'],
+  },
+  wideGrads: {
+    file: 'wide_grads',
+    uses: ['ops/linear', 'ops/relu', 'common/grid', 'common/wide'],
+    bindings: ['storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'uniform'],
+  },
   // ---- the CNN's convolution and pooling kernels (step builders in src/gpu/conv.ts)
   conv2dForward: {
     file: 'conv2d_forward',

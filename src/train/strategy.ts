@@ -11,7 +11,7 @@ import { inputStage } from './stages';
 import type { Step } from './steps';
 import { OPTIMIZERS, type OptimizerName } from './optimizer';
 
-export const STRATEGY_NAMES = ['unfused', 'fused', 'resident', 'piecewise'] as const;
+export const STRATEGY_NAMES = ['unfused', 'fused', 'resident', 'piecewise', 'wide'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 export type StrategyChoice = StrategyName | 'auto';
 
@@ -98,7 +98,7 @@ export interface StrategyQuery {
 
 /** A device limit a strategy would exceed: which limit, and a message naming the size that needs it and what to change. */
 export interface LimitProblem {
-  readonly limit: 'maxComputeWorkgroupStorageSize' | 'maxStorageBufferBindingSize' | 'maxComputeInvocationsPerWorkgroup';
+  readonly limit: 'maxComputeWorkgroupStorageSize' | 'maxStorageBufferBindingSize' | 'maxComputeInvocationsPerWorkgroup' | 'maxComputeWorkgroupsPerDimension';
   readonly message: string;
 }
 

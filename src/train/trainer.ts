@@ -27,6 +27,7 @@ import { checkRun, divergenceAt } from './checks';
 
 const FULL_BATCH_RUN: RunFeatures = { optimizer: 'adam', minibatches: false };
 import { UNFUSED } from './unfused';
+import { WIDE } from './wide';
 
 export interface TrainerConfig {
   model: ModelSpec;
@@ -56,7 +57,7 @@ export const DEFAULT_CONFIG: TrainerConfig = { model: singleHidden(2), lr: 0.001
 export const MAX_CHUNK_STEPS = 4096;
 
 /** The strategies, in the order `auto` asks them. */
-export const STRATEGIES: readonly StrategyDescriptor[] = [RESIDENT, PIECEWISE, FUSED, UNFUSED];
+export const STRATEGIES: readonly StrategyDescriptor[] = [RESIDENT, WIDE, PIECEWISE, FUSED, UNFUSED];
 
 export function strategyDescriptor(name: StrategyName): StrategyDescriptor {
   return STRATEGIES.find((s) => s.name === name)!;
@@ -109,8 +110,8 @@ export function dataProblem(data: Dataset, spec: ModelSpec, what = 'the data set
 
 /**
  * auto: the first strategy, in STRATEGIES order, that supports the model, fits the device and is
- * preferred for this size (resident for small N·H, piecewise for one input and one hidden layer,
- * then fused); unfused runs anything that fits.
+ * preferred for this size (resident for small N·H, wide for 1-H-1 on fewer points than units,
+ * piecewise for one input and one hidden layer, then fused); unfused runs anything that fits.
  */
 export function chooseStrategy(q: Omit<StrategyQuery, 'workgroupSize'>, testSet: boolean, run: RunFeatures = FULL_BATCH_RUN): StrategyName {
   for (const s of STRATEGIES) {
