@@ -243,9 +243,9 @@ describe('the fusion lab on SwiftShader', () => {
     try {
       await expect.poll(() => page.textContent('#flab-adapter')).toMatch(/timestamp queries: turned off by labTimestamps=off/);
       expect(await page.inputValue('#flab-case')).toBe('rings1000-2-16-16-1'); // ?lab=<case id> preselects it
-      // MNIST's 784 inputs: resident and piecewise cannot train it, so they are unchecked and disabled.
+      // MNIST's 784 inputs: resident, piecewise and wide cannot train it, so they are unchecked and disabled.
       await page.selectOption('#flab-case', 'mnist37-784-32-1');
-      expect(await page.$$eval('#flab-strategies input:disabled', (els) => els.map((e) => [(e as HTMLInputElement).value, (e as HTMLInputElement).checked]))).toEqual([['resident', false], ['piecewise', false]]);
+      expect(await page.$$eval('#flab-strategies input:disabled', (els) => els.map((e) => [(e as HTMLInputElement).value, (e as HTMLInputElement).checked]))).toEqual([['resident', false], ['piecewise', false], ['wide', false]]);
       await choose(page, { caseId: 'lecture-1-2-1', strategies: ['fused', 'resident'], epochs: 3, runs: 1, seconds: 0.02 });
       await page.click('#flab-run');
       await waitIdle(page);

@@ -31,7 +31,7 @@ export interface DevicePlan {
   readonly maxWorkgroupSize: number;
   /**
    * The GPU plan's refinements for a real GPU (gpu/gemm.ts): split-K forward GEMMs, split counts
-   * balanced against their reduce, warp-sized skinny tiles. False only to rebuild the GPU plans from
+   * balanced against their reduce, warp-sized skinny tiles, fused's one gradient_reduce. False only to rebuild the GPU plans from
    * before them, on which the benchmark's model is calibrated (bench/plan.ts).
    */
   readonly deviceTuned: boolean;

@@ -49,7 +49,8 @@ export function gemmBindingProblem(name: string, q: StrategyQuery): LimitProblem
 /**
  * One buffer for every layer's split-K partials (rows × splits each), each layer's range at an
  * offset the device can bind (minStorageBufferOffsetAlignment), so that gradient_reduce sums them
- * all in one dispatch; undefined when it would pass the binding limit or the segment table.
+ * all in one dispatch; undefined when it would pass the binding limit or the segment table, and on
+ * the legacy GPU plan.
  */
 function sharedPartials(ctx: GpuContext, b: TrainingBuffers, layers: readonly { rows: number; splits: number }[]): { buffer: GPUBuffer; segments: ReduceSegment[] } | undefined {
   const limits = ctx.device.limits;
@@ -60,7 +61,9 @@ function sharedPartials(ctx: GpuContext, b: TrainingBuffers, layers: readonly { 
     segments.push({ rows: l.rows, splits: l.splits, partialOffset: at, outOffset: b.layout.layers[i].w });
     at = Math.ceil((at + l.rows * l.splits) / align) * align;
   }
-  if (layers.length > MAX_REDUCE_SEGMENTS || 4 * at > Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize)) return undefined;
+  // The GPU plan from before the merge (deviceTuned false: what ran on the H200, bench/plan.ts's calibration) keeps them apart.
+  const legacy = ctx.plan.deviceClass === 'gpu' && !ctx.plan.deviceTuned;
+  if (legacy || layers.length > MAX_REDUCE_SEGMENTS || 4 * at > Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize)) return undefined;
   return { buffer: b.storage(`fused partials, every layer (${segments.map((s) => `${s.rows}×${s.splits}`).join(' + ')})`, 4 * at), segments };
 }
 

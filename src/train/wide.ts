@@ -8,7 +8,7 @@
 //   wide_grads   units over WG_G       per unit, the points in order: dW2, dW1, db1 (and db2
 //                                      once) into grads at the layer table's offsets           1
 //   adam_check, adam_step              the optimizer, all or nothing (layer-steps.ts)          2
-// 5 dispatches per epoch (fused: 11). Buffers beyond TrainingBuffers: partials (S, N) floats,
+// 5 dispatches per epoch (fused: 9). Buffers beyond TrainingBuffers: partials (S, N) floats,
 // dlogit (N) floats zero-padded to a multiple of 4, and the WideDims uniform (common/wide.wgsl).
 // T = ⌈N / WG_P⌉ point tiles; S slices of ⌈H/S⌉ units. Every sum in a fixed order, no atomics:
 // reruns are bit-identical, and src/cpu/wide.ts does the same sums in the same order.
@@ -28,6 +28,7 @@ import { HEAD_CODE, POINT_HEADS, isSingleHidden, type ParamLayout } from '../mod
 import type { TrainingBuffers } from './buffers';
 import { bindingLimit, bindingProblem, dataProblem, invocationsProblem, singleHiddenWidth } from './columns';
 import { adamSteps, ELEMENT_WG } from './layer-steps';
+import { inputStage } from './stages';
 import type { Step } from './steps';
 import type { LimitProblem, Strategy, StrategyDescriptor, StrategyOptions, StrategyQuery, StrategySupport } from './strategy';
 
@@ -38,7 +39,7 @@ export const WIDE_SOFTWARE_POINTS_WG = 64;
 /** The smallest point tile on a GPU plan: a warp. */
 const MIN_GPU_POINTS_WG = 32;
 
-export const WIDE_SUPPORT: StrategySupport = { optimizers: ['adam', 'sgd'], minibatches: false, heads: POINT_HEADS, activations: ['relu'], conv: false };
+export const WIDE_SUPPORT: StrategySupport = { optimizers: ['adam', 'sgd'], minibatches: false, heads: POINT_HEADS, activations: ['relu'], inputStage: false };
 
 /** How one epoch is cut, from the plan, N and H (and the units' kernel's workgroup size). */
 export interface WidePlan {
@@ -81,7 +82,8 @@ export function widePlan(ctx: Pick<GpuContext, 'plan'>, n: number, hidden: numbe
 function wideUnsupported(layout: ParamLayout): string | undefined {
   const layers = layout.spec.layers.join(',');
   const use = 'use the fused or unfused strategy';
-  if (layout.conv) return `wide trains Linear layers only, not a Conv2d stage: ${use}`;
+  const stage = inputStage(layout);
+  if (stage) return `wide trains Linear layers only, not a ${stage.name} stage: ${use}`;
   if (layout.inputs !== 1) return `wide needs one input (layers 1,H,1), not ${layout.inputs} inputs (layers ${layers}): ${use}`;
   if (layout.layers.length !== 2) return `wide needs one hidden layer (layers 1,H,1), not ${layout.layers.length - 1} (layers ${layers}): ${use}`;
   if (layout.outputs !== 1) return `wide needs one output (layers 1,H,1), not ${layout.outputs} (layers ${layers}): ${use}`;
