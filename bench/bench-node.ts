@@ -30,6 +30,8 @@ import { FULL_PLAN, QUICK_PLAN, runBench, type BenchPlan, type BenchReport, type
 import { markdown } from './markdown';
 import { runPlan } from './plan-run';
 import { torchBaselines, type TorchCase } from './torch';
+import { cLoopBaseline } from './cloop';
+import { num } from './table';
 
 const argv = process.argv.slice(2);
 const args = new Set(argv);
@@ -113,6 +115,15 @@ async function nodeRuntime(csvs: Record<string, string>): Promise<BenchReport> {
   if ('missing' in torch) report.unavailable['PyTorch CPU'] = torch.missing;
   else report.baselines.push(...torch.baselines);
   say(`PyTorch CPU: ${'missing' in torch ? `not available (${torch.missing})` : `${torch.baselines.length} cases by ${torch.system}`}`);
+  // The lecture as a plain C loop, the floor of a CPU adapter's epoch (bench/cloop.ts).
+  const lecture = courseCaseOf('lecture-1-2-1')!;
+  if (plan.caseIds.includes(lecture.id)) {
+    const spec = caseSpec(lecture);
+    const c = cLoopBaseline({ caseId: lecture.id, data: loadData(lecture.data, csvs, lecture.head), init: initParams(lecture.seed, paramLayout(spec)), hidden: spec.layers[1], lr: lecture.lr, lossEpochs: plan.lossEpochs, targetSeconds: plan.targetRunSeconds });
+    if ('missing' in c) report.unavailable['C loop'] = c.missing;
+    else report.baselines.push(c.baseline);
+    say(`C loop: ${'missing' in c ? `not available (${c.missing})` : `${num(c.baseline.usPerEpoch)} µs/epoch, loss ${c.baseline.finalLoss.toPrecision(5)} at epoch ${c.baseline.epochs}`}`);
+  }
   return report;
 }
 

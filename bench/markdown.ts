@@ -176,6 +176,13 @@ export function targetsTable(r: BenchReport): string {
     ]);
   };
   versusTorch('lecture-1-2-1', 5);
+  // The C loop runs beside the Node runtime (bench/cloop.ts): the floor of a CPU adapter's epoch.
+  const lecture = fastest(r.rows, 'lecture-1-2-1');
+  const cLoop = r.baselines.find((b) => b.case === 'lecture-1-2-1' && b.system.startsWith('C loop'));
+  if (lecture && cLoop) {
+    const ratio = lecture.usPerEpoch / cLoop.usPerEpoch;
+    rows.push([`${courseCaseOf('lecture-1-2-1')!.title}: ≤ 1.2× the C loop`, `${lecture.strategy} ${num(lecture.usPerEpoch)} µs/epoch against ${cLoop.system}'s ${num(cLoop.usPerEpoch)}: ${times(ratio)}`, ratio <= 1.2 ? 'met' : 'missed']);
+  }
   const mnist = r.rows.filter((x) => x.case === 'mnist37-784-32-1' && !x.skipped);
   for (const x of mnist) {
     const share = gemmShareOfPeak(r, x);

@@ -8,6 +8,12 @@ import type { BenchReport, Row } from '../bench/core';
 import { courseTable, fastest, gemmShareOfPeak, targetsTable, wk05Table } from '../bench/markdown';
 import { rooflineSvg } from '../bench/chart';
 import { loss, markdownTable, num, percent, times } from '../bench/table';
+import { cLoopBaseline } from '../bench/cloop';
+import { cpuTrain } from '../src/cpu/model';
+import { DEFAULT_ADAM } from '../src/cpu/ops';
+import { initParams } from '../src/model/init';
+import { parseCsv } from '../src/data/csv';
+import { DNNEX_CSV } from './shared';
 
 const step = (file: string, label: string, extra: Partial<StepShape> = {}): StepShape => ({ file, label, pipelineLabel: '', workgroups: [1], workgroupSize: 64, ...extra });
 
@@ -121,6 +127,26 @@ describe('tables', () => {
     expect(targets).toContain('60.0% of 10.0 GFLOP/s | met');
     expect(targets).toContain('against 8000: 8.00× | met');
     expect(courseTable(report)).toContain('PyTorch CPU (reference figure, not measured here)');
+  });
+
+  test('the C loop decides the lecture\'s "≤ 1.2× the C loop" in the same run, and nothing without it', () => {
+    expect(targetsTable(report)).not.toContain('the C loop');
+    const cLoop = { system: 'C loop (cc -O2, float32, 1 thread)', case: 'lecture-1-2-1', epochs: 10, usPerEpoch: 45, finalLoss: 0.66 };
+    expect(targetsTable({ ...report, baselines: [...report.baselines, cLoop] })).toContain("resident 50.0 µs/epoch against C loop (cc -O2, float32, 1 thread)'s 45.0: 1.11× | met");
+    expect(targetsTable({ ...report, baselines: [...report.baselines, { ...cLoop, usPerEpoch: 40 }] })).toContain(': 1.25× | missed');
+  });
+
+  test('the C loop trains the lecture as the CPU model does (float32 against float64, 20 epochs of 2000 points)', () => {
+    const data = parseCsv(DNNEX_CSV, 'dnnex.csv');
+    expect(data.d).toBe(1);
+    const layout = paramLayout(singleHidden(2, 'bce'));
+    const init = initParams(43052n, layout);
+    const got = cLoopBaseline({ caseId: 'lecture-1-2-1', data, init, hidden: 2, lr: 0.001, lossEpochs: 20, targetSeconds: 0.05 });
+    if ('missing' in got) throw new Error(`the C loop needs the machine's C compiler (gcc is one of its facts): ${got.missing}`);
+    const want = cpuTrain(init, layout, data.x, data.y, { ...DEFAULT_ADAM, lr: 0.001 }, 20);
+    expect(got.baseline.losses).toHaveLength(20);
+    got.baseline.losses!.forEach((l, i) => expect(Math.abs(l - want.losses[i])).toBeLessThan(2e-6));
+    expect(got.baseline.usPerEpoch).toBeGreaterThan(0);
   });
 
   test('the 05wk-1 table keeps the lecture\'s Colab rows and says how the CPU engine was timed', () => {
