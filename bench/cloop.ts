@@ -42,8 +42,14 @@ export function cLoopBaseline(c: CLoopCase, compiler = process.env.CC || 'cc'): 
     writeFileSync(join(dir, 'params.bin'), c.init);
     const run = spawnSync(binary, [join(dir, 'data.bin'), join(dir, 'params.bin'), String(c.hidden), String(c.lr), String(c.lossEpochs), String(c.targetSeconds)], { encoding: 'utf8', timeout: (60 + 4 * c.targetSeconds) * 1000 });
     if (run.error || run.status !== 0) return { missing: `the C loop failed: ${run.error?.message ?? run.stderr.trim()}` };
-    const out = JSON.parse(run.stdout) as { loss: number[]; us_per_epoch: number };
-    return { baseline: { system: `C loop (${compiler} -O2, float32, 1 thread)`, case: c.caseId, epochs: out.loss.length, usPerEpoch: out.us_per_epoch, finalLoss: out.loss[out.loss.length - 1], losses: out.loss } };
+    let out: { loss: (number | null)[]; us_per_epoch: number };
+    try {
+      out = JSON.parse(run.stdout);
+    } catch (e) {
+      return { missing: `the C loop printed no JSON (${(e as Error).message}): ${run.stdout.slice(0, 200)}` };
+    }
+    const losses = out.loss.map((l) => l ?? NaN);
+    return { baseline: { system: `C loop (${compiler} -O2, float32, 1 thread)`, case: c.caseId, epochs: losses.length, usPerEpoch: out.us_per_epoch, finalLoss: losses[losses.length - 1], losses } };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

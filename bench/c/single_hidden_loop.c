@@ -14,7 +14,8 @@
 //   z_j = W1_j x + b1_j, a_j = relu(z_j), u = b2 + Σ_j W2_j a_j, p = sigmoid(u)
 //   loss = -(y·max(log p, -100) + (1-y)·max(log(1-p), -100))      (torch's BCELoss clamps)
 //   dL/du = (p - y) / max(p(1-p), 1e-12) · p(1-p) / N             (its gradient clamp, then sigmoid')
-// Adam as torch: m ← β1 m + (1-β1) g, v ← β2 v + (1-β2) g², p ← p - lr/(1-β1^t) · m / (√v/√(1-β2^t) + ε).
+// Adam as torch: m ← β1 m + (1-β1) g, v ← β2 v + (1-β2) g², p ← p - lr/(1-β1^t) · m / (√v/√(1-β2^t) + ε),
+// its scalars (1-β, the step size, √(1-β2^t)) computed in double and rounded to float, as torch does.
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,8 +37,9 @@ static double now_seconds(void) {
 }
 
 // One epoch: the mean loss of the parameters before the update, then the update.
-static float epoch(const float *x, const float *y, size_t n, int h, float *p, float *g, float *m, float *v, int t, float lr) {
-  const float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
+static float epoch(const float *x, const float *y, size_t n, int h, float *p, float *g, float *m, float *v, int t, double lr) {
+  const double beta1 = 0.9, beta2 = 0.999;
+  const float b1 = (float)beta1, b2 = (float)beta2, one_b1 = (float)(1.0 - beta1), one_b2 = (float)(1.0 - beta2), eps = 1e-8f;
   float *w1 = p, *c1 = p + h, *w2 = p + 2 * h, *c2 = p + 3 * h;
   float *gw1 = g, *gc1 = g + h, *gw2 = g + 2 * h, *gc2 = g + 3 * h;
   const int count = 3 * h + 1;
@@ -65,11 +67,11 @@ static float epoch(const float *x, const float *y, size_t n, int h, float *p, fl
       }
     }
   }
-  const float step = lr / (1.0f - powf(b1, (float)t));
-  const float bc2 = sqrtf(1.0f - powf(b2, (float)t));
+  const float step = (float)(lr / (1.0 - pow(beta1, t)));
+  const float bc2 = (float)sqrt(1.0 - pow(beta2, t));
   for (int k = 0; k < count; k++) {
-    m[k] = b1 * m[k] + (1.0f - b1) * g[k];
-    v[k] = b2 * v[k] + (1.0f - b2) * g[k] * g[k];
+    m[k] = b1 * m[k] + one_b1 * g[k];
+    v[k] = b2 * v[k] + one_b2 * g[k] * g[k];
     p[k] -= step * m[k] / (sqrtf(v[k]) / bc2 + eps);
   }
   return loss * inv_n;
@@ -78,11 +80,11 @@ static float epoch(const float *x, const float *y, size_t n, int h, float *p, fl
 int main(int argc, char **argv) {
   if (argc != 7) { fprintf(stderr, "usage: %s DATA PARAMS H LR LOSS_EPOCHS MIN_SECONDS\n", argv[0]); return 2; }
   const int h = atoi(argv[3]);
-  const float lr = (float)atof(argv[4]);
+  const double lr = atof(argv[4]);
   const int loss_epochs = atoi(argv[5]);
   const double min_seconds = atof(argv[6]);
   FILE *f = fopen(argv[1], "rb");
-  if (!f || h < 1 || loss_epochs < 1) { fprintf(stderr, "bad arguments\n"); return 2; }
+  if (!f || h < 1 || loss_epochs < 1 || !(min_seconds > 0)) { fprintf(stderr, "bad arguments: H and LOSS_EPOCHS must be positive integers, MIN_SECONDS a positive number\n"); return 2; }
   fseek(f, 0, SEEK_END);
   const size_t n = (size_t)ftell(f) / (2 * sizeof(float));
   fclose(f);
@@ -92,7 +94,11 @@ int main(int argc, char **argv) {
   float *g = calloc(count, sizeof(float)), *m = calloc(count, sizeof(float)), *v = calloc(count, sizeof(float));
   int t = 0;
   printf("{\"n\":%zu,\"hidden\":%d,\"loss\":[", n, h);
-  for (int e = 0; e < loss_epochs; e++) printf("%s%.9g", e ? "," : "", epoch(data, data + n, n, h, p, g, m, v, ++t, lr));
+  for (int e = 0; e < loss_epochs; e++) {
+    const float loss = epoch(data, data + n, n, h, p, g, m, v, ++t, lr);
+    if (isfinite(loss)) printf("%s%.9g", e ? "," : "", loss);
+    else printf("%snull", e ? "," : ""); // a diverged loss: JSON has no NaN
+  }
   long timed = 0;
   double start = now_seconds(), elapsed = 0.0;
   for (long batch = 1; elapsed < min_seconds; batch *= 2) {

@@ -157,7 +157,6 @@ const lossChart = new LossChart(
   { yLabel: `${LOSS_NAMES[head]} loss`, second: withBaseline ? 'logistic regression' : hasTest() ? 'test loss (evaluation mode)' : null, log: regression },
 );
 const unitCharts = new Panels($('unit-panels'), 130);
-/** 2-D lessons: the output over the plane as a heatmap, the points on top (issue #20, src/app/plane.ts). */
 /** One hidden unit followed in the diagram and the panels (issue #20, src/app/unitfocus.ts). */
 const unitFocus = new UnitFocus(ui.unitKey, ui.diagram, unitCharts);
 const logitChart = new Panels($('logit-chart'), narrow ? 160 : 190);
@@ -224,7 +223,6 @@ const frame = (): ModelFrame => {
   const dropout = fileFrame && ui.dropout.checked === fileFrame.dropout > 0 ? fileFrame.dropout : switched;
   return { ...lesson.frame, dropout, deeper: fileFrame?.deeper ?? [] };
 };
-/** The points the data chart draws: the data, and the held-out points after them when the lesson has them. */
 const readSettings = () => readForm(frame());
 
 function announce(text: string): void {

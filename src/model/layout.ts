@@ -108,6 +108,11 @@ export function convShape(c: Pick<ConvSpec, 'input' | 'kernel' | 'pool'>): { oh:
   return { oh, ow, ph: Math.floor(oh / c.pool), pw: Math.floor(ow / c.pool) };
 }
 
+/** The shape of one data row when the model reads it as more than a flat vector (a conv stage's (C, H, W)), else undefined. */
+export function inputShape(spec: Pick<ModelSpec, 'conv'>): readonly number[] | undefined {
+  return spec.conv?.input;
+}
+
 /** The features a model reads from each data row: C·H·W with a conv stage, else layers[0]. */
 export function modelInputs(spec: Pick<ModelSpec, 'layers' | 'conv'>): number {
   return spec.conv ? spec.conv.input.reduce((a, b) => a * b, 1) : spec.layers[0];

@@ -7,9 +7,10 @@
 //   reduce    gradient_reduce: every layer's partials and the mean loss         1
 //   update    adam_check, adam_step over the whole flat block                   2
 // 3L + 3 dispatches (9 for one hidden layer), against unfused's 6L + 2 + 2·(dropout layers). The
-// layers' partials share one buffer so that one dispatch sums them all; where that buffer would pass
-// the device's binding limit, each layer's split_k_reduce and the mean's reduce_rows run apart
-// (4L + 3, the same bits).
+// layers' partials share one buffer so that one dispatch sums them all. Each layer's split_k_reduce
+// and the mean's reduce_rows run apart instead (4L + 3, the same bits) where that buffer would pass
+// the device's binding limit, past 17 Linear layers (the segment table), and on the legacy GPU plan
+// (deviceTuned false: what ran on the H200, which bench/plan.ts calibrates on).
 import type { GpuContext } from '../gpu/context';
 import { defaultTilePreset, gemmBackwardInputStep, gemmBackwardWeightsStep, gemmForwardSteps, gradientReduceStep, gradientRows, MAX_REDUCE_SEGMENTS, splitKReduceStep, tilesOf, weightSplits, weightTiles, type ReduceSegment } from '../gpu/gemm';
 import { keepScale, layerEpilogue } from '../cpu/gemm';
@@ -54,7 +55,8 @@ export function gemmBindingProblem(name: string, q: StrategyQuery): LimitProblem
  */
 function sharedPartials(ctx: GpuContext, b: TrainingBuffers, layers: readonly { rows: number; splits: number }[]): { buffer: GPUBuffer; segments: ReduceSegment[] } | undefined {
   const limits = ctx.device.limits;
-  const align = limits.minStorageBufferOffsetAlignment / 4;
+  // A plan-only device (the benchmark's --plan) carries the plan's limits, without this one: WebGPU's default, 256.
+  const align = (limits.minStorageBufferOffsetAlignment ?? 256) / 4;
   const segments: ReduceSegment[] = [];
   let at = 0;
   for (const [i, l] of layers.entries()) {
@@ -63,6 +65,7 @@ function sharedPartials(ctx: GpuContext, b: TrainingBuffers, layers: readonly { 
   }
   // The GPU plan from before the merge (deviceTuned false: what ran on the H200, bench/plan.ts's calibration) keeps them apart.
   const legacy = ctx.plan.deviceClass === 'gpu' && !ctx.plan.deviceTuned;
+  if (!Number.isFinite(at)) throw new Error(`fused: the shared partials' size is not a number (offset alignment ${limits.minStorageBufferOffsetAlignment})`);
   if (legacy || layers.length > MAX_REDUCE_SEGMENTS || 4 * at > Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize)) return undefined;
   return { buffer: b.storage(`fused partials, every layer (${segments.map((s) => `${s.rows}×${s.splits}`).join(' + ')})`, 4 * at), segments };
 }

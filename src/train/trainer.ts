@@ -10,7 +10,7 @@ import { DEFAULT_ADAM, type AdamHyper } from '../cpu/ops';
 import { accuracy } from '../cpu/model';
 import { targetProblem, type Dataset } from '../data/dataset';
 import { initParams } from '../model/init';
-import { isClassifier, modelInputs, paramLayout, singleHidden, specProblems, type ModelSpec, type ParamLayout } from '../model/layout';
+import { inputShape, isClassifier, modelInputs, paramLayout, singleHidden, specProblems, type ModelSpec, type ParamLayout } from '../model/layout';
 import { generatorSeed, isSeed } from '../model/seed';
 import { TILE_PRESET_NAMES, type TilePresetName } from '../gpu/gemm';
 import { adamStepBytes, createTrainingBuffers, STATUS_BYTES, type TrainingBuffers } from './buffers';
@@ -100,8 +100,9 @@ export function dataProblem(data: Dataset, spec: ModelSpec, what = 'the data set
   }
   const inputs = modelInputs(spec);
   if (data.d !== inputs) {
-    const what2 = spec.conv ? `the images ${spec.conv.input.join('×')} are ${inputs} features` : `layers start with ${inputs} input${inputs === 1 ? '' : 's'}`;
-    return `${what2}, but ${what} has ${data.d} feature${data.d === 1 ? '' : 's'} (${data.features.slice(0, 5).join(', ')}${data.d > 5 ? ', …' : ''}); ${spec.conv ? 'give the input shape C,H,W of those features' : `set layers[0] to ${data.d} or choose the features`}`;
+    const shape = inputShape(spec);
+    const what2 = shape ? `the images ${shape.join('×')} are ${inputs} features` : `layers start with ${inputs} input${inputs === 1 ? '' : 's'}`;
+    return `${what2}, but ${what} has ${data.d} feature${data.d === 1 ? '' : 's'} (${data.features.slice(0, 5).join(', ')}${data.d > 5 ? ', …' : ''}); ${shape ? 'give the input shape C,H,W of those features' : `set layers[0] to ${data.d} or choose the features`}`;
   }
   const target = targetProblem(data, spec.head, spec.layers[spec.layers.length - 1]);
   if (target) return `${what}: ${target}`;

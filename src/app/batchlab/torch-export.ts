@@ -6,7 +6,7 @@
 // optimizer at the page's learning rate — for the epochs the page trained, and prints the last step's
 // loss before its update, as the page's chart shows it.
 import type { Dataset } from '../../data/dataset';
-import { stateDict, type ParamLayout } from '../../model/layout';
+import { inputShape, stateDict, type ParamLayout } from '../../model/layout';
 import { LOSS_OF_HEAD, modelText, opsOfSpec } from '../../model/ops';
 import { TORCH_OPTIMIZER, type OptimizerName } from '../../train/optimizer';
 import { py, pyList, SCRIPT_PREAMBLE } from '../modelfile';
@@ -40,7 +40,8 @@ export function courseScript(params: Float32Array, layout: ParamLayout, data: Pi
   const named = stateDict(params, layout);
   const shape = shapes(layout);
   const ce = spec.head === 'ce';
-  const input = spec.conv ? `.reshape(-1, ${spec.conv.input.join(', ')})` : '';
+  const image = inputShape(spec);
+  const input = image ? `.reshape(-1, ${image.join(', ')})` : '';
   const loss = LOSS_OF_HEAD[spec.head];
   const batch = training.batchSize ?? 'len(x)';
   const optimizer = `torch.optim.${TORCH_OPTIMIZER[training.optimizer]}(net.parameters(), lr=${py(training.lr)})`;

@@ -85,7 +85,8 @@ export class CurveView implements LessonView {
     this.parts.unitsSummary.textContent = `At epoch ${m.epoch}: ${inside.summary}`;
     const train = data.n;
     const score = scoreOf({ logit: trace.logit.subarray(0, train), prob: trace.prob.subarray(0, train) }, data.y, head);
-    const heldOut = test && scoreOf({ logit: trace.logit.subarray(train), prob: trace.prob.subarray(train) }, test.y, head);
+    // The held-out points are drawn (and scored) by the lecture and the overfitting lesson only.
+    const heldOut = test && kind !== 'fit' && scoreOf({ logit: trace.logit.subarray(train), prob: trace.prob.subarray(train) }, test.y, head);
     lecture?.byHand.setAdam(trace.prob.subarray(0, train), score.loss, m.epoch);
     const estimate = Float32Array.from(trace.prob);
     if (kind === 'overfit' && test && heldOut) {
