@@ -12,6 +12,7 @@
 // the device's binding limit, past 17 Linear layers (the segment table), and on the legacy GPU plan
 // (deviceTuned false: what ran on the H200, which bench/plan.ts calibrates on).
 import type { GpuContext } from '../gpu/context';
+import { isSoftwarePlan } from '../gpu/plan';
 import { defaultTilePreset, gemmBackwardInputStep, gemmBackwardWeightsStep, gemmForwardSteps, gradientReduceStep, gradientRows, MAX_REDUCE_SEGMENTS, splitKReduceStep, tilesOf, weightSplits, weightTiles, type ReduceSegment } from '../gpu/gemm';
 import { keepScale, layerEpilogue } from '../cpu/gemm';
 import type { TrainingBuffers } from './buffers';
@@ -51,7 +52,7 @@ export function gemmBindingProblem(name: string, q: StrategyQuery): LimitProblem
  * One buffer for every layer's split-K partials (rows × splits each), each layer's range at an
  * offset the device can bind (minStorageBufferOffsetAlignment), so that gradient_reduce sums them
  * all in one dispatch; undefined when it would pass the binding limit or the segment table, and on
- * the legacy GPU plan.
+ * the legacy GPU plan and software plans (below).
  */
 function sharedPartials(ctx: GpuContext, b: TrainingBuffers, layers: readonly { rows: number; splits: number }[]): { buffer: GPUBuffer; segments: ReduceSegment[] } | undefined {
   const limits = ctx.device.limits;
@@ -64,9 +65,12 @@ function sharedPartials(ctx: GpuContext, b: TrainingBuffers, layers: readonly { 
     at = Math.ceil((at + l.rows * l.splits) / align) * align;
   }
   // The GPU plan from before the merge (deviceTuned false: what ran on the H200, bench/plan.ts's calibration) keeps them apart.
-  const legacy = ctx.plan.deviceClass === 'gpu' && !ctx.plan.deviceTuned;
+  // So does a software plan: gradient_reduce's one barrier-using workgroup (the mean) makes SwiftShader
+  // run every workgroup of the dispatch as coroutines, 18 ms for MNIST's 25 121 rows against 1.5 ms
+  // for split_k_reduce and reduce_rows apart (npm run bench -- --case mnist37-784-32-1 --node-only).
+  const apart = (ctx.plan.deviceClass === 'gpu' && !ctx.plan.deviceTuned) || isSoftwarePlan(ctx.plan);
   if (!Number.isFinite(at)) throw new Error(`fused: the shared partials' size is not a number (offset alignment ${limits.minStorageBufferOffsetAlignment})`);
-  if (legacy || layers.length > MAX_REDUCE_SEGMENTS || 4 * at > Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize)) return undefined;
+  if (apart || layers.length > MAX_REDUCE_SEGMENTS || 4 * at > Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize)) return undefined;
   return { buffer: b.storage(`fused partials, every layer (${segments.map((s) => `${s.rows}×${s.splits}`).join(' + ')})`, 4 * at), segments };
 }
 
